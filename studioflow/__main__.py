@@ -1,0 +1,3 @@
+from studioflow.cli import main
+
+raise SystemExit(main())

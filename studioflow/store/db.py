@@ -1,0 +1,165 @@
+"""Opening the SQLite file: pragmas, transactions, schema version and migrations.
+
+Schema versions live in `PRAGMA user_version`. A new file gets the current schema from
+the models in one go; an older file is backed up (online backup API) and then brought
+forward by the ordered `MIGRATIONS`, all in one transaction. A file from a newer
+studioflow, or a SQLite file that is not ours, is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, SQLModel
+
+from studioflow.errors import StudioflowError
+from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+APPLICATION_ID = 0x53464C57  # "SFLW": marks the file as ours in its header
+BUSY_TIMEOUT_MS = 5000
+
+Migration = Callable[[Connection], None]
+
+# MIGRATIONS[i] takes a file at version i + 1 to version i + 2. Never edit a released
+# entry: append a new one, and change the models to match what it produces.
+MIGRATIONS: list[Migration] = []
+
+
+def schema_version() -> int:
+    return 1 + len(MIGRATIONS)
+
+
+class Database:
+    """One SQLite file; hands out sessions that are each one transaction."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def health(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
+        with self.engine.connect() as conn:
+            problems = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check") if row[0] != "ok"]
+            for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                problems.append(f"{table} row {rowid} points to a missing {parent}")
+        return problems
+
+    def backup_to(self, target: Path) -> None:
+        """Copy the database with SQLite's online backup API (safe while others write)."""
+        _backup(self.engine, target)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(path: Path) -> Database:
+    """Open (creating if need be) and migrate the studioflow database at `path`."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise StudioflowError(f"{path} is a directory, not a database file")
+    _refuse_foreign_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    try:
+        _migrate(engine, path)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StudioflowError(f"cannot open {path}: {exc.orig}") from exc
+    return Database(engine, path)
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred and late).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # a power cut must not undo a committed "sent"
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _read_header(path: Path) -> tuple[int, int, int]:
+    """(application_id, user_version, table count), read without writing a byte."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    finally:
+        conn.close()
+    return app_id, version, tables
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        app_id, version, tables = _read_header(path)
+    except sqlite3.Error as exc:
+        raise StudioflowError(f"cannot open {path}: not a studioflow database ({exc})") from exc
+    if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
+        raise StudioflowError(f"cannot open {path}: it is a SQLite database of another program")
+    if version > schema_version():
+        raise StudioflowError(
+            f"cannot open {path}: it was written by a newer studioflow (schema {version}, "
+            f"this one knows up to {schema_version()}); upgrade studioflow to open it"
+        )
+
+
+def _migrate(engine: Engine, path: Path) -> None:
+    with engine.connect() as conn:
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+    target = schema_version()
+    if version == target:
+        return
+    if version > 0:
+        _backup(engine, path.with_name(f"{path.name}.v{version}-backup"))
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        if version == 0:
+            SQLModel.metadata.create_all(conn)
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        else:
+            for migration in MIGRATIONS[version - 1 :]:
+                migration(conn)
+        conn.exec_driver_sql(f"PRAGMA user_version={target}")
+
+
+def _backup(engine: Engine, target: Path) -> None:
+    raw = engine.raw_connection()
+    dest = sqlite3.connect(target)
+    try:
+        raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+    finally:
+        dest.close()
+        raw.close()

@@ -1,0 +1,358 @@
+"""SQLModel tables for the whole domain of DESIGN.md.
+
+The database, not only the services, guards the rules that must never break: one
+active stage visit per job (partial unique index), a job's stage belongs to the job's
+pipeline (composite foreign key), non-empty names, known states (CHECKs).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, String, UniqueConstraint, text
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC without an offset (SQLite has no time zones) and hands back aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _nonempty(column: str, table: str) -> CheckConstraint:
+    return CheckConstraint(f"length(trim({column})) > 0", name=f"{table}_{column}_not_empty")
+
+
+def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{table}_{column}_known")
+
+
+NOCASE = String(collation="NOCASE")
+
+VISIT_STATES = ("active", "completed", "skipped")
+AUTOMATION_TRIGGERS = ("enter", "complete", "skip", "status")
+AUTOMATION_ACTIONS = (
+    "send_email",
+    "send_sms",
+    "create_tasks",
+    "set_status",
+    "set_due",
+    "move_to_pipeline",
+    "archive",
+)
+INVOICE_STATES = ("draft", "sent", "paid", "void")
+CHANNELS = ("email", "sms")
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "client"
+    __table_args__ = (_nonempty("name", "client"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=NOCASE, index=True)
+    email: str = ""
+    phone: str = ""
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    notes: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Pipeline(SQLModel, table=True):
+    __tablename__ = "pipeline"
+    __table_args__ = (_nonempty("name", "pipeline"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=NOCASE, unique=True)
+    position: int = 0
+    archived: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Stage(SQLModel, table=True):
+    __tablename__ = "stage"
+    __table_args__ = (
+        _nonempty("name", "stage"),
+        CheckConstraint("due_in_days IS NULL OR due_in_days >= 0", name="stage_due_in_days_positive"),
+        UniqueConstraint("pipeline_id", "name", name="stage_name_unique_in_pipeline"),
+        # Target of job's composite key: a job's stage must be in the job's pipeline.
+        UniqueConstraint("id", "pipeline_id", name="stage_id_pipeline"),
+        Index("stage_by_pipeline", "pipeline_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pipeline_id: int = Field(foreign_key="pipeline.id", ondelete="CASCADE")
+    name: str = Field(sa_type=NOCASE)
+    position: int = 0
+    due_in_days: int | None = None
+
+
+class JobStatus(SQLModel, table=True):
+    __tablename__ = "job_status"
+    __table_args__ = (_nonempty("name", "job_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=NOCASE, unique=True)
+    colour: str = "yellow"
+    position: int = 0
+
+
+class Automation(SQLModel, table=True):
+    __tablename__ = "automation"
+    __table_args__ = (
+        _one_of("trigger", "automation", AUTOMATION_TRIGGERS),
+        _one_of("action", "automation", AUTOMATION_ACTIONS),
+        CheckConstraint("(trigger = 'status') = (status_id IS NOT NULL)", name="automation_status_trigger_has_status"),
+        Index("automation_by_stage", "stage_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", ondelete="CASCADE")
+    trigger: str = "enter"
+    status_id: int | None = Field(default=None, foreign_key="job_status.id", ondelete="CASCADE")
+    action: str
+    params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    enabled: bool = True
+    position: int = 0
+
+
+class Job(SQLModel, table=True):
+    __tablename__ = "job"
+    __table_args__ = (
+        _nonempty("title", "job"),
+        ForeignKeyConstraint(
+            ["stage_id", "pipeline_id"], ["stage.id", "stage.pipeline_id"], name="job_stage_in_pipeline"
+        ),
+        # The board reads one column at a time, in card order.
+        Index("job_by_column", "stage_id", "archived", "position"),
+        Index("job_by_pipeline", "pipeline_id", "archived"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL", index=True)
+    pipeline_id: int = Field(foreign_key="pipeline.id")
+    stage_id: int
+    status_id: int | None = Field(default=None, foreign_key="job_status.id", ondelete="SET NULL")
+    due_on: date | None = None
+    position: int = 0
+    archived: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StageVisit(SQLModel, table=True):
+    """One passage of a job through a stage; the history of a job is its visits in id order."""
+
+    __tablename__ = "stage_visit"
+    __table_args__ = (
+        _one_of("state", "stage_visit", VISIT_STATES),
+        CheckConstraint("(state = 'active') = (left_at IS NULL)", name="stage_visit_open_iff_active"),
+        Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=text("state = 'active'")),
+        Index("visit_by_job", "job_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", ondelete="CASCADE")
+    # A deleted stage leaves its history readable through the name kept here.
+    stage_id: int | None = Field(default=None, foreign_key="stage.id", ondelete="SET NULL")
+    stage_name: str
+    state: str = "active"
+    entered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        _nonempty("title", "event"),
+        CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="event_ends_after_start"),
+        Index("event_by_start", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="CASCADE", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL")
+    title: str
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    location: str = ""
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoice"
+    __table_args__ = (
+        _nonempty("number", "invoice"),
+        _one_of("status", "invoice", INVOICE_STATES),
+        CheckConstraint("due_on IS NULL OR due_on >= issued_on", name="invoice_due_after_issue"),
+        CheckConstraint("tax_rate_bp >= 0", name="invoice_tax_rate_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="SET NULL", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL", index=True)
+    number: str = Field(unique=True)
+    issued_on: date
+    due_on: date | None = None
+    status: str = "draft"
+    # Basis points (1/100 of a percent) keep tax arithmetic in integers.
+    tax_rate_bp: int = 0
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_line"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="invoice_line_quantity_positive"),
+        CheckConstraint("unit_price_cents >= 0", name="invoice_line_price_positive"),
+        Index("line_by_invoice", "invoice_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", ondelete="CASCADE")
+    description: str = ""
+    quantity: int = 1
+    unit_price_cents: int = 0
+    position: int = 0
+
+
+class MileageLog(SQLModel, table=True):
+    __tablename__ = "mileage_log"
+    __table_args__ = (
+        CheckConstraint("distance >= 0", name="mileage_distance_positive"),
+        CheckConstraint("rate_cents >= 0", name="mileage_rate_positive"),
+        _one_of("unit", "mileage_log", ("mi", "km")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="CASCADE", index=True)
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    trip_on: date
+    distance: float
+    unit: str = "mi"
+    purpose: str = ""
+    rate_cents: int = 0
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "project"
+    __table_args__ = (_nonempty("name", "project"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=NOCASE, index=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="CASCADE", index=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="SET NULL")
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", ondelete="SET NULL")
+    archived: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (
+        _nonempty("title", "task"),
+        CheckConstraint("priority BETWEEN 0 AND 3", name="task_priority_range"),
+        # The task screens list open tasks by due date, and a job's tasks in order.
+        Index("task_open_by_due", "done_at", "due_on"),
+        Index("task_by_job", "job_id", "position"),
+        Index("task_by_project", "project_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="CASCADE")
+    project_id: int | None = Field(default=None, foreign_key="project.id", ondelete="CASCADE")
+    due_on: date | None = None
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    priority: int = 0
+    notes: str = ""
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SavedTaskList(SQLModel, table=True):
+    __tablename__ = "saved_task_list"
+    __table_args__ = (_nonempty("name", "saved_task_list"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=NOCASE, unique=True)
+
+
+class SavedTaskItem(SQLModel, table=True):
+    __tablename__ = "saved_task_item"
+    __table_args__ = (
+        _nonempty("title", "saved_task_item"),
+        CheckConstraint("due_offset_days IS NULL OR due_offset_days >= 0", name="saved_task_offset_positive"),
+        Index("item_by_list", "list_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="saved_task_list.id", ondelete="CASCADE")
+    title: str
+    due_offset_days: int | None = None
+    position: int = 0
+
+
+class MessageTemplate(SQLModel, table=True):
+    __tablename__ = "message_template"
+    __table_args__ = (_nonempty("name", "message_template"), _one_of("channel", "message_template", CHANNELS))
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=NOCASE, unique=True)
+    channel: str = "email"
+    subject: str = ""
+    body: str = ""
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        _one_of("channel", "outbox_message", CHANNELS),
+        _one_of("state", "outbox_message", OUTBOX_STATES),
+        CheckConstraint("attempts >= 0", name="outbox_attempts_positive"),
+        # The delivery worker asks: which queued messages are due?
+        Index("outbox_due", "state", "send_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True)
+    channel: str = "email"
+    to_addr: str
+    subject: str = ""
+    body: str = ""
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="SET NULL", index=True)
+    automation_id: int | None = Field(default=None, foreign_key="automation.id", ondelete="SET NULL")
+    state: str = "queued"
+    send_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    attempts: int = 0
+    last_error: str = ""
+    message_id: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Setting(SQLModel, table=True):
+    """Small remembered choices of the user (e.g. the last pipeline shown)."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,81 @@
+"""Clients and the custom job statuses that flag blockers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from email_validator import EmailNotValidError, validate_email
+from rich.color import Color, ColorParseError
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Client, JobStatus
+from studioflow.workflow import lookup
+from studioflow.workflow.views import ClientView, StatusView
+
+PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
+
+
+def add_client(db: Database, name: str, email: str = "", phone: str = "", tags: Sequence[str] = ()) -> ClientView:
+    name = lookup.clean_name(name, "a client name")
+    email = clean_email(email)
+    phone = phone.strip()
+    if phone and not PHONE.match(phone):
+        raise StudioflowError(f"{phone!r} is not a phone number (digits, spaces, + - ( ) . only)")
+    clean_tags = tuple(dict.fromkeys(lookup.clean_name(t, "a tag").lower() for t in tags))
+    with db.write() as session:
+        client = Client(name=name, email=email, phone=phone, tags=list(clean_tags))
+        session.add(client)
+        session.flush()
+        return _client_view(client)
+
+
+def list_clients(db: Database) -> list[ClientView]:
+    with db.read() as session:
+        rows = session.exec(select(Client).order_by(col(Client.name), col(Client.id))).all()
+        return [_client_view(c) for c in rows]
+
+
+def get_client(db: Database, ref: int | str) -> ClientView:
+    with db.read() as session:
+        return _client_view(lookup.client(session, ref))
+
+
+def clean_email(email: str) -> str:
+    """A normalised address, or "" for none; refused when it is not an address."""
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise StudioflowError(f"{email!r} is not an email address: {exc}") from None
+
+
+def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
+    name = lookup.clean_name(name, "a status name")
+    try:
+        Color.parse(colour)
+    except ColorParseError:
+        raise StudioflowError(f"{colour!r} is not a colour (try a name like 'red' or '#d08770')") from None
+    with db.write() as session:
+        if session.exec(select(JobStatus).where(JobStatus.name == name)).first():
+            raise StudioflowError(f"a status named {name!r} already exists")
+        last = session.exec(select(func.max(JobStatus.position))).one()
+        status = JobStatus(name=name, colour=colour, position=(last or 0) + 1)
+        session.add(status)
+        session.flush()
+        return StatusView(status.id, status.name, status.colour)  # type: ignore[arg-type]
+
+
+def list_statuses(db: Database) -> list[StatusView]:
+    with db.read() as session:
+        rows = session.exec(select(JobStatus).order_by(col(JobStatus.position), col(JobStatus.id))).all()
+        return [StatusView(s.id, s.name, s.colour) for s in rows]  # type: ignore[arg-type]
+
+
+def _client_view(client: Client) -> ClientView:
+    return ClientView(client.id, client.name, client.email, client.phone, tuple(client.tags))  # type: ignore[arg-type]

@@ -1,0 +1,255 @@
+"""Jobs: add them to a pipeline and move them through its stages. Each call is one transaction.
+
+A job always has exactly one active stage visit. Leaving a stage by doing its work
+(advance, or a forward move) records it `completed`; any other way out (skip, a move
+back, the stages a forward move passes over) records it `skipped`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
+from studioflow.workflow import lookup
+from studioflow.workflow.pipelines import enter_stage, leave_stage
+from studioflow.workflow.tasks import task_counts
+from studioflow.workflow.views import JobView, VisitView
+
+
+def add_job(
+    db: Database,
+    title: str,
+    pipeline: int | str,
+    client: int | str | None = None,
+    stage: int | str | None = None,
+    due_on: date | None = None,
+) -> JobView:
+    """A new job in `stage` (default: the pipeline's first stage)."""
+    title = lookup.clean_name(title, "a job title")
+    with db.write() as session:
+        pipeline_row = lookup.pipeline(session, pipeline)
+        if stage is None:
+            stages = lookup.ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+            if not stages:
+                raise StudioflowError(f"pipeline {pipeline_row.name!r} has no stages yet; add one first")
+            stage_row = stages[0]
+        else:
+            stage_row = lookup.stage(session, pipeline_row, stage)
+        client_id = None if client is None else lookup.client(session, client).id
+        job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=0, due_on=due_on)  # type: ignore[arg-type]
+        enter_stage(session, job, stage_row)
+        return _view(session, job)
+
+
+def advance(db: Database, job_ref: int | str) -> JobView:
+    """Complete the active stage and enter the next one."""
+    with db.write() as session:
+        job = _movable(session, job_ref)
+        stages, here = _stages_around(session, job)
+        if here == len(stages) - 1:
+            raise StudioflowError(
+                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); "
+                "there is nothing to advance to"
+            )
+        leave_stage(session, job, "completed")
+        enter_stage(session, job, stages[here + 1])
+        return _view(session, job)
+
+
+def skip(db: Database, job_ref: int | str) -> JobView:
+    """Skip the active stage (recorded `skipped`) and enter the next one."""
+    with db.write() as session:
+        job = _movable(session, job_ref)
+        stages, here = _stages_around(session, job)
+        if here == len(stages) - 1:
+            raise StudioflowError(
+                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); "
+                "there is no stage after it"
+            )
+        leave_stage(session, job, "skipped")
+        enter_stage(session, job, stages[here + 1])
+        return _view(session, job)
+
+
+def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
+    """Move a job to any stage of its pipeline, recording every stage it passes."""
+    with db.write() as session:
+        job = _movable(session, job_ref)
+        stages, here = _stages_around(session, job)
+        target = lookup.stage(session, session.get_one(Pipeline, job.pipeline_id), stage_ref)
+        there = stages.index(target)
+        if there == here:
+            raise StudioflowError(f"job {job.id} {job.title!r} is already at stage {target.name!r}")
+        if there > here:
+            leave_stage(session, job, "completed")
+            now = utcnow()
+            for passed in stages[here + 1 : there]:
+                session.add(
+                    StageVisit(
+                        job_id=job.id,
+                        stage_id=passed.id,
+                        stage_name=passed.name,
+                        state="skipped",
+                        entered_at=now,
+                        left_at=now,
+                    )  # type: ignore[arg-type]
+                )
+        else:
+            leave_stage(session, job, "skipped")
+        enter_stage(session, job, target)
+        return _view(session, job)
+
+
+def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stage: int | str | None = None) -> JobView:
+    """Finish the job's passage through its pipeline and put it in another one."""
+    with db.write() as session:
+        job = _movable(session, job_ref)
+        target_pipeline = lookup.pipeline(session, pipeline)
+        if target_pipeline.id == job.pipeline_id:
+            raise StudioflowError(f"job {job.id} {job.title!r} is already in pipeline {target_pipeline.name!r}")
+        if stage is None:
+            stages = lookup.ordered_stages(session, target_pipeline.id)  # type: ignore[arg-type]
+            if not stages:
+                raise StudioflowError(f"pipeline {target_pipeline.name!r} has no stages yet; add one first")
+            target = stages[0]
+        else:
+            target = lookup.stage(session, target_pipeline, stage)
+        leave_stage(session, job, "completed")
+        enter_stage(session, job, target)
+        return _view(session, job)
+
+
+def set_status(db: Database, job_ref: int | str, status: int | str | None) -> JobView:
+    """Flag the job with a custom status, or clear it with None."""
+    with db.write() as session:
+        job = lookup.job(session, job_ref)
+        job.status_id = None if status is None else lookup.status(session, status).id
+        job.updated_at = utcnow()
+        session.flush()
+        return _view(session, job)
+
+
+def set_due(db: Database, job_ref: int | str, due_on: date | None) -> JobView:
+    with db.write() as session:
+        job = lookup.job(session, job_ref)
+        job.due_on = due_on
+        job.updated_at = utcnow()
+        session.flush()
+        return _view(session, job)
+
+
+def archive(db: Database, job_ref: int | str) -> JobView:
+    return _set_archived(db, job_ref, True)
+
+
+def unarchive(db: Database, job_ref: int | str) -> JobView:
+    return _set_archived(db, job_ref, False)
+
+
+def get_job(db: Database, job_ref: int | str) -> JobView:
+    """One job with its whole stage history."""
+    with db.read() as session:
+        return _view(session, lookup.job(session, job_ref), with_history=True)
+
+
+def list_jobs(
+    db: Database,
+    pipeline: int | str | None = None,
+    stage: int | str | None = None,
+    include_archived: bool = False,
+) -> list[JobView]:
+    """Jobs in board order: pipeline, stage, card position."""
+    with db.read() as session:
+        conditions = []
+        if pipeline is not None:
+            pipeline_row = lookup.pipeline(session, pipeline)
+            conditions.append(Job.pipeline_id == pipeline_row.id)
+            if stage is not None:
+                conditions.append(Job.stage_id == lookup.stage(session, pipeline_row, stage).id)
+        elif stage is not None:
+            raise StudioflowError("a stage is only meaningful with its pipeline")
+        if not include_archived:
+            conditions.append(col(Job.archived).is_(False))
+        return _views(session, *conditions)
+
+
+def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:
+    with db.write() as session:
+        job = lookup.job(session, job_ref)
+        if job.archived == archived:
+            state = "archived" if archived else "not archived"
+            raise StudioflowError(f"job {job.id} {job.title!r} is already {state}")
+        job.archived = archived
+        job.updated_at = utcnow()
+        session.flush()
+        return _view(session, job)
+
+
+def _movable(session: Session, job_ref: int | str) -> Job:
+    job = lookup.job(session, job_ref)
+    if job.archived:
+        raise StudioflowError(f"job {job.id} {job.title!r} is archived; unarchive it before moving it")
+    return job
+
+
+def _stages_around(session: Session, job: Job) -> tuple[list[Stage], int]:
+    """The job's pipeline stages and the index of its active one."""
+    stages = lookup.ordered_stages(session, job.pipeline_id)
+    index = next(i for i, s in enumerate(stages) if s.id == job.stage_id)
+    return stages, index
+
+
+def _view(session: Session, job: Job, with_history: bool = False) -> JobView:
+    (view,) = _views(session, Job.id == job.id)
+    if not with_history:
+        return view
+    visits = session.exec(
+        select(StageVisit, Stage.name)
+        .join(Stage, col(Stage.id) == StageVisit.stage_id, isouter=True)
+        .where(StageVisit.job_id == job.id)
+        .order_by(col(StageVisit.id))
+    ).all()
+    history = tuple(VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at) for v, name in visits)
+    return JobView(**{**view.__dict__, "history": history})
+
+
+def _views(session: Session, *conditions: object) -> list[JobView]:
+    counts = task_counts(Task.job_id)
+    query = (
+        select(
+            Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, counts.c.open, counts.c.total
+        )
+        .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
+        .join(Stage, col(Stage.id) == Job.stage_id)
+        .join(Client, col(Client.id) == Job.client_id, isouter=True)
+        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
+        .join(counts, counts.c.owner_id == Job.id, isouter=True)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position), col(Job.position), col(Job.id))
+    )
+    rows = session.exec(query).all()  # type: ignore[call-overload]
+    return [
+        JobView(
+            id=job.id,
+            title=job.title,
+            pipeline_id=job.pipeline_id,
+            pipeline=pipeline_name,
+            stage_id=job.stage_id,
+            stage=stage_name,
+            client_id=job.client_id,
+            client=client_name,
+            status=status_name,
+            status_colour=status_colour,
+            due_on=job.due_on,
+            archived=job.archived,
+            position=job.position,
+            tasks_open=open_tasks or 0,
+            tasks_total=total_tasks or 0,
+        )
+        for job, pipeline_name, stage_name, client_name, status_name, status_colour, open_tasks, total_tasks in rows
+    ]
+    ]

@@ -1,0 +1,95 @@
+"""Finding rows from what a user typed: an id, or an exact (case-insensitive) name."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlmodel import Session, SQLModel, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store.models import (
+    Client,
+    Job,
+    JobStatus,
+    Pipeline,
+    Project,
+    SavedTaskList,
+    Stage,
+    Task,
+)
+
+Row = TypeVar("Row", bound=SQLModel)
+
+MAX_NAME = 200
+
+
+def clean_name(value: str, what: str) -> str:
+    """A name stripped of surrounding space; refused when empty, too long or multi-line."""
+    name = value.strip()
+    if not name:
+        raise StudioflowError(f"{what} cannot be empty")
+    if len(name) > MAX_NAME:
+        raise StudioflowError(f"{what} is too long ({len(name)} characters, at most {MAX_NAME})")
+    if any(ch in name for ch in "\r\n\t\x00"):
+        raise StudioflowError(f"{what} must be a single line")
+    return name
+
+
+def find(session: Session, model: type[Row], ref: int | str, what: str, *where: Any) -> Row:
+    """The row whose id is `ref`, or else whose name/title equals it (case-insensitive)."""
+    text = str(ref).strip()
+    if not text:
+        raise StudioflowError(f"no {what} given")
+    name_column = model.title if hasattr(model, "title") else model.name  # type: ignore[attr-defined]
+    if text.isdigit():
+        row = session.exec(select(model).where(model.id == int(text), *where)).first()  # type: ignore[attr-defined]
+        if row is not None:
+            return row
+    matches = session.exec(select(model).where(name_column == text, *where).limit(11)).all()
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise StudioflowError(f"no {what} {text!r}")
+    ids = ", ".join(str(m.id) for m in matches[:10])  # type: ignore[attr-defined]
+    raise StudioflowError(f"{len(matches)} {what}s are named {text!r}; give the id instead ({ids})")
+
+
+def pipeline(session: Session, ref: int | str) -> Pipeline:
+    return find(session, Pipeline, ref, "pipeline")
+
+
+def stage(session: Session, pipeline_row: Pipeline, ref: int | str) -> Stage:
+    try:
+        return find(session, Stage, ref, "stage", Stage.pipeline_id == pipeline_row.id)
+    except StudioflowError as exc:
+        raise StudioflowError(f"{exc} in pipeline {pipeline_row.name!r}") from None
+
+
+def client(session: Session, ref: int | str) -> Client:
+    return find(session, Client, ref, "client")
+
+
+def status(session: Session, ref: int | str) -> JobStatus:
+    return find(session, JobStatus, ref, "status")
+
+
+def job(session: Session, ref: int | str) -> Job:
+    return find(session, Job, ref, "job")
+
+
+def task(session: Session, ref: int | str) -> Task:
+    return find(session, Task, ref, "task")
+
+
+def project(session: Session, ref: int | str) -> Project:
+    return find(session, Project, ref, "project")
+
+
+def saved_list(session: Session, ref: int | str) -> SavedTaskList:
+    return find(session, SavedTaskList, ref, "saved task list")
+
+
+def ordered_stages(session: Session, pipeline_id: int) -> list[Stage]:
+    """The stages of a pipeline, first to last."""
+    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id)  # type: ignore[arg-type]
+    return list(session.exec(query).all())

@@ -1,0 +1,224 @@
+"""Pipelines and their stages: create, rename, reorder, delete. Each call is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Job, Pipeline, Stage, StageVisit, utcnow
+from studioflow.workflow import lookup
+from studioflow.workflow.views import PipelineView, StageView
+
+
+def create_pipeline(db: Database, name: str, stages: Sequence[str] = ()) -> PipelineView:
+    name = lookup.clean_name(name, "a pipeline name")
+    stage_names = [lookup.clean_name(s, "a stage name") for s in stages]
+    _refuse_duplicates(stage_names)
+    with db.write() as session:
+        _refuse_taken_pipeline_name(session, name)
+        last = session.exec(select(func.max(Pipeline.position))).one()
+        pipeline = Pipeline(name=name, position=(last or 0) + 1)
+        session.add(pipeline)
+        session.flush()
+        for position, stage_name in enumerate(stage_names):
+            session.add(Stage(pipeline_id=pipeline.id, name=stage_name, position=position))
+        session.flush()
+        return _view(session, pipeline)
+
+
+def rename_pipeline(db: Database, ref: int | str, name: str) -> PipelineView:
+    name = lookup.clean_name(name, "a pipeline name")
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, ref)
+        if pipeline.name != name:
+            _refuse_taken_pipeline_name(session, name, but=pipeline.id)
+            pipeline.name = name
+            session.flush()
+        return _view(session, pipeline)
+
+
+def move_pipeline(db: Database, ref: int | str, place: int) -> list[PipelineView]:
+    """Put a pipeline at `place` (1 = first) in the switcher's order."""
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, ref)
+        ordered = list(session.exec(select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))).all())
+        _reorder(ordered, pipeline, place, "pipeline")
+        session.flush()
+        return [_view(session, p) for p in ordered]
+
+
+def delete_pipeline(db: Database, ref: int | str) -> None:
+    """Delete an empty pipeline (its stages and automations go with it)."""
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, ref)
+        jobs = session.exec(select(func.count()).where(Job.pipeline_id == pipeline.id)).one()
+        if jobs:
+            raise StudioflowError(
+                f"pipeline {pipeline.name!r} holds {jobs} job(s), archived ones included; "
+                "move them to another pipeline first"
+            )
+        session.delete(pipeline)
+
+
+def list_pipelines(db: Database, include_archived: bool = False) -> list[PipelineView]:
+    with db.read() as session:
+        query = select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
+        if not include_archived:
+            query = query.where(col(Pipeline.archived).is_(False))
+        return [_view(session, p) for p in session.exec(query).all()]
+
+
+def get_pipeline(db: Database, ref: int | str) -> PipelineView:
+    with db.read() as session:
+        return _view(session, lookup.pipeline(session, ref))
+
+
+def add_stage(
+    db: Database, pipeline_ref: int | str, name: str, place: int | None = None, due_in_days: int | None = None
+) -> PipelineView:
+    """Add a stage at `place` (1 = first; default last)."""
+    name = lookup.clean_name(name, "a stage name")
+    if due_in_days is not None and due_in_days < 0:
+        raise StudioflowError("a stage's wait cannot be negative")
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, pipeline_ref)
+        stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        _refuse_taken_stage_name(stages, name)
+        stage = Stage(pipeline_id=pipeline.id, name=name, due_in_days=due_in_days)
+        session.add(stage)
+        stages.append(stage)
+        _reorder(stages, stage, len(stages) if place is None else place, "stage")
+        session.flush()
+        return _view(session, pipeline)
+
+
+def rename_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, name: str) -> PipelineView:
+    name = lookup.clean_name(name, "a stage name")
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, pipeline_ref)
+        stage = lookup.stage(session, pipeline, stage_ref)
+        if stage.name != name:
+            others = [s for s in lookup.ordered_stages(session, pipeline.id) if s.id != stage.id]  # type: ignore[arg-type]
+            _refuse_taken_stage_name(others, name)
+            stage.name = name
+            session.flush()
+        return _view(session, pipeline)
+
+
+def move_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, place: int) -> PipelineView:
+    """Put a stage at `place` (1 = first column)."""
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, pipeline_ref)
+        stage = lookup.stage(session, pipeline, stage_ref)
+        _reorder(lookup.ordered_stages(session, pipeline.id), stage, place, "stage")  # type: ignore[arg-type]
+        session.flush()
+        return _view(session, pipeline)
+
+
+def delete_stage(
+    db: Database, pipeline_ref: int | str, stage_ref: int | str, jobs_to: int | str | None = None
+) -> PipelineView:
+    """Delete a stage. Jobs standing in it must be given another stage to go to.
+
+    Their passage is recorded (the visit left `skipped`, a new visit of the target), and
+    earlier visits of the deleted stage keep its name so job histories stay readable.
+    """
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, pipeline_ref)
+        stage = lookup.stage(session, pipeline, stage_ref)
+        jobs = list(session.exec(select(Job).where(Job.stage_id == stage.id)).all())
+        if jobs and jobs_to is None:
+            raise StudioflowError(f"stage {stage.name!r} holds {len(jobs)} job(s); say which stage they should move to")
+        if jobs_to is not None:
+            target = lookup.stage(session, pipeline, jobs_to)
+            if target.id == stage.id:
+                raise StudioflowError("the jobs of a deleted stage cannot move to that same stage")
+            for job in jobs:
+                leave_stage(session, job, "skipped")
+                enter_stage(session, job, target)
+        session.flush()
+        session.delete(stage)
+        session.flush()
+        remaining = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        for position, s in enumerate(remaining):
+            s.position = position
+        session.flush()
+        return _view(session, pipeline)
+
+
+# Moving a job in and out of a stage; the job services build on these two.
+
+
+def leave_stage(session: Session, job: Job, state: str) -> StageVisit:
+    """Close the job's active visit as `completed` or `skipped`."""
+    visit = session.exec(select(StageVisit).where(StageVisit.job_id == job.id, StageVisit.state == "active")).one()
+    visit.state = state
+    visit.left_at = utcnow()
+    # Flushed now: the unique "one active visit per job" index must see it closed
+    # before the next visit opens.
+    session.flush()
+    return visit
+
+
+def enter_stage(session: Session, job: Job, stage: Stage) -> StageVisit:
+    """Open a new active visit of `stage` and put the job at the end of that column."""
+    last = session.exec(select(func.max(Job.position)).where(Job.stage_id == stage.id)).one()
+    job.pipeline_id = stage.pipeline_id
+    job.stage_id = stage.id  # type: ignore[assignment]
+    job.position = (last or 0) + 1
+    job.updated_at = utcnow()
+    session.add(job)
+    session.flush()  # a new job needs its id before its first visit
+    visit = StageVisit(job_id=job.id, stage_id=stage.id, stage_name=stage.name, entered_at=job.updated_at)  # type: ignore[arg-type]
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def _reorder(rows: list[Any], moving: Pipeline | Stage, place: int, what: str) -> None:
+    if not 1 <= place <= len(rows):
+        raise StudioflowError(f"a {what} place must be between 1 and {len(rows)}, not {place}")
+    rows.remove(moving)
+    rows.insert(place - 1, moving)
+    for position, row in enumerate(rows):
+        row.position = position
+
+
+def _refuse_duplicates(stage_names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in stage_names:
+        if name.casefold() in seen:
+            raise StudioflowError(f"stage {name!r} is given twice")
+        seen.add(name.casefold())
+
+
+def _refuse_taken_pipeline_name(session: Session, name: str, but: int | None = None) -> None:
+    taken = session.exec(select(Pipeline).where(Pipeline.name == name)).first()
+    if taken is not None and taken.id != but:
+        raise StudioflowError(f"a pipeline named {taken.name!r} already exists")
+
+
+def _refuse_taken_stage_name(stages: list[Stage], name: str) -> None:
+    for s in stages:
+        if s.name.casefold() == name.casefold():
+            raise StudioflowError(f"this pipeline already has a stage named {s.name!r}")
+
+
+def _view(session: Session, pipeline: Pipeline) -> PipelineView:
+    counts = dict(
+        session.exec(
+            select(Job.stage_id, func.count())
+            .where(Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))
+            .group_by(Job.stage_id)
+        ).all()
+    )
+    stages = tuple(
+        StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
+        for s in lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+    )
+    return PipelineView(pipeline.id, pipeline.name, pipeline.position, pipeline.archived, stages)  # type: ignore[arg-type]
