@@ -67,8 +67,7 @@ def skip(db: Database, job_ref: int | str) -> JobView:
         stages, here = _stages_around(session, job)
         if here == len(stages) - 1:
             raise StudioflowError(
-                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); "
-                "there is no stage after it"
+                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); there is no stage after it"
             )
         leave_stage(session, job, "skipped")
         enter_stage(session, job, stages[here + 1])
@@ -251,5 +250,4 @@ def _views(session: Session, *conditions: object) -> list[JobView]:
             tasks_total=total_tasks or 0,
         )
         for job, pipeline_name, stage_name, client_name, status_name, status_colour, open_tasks, total_tasks in rows
-    ]
     ]
