@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -36,28 +37,46 @@ def schema_version() -> int:
 
 
 class Database:
-    """One SQLite file; hands out sessions that are each one transaction."""
+    """One SQLite file; hands out sessions that are each one transaction.
+
+    Calls nest: a `write()` or `read()` opened while a write is active in the same
+    context joins it (a write as a savepoint), so several service calls can be made
+    into one all-or-nothing transaction by wrapping them in an outer `write()`.
+    """
 
     def __init__(self, engine: Engine, path: Path) -> None:
         self.engine = engine
         self.path = path
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._active: ContextVar[Session | None] = ContextVar(f"studioflow-write-{id(self)}", default=None)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        active = self._active.get()
+        if active is not None:
+            yield active
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error."""
+        active = self._active.get()
+        if active is not None:
+            with active.begin_nested():
+                yield active
+            return
         with Session(self._writer, expire_on_commit=False) as session:
+            token = self._active.set(session)
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                self._active.reset(token)
 
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""

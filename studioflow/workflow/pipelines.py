@@ -110,6 +110,17 @@ def rename_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, na
         return _view(session, pipeline)
 
 
+def set_stage_wait(db: Database, pipeline_ref: int | str, stage_ref: int | str, days: int | None) -> PipelineView:
+    """How many days a job usually waits in a stage ("call after 2 days"); None for no wait."""
+    if days is not None and days < 0:
+        raise StudioflowError("a stage's wait cannot be negative")
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, pipeline_ref)
+        lookup.stage(session, pipeline, stage_ref).due_in_days = days
+        session.flush()
+        return _view(session, pipeline)
+
+
 def move_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, place: int) -> PipelineView:
     """Put a stage at `place` (1 = first column)."""
     with db.write() as session:

@@ -1,0 +1,367 @@
+"""The command line: a thin face over the workflow services, and the door to the TUI.
+
+Exit status: 0 success; 2 bad usage or bad input (one line on stderr, nothing
+written); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, NoReturn
+
+from studioflow import __version__
+from studioflow.config import DB_ENV, db_path
+from studioflow.errors import StudioflowError
+from studioflow.store import Database, open_database
+from studioflow.workflow import clients, demo, jobs, pipelines, tasks
+from studioflow.workflow.views import JobView, PipelineView, TaskView, to_json
+
+USAGE_ERROR = 2
+Handler = Callable[[Database, argparse.Namespace], Any]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line instead of the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        db = open_database(db_path(args.db))
+    except StudioflowError as exc:
+        return _fail(exc)
+    try:
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:
+            return _run_tui(db)
+        result = handler(db, args)
+        _print(result, args)
+        return 0
+    except StudioflowError as exc:
+        return _fail(exc)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("STUDIOFLOW_DEBUG"):
+            raise
+        print(f"studioflow: internal error: {exc!r} (set STUDIOFLOW_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+
+
+def _fail(exc: StudioflowError) -> int:
+    print(f"studioflow: {exc}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _run_tui(db: Database) -> int:
+    from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
+
+    make_app(db).run()
+    return 0
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
+def build_parser() -> Parser:
+    # Every command takes --db and --json, before or after its own arguments.
+    common = Parser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=f"database file (or ${DB_ENV})")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts")
+
+    parser = Parser(
+        prog="studioflow",
+        description="Pipelines, jobs and tasks for a solo practice, in the terminal. With no command, opens the board.",
+    )
+    parser.add_argument("--version", action="version", version=f"studioflow {__version__}")
+    parser.add_argument("--db", metavar="PATH", default=None, help=f"database file (or ${DB_ENV})")
+    parser.set_defaults(json=False)
+    groups = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(group: Any, name: str, handler: Handler, help_text: str) -> Parser:
+        sub: Parser = group.add_parser(name, parents=[common], help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def group(name: str, help_text: str) -> Any:
+        sub = groups.add_parser(name, help=help_text, description=help_text)
+        return sub.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    cmd = command(groups, "demo", _demo, "write demo data (a wedding and a 1040 pipeline, clients, jobs, tasks)")
+    cmd.add_argument("--force", action="store_true", help="add the demo data even if the database has data")
+    command(groups, "check", _check, "check the database file for damage (integrity and foreign keys)")
+
+    g = group("pipeline", "pipelines (kanban boards) and their stages")
+    cmd = command(g, "add", lambda db, a: pipelines.create_pipeline(db, a.name, a.stage), "add a pipeline")
+    cmd.add_argument("name")
+    cmd.add_argument("--stage", action="append", default=[], metavar="S", help="a stage, in order (repeat)")
+    cmd = command(g, "list", lambda db, a: pipelines.list_pipelines(db, a.all), "list pipelines")
+    cmd.add_argument("--all", action="store_true", help="include archived pipelines")
+    cmd = command(g, "show", lambda db, a: pipelines.get_pipeline(db, a.pipeline), "show a pipeline's stages")
+    cmd.add_argument("pipeline")
+    cmd = command(g, "rename", lambda db, a: pipelines.rename_pipeline(db, a.pipeline, a.name), "rename a pipeline")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("name")
+    cmd = command(g, "move", lambda db, a: pipelines.move_pipeline(db, a.pipeline, a.to), "reorder pipelines")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("--to", type=positive_int, required=True, metavar="N", help="new place, 1 = first")
+    cmd = command(g, "delete", _delete_pipeline, "delete a pipeline that holds no jobs")
+    cmd.add_argument("pipeline")
+
+    g = group("stage", "stages (columns) of a pipeline")
+    cmd = command(g, "add", lambda db, a: pipelines.add_stage(db, a.pipeline, a.name, a.at, a.wait), "add a stage")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("name")
+    cmd.add_argument("--at", type=positive_int, metavar="N", help="place, 1 = first column (default: last)")
+    cmd.add_argument("--wait", type=int, metavar="DAYS", help="days a job usually waits here")
+    cmd = command(g, "rename", lambda db, a: pipelines.rename_stage(db, a.pipeline, a.stage, a.name), "rename a stage")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("stage")
+    cmd.add_argument("name")
+    cmd = command(
+        g,
+        "wait",
+        lambda db, a: pipelines.set_stage_wait(db, a.pipeline, a.stage, None if a.clear else a.days),
+        "set how many days a job usually waits in a stage",
+    )
+    cmd.add_argument("pipeline")
+    cmd.add_argument("stage")
+    wait = cmd.add_mutually_exclusive_group(required=True)
+    wait.add_argument("days", nargs="?", type=int, metavar="DAYS")
+    wait.add_argument("--clear", action="store_true", help="no wait")
+    cmd = command(g, "move", lambda db, a: pipelines.move_stage(db, a.pipeline, a.stage, a.to), "reorder a stage")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("stage")
+    cmd.add_argument("--to", type=positive_int, required=True, metavar="N", help="new place, 1 = first column")
+    cmd = command(
+        g,
+        "delete",
+        lambda db, a: pipelines.delete_stage(db, a.pipeline, a.stage, a.jobs_to),
+        "delete a stage (its jobs move to --jobs-to)",
+    )
+    cmd.add_argument("pipeline")
+    cmd.add_argument("stage")
+    cmd.add_argument("--jobs-to", metavar="S", help="the stage that receives the deleted stage's jobs")
+
+    g = group("client", "clients")
+    cmd = command(g, "add", lambda db, a: clients.add_client(db, a.name, a.email, a.phone, a.tag), "add a client")
+    cmd.add_argument("name")
+    cmd.add_argument("--email", default="")
+    cmd.add_argument("--phone", default="")
+    cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat)")
+    command(g, "list", lambda db, a: clients.list_clients(db), "list clients")
+    cmd = command(g, "show", lambda db, a: clients.get_client(db, a.client), "show a client")
+    cmd.add_argument("client")
+
+    g = group("status", "custom job statuses that flag blockers")
+    cmd = command(g, "add", lambda db, a: clients.add_status(db, a.name, a.colour), "add a job status")
+    cmd.add_argument("name")
+    cmd.add_argument("--colour", "--color", default="yellow", help="a colour name or #rrggbb")
+    command(g, "list", lambda db, a: clients.list_statuses(db), "list job statuses")
+
+    g = group("job", "jobs: a client's piece of paid work, moving through a pipeline")
+    cmd = command(g, "add", _add_job, "add a job to a pipeline (its first stage unless --stage)")
+    cmd.add_argument("title")
+    cmd.add_argument("--pipeline", required=True, metavar="P")
+    cmd.add_argument("--client", metavar="C")
+    cmd.add_argument("--stage", metavar="S")
+    cmd.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
+    cmd = command(g, "list", _list_jobs, "list jobs in board order")
+    cmd.add_argument("--pipeline", metavar="P")
+    cmd.add_argument("--stage", metavar="S", help="only this stage (needs --pipeline)")
+    cmd.add_argument("--all", action="store_true", help="include archived jobs")
+    for name, handler, text in (
+        ("show", jobs.get_job, "show a job and its stage history"),
+        ("advance", jobs.advance, "complete the job's stage and enter the next"),
+        ("skip", jobs.skip, "skip the job's stage and enter the next"),
+        ("archive", jobs.archive, "archive a job (hidden from the board)"),
+        ("unarchive", jobs.unarchive, "bring an archived job back"),
+    ):
+        cmd = command(g, name, lambda db, a, h=handler: h(db, a.job), text)
+        cmd.add_argument("job")
+    cmd = command(g, "move", lambda db, a: jobs.move_to(db, a.job, a.to), "move a job to a stage of its pipeline")
+    cmd.add_argument("job")
+    cmd.add_argument("--to", required=True, metavar="S")
+    cmd = command(g, "status", _job_status, "set (or --clear) a job's status")
+    cmd.add_argument("job")
+    cmd.add_argument("status", nargs="?")
+    cmd.add_argument("--clear", action="store_true")
+    cmd = command(g, "due", _job_due, "set (or --clear) a job's due date")
+    cmd.add_argument("job")
+    cmd.add_argument("due", nargs="?", type=parse_date, metavar="YYYY-MM-DD")
+    cmd.add_argument("--clear", action="store_true")
+    cmd = command(
+        g,
+        "pipeline",
+        lambda db, a: jobs.move_to_pipeline(db, a.job, a.pipeline, a.stage),
+        "move a job to another pipeline",
+    )
+    cmd.add_argument("job")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("--stage", metavar="S", help="default: the pipeline's first stage")
+
+    g = group("task", "tasks: things to do, for a job, a project or alone")
+    cmd = command(g, "add", _add_task, "add a task")
+    cmd.add_argument("title")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--project", metavar="PR")
+    cmd.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
+    cmd.add_argument("--priority", type=int, default=0, choices=range(4), help="0 none … 3 high")
+    cmd = command(g, "done", lambda db, a: tasks.complete_task(db, a.task), "check a task off")
+    cmd.add_argument("task")
+    cmd = command(g, "reopen", lambda db, a: tasks.reopen_task(db, a.task), "uncheck a done task")
+    cmd.add_argument("task")
+    cmd = command(
+        g, "list", lambda db, a: tasks.list_tasks(db, a.all, a.job, a.project), "list open tasks, soonest due first"
+    )
+    cmd.add_argument("--all", action="store_true", help="include done tasks")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--project", metavar="PR")
+
+    g = group("project", "projects: groups of tasks")
+    cmd = command(g, "add", lambda db, a: tasks.add_project(db, a.name, a.job, a.client), "add a project")
+    cmd.add_argument("name")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--client", metavar="C")
+    command(g, "list", lambda db, a: tasks.list_projects(db), "list projects")
+    return parser
+
+
+def _demo(db: Database, args: argparse.Namespace) -> str:
+    counts = demo.write_demo(db, force=args.force)
+    return "demo data written: " + ", ".join(f"{n} {what}" for what, n in counts.items())
+
+
+def _check(db: Database, _args: argparse.Namespace) -> str:
+    problems = db.health()
+    if problems:
+        raise StudioflowError(f"{db.path} is damaged: " + "; ".join(problems[:5]))
+    return f"{db.path}: ok"
+
+
+def _delete_pipeline(db: Database, args: argparse.Namespace) -> str:
+    pipelines.delete_pipeline(db, args.pipeline)
+    return f"pipeline {args.pipeline!r} deleted"
+
+
+def _add_job(db: Database, a: argparse.Namespace) -> JobView:
+    return jobs.add_job(db, a.title, a.pipeline, client=a.client, stage=a.stage, due_on=a.due)
+
+
+def _list_jobs(db: Database, a: argparse.Namespace) -> list[JobView]:
+    return jobs.list_jobs(db, a.pipeline, a.stage, a.all)
+
+
+def _job_status(db: Database, a: argparse.Namespace) -> JobView:
+    if a.clear == (a.status is not None):
+        raise StudioflowError("give either a status or --clear")
+    return jobs.set_status(db, a.job, None if a.clear else a.status)
+
+
+def _job_due(db: Database, a: argparse.Namespace) -> JobView:
+    if a.clear == (a.due is not None):
+        raise StudioflowError("give either a due date or --clear")
+    return jobs.set_due(db, a.job, a.due)
+
+
+def _add_task(db: Database, a: argparse.Namespace) -> TaskView:
+    return tasks.add_task(db, a.title, job=a.job, project=a.project, due_on=a.due, priority=a.priority)
+
+
+# Output: JSON for scripts, short aligned text for people.
+
+
+def _print(result: Any, args: argparse.Namespace) -> None:
+    if args.json:
+        json.dump(to_json(result), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif isinstance(result, str):
+        print(result)
+    elif isinstance(result, list):
+        rows = [_row(item) for item in result]
+        print(_table(rows) if rows else "(none)")
+    elif isinstance(result, PipelineView):
+        print(f"pipeline {result.id} {result.name}")
+        print(_table([_row(stage) for stage in result.stages]) if result.stages else "(no stages)")
+    elif isinstance(result, JobView):
+        _print_job(result)
+    else:
+        print(_table([_row(result)]))
+
+
+def _print_job(job: JobView) -> None:
+    fields = {
+        "job": f"{job.id} {job.title}" + (" (archived)" if job.archived else ""),
+        "pipeline": job.pipeline,
+        "stage": job.stage,
+        "client": job.client or "-",
+        "status": job.status or "-",
+        "due": job.due_on.isoformat() if job.due_on else "-",
+        "tasks": f"{job.tasks_total - job.tasks_open}/{job.tasks_total} done",
+    }
+    for key, value in fields.items():
+        print(f"{key:>9}  {value}")
+    if job.history:
+        print("  history")
+        for visit in job.history:
+            when = visit.entered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            print(f"           {when}  {visit.state:<9}  {visit.stage}")
+
+
+def _row(item: Any) -> dict[str, str]:
+    data = to_json(item)
+    if isinstance(item, PipelineView):
+        data["stages"] = " > ".join(s.name for s in item.stages)
+    for noisy in (
+        "history",
+        "pipeline_id",
+        "stage_id",
+        "client_id",
+        "status_colour",
+        "position",
+        "project_id",
+        "job_id",
+        "done_at",
+    ):
+        data.pop(noisy, None)
+    if "tasks_open" in data:
+        data["tasks"] = f"{data.pop('tasks_total') - data.pop('tasks_open')}/{item.tasks_total}"
+    return {key: _cell(value) for key, value in data.items()}
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _table(rows: list[dict[str, str]]) -> str:
+    headers = list(rows[0])
+    widths = {h: max(len(h), *(len(r[h]) for r in rows)) for h in headers}
+    lines = ["  ".join(h.ljust(widths[h]) for h in headers).rstrip()]
+    lines += ["  ".join(r[h].ljust(widths[h]) for h in headers).rstrip() for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,181 @@
+"""Demo data: a photographer's and a tax preparer's year, built through the real services.
+
+Everything is written in one transaction, so a failure leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Client, Job, Pipeline, SavedTaskList
+from studioflow.workflow import clients, jobs, pipelines, tasks
+
+PIPELINES = {
+    "Wedding Photography": [
+        "Inquiry",
+        "Consultation",
+        "Contract & Retainer",
+        "Engagement Session",
+        "Wedding Day",
+        "Editing",
+        "Delivered",
+    ],
+    "1040 Tax Return": ["Review Docs", "Prepare Engagement Letter", "Prepare Return", "Review", "Filed"],
+    "Leads": ["Email Lead", "Call Lead After 2 Days", "Reattempt Call After 4 Days", "Send Final Email"],
+}
+WAITS = {"Call Lead After 2 Days": 2, "Reattempt Call After 4 Days": 4}
+
+STATUSES = [
+    ("Waiting on documents", "yellow"),
+    ("Waiting on payment", "red"),
+    ("Client review", "cyan"),
+    ("On hold", "grey50"),
+]
+
+CLIENTS = [
+    ("Ava Martinez", "ava.martinez@example.com", "+1 555 0101", ["wedding", "vip"]),
+    ("Ben Okafor", "ben.okafor@example.com", "+1 555 0102", ["wedding"]),
+    ("Chloe Nguyen", "chloe.nguyen@example.com", "+1 555 0103", ["wedding", "referral"]),
+    ("Daniel Fischer", "daniel.fischer@example.com", "+1 555 0104", ["tax"]),
+    ("Elena Rossi", "elena.rossi@example.com", "+1 555 0105", ["tax", "business"]),
+    ("Farid Haddad", "farid.haddad@example.com", "+1 555 0106", ["tax"]),
+    ("Grace Kim", "grace.kim@example.com", "+1 555 0107", ["lead"]),
+    ("Hugo Laurent", "", "+1 555 0108", ["lead"]),
+    ("Isla Murphy", "isla.murphy@example.com", "", ["wedding", "tax"]),
+    ("Jonas Berg", "jonas.berg@example.com", "+1 555 0110", ["lead", "business"]),
+]
+
+SAVED_LISTS = {
+    "Wedding prep": [
+        ("Confirm timeline with couple", 0),
+        ("Scout venue light", 3),
+        ("Pack and charge gear", 6),
+        ("Send shot list to second shooter", 5),
+    ],
+    "1040 intake": [
+        ("Request W-2s and 1099s", 0),
+        ("Request prior-year return", 0),
+        ("Check for missing documents", 7),
+    ],
+    "Gallery delivery": [("Cull and colour-grade", 0), ("Upload gallery", 14), ("Send gallery link", 15)],
+}
+
+# (title, pipeline, client, stage reached, status, due in days, how the stages were left)
+JOBS: list[tuple[str, str, str, str, str | None, int | None, str]] = [
+    ("Martinez-Lopez wedding", "Wedding Photography", "Ava Martinez", "Wedding Day", None, 12, "advance"),
+    ("Okafor wedding", "Wedding Photography", "Ben Okafor", "Contract & Retainer", "Waiting on payment", 3, "advance"),
+    ("Nguyen engagement + wedding", "Wedding Photography", "Chloe Nguyen", "Engagement Session", None, 30, "skip"),
+    ("Murphy elopement", "Wedding Photography", "Isla Murphy", "Editing", "Client review", -2, "advance"),
+    ("Harbour House open day", "Wedding Photography", "Jonas Berg", "Inquiry", None, 5, "advance"),
+    ("Kim wedding enquiry", "Wedding Photography", "Grace Kim", "Consultation", None, 0, "advance"),
+    ("Rossi anniversary shoot", "Wedding Photography", "Elena Rossi", "Delivered", None, None, "advance"),
+    ("Berg-Olsen wedding", "Wedding Photography", "Jonas Berg", "Inquiry", "On hold", None, "advance"),
+    ("Fischer 1040 (2025)", "1040 Tax Return", "Daniel Fischer", "Prepare Return", None, 20, "advance"),
+    ("Rossi 1040 (2025)", "1040 Tax Return", "Elena Rossi", "Review Docs", "Waiting on documents", 14, "advance"),
+    ("Rossi Schedule C", "1040 Tax Return", "Elena Rossi", "Prepare Engagement Letter", None, 21, "advance"),
+    ("Haddad 1040 (2025)", "1040 Tax Return", "Farid Haddad", "Review", "Client review", 1, "advance"),
+    ("Murphy 1040 (2025)", "1040 Tax Return", "Isla Murphy", "Filed", None, None, "advance"),
+    ("Haddad amended 1040-X", "1040 Tax Return", "Farid Haddad", "Review Docs", None, -5, "advance"),
+    ("Fischer estimated taxes", "1040 Tax Return", "Daniel Fischer", "Prepare Return", "Waiting on payment", 9, "skip"),
+    ("Berg consulting 1040", "1040 Tax Return", "Jonas Berg", "Review Docs", None, 40, "advance"),
+    ("Kim household return", "1040 Tax Return", "Grace Kim", "Prepare Engagement Letter", None, 16, "advance"),
+    ("Kim lead", "Leads", "Grace Kim", "Call Lead After 2 Days", None, 2, "advance"),
+    ("Laurent lead", "Leads", "Hugo Laurent", "Email Lead", None, 0, "advance"),
+    ("Berg referral", "Leads", "Jonas Berg", "Reattempt Call After 4 Days", None, 4, "advance"),
+    ("Nguyen family portraits", "Leads", "Chloe Nguyen", "Send Final Email", "On hold", -1, "skip"),
+    ("Okafor corporate headshots", "Leads", "Ben Okafor", "Email Lead", None, 1, "advance"),
+    ("Martinez parents' 40th", "Leads", "Ava Martinez", "Call Lead After 2 Days", None, 3, "advance"),
+    ("Fischer bookkeeping enquiry", "Leads", "Daniel Fischer", "Email Lead", None, None, "advance"),
+    ("Rossi studio rebrand", "Leads", "Elena Rossi", "Reattempt Call After 4 Days", "Client review", 6, "advance"),
+]
+
+# (saved list, job title, days ago the list was applied, how many of its tasks are done)
+APPLIED_LISTS = [
+    ("Wedding prep", "Martinez-Lopez wedding", 4, 2),
+    ("Wedding prep", "Okafor wedding", 0, 0),
+    ("Gallery delivery", "Murphy elopement", 16, 1),
+    ("1040 intake", "Rossi 1040 (2025)", 10, 1),
+    ("1040 intake", "Haddad amended 1040-X", 3, 0),
+    ("1040 intake", "Berg consulting 1040", 0, 0),
+]
+
+LOOSE_TASKS = [
+    ("Renew liability insurance", None, 10, 2),
+    ("Back up the photo archive", None, -1, 1),
+    ("Call Ava about the second shooter", "Martinez-Lopez wedding", 0, 3),
+    ("Chase Elena for 1099-NEC", "Rossi 1040 (2025)", -3, 3),
+    ("Book engagement session location", "Nguyen engagement + wedding", 7, 1),
+]
+
+
+def has_data(db: Database) -> bool:
+    with db.read() as session:
+        return any(session.exec(select(func.count()).select_from(m)).one() for m in (Pipeline, Client, Job))
+
+
+def write_demo(db: Database, force: bool = False, today: date | None = None) -> dict[str, int]:
+    """Write the demo data in one transaction; returns how many of each thing were made."""
+    if not force and has_data(db):
+        raise StudioflowError(f"{db.path} already has data; use --force to add the demo data anyway")
+    today = today or date.today()
+    with db.write() as session:
+        names = {name: _free_name(session, Pipeline, name) for name in PIPELINES}
+        for name, stages in PIPELINES.items():
+            pipelines.create_pipeline(db, names[name], stages)
+            for stage, wait in WAITS.items():
+                if stage in stages:
+                    pipelines.set_stage_wait(db, names[name], stage, wait)
+        known = {s.name.casefold() for s in clients.list_statuses(db)}
+        for status, colour in STATUSES:
+            if status.casefold() not in known:
+                clients.add_status(db, status, colour)
+        client_ids = {name: clients.add_client(db, name, email, phone, tags).id for name, email, phone, tags in CLIENTS}
+        job_ids: dict[str, int] = {}
+        for title, pipeline, client, stage, status, due_in, way in JOBS:
+            due = None if due_in is None else today + timedelta(days=due_in)
+            job = jobs.add_job(db, title, names[pipeline], client=client_ids[client], due_on=due)
+            move = jobs.skip if way == "skip" else jobs.advance
+            for _ in range(PIPELINES[pipeline].index(stage)):
+                move(db, job.id)
+                move = jobs.advance  # only the first stage is skipped on a "skip" job
+            if status is not None:
+                jobs.set_status(db, job.id, status)
+            job_ids[title] = job.id
+        list_names = {name: _free_name(session, SavedTaskList, name) for name in SAVED_LISTS}
+        for name, items in SAVED_LISTS.items():
+            tasks.create_saved_list(db, list_names[name], items)
+        task_count = 0
+        for list_name, job_title, days_ago, done in APPLIED_LISTS:
+            created = tasks.apply_saved_list(
+                db, list_names[list_name], job=job_ids[job_title], start=today - timedelta(days=days_ago)
+            )
+            for task in created[:done]:
+                tasks.complete_task(db, task.id)
+            task_count += len(created)
+        project = tasks.add_project(db, "Studio admin")
+        for title, job_title, due_in, priority in LOOSE_TASKS:
+            owner = {"job": job_ids[job_title]} if job_title else {"project": project.id}
+            tasks.add_task(db, title, due_on=today + timedelta(days=due_in), priority=priority, **owner)
+            task_count += 1
+    return {
+        "pipelines": len(PIPELINES),
+        "clients": len(CLIENTS),
+        "jobs": len(JOBS),
+        "statuses": len(STATUSES),
+        "saved task lists": len(SAVED_LISTS),
+        "tasks": task_count,
+    }
+
+
+def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList], name: str) -> str:
+    """`name`, or `name (demo N)` when a forced demo meets data that already uses it."""
+    candidate, n = name, 1
+    while session.exec(select(model).where(model.name == candidate)).first() is not None:  # type: ignore[attr-defined]
+        n += 1
+        candidate = f"{name} (demo {n})"
+    return candidate
