@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -128,6 +129,52 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
         job = lookup.job(session, job_ref)
         job.status_id = None if status is None else lookup.status(session, status).id
         job.updated_at = utcnow()
+        session.flush()
+        return _view(session, job)
+
+
+def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | None, due_on: date | None) -> JobView:
+    """Replace a job's editable fields: title, primary client (None for none), due date."""
+    title = lookup.clean_name(title, "a job title")
+    with db.write() as session:
+        job = lookup.job(session, job_ref)
+        job.title = title
+        job.client_id = None if client is None else lookup.client(session, client).id
+        job.due_on = due_on
+        job.updated_at = utcnow()
+        session.flush()
+        return _view(session, job)
+
+
+def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
+    """Move a card up (offset -1) or down (+1) its column by swapping with its neighbour."""
+    if offset not in (-1, 1):
+        raise StudioflowError("a card moves one place up (-1) or down (+1) at a time")
+    with db.write() as session:
+        job = _movable(session, job_ref)
+        column = col(Job.stage_id) == job.stage_id, col(Job.archived).is_(False)
+        if offset < 0:
+            before = (col(Job.position) < job.position) | ((Job.position == job.position) & (col(Job.id) < job.id))
+            order = (col(Job.position).desc(), col(Job.id).desc())
+        else:
+            before = (col(Job.position) > job.position) | ((Job.position == job.position) & (col(Job.id) > job.id))
+            order = (col(Job.position), col(Job.id))
+        neighbour = session.exec(select(Job).where(*column, before).order_by(*order).limit(1)).first()
+        if neighbour is None:
+            where = "first" if offset < 0 else "last"
+            raise StudioflowError(f"job {job.id} {job.title!r} is already {where} in its column")
+        if neighbour.position == job.position:
+            # Equal positions are ordered by id: make room after them and put the
+            # card that should come second there.
+            session.execute(
+                update(Job)
+                .where(col(Job.stage_id) == job.stage_id, col(Job.position) > job.position)
+                .values(position=Job.position + 1)
+            )
+            (job if offset > 0 else neighbour).position = job.position + 1
+        else:
+            job.position, neighbour.position = neighbour.position, job.position
+        job.updated_at = neighbour.updated_at = utcnow()
         session.flush()
         return _view(session, job)
 

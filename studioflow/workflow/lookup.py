@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store.models import (
@@ -93,3 +93,9 @@ def ordered_stages(session: Session, pipeline_id: int) -> list[Stage]:
     """The stages of a pipeline, first to last."""
     query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id)  # type: ignore[arg-type]
     return list(session.exec(query).all())
+
+
+def first_pipeline(session: Session) -> Pipeline | None:
+    """The first unarchived pipeline in the switcher's order."""
+    query = select(Pipeline).where(col(Pipeline.archived).is_(False)).order_by(col(Pipeline.position), col(Pipeline.id))
+    return session.exec(query).first()

@@ -177,11 +177,14 @@ def leave_stage(session: Session, job: Job, state: str) -> StageVisit:
 
 
 def enter_stage(session: Session, job: Job, stage: Stage) -> StageVisit:
-    """Open a new active visit of `stage` and put the job at the end of that column."""
-    last = session.exec(select(func.max(Job.position)).where(Job.stage_id == stage.id)).one()
+    """Open a new active visit of `stage` and put the job on top of that column.
+
+    On top, because a card that just arrived is the one to look at next.
+    """
+    first = session.exec(select(func.min(Job.position)).where(Job.stage_id == stage.id)).one()
     job.pipeline_id = stage.pipeline_id
     job.stage_id = stage.id  # type: ignore[assignment]
-    job.position = (last or 0) + 1
+    job.position = (first or 0) - 1
     job.updated_at = utcnow()
     session.add(job)
     session.flush()  # a new job needs its id before its first visit

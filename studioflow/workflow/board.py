@@ -1,0 +1,142 @@
+"""What the board shows: column counts and pages of cards, read lazily and filtered.
+
+A column of 10,000 jobs is never read whole: the board asks for the count, then for
+the page of cards it is about to draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlmodel import Session, col
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Client, Job, JobStatus, Setting, Task
+from studioflow.workflow import lookup
+from studioflow.workflow.views import StageView
+
+LAST_PIPELINE = "board.last_pipeline"
+
+
+@dataclass(frozen=True)
+class CardView:
+    id: int
+    title: str
+    client: str | None
+    status: str | None
+    status_colour: str | None
+    due_on: date | None
+    tasks_open: int
+    tasks_total: int
+
+
+@dataclass(frozen=True)
+class BoardView:
+    pipeline_id: int
+    pipeline: str
+    columns: tuple[StageView, ...]  # job_count is the number of cards the filter lets through
+
+
+def board(db: Database, pipeline: int | str, text: str = "") -> BoardView:
+    """The pipeline's columns with how many (filtered, unarchived) cards each holds."""
+    with db.read() as session:
+        pipeline_row = lookup.pipeline(session, pipeline)
+        counts = dict(
+            session.execute(
+                _cards_from(select(Job.stage_id, func.count()), text)
+                .where(Job.pipeline_id == pipeline_row.id)
+                .group_by(Job.stage_id)
+            ).all()
+        )
+        columns = tuple(
+            StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
+            for s in lookup.ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+        )
+        return BoardView(pipeline_row.id, pipeline_row.name, columns)  # type: ignore[arg-type]
+
+
+def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "") -> list[CardView]:
+    """Cards `offset` to `offset + limit` of a column, in board order."""
+    tasks_total = select(func.count()).where(Task.job_id == Job.id).scalar_subquery()
+    tasks_open = select(func.count()).where(Task.job_id == Job.id, col(Task.done_at).is_(None)).scalar_subquery()
+    query = (
+        _cards_from(
+            select(
+                Job.id, Job.title, Client.name, JobStatus.name, JobStatus.colour, Job.due_on, tasks_open, tasks_total
+            ),
+            text,
+        )
+        .where(Job.stage_id == stage_id)
+        .order_by(col(Job.position), col(Job.id))
+        .offset(max(offset, 0))
+        .limit(max(limit, 0))
+    )
+    with db.read() as session:
+        return [CardView(*row) for row in session.execute(query).all()]
+
+
+def locate(db: Database, job_id: int, text: str = "") -> tuple[int, int] | None:
+    """(stage id, index in its column) of a job as the board shows it; None if filtered out."""
+    with db.read() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise StudioflowError(f"no job {job_id}")
+        if job.archived or not _passes(session, job, text):
+            return None
+        earlier = or_(col(Job.position) < job.position, and_(col(Job.position) == job.position, col(Job.id) < job.id))
+        query = _cards_from(select(func.count()), text).where(Job.stage_id == job.stage_id, earlier)
+        return job.stage_id, session.execute(query).scalar_one()
+
+
+def last_pipeline(db: Database) -> int | None:
+    """The pipeline the board showed last, if it still exists; else the first one."""
+    with db.read() as session:
+        remembered = session.get(Setting, LAST_PIPELINE)
+        if remembered is not None:
+            try:
+                return lookup.pipeline(session, remembered.value).id
+            except StudioflowError:
+                pass
+        first = lookup.first_pipeline(session)
+        return None if first is None else first.id
+
+
+def remember_pipeline(db: Database, pipeline_id: int) -> None:
+    with db.write() as session:
+        session.merge(Setting(key=LAST_PIPELINE, value=str(pipeline_id)))
+
+
+def _matches(text: str) -> ColumnElement[bool]:
+    words = text.split()
+    if not words:
+        return true()
+    clauses = []
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(
+            or_(
+                col(Job.title).ilike(pattern, escape="\\"),
+                col(Client.name).ilike(pattern, escape="\\"),
+                col(JobStatus.name).ilike(pattern, escape="\\"),
+            )
+        )
+    return and_(*clauses)
+
+
+def _cards_from(query: Select[Any], text: str) -> Select[Any]:
+    """`query` over unarchived jobs joined to what a card shows, narrowed by the filter text."""
+    return (
+        query.select_from(Job)
+        .join(Client, col(Client.id) == Job.client_id, isouter=True)
+        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
+        .where(col(Job.archived).is_(False), _matches(text))
+    )
+
+
+def _passes(session: Session, job: Job, text: str) -> bool:
+    query = _cards_from(select(func.count()), text).where(Job.id == job.id)
+    return bool(session.execute(query).scalar_one())
