@@ -1,38 +1,51 @@
-"""The Textual application: built by `make_app`, which the CLI and the tests all call."""
+"""The Textual application, built by `make_app` (the CLI and the tests all call it)."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header
+from collections.abc import Iterable
+from functools import partial
 
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from studioflow.screens.board import BoardScreen
 from studioflow.store import Database
-from studioflow.workflow import pipelines
 
 
 class StudioflowApp(App[None]):
-    """For now one screen: each pipeline with its stages and how many jobs stand in each."""
-
     TITLE = "studioflow"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("1", "show_board", "Board", show=False, id="app.board"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="pipelines", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Pipeline", "Stage", "Jobs")
-        for pipeline in pipelines.list_pipelines(self.db):
-            for stage in pipeline.stages:
-                table.add_row(pipeline.name, stage.name, str(stage.job_count))
-        if not table.row_count:
-            self.notify("No pipelines yet: try `studioflow demo` or `studioflow pipeline add`.")
+        self.push_screen(BoardScreen(self.db))
+
+    def action_show_board(self) -> None:
+        while not isinstance(self.screen, BoardScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # Every key of the screen is also a command in the palette (ctrl+p).
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                key = binding.key.split(",")[0]
+                yield SystemCommand(binding.description, f"key: {key}", partial(screen.run_action, binding.action))
+        yield from super().get_system_commands(screen)
 
 
 def make_app(db: Database) -> StudioflowApp:

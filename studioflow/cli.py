@@ -9,16 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, NoReturn
 
+from sqlalchemy.exc import DatabaseError
+
 from studioflow import __version__
 from studioflow.config import DB_ENV, db_path
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import clients, demo, jobs, pipelines, tasks
+from studioflow.workflow import clients, demo, jobs, journal, pipelines, tasks
 from studioflow.workflow.views import JobView, PipelineView, TaskView, to_json
 
 USAGE_ERROR = 2
@@ -47,8 +50,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except StudioflowError as exc:
         return _fail(exc)
+    except DatabaseError as exc:
+        if isinstance(exc.orig, sqlite3.OperationalError):  # locked, disk full: not the input's fault
+            print(f"studioflow: {exc.orig}", file=sys.stderr)
+            return 1
+        print(f"studioflow: {db.path} is damaged ({exc.orig}); see `studioflow check`", file=sys.stderr)
+        return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as shell tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         if os.environ.get("STUDIOFLOW_DEBUG"):
             raise
@@ -110,6 +123,8 @@ def build_parser() -> Parser:
     cmd = command(groups, "demo", _demo, "write demo data (a wedding and a 1040 pipeline, clients, jobs, tasks)")
     cmd.add_argument("--force", action="store_true", help="add the demo data even if the database has data")
     command(groups, "check", _check, "check the database file for damage (integrity and foreign keys)")
+    command(groups, "undo", lambda db, a: f"undid: {journal.undo(db)}", "undo the last change to a job")
+    command(groups, "redo", lambda db, a: f"redid: {journal.redo(db)}", "redo the last undone change")
 
     g = group("pipeline", "pipelines (kanban boards) and their stages")
     cmd = command(g, "add", lambda db, a: pipelines.create_pipeline(db, a.name, a.stage), "add a pipeline")

@@ -80,10 +80,13 @@ class Database:
 
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
-        with self.engine.connect() as conn:
-            problems = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check") if row[0] != "ok"]
-            for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-                problems.append(f"{table} row {rowid} points to a missing {parent}")
+        try:
+            with self.engine.connect() as conn:
+                problems = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check") if row[0] != "ok"]
+                for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+                    problems.append(f"{table} row {rowid} points to a missing {parent}")
+        except DBAPIError as exc:  # damage bad enough that the checks themselves fail
+            return [str(exc.orig)]
         return problems
 
     def backup_to(self, target: Path) -> None:
@@ -100,7 +103,10 @@ def open_database(path: Path) -> Database:
     if path.is_dir():
         raise StudioflowError(f"{path} is a directory, not a database file")
     _refuse_foreign_file(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudioflowError(f"cannot create the folder for {path}: {exc.strerror}") from exc
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
@@ -109,6 +115,9 @@ def open_database(path: Path) -> Database:
     except DBAPIError as exc:
         engine.dispose()
         raise StudioflowError(f"cannot open {path}: {exc.orig}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
     return Database(engine, path)
 
 
@@ -121,6 +130,11 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _on_begin(conn: Connection) -> None:
@@ -130,7 +144,8 @@ def _on_begin(conn: Connection) -> None:
 
 def _read_header(path: Path) -> tuple[int, int, int]:
     """(application_id, user_version, table count), read without writing a byte."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    # immutable=1: a read-only look that leaves no -wal/-shm files beside a file we refuse.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -162,6 +177,11 @@ def _migrate(engine: Engine, path: Path) -> None:
     target = schema_version()
     if version == target:
         return
+    if version > target:  # the header check saw an older page; the WAL says newer
+        raise StudioflowError(
+            f"cannot open {path}: it was written by a newer studioflow (schema {version}, "
+            f"this one knows up to {target}); upgrade studioflow to open it"
+        )
     if version > 0:
         _backup(engine, path.with_name(f"{path.name}.v{version}-backup"))
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:

@@ -141,9 +141,9 @@ class Job(SQLModel, table=True):
         ForeignKeyConstraint(
             ["stage_id", "pipeline_id"], ["stage.id", "stage.pipeline_id"], name="job_stage_in_pipeline"
         ),
-        # The board reads one column at a time, in card order.
+        # The board reads one column at a time, in card order, and counts cards per column.
         Index("job_by_column", "stage_id", "archived", "position"),
-        Index("job_by_pipeline", "pipeline_id", "archived"),
+        Index("job_by_pipeline", "pipeline_id", "archived", "stage_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -356,3 +356,23 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class JournalEntry(SQLModel, table=True):
+    """One undoable action: the rows of the jobs it touched, before and after (see workflow.journal).
+
+    Kept in the database so that undo still works after a restart.
+    """
+
+    __tablename__ = "journal_entry"
+    # Undo, redo and "a new action clears redo" each look for the newest or oldest
+    # entry in one state; without it they read every entry's large JSON.
+    __table_args__ = (Index("journal_by_state", "undone", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str
+    before: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    after: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # Undone entries are the redo stack; they are always the newest ones.
+    undone: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

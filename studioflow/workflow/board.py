@@ -59,18 +59,25 @@ def board(db: Database, pipeline: int | str, text: str = "") -> BoardView:
         return BoardView(pipeline_row.id, pipeline_row.name, columns)  # type: ignore[arg-type]
 
 
+def counts(db: Database, stage_ids: set[int], text: str = "") -> dict[int, int]:
+    """How many (filtered, unarchived) cards each of the given columns holds."""
+    query = _cards_from(select(Job.stage_id, func.count()), text)
+    query = query.where(col(Job.stage_id).in_(stage_ids)).group_by(Job.stage_id)
+    with db.read() as session:
+        found = dict(session.execute(query).all())
+    return {stage_id: found.get(stage_id, 0) for stage_id in stage_ids}
+
+
 def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "") -> list[CardView]:
     """Cards `offset` to `offset + limit` of a column, in board order."""
     tasks_total = select(func.count()).where(Task.job_id == Job.id).scalar_subquery()
     tasks_open = select(func.count()).where(Task.job_id == Job.id, col(Task.done_at).is_(None)).scalar_subquery()
     query = (
-        _cards_from(
-            select(
-                Job.id, Job.title, Client.name, JobStatus.name, JobStatus.colour, Job.due_on, tasks_open, tasks_total
-            ),
-            text,
-        )
-        .where(Job.stage_id == stage_id)
+        select(Job.id, Job.title, Client.name, JobStatus.name, JobStatus.colour, Job.due_on, tasks_open, tasks_total)
+        .select_from(Job)
+        .join(Client, col(Client.id) == Job.client_id, isouter=True)
+        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
+        .where(Job.stage_id == stage_id, col(Job.archived).is_(False), _matches(text))
         .order_by(col(Job.position), col(Job.id))
         .offset(max(offset, 0))
         .limit(max(limit, 0))
@@ -128,12 +135,14 @@ def _matches(text: str) -> ColumnElement[bool]:
 
 
 def _cards_from(query: Select[Any], text: str) -> Select[Any]:
-    """`query` over unarchived jobs joined to what a card shows, narrowed by the filter text."""
+    """`query` over unarchived jobs, narrowed by the filter text (joined to what a card shows)."""
+    query = query.select_from(Job).where(col(Job.archived).is_(False))
+    if not text.strip():
+        return query  # no joins: counts are then answered from the job indexes alone
     return (
-        query.select_from(Job)
-        .join(Client, col(Client.id) == Job.client_id, isouter=True)
+        query.join(Client, col(Client.id) == Job.client_id, isouter=True)
         .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(col(Job.archived).is_(False), _matches(text))
+        .where(_matches(text))
     )
 
 

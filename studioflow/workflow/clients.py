@@ -62,7 +62,7 @@ def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
     except ColorParseError:
         raise StudioflowError(f"{colour!r} is not a colour (try a name like 'red' or '#d08770')") from None
     with db.write() as session:
-        if session.exec(select(JobStatus).where(JobStatus.name == name)).first():
+        if session.exec(select(JobStatus).where(lookup.same_name(JobStatus.name, name))).first():
             raise StudioflowError(f"a status named {name!r} already exists")
         last = session.exec(select(func.max(JobStatus.position))).one()
         status = JobStatus(name=name, colour=colour, position=(last or 0) + 1)

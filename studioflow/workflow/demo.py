@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, Pipeline, SavedTaskList
-from studioflow.workflow import clients, jobs, pipelines, tasks
+from studioflow.workflow import clients, jobs, journal, lookup, pipelines, tasks
 
 PIPELINES = {
     "Wedding Photography": [
@@ -162,6 +162,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             owner = {"job": job_ids[job_title]} if job_title else {"project": project.id}
             tasks.add_task(db, title, due_on=today + timedelta(days=due_in), priority=priority, **owner)
             task_count += 1
+        journal.forget(session)  # demo data is one block, not a history to undo step by step
     return {
         "pipelines": len(PIPELINES),
         "clients": len(CLIENTS),
@@ -175,7 +176,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
 def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList], name: str) -> str:
     """`name`, or `name (demo N)` when a forced demo meets data that already uses it."""
     candidate, n = name, 1
-    while session.exec(select(model).where(model.name == candidate)).first() is not None:  # type: ignore[attr-defined]
+    while session.exec(select(model).where(lookup.same_name(model.name, candidate))).first() is not None:  # type: ignore[attr-defined]
         n += 1
         candidate = f"{name} (demo {n})"
     return candidate

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
-from studioflow.workflow import lookup
+from studioflow.workflow import journal, lookup
 from studioflow.workflow.pipelines import enter_stage, leave_stage
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
@@ -42,7 +42,9 @@ def add_job(
             stage_row = lookup.stage(session, pipeline_row, stage)
         client_id = None if client is None else lookup.client(session, client).id
         job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=0, due_on=due_on)  # type: ignore[arg-type]
-        enter_stage(session, job, stage_row)
+        with journal.recording(session, f"add {title!r} to {stage_row.name}") as rec:
+            enter_stage(session, job, stage_row)
+            rec.add_job(job.id)  # type: ignore[arg-type]
         return _view(session, job)
 
 
@@ -56,8 +58,9 @@ def advance(db: Database, job_ref: int | str) -> JobView:
                 f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); "
                 "there is nothing to advance to"
             )
-        leave_stage(session, job, "completed")
-        enter_stage(session, job, stages[here + 1])
+        with journal.recording(session, f"advance {job.title!r} to {stages[here + 1].name}", [job.id]):  # type: ignore[list-item]
+            leave_stage(session, job, "completed")
+            enter_stage(session, job, stages[here + 1])
         return _view(session, job)
 
 
@@ -70,8 +73,10 @@ def skip(db: Database, job_ref: int | str) -> JobView:
             raise StudioflowError(
                 f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); there is no stage after it"
             )
-        leave_stage(session, job, "skipped")
-        enter_stage(session, job, stages[here + 1])
+        label = f"skip {job.title!r} to {stages[here + 1].name}"
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+            leave_stage(session, job, "skipped")
+            enter_stage(session, job, stages[here + 1])
         return _view(session, job)
 
 
@@ -84,23 +89,24 @@ def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
         there = stages.index(target)
         if there == here:
             raise StudioflowError(f"job {job.id} {job.title!r} is already at stage {target.name!r}")
-        if there > here:
-            leave_stage(session, job, "completed")
-            now = utcnow()
-            for passed in stages[here + 1 : there]:
-                session.add(
-                    StageVisit(
-                        job_id=job.id,
-                        stage_id=passed.id,
-                        stage_name=passed.name,
-                        state="skipped",
-                        entered_at=now,
-                        left_at=now,
-                    )  # type: ignore[arg-type]
-                )
-        else:
-            leave_stage(session, job, "skipped")
-        enter_stage(session, job, target)
+        with journal.recording(session, f"move {job.title!r} to {target.name}", [job.id]):  # type: ignore[list-item]
+            if there > here:
+                leave_stage(session, job, "completed")
+                now = utcnow()
+                for passed in stages[here + 1 : there]:
+                    session.add(
+                        StageVisit(
+                            job_id=job.id,
+                            stage_id=passed.id,
+                            stage_name=passed.name,
+                            state="skipped",
+                            entered_at=now,
+                            left_at=now,
+                        )  # type: ignore[arg-type]
+                    )
+            else:
+                leave_stage(session, job, "skipped")
+            enter_stage(session, job, target)
         return _view(session, job)
 
 
@@ -118,8 +124,10 @@ def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stag
             target = stages[0]
         else:
             target = lookup.stage(session, target_pipeline, stage)
-        leave_stage(session, job, "completed")
-        enter_stage(session, job, target)
+        label = f"move {job.title!r} to {target_pipeline.name}, {target.name}"
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+            leave_stage(session, job, "completed")
+            enter_stage(session, job, target)
         return _view(session, job)
 
 
@@ -127,9 +135,15 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
     """Flag the job with a custom status, or clear it with None."""
     with db.write() as session:
         job = lookup.job(session, job_ref)
-        job.status_id = None if status is None else lookup.status(session, status).id
-        job.updated_at = utcnow()
-        session.flush()
+        status_row = None if status is None else lookup.status(session, status)
+        label = (
+            f"clear the status of {job.title!r}"
+            if status_row is None
+            else f"set the status of {job.title!r} to {status_row.name}"
+        )
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+            job.status_id = None if status_row is None else status_row.id
+            job.updated_at = utcnow()
         return _view(session, job)
 
 
@@ -138,11 +152,12 @@ def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | N
     title = lookup.clean_name(title, "a job title")
     with db.write() as session:
         job = lookup.job(session, job_ref)
-        job.title = title
-        job.client_id = None if client is None else lookup.client(session, client).id
-        job.due_on = due_on
-        job.updated_at = utcnow()
-        session.flush()
+        client_id = None if client is None else lookup.client(session, client).id
+        with journal.recording(session, f"edit {job.title!r}", [job.id]):  # type: ignore[list-item]
+            job.title = title
+            job.client_id = client_id
+            job.due_on = due_on
+            job.updated_at = utcnow()
         return _view(session, job)
 
 
@@ -163,28 +178,38 @@ def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
         if neighbour is None:
             where = "first" if offset < 0 else "last"
             raise StudioflowError(f"job {job.id} {job.title!r} is already {where} in its column")
+        touched = [job.id, neighbour.id]
+        below = col(Job.stage_id) == job.stage_id, col(Job.position) > job.position
         if neighbour.position == job.position:
-            # Equal positions are ordered by id: make room after them and put the
-            # card that should come second there.
-            session.execute(
-                update(Job)
-                .where(col(Job.stage_id) == job.stage_id, col(Job.position) > job.position)
-                .values(position=Job.position + 1)
-            )
-            (job if offset > 0 else neighbour).position = job.position + 1
-        else:
-            job.position, neighbour.position = neighbour.position, job.position
-        job.updated_at = neighbour.updated_at = utcnow()
-        session.flush()
+            # Making room moves the cards below (and may move the tied ones): all part of this step.
+            ties_and_below = col(Job.stage_id) == job.stage_id, col(Job.position) >= job.position
+            touched += session.exec(select(Job.id).where(*ties_and_below)).all()
+        label = f"move {job.title!r} {'up' if offset < 0 else 'down'}"
+        with journal.recording(session, label, touched):  # type: ignore[arg-type]
+            if neighbour.position == job.position:
+                # Equal positions are ordered by id: open a gap of two below them, send the
+                # tied cards that follow the pair into it, and seat the pair in the new order.
+                tied = job.position
+                first, second = (neighbour, job) if offset > 0 else (job, neighbour)
+                after_pair = col(Job.position) == tied, col(Job.id) > max(job.id, neighbour.id)  # type: ignore[type-var]
+                session.execute(update(Job).where(*below).values(position=Job.position + 2))
+                session.execute(
+                    update(Job).where(col(Job.stage_id) == job.stage_id, *after_pair).values(position=tied + 2)
+                )
+                first.position, second.position = tied, tied + 1
+            else:
+                job.position, neighbour.position = neighbour.position, job.position
+            job.updated_at = neighbour.updated_at = utcnow()
         return _view(session, job)
 
 
 def set_due(db: Database, job_ref: int | str, due_on: date | None) -> JobView:
     with db.write() as session:
         job = lookup.job(session, job_ref)
-        job.due_on = due_on
-        job.updated_at = utcnow()
-        session.flush()
+        label = f"clear the due date of {job.title!r}" if due_on is None else f"set {job.title!r} due {due_on}"
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+            job.due_on = due_on
+            job.updated_at = utcnow()
         return _view(session, job)
 
 
@@ -229,9 +254,9 @@ def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:
         if job.archived == archived:
             state = "archived" if archived else "not archived"
             raise StudioflowError(f"job {job.id} {job.title!r} is already {state}")
-        job.archived = archived
-        job.updated_at = utcnow()
-        session.flush()
+        with journal.recording(session, f"{'archive' if archived else 'unarchive'} {job.title!r}", [job.id]):  # type: ignore[list-item]
+            job.archived = archived
+            job.updated_at = utcnow()
         return _view(session, job)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, SQLModel, col, select
 
 from studioflow.errors import StudioflowError
@@ -35,17 +36,22 @@ def clean_name(value: str, what: str) -> str:
     return name
 
 
+def same_name(column: Any, name: str) -> ColumnElement[bool]:
+    """Names compare case-insensitively in every script (SQLite's NOCASE folds ASCII only)."""
+    return func.casefold(column) == name.casefold()
+
+
 def find(session: Session, model: type[Row], ref: int | str, what: str, *where: Any) -> Row:
     """The row whose id is `ref`, or else whose name/title equals it (case-insensitive)."""
     text = str(ref).strip()
     if not text:
         raise StudioflowError(f"no {what} given")
     name_column = model.title if hasattr(model, "title") else model.name  # type: ignore[attr-defined]
-    if text.isdigit():
+    if text.isascii() and text.isdecimal() and int(text) < 2**63:  # an id SQLite can hold
         row = session.exec(select(model).where(model.id == int(text), *where)).first()  # type: ignore[attr-defined]
         if row is not None:
             return row
-    matches = session.exec(select(model).where(name_column == text, *where).limit(11)).all()
+    matches = session.exec(select(model).where(same_name(name_column, text), *where).limit(11)).all()
     if len(matches) == 1:
         return matches[0]
     if not matches:

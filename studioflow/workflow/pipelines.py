@@ -212,7 +212,7 @@ def _refuse_duplicates(stage_names: list[str]) -> None:
 
 
 def _refuse_taken_pipeline_name(session: Session, name: str, but: int | None = None) -> None:
-    taken = session.exec(select(Pipeline).where(Pipeline.name == name)).first()
+    taken = session.exec(select(Pipeline).where(lookup.same_name(Pipeline.name, name))).first()
     if taken is not None and taken.id != but:
         raise StudioflowError(f"a pipeline named {taken.name!r} already exists")
 

@@ -102,7 +102,7 @@ def create_saved_list(db: Database, name: str, items: Sequence[tuple[str, int | 
             raise StudioflowError(f"task {title!r}: a due offset cannot be negative")
         cleaned.append((lookup.clean_name(title, "a task title"), offset))
     with db.write() as session:
-        if session.exec(select(SavedTaskList).where(SavedTaskList.name == name)).first():
+        if session.exec(select(SavedTaskList).where(lookup.same_name(SavedTaskList.name, name))).first():
             raise StudioflowError(f"a saved task list named {name!r} already exists")
         saved = SavedTaskList(name=name)
         session.add(saved)

@@ -1,0 +1,119 @@
+"""Board benchmark: launch time, move latency and memory, for 100 / 10,000 / 100,000 jobs.
+
+    python bench/board.py            # prints a table of figures and the launch ratio
+
+Launch is measured in a fresh process each time (interpreter start, imports, opening
+the database, first frame with cards drawn), headless. A move is the time from the
+`L` keypress until the target column has drawn the moved card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+LAUNCH_RUNS = 5
+MOVES = 20
+
+
+def child_launch(db_path: str, started: float, moves: int) -> None:
+    """Runs in a fresh process: open the board headless and report timings as JSON."""
+    from studioflow.app import make_app
+    from studioflow.store import open_database
+    from studioflow.widgets.board.column import CardColumn
+
+    first_card: list[float] = []
+    draw = CardColumn.render_line
+
+    def timed_render_line(self: CardColumn, y: int):  # type: ignore[no-untyped-def]
+        strip = draw(self, y)
+        if not first_card and self.count and strip.text.strip():
+            first_card.append(time.time())
+        return strip
+
+    CardColumn.render_line = timed_render_line  # type: ignore[method-assign]
+
+    async def run() -> dict[str, object]:
+        db = open_database(Path(db_path))
+        app = make_app(db)
+        move_times: list[float] = []
+        async with app.run_test(size=(160, 40)) as pilot:
+            while not first_card:
+                await asyncio.sleep(0.001)
+            launch = first_card[0] - started
+            column = app.screen.query(CardColumn).first()
+            for _ in range(moves):
+                t0 = time.perf_counter()
+                await pilot.press("L")
+                await pilot.pause()
+                move_times.append(time.perf_counter() - t0)
+                await pilot.press("h")  # back to the first column for the next move
+                await pilot.pause()
+            assert column.count >= 0
+        db.close()
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"launch": launch, "moves": move_times, "rss_mb": rss_mb}
+
+    print(json.dumps(asyncio.run(run())))
+
+
+def measure(db_path: Path, moves: int) -> dict[str, object]:
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(db_path), repr(started), str(moves)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from seed import seed
+
+    results: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for jobs in (100, 10_000, 100_000):
+            path = Path(tmp) / f"bench-{jobs}.db"
+            t0 = time.perf_counter()
+            seed(path, jobs)
+            print(f"seeded {jobs:,} jobs in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+            launches, rss = [], 0.0
+            move_times: list[float] = []
+            for run in range(LAUNCH_RUNS if jobs < 100_000 else 1):
+                figures = measure(path, MOVES if run == 0 and jobs == 10_000 else 0)
+                launches.append(float(figures["launch"]))  # type: ignore[arg-type]
+                move_times += figures["moves"]  # type: ignore[operator]
+                rss = max(rss, float(figures["rss_mb"]))  # type: ignore[arg-type]
+            results[jobs] = {
+                "launch_s": statistics.median(launches),
+                "move_ms": statistics.median(move_times) * 1000 if move_times else float("nan"),
+                "move_max_ms": max(move_times) * 1000 if move_times else float("nan"),
+                "rss_mb": rss,
+            }
+    print(f"{'jobs':>8}  {'launch (median)':>16}  {'move (median)':>14}  {'move (max)':>11}  {'peak RSS':>9}")
+    for jobs, r in results.items():
+        print(
+            f"{jobs:>8,}  {r['launch_s']:>15.3f}s  {r['move_ms']:>12.1f}ms  {r['move_max_ms']:>9.1f}ms"
+            f"  {r['rss_mb']:>6.0f} MB"
+        )
+    ratio = results[10_000]["launch_s"] / results[100]["launch_s"]
+    print(f"launch ratio 10,000 / 100 jobs: {ratio:.2f}x (target <= 1.2x)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child_launch(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))
+    else:
+        main()

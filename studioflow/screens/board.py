@@ -1,0 +1,424 @@
+"""The board: a pipeline as kanban columns, every job a card, moved from the keyboard.
+
+The screen holds the cursor (column, card) and calls the workflow services; columns
+only draw. After a change only the columns involved are re-read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalScroll, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
+from studioflow.screens.job import JobScreen
+from studioflow.screens.stages import StageEditor
+from studioflow.store import Database
+from studioflow.widgets.board.column import CardColumn
+from studioflow.widgets.board.pipeline_bar import PipelineBar
+from studioflow.workflow import board, clients, jobs, journal, pipelines
+from studioflow.workflow.board import BoardView, CardView
+
+
+class BoardScreen(Screen[None]):
+    AUTO_FOCUS = ""  # keys go to the board; the filter line takes focus only on `/`
+    BINDINGS = [
+        Binding("left,h", "cursor(-1, 0)", "Column left", show=False, id="board.left"),
+        Binding("right,l", "cursor(1, 0)", "Column right", show=False, id="board.right"),
+        Binding("up,k", "cursor(0, -1)", "Card up", show=False, id="board.up"),
+        Binding("down,j", "cursor(0, 1)", "Card down", show=False, id="board.down"),
+        Binding("g", "first_card", "First card", show=False, id="board.first"),
+        Binding("G", "last_card", "Last card", show=False, id="board.last"),
+        Binding("L,shift+right", "advance", "Advance", id="board.advance"),
+        Binding("H,shift+left", "back", "Back", id="board.back"),
+        Binding("J,shift+down", "reorder(1)", "Card lower", show=False, id="board.reorder_down"),
+        Binding("K,shift+up", "reorder(-1)", "Card higher", show=False, id="board.reorder_up"),
+        Binding("s", "skip", "Skip", id="board.skip"),
+        Binding("m", "move", "Move to", id="board.move"),
+        Binding("t", "status", "Status", id="board.status"),
+        Binding("n", "new_job", "New", id="board.new"),
+        Binding("e", "edit_job", "Edit", id="board.edit"),
+        Binding("a", "archive", "Archive", id="board.archive"),
+        Binding("enter", "open_job", "Open", id="board.open"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+        Binding("p", "pick_pipeline", "Pipeline", id="board.pipeline"),
+        Binding("left_square_bracket", "switch_pipeline(-1)", "Prev pipeline", show=False, id="board.prev"),
+        Binding("right_square_bracket", "switch_pipeline(1)", "Next pipeline", show=False, id="board.next"),
+        Binding("P", "move_pipeline", "Job to pipeline", show=False, id="board.job_pipeline"),
+        Binding("S", "edit_stages", "Stages", id="board.stages"),
+        Binding("u", "undo", "Undo", id="board.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="board.redo"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.view: BoardView | None = None
+        self.column_index = 0
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield PipelineBar(id="pipeline-bar")
+        filter_line = Input(placeholder="filter cards: title, client, status (esc clears)", id="board-filter")
+        filter_line.display = False
+        yield filter_line
+        yield HorizontalScroll(id="columns")
+        yield Static("", id="board-empty")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_pipeline(board.last_pipeline(self.db))
+
+    # Drawing
+
+    async def show_pipeline(self, pipeline_id: int | None) -> None:
+        """Replace the columns with those of another pipeline."""
+        container = self.query_one("#columns", HorizontalScroll)
+        await container.remove_children()
+        self.view = None if pipeline_id is None else board.board(self.db, pipeline_id, self.filter_text)
+        self.query_one(PipelineBar).show(pipelines.list_pipelines(self.db), pipeline_id)
+        empty = self.query_one("#board-empty", Static)
+        if self.view is None:
+            empty.update("No pipelines yet. Press S to create one, or run `studioflow demo` for sample data.")
+        elif not self.view.columns:
+            empty.update(f"“{self.view.pipeline}” has no stages yet. Press S to add some.")
+        empty.display = self.view is None or not self.view.columns
+        if self.view is None:
+            return
+        board.remember_pipeline(self.db, self.view.pipeline_id)
+        columns = []
+        for stage in self.view.columns:
+            column = CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}")
+            columns.append(Vertical(Static(classes="column-header"), column, classes="column"))
+        await container.mount_all(columns)
+        self.column_index = min(self.column_index, max(len(columns) - 1, 0))
+        self._update_headers()
+        self._focus(self.column_index, 0 if self._column(self.column_index).count else None)
+
+    def _fetcher(self, stage_id: int) -> Callable[[int, int], list[CardView]]:
+        return lambda offset, limit: board.cards(self.db, stage_id, offset, limit, self.filter_text)
+
+    def _columns(self) -> list[CardColumn]:
+        return list(self.query(CardColumn))
+
+    def _column(self, index: int) -> CardColumn:
+        return self._columns()[index]
+
+    def _update_headers(self) -> None:
+        assert self.view is not None
+        for index, (stage, header) in enumerate(zip(self.view.columns, self.query(".column-header"), strict=True)):
+            header.update(f"[b]{stage.name}[/b]  [dim]{stage.job_count}[/dim]")
+            header.set_class(index == self.column_index, "-focused")
+
+    def _focus(self, column_index: int, card_index: int | None) -> None:
+        columns = self._columns()
+        if not columns:
+            return
+        self.column_index = max(0, min(column_index, len(columns) - 1))
+        for index, column in enumerate(columns):
+            if index != self.column_index:
+                column.cursor = None
+        target = columns[self.column_index]
+        if card_index is not None and target.count:
+            target.cursor = max(0, min(card_index, target.count - 1))
+        else:
+            target.cursor = 0 if target.count else None
+        self._update_headers()
+        self.query_one("#columns", HorizontalScroll).scroll_to_widget(target.parent, animate=False)  # type: ignore[arg-type]
+
+    def _refresh(self, stage_ids: set[int] | None = None) -> None:
+        """Re-read the given columns (all of them when None): their counts and cards."""
+        if self.view is None:
+            return
+        if stage_ids is None:
+            self.view = board.board(self.db, self.view.pipeline_id, self.filter_text)
+        else:
+            fresh = board.counts(self.db, stage_ids, self.filter_text)
+            columns = tuple(replace(s, job_count=fresh.get(s.id, s.job_count)) for s in self.view.columns)
+            self.view = replace(self.view, columns=columns)
+        for stage, column in zip(self.view.columns, self._columns(), strict=True):
+            if stage_ids is None or stage.id in stage_ids:
+                column.reload(stage.job_count)
+        self._update_headers()
+
+    def focused_card(self) -> CardView | None:
+        columns = self._columns()
+        if not columns:
+            return None
+        column = columns[self.column_index]
+        return None if column.cursor is None else column.card(column.cursor)
+
+    # Cursor
+
+    def action_cursor(self, columns: int, cards: int) -> None:
+        all_columns = self._columns()
+        if not all_columns:
+            return
+        if columns:
+            row = all_columns[self.column_index].cursor or 0
+            self._focus(self.column_index + columns, row)
+        else:
+            column = all_columns[self.column_index]
+            if column.count:
+                self._focus(self.column_index, (column.cursor or 0) + cards)
+
+    def action_first_card(self) -> None:
+        self._focus(self.column_index, 0)
+
+    def action_last_card(self) -> None:
+        if self._columns():
+            self._focus(self.column_index, self._column(self.column_index).count - 1)
+
+    # Moving jobs
+
+    def _change(self, change: Callable[[int], Any], *, message: str | None = None) -> None:
+        """Run a service on the focused job, then redraw the columns it touched."""
+        card = self.focused_card()
+        if card is None or self.view is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        before = self._column(self.column_index).stage_id
+        try:
+            result = change(card.id)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        after = getattr(result, "stage_id", before)
+        self._follow(card.id, {before, after})
+        if message:
+            self.notify(message)
+
+    def _follow(self, job_id: int, stage_ids: set[int] | None) -> None:
+        """Redraw, then put the cursor back on the job wherever it now stands."""
+        assert self.view is not None
+        if stage_ids is not None and not stage_ids <= {s.id for s in self.view.columns}:
+            stage_ids = None
+        self._refresh(stage_ids)
+        place = board.locate(self.db, job_id, self.filter_text)
+        if place is None:
+            self._focus(self.column_index, self._column(self.column_index).cursor)
+            return
+        stage_id, index = place
+        positions = [s.id for s in self.view.columns]
+        if stage_id in positions:
+            self._focus(positions.index(stage_id), index)
+
+    def action_advance(self) -> None:
+        self._change(lambda job: jobs.advance(self.db, job))
+
+    def action_skip(self) -> None:
+        self._change(lambda job: jobs.skip(self.db, job))
+
+    def action_back(self) -> None:
+        if self.view is None or self.column_index == 0:
+            self.notify("This is the first stage: there is no stage before it.", severity="warning")
+            return
+        previous = self.view.columns[self.column_index - 1].id
+        self._change(lambda job: jobs.move_to(self.db, job, previous))
+
+    def action_reorder(self, offset: int) -> None:
+        self._change(lambda job: jobs.reorder(self.db, job, offset))
+
+    def action_archive(self) -> None:
+        card = self.focused_card()
+        self._change(
+            lambda job: jobs.archive(self.db, job),
+            message=f"Archived “{card.title}” (u to undo)." if card else None,
+        )
+
+    def action_move(self) -> None:
+        card = self.focused_card()
+        if card is None or self.view is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        choices = [(stage.name, stage.id) for stage in self.view.columns]
+
+        def moved(stage_id: int | NewEntry | None) -> None:
+            if isinstance(stage_id, int):
+                self._change(lambda job: jobs.move_to(self.db, job, stage_id))
+
+        self.app.push_screen(PickerDialog(f"Move “{card.title}” to stage", choices, current=self.column_index), moved)
+
+    def action_status(self) -> None:
+        card = self.focused_card()
+        if card is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        no_status = 0  # status ids start at 1; None is what escape returns
+        choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
+
+        def chosen(status: int | NewEntry | None) -> None:
+            if isinstance(status, int):
+                self._change(lambda job: jobs.set_status(self.db, job, None if status == no_status else status))
+
+        self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices), chosen)
+
+    def action_move_pipeline(self) -> None:
+        card = self.focused_card()
+        if card is None or self.view is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        others = [(p.name, p.id) for p in pipelines.list_pipelines(self.db) if p.id != self.view.pipeline_id]
+        if not others:
+            self.notify("There is no other pipeline to move the job to.", severity="warning")
+            return
+
+        async def chosen(pipeline_id: int | NewEntry | None) -> None:
+            if not isinstance(pipeline_id, int):
+                return
+            try:
+                moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
+            self._refresh()
+            self._focus(self.column_index, self._column(self.column_index).cursor)
+
+        self.app.push_screen(PickerDialog(f"Move “{card.title}” to pipeline", others), chosen)
+
+    # Jobs: new, edit, open
+
+    def action_new_job(self) -> None:
+        if self.view is None or not self.view.columns:
+            self.notify("Add a pipeline with stages first (S).", severity="warning")
+            return
+        stage_id = self.view.columns[self.column_index].id
+        names = [(c.name, c.id) for c in clients.list_clients(self.db)]
+
+        def save(form: JobForm | None) -> None:
+            if form is None or self.view is None:
+                return
+            try:
+                with self.db.write():
+                    client = self._client_id(form.client)
+                    job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._follow(job.id, {stage_id})
+
+        self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
+
+    def action_edit_job(self) -> None:
+        card = self.focused_card()
+        if card is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        job = jobs.get_job(self.db, card.id)
+        names = [(c.name, c.id) for c in clients.list_clients(self.db)]
+
+        def save(form: JobForm | None) -> None:
+            if form is None:
+                return
+            try:
+                with self.db.write():
+                    client = self._client_id(form.client)
+                    jobs.edit_job(self.db, job.id, form.title, client, form.due_on)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._follow(job.id, {job.stage_id})
+
+        self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
+
+    def _client_id(self, client: int | NewEntry | None) -> int | None:
+        if isinstance(client, NewEntry):
+            return clients.add_client(self.db, client.text).id
+        return client
+
+    def action_open_job(self) -> None:
+        card = self.focused_card()
+        if card is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        self.app.push_screen(JobScreen(self.db, card.id))
+
+    # Filter
+
+    def action_filter(self) -> None:
+        field = self.query_one("#board-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#board-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self._refresh()
+        self._focus(self.column_index, 0)
+
+    @on(Input.Submitted, "#board-filter")
+    def _filter_done(self) -> None:
+        self.set_focus(None)
+        if not self.filter_text:
+            self.query_one("#board-filter").display = False
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#board-filter", Input)
+        self.set_focus(None)
+        field.display = False
+        if self.filter_text:
+            field.value = ""  # posts Input.Changed, which redraws
+
+    # Pipelines and stages
+
+    async def action_switch_pipeline(self, step: int) -> None:
+        all_pipelines = pipelines.list_pipelines(self.db)
+        if not all_pipelines or self.view is None:
+            return
+        ids = [p.id for p in all_pipelines]
+        here = ids.index(self.view.pipeline_id) if self.view.pipeline_id in ids else 0
+        self.column_index = 0
+        await self.show_pipeline(ids[(here + step) % len(ids)])
+
+    def action_pick_pipeline(self) -> None:
+        all_pipelines = pipelines.list_pipelines(self.db)
+        if not all_pipelines:
+            self.notify("No pipelines yet. Press S to create one.", severity="warning")
+            return
+        ids = [p.id for p in all_pipelines]
+        current = ids.index(self.view.pipeline_id) if self.view and self.view.pipeline_id in ids else 0
+
+        async def chosen(pipeline_id: int | NewEntry | None) -> None:
+            if isinstance(pipeline_id, int):
+                self.column_index = 0
+                await self.show_pipeline(pipeline_id)
+
+        choices = [(f"{p.name}  ({sum(s.job_count for s in p.stages)} jobs)", p.id) for p in all_pipelines]
+        self.app.push_screen(PickerDialog("Show pipeline", choices, current=current), chosen)
+
+    def action_edit_stages(self) -> None:
+        async def closed(pipeline_id: int | None) -> None:
+            await self.show_pipeline(pipeline_id if pipeline_id is not None else board.last_pipeline(self.db))
+
+        self.app.push_screen(StageEditor(self.db, self.view.pipeline_id if self.view else None), closed)
+
+    # Undo
+
+    async def action_undo(self) -> None:
+        await self._journal(journal.undo, "Undid")
+
+    async def action_redo(self) -> None:
+        await self._journal(journal.redo, "Redid")
+
+    async def _journal(self, step: Callable[[Database], str], verb: str) -> None:
+        try:
+            label = step(self.db)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.notify(f"{verb}: {label}")
+        if self.view is not None and board.last_pipeline(self.db) == self.view.pipeline_id:
+            self._refresh()
+            self._focus(self.column_index, self._column(self.column_index).cursor if self._columns() else None)
+        else:
+            await self.show_pipeline(board.last_pipeline(self.db))

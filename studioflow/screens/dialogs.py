@@ -1,0 +1,229 @@
+"""Small modal dialogs shared by the screens: pick from a filtered list, type a line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+Value = TypeVar("Value")
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """Returned by a picker when the user chose to create what they typed."""
+
+    text: str
+
+
+class PickerDialog(ModalScreen[Value | NewEntry | None], Generic[Value]):
+    """A title, a filter line and the matching choices; enter picks, escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("down", "cursor(1)", "Next", show=False, id="dialog.next"),
+        Binding("up", "cursor(-1)", "Previous", show=False, id="dialog.previous"),
+    ]
+
+    def __init__(
+        self, title: str, choices: Sequence[tuple[str, Value]], *, new_label: str | None = None, current: int = 0
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.new_label = new_label  # e.g. "new client": offer to create what was typed
+        self.current = current
+        self._shown: list[Value | NewEntry] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder="type to filter", id="picker-filter")
+            yield OptionList(id="picker-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        options = self.query_one(OptionList)
+        if self._shown:
+            options.highlighted = min(self.current, len(self._shown) - 1)
+
+    @on(Input.Changed, "#picker-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submit(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and self._shown:
+            self.dismiss(self._shown[options.highlighted])
+
+    @on(OptionList.OptionSelected, "#picker-options")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._shown[event.option_index])
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if self._shown:
+            current = options.highlighted if options.highlighted is not None else -step
+            options.highlighted = (current + step) % len(self._shown)
+
+    def _fill(self, text: str) -> None:
+        words = text.casefold().split()
+        options = self.query_one(OptionList)
+        options.clear_options()
+        self._shown = []
+        for label, value in self.choices:
+            if all(word in label.casefold() for word in words):
+                options.add_option(Option(label))
+                self._shown.append(value)
+        typed = text.strip()
+        if self.new_label and typed and typed.casefold() not in (label.casefold() for label, _ in self.choices):
+            options.add_option(Option(f"+ {self.new_label} “{typed}”"))
+            self._shown.append(NewEntry(typed))
+        if self._shown:
+            options.highlighted = 0
+
+
+class PromptDialog(ModalScreen[str | None]):
+    """One line of text; enter accepts, escape cancels."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+
+    @on(Input.Submitted, "#prompt-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+
+@dataclass(frozen=True)
+class JobForm:
+    """What the job dialog returns: the client is an id, a name to create, or None."""
+
+    title: str
+    client: int | NewEntry | None
+    due_on: date | None
+
+
+class JobDialog(ModalScreen[JobForm | None]):
+    """New or edited job: title, a client picked from a filtered list (or created), due date."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="dialog.save"),
+    ]
+
+    def __init__(
+        self,
+        heading: str,
+        clients: Sequence[tuple[str, int]],
+        title: str = "",
+        client_id: int | None = None,
+        due_on: date | None = None,
+    ) -> None:
+        super().__init__()
+        self.heading = heading
+        self.clients = list(clients)
+        self.initial = (title, client_id, due_on)
+        self._shown: list[int | NewEntry | None] = []
+
+    def compose(self) -> ComposeResult:
+        title, client_id, due_on = self.initial
+        client_name = next((name for name, cid in self.clients if cid == client_id), "")
+        with Vertical(classes="dialog job-dialog"):
+            yield Label(self.heading, classes="dialog-title")
+            yield Label("Title")
+            yield Input(title, id="job-title")
+            yield Label("Client (type to filter; enter picks)")
+            yield Input(client_name, id="job-client")
+            yield OptionList(id="job-clients")
+            yield Label("Due date (YYYY-MM-DD, empty for none)")
+            yield Input(due_on.isoformat() if due_on else "", placeholder="YYYY-MM-DD", id="job-due")
+            yield Label("", id="job-error", classes="dialog-error")
+            yield Label("tab: next field · ctrl+s: save · esc: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._fill(self.query_one("#job-client", Input).value)
+        self.query_one("#job-title", Input).focus()
+
+    @on(Input.Changed, "#job-client")
+    def _filter_clients(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#job-title")
+    def _title_done(self) -> None:
+        self.query_one("#job-client", Input).focus()
+
+    @on(Input.Submitted, "#job-client")
+    def _client_done(self) -> None:
+        self.query_one("#job-due", Input).focus()
+
+    @on(Input.Submitted, "#job-due")
+    def _due_done(self) -> None:
+        self.action_save()
+
+    def on_key(self, event: events.Key) -> None:
+        # Up and down in the client line walk the list of matching clients.
+        if self.focused is self.query_one("#job-client") and event.key in ("up", "down"):
+            options = self.query_one("#job-clients", OptionList)
+            if self._shown:
+                step = 1 if event.key == "down" else -1
+                options.highlighted = ((options.highlighted or 0) + step) % len(self._shown)
+            event.stop()
+
+    def action_save(self) -> None:
+        title = self.query_one("#job-title", Input).value.strip()
+        due_text = self.query_one("#job-due", Input).value.strip()
+        error = self.query_one("#job-error", Label)
+        if not title:
+            error.update("A job needs a title.")
+            self.query_one("#job-title", Input).focus()
+            return
+        try:
+            due = date.fromisoformat(due_text) if due_text else None
+        except ValueError:
+            error.update(f"“{due_text}” is not a date: use YYYY-MM-DD.")
+            self.query_one("#job-due", Input).focus()
+            return
+        options = self.query_one("#job-clients", OptionList)
+        client = self._shown[options.highlighted] if options.highlighted is not None and self._shown else None
+        self.dismiss(JobForm(title, client, due))
+
+    def _fill(self, text: str) -> None:
+        words = text.casefold().split()
+        options = self.query_one("#job-clients", OptionList)
+        options.clear_options()
+        self._shown = [None]
+        options.add_option(Option("(no client)"))
+        best = 0
+        for name, cid in self.clients:
+            if all(word in name.casefold() for word in words):
+                options.add_option(Option(name))
+                self._shown.append(cid)
+                if words and best == 0:
+                    best = len(self._shown) - 1
+        typed = text.strip()
+        if typed and typed.casefold() not in (name.casefold() for name, _ in self.clients):
+            options.add_option(Option(f"+ new client “{typed}”"))
+            self._shown.append(NewEntry(typed))
+            if best == 0:
+                best = len(self._shown) - 1
+        options.highlighted = best

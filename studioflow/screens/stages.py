@@ -1,0 +1,174 @@
+"""Editing a pipeline's stages (and adding or renaming pipelines) without leaving the board."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.store import Database
+from studioflow.workflow import pipelines
+from studioflow.workflow.views import PipelineView
+
+
+class StageEditor(ModalScreen[int | None]):
+    """Dismisses with the pipeline to show afterwards."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", id="stages.close"),
+        Binding("a", "add_stage", "Add stage", id="stages.add"),
+        Binding("r", "rename_stage", "Rename", id="stages.rename"),
+        Binding("K,shift+up", "move_stage(-1)", "Move up", id="stages.up"),
+        Binding("J,shift+down", "move_stage(1)", "Move down", id="stages.down"),
+        Binding("d", "delete_stage", "Delete", id="stages.delete"),
+        Binding("N", "new_pipeline", "New pipeline", id="stages.new_pipeline"),
+        Binding("R", "rename_pipeline", "Rename pipeline", id="stages.rename_pipeline"),
+    ]
+
+    def __init__(self, db: Database, pipeline_id: int | None) -> None:
+        super().__init__()
+        self.db = db
+        self.pipeline: PipelineView | None = None
+        self.pipeline_id = pipeline_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog stage-editor"):
+            yield Label("", id="stages-title", classes="dialog-title")
+            yield OptionList(id="stages-list")
+            yield Label(
+                "a add · r rename · J/K move · d delete · N new pipeline · R rename pipeline · esc close",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def _load(self, highlight: int | None = None) -> None:
+        options = self.query_one(OptionList)
+        keep = options.highlighted if highlight is None else highlight
+        options.clear_options()
+        title = self.query_one("#stages-title", Label)
+        if self.pipeline_id is None:
+            self.pipeline = None
+            title.update("No pipelines yet: press N to create one.")
+            return
+        self.pipeline = pipelines.get_pipeline(self.db, self.pipeline_id)
+        title.update(f"Stages of [b]{escape(self.pipeline.name)}[/b]")
+        for number, stage in enumerate(self.pipeline.stages, 1):
+            jobs = f"{stage.job_count} job{'s' if stage.job_count != 1 else ''}"
+            options.add_option(Option(f"{number}. {stage.name}  ({jobs})"))
+        if self.pipeline.stages:
+            options.highlighted = max(0, min(keep or 0, len(self.pipeline.stages) - 1))
+        options.focus()
+
+    def _stage(self) -> Any:
+        index = self.query_one(OptionList).highlighted
+        if self.pipeline is None or index is None or not self.pipeline.stages:
+            return None
+        return self.pipeline.stages[index]
+
+    def _run(self, change: Callable[[], Any], highlight: int | None = None) -> bool:
+        try:
+            change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        self._load(highlight)
+        return True
+
+    def action_close(self) -> None:
+        self.dismiss(self.pipeline_id)
+
+    def action_add_stage(self) -> None:
+        if self.pipeline is None:
+            self.notify("Create a pipeline first (N).", severity="warning")
+            return
+        pipeline_id = self.pipeline.id
+        index = self.query_one(OptionList).highlighted
+        place = None if index is None else index + 2  # right after the highlighted stage
+
+        def added(name: str | None) -> None:
+            if name is not None:
+                self._run(lambda: pipelines.add_stage(self.db, pipeline_id, name, place), (place or 1) - 1)
+
+        self.app.push_screen(PromptDialog("New stage name", placeholder="e.g. Review"), added)
+
+    def action_rename_stage(self) -> None:
+        stage = self._stage()
+        if stage is None or self.pipeline is None:
+            return
+        pipeline_id = self.pipeline.id
+
+        def renamed(name: str | None) -> None:
+            if name is not None:
+                self._run(lambda: pipelines.rename_stage(self.db, pipeline_id, stage.id, name))
+
+        self.app.push_screen(PromptDialog(f"Rename stage “{stage.name}”", stage.name), renamed)
+
+    def action_move_stage(self, step: int) -> None:
+        stage = self._stage()
+        if stage is None or self.pipeline is None:
+            return
+        place = self.query_one(OptionList).highlighted + 1 + step  # type: ignore[operator]
+        if 1 <= place <= len(self.pipeline.stages):
+            pipeline_id = self.pipeline.id
+            self._run(lambda: pipelines.move_stage(self.db, pipeline_id, stage.id, place), place - 1)
+
+    def action_delete_stage(self) -> None:
+        stage = self._stage()
+        if stage is None or self.pipeline is None:
+            return
+        pipeline_id = self.pipeline.id
+        if stage.job_count == 0:
+
+            def confirmed(answer: bool | NewEntry | None) -> None:
+                if answer is True:
+                    self._run(lambda: pipelines.delete_stage(self.db, pipeline_id, stage.id))
+
+            choices = [(f"Delete “{stage.name}”", True), ("Keep it", False)]
+            self.app.push_screen(PickerDialog(f"Delete stage “{stage.name}”?", choices), confirmed)
+            return
+        others = [(s.name, s.id) for s in self.pipeline.stages if s.id != stage.id]
+        if not others:
+            self.notify("The only stage of a pipeline with jobs cannot be deleted.", severity="error")
+            return
+
+        def target(stage_id: int | NewEntry | None) -> None:
+            if isinstance(stage_id, int):
+                self._run(lambda: pipelines.delete_stage(self.db, pipeline_id, stage.id, stage_id))
+
+        title = f"“{stage.name}” holds {stage.job_count} job(s): move them to"
+        self.app.push_screen(PickerDialog(title, others), target)
+
+    def action_new_pipeline(self) -> None:
+        def created(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                self.pipeline_id = pipelines.create_pipeline(self.db, name).id
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._load(0)
+
+        self.app.push_screen(PromptDialog("New pipeline name", placeholder="e.g. Portraits"), created)
+
+    def action_rename_pipeline(self) -> None:
+        if self.pipeline is None:
+            return
+        pipeline_id = self.pipeline.id
+
+        def renamed(name: str | None) -> None:
+            if name is not None:
+                self._run(lambda: pipelines.rename_pipeline(self.db, pipeline_id, name))
+
+        self.app.push_screen(PromptDialog(f"Rename pipeline “{self.pipeline.name}”", self.pipeline.name), renamed)

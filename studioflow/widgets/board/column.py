@@ -1,0 +1,155 @@
+"""One board column drawn line by line: a 10,000-card column mounts one widget, not 10,000.
+
+The column knows only how many cards it holds and how to ask for a page of them; it
+draws the cards in view and keeps the pages it has read until told they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from studioflow.workflow.board import CardView
+
+CARD_HEIGHT = 4  # title, client + status, due + tasks, a blank line between cards
+PAGE = 50
+
+FetchCards = Callable[[int, int], list[CardView]]  # (offset, limit) -> cards
+
+
+def due_text(due: date | None, today: date) -> tuple[str, str]:
+    """("due in 3 days", style class) for a due date, relative so it reads at a glance."""
+    if due is None:
+        return "", "card--meta"
+    days = (due - today).days
+    if days < 0:
+        return f"{-days} day{'s' if days < -1 else ''} overdue", "card--overdue"
+    if days == 0:
+        return "due today", "card--today"
+    if days == 1:
+        return "due tomorrow", "card--meta"
+    return f"due in {days} days", "card--meta"
+
+
+class CardColumn(ScrollView, can_focus=False):
+    """The cards of one stage; the board moves its cursor, the column only draws."""
+
+    COMPONENT_CLASSES = {
+        "card--title",
+        "card--meta",
+        "card--cursor",
+        "card--overdue",
+        "card--today",
+        "card--empty",
+    }
+
+    DEFAULT_CSS = """
+    CardColumn {
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+    }
+    CardColumn > .card--title { text-style: bold; }
+    CardColumn > .card--meta { color: $text-muted; }
+    CardColumn > .card--cursor { background: $primary 35%; }
+    CardColumn > .card--overdue { color: $error; text-style: bold; }
+    CardColumn > .card--today { color: $warning; text-style: bold; }
+    CardColumn > .card--empty { color: $text-disabled; text-style: italic; }
+    """
+
+    cursor: reactive[int | None] = reactive(None, always_update=True)
+
+    def __init__(self, stage_id: int, count: int, fetch: FetchCards, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stage_id = stage_id
+        self.count = count
+        self._fetch = fetch
+        self._pages: dict[int, list[CardView]] = {}
+        self.today = date.today()
+
+    def on_mount(self) -> None:
+        self._resize_virtual()
+
+    def on_resize(self) -> None:
+        self._resize_virtual()
+
+    def reload(self, count: int) -> None:
+        """The column's cards changed: forget every page and redraw."""
+        self.count = count
+        self._pages.clear()
+        self.today = date.today()
+        if self.cursor is not None and self.cursor >= count:
+            self.cursor = count - 1 if count else None
+        self._resize_virtual()
+        self.refresh()
+
+    def card(self, index: int) -> CardView | None:
+        """The card at `index`, read from the store when its page is not held yet."""
+        if not 0 <= index < self.count:
+            return None
+        page = index // PAGE
+        cards = self._pages.get(page)
+        if cards is None:
+            cards = self._pages[page] = self._fetch(page * PAGE, PAGE)
+        offset = index - page * PAGE
+        return cards[offset] if offset < len(cards) else None
+
+    def watch_cursor(self, cursor: int | None) -> None:
+        if cursor is not None:
+            self.scroll_to_region(
+                Region(0, cursor * CARD_HEIGHT, max(self.size.width, 1), CARD_HEIGHT), animate=False, immediate=True
+            )
+        self.refresh()
+
+    def _resize_virtual(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, max(self.count, 1) * CARD_HEIGHT)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        line_y = y + self.scroll_offset.y
+        index, row = divmod(line_y, CARD_HEIGHT)
+        if self.count == 0:
+            if line_y == 1:
+                return self._strip(
+                    [(" (no jobs)", self.get_component_rich_style("card--empty", partial=True))], width, base
+                )
+            return Strip.blank(width, base)
+        card = self.card(index)
+        if card is None or row == CARD_HEIGHT - 1:
+            return Strip.blank(width, base)
+        style = base
+        if index == self.cursor:
+            style = base + self.get_component_rich_style("card--cursor", partial=True)
+        return self._strip(self._card_line(card, row), width, style)
+
+    def _card_line(self, card: CardView, row: int) -> list[tuple[str, Style]]:
+        title = self.get_component_rich_style("card--title", partial=True)
+        meta = self.get_component_rich_style("card--meta", partial=True)
+        if row == 0:
+            return [(" " + card.title, title)]
+        if row == 1:
+            parts = [(" " + (card.client or "no client"), meta)]
+            if card.status:
+                parts.append(("  ● " + card.status, Style(color=card.status_colour or "yellow", bold=True)))
+            return parts
+        due, due_class = due_text(card.due_on, self.today)
+        parts = [(" " + due, self.get_component_rich_style(due_class, partial=True))] if due else []
+        if card.tasks_total:
+            parts.append(((" · " if due else " ") + f"✓ {card.tasks_total - card.tasks_open}/{card.tasks_total}", meta))
+        return parts
+
+    def _strip(self, parts: list[tuple[str, Style]], width: int, style: Style) -> Strip:
+        segments = [Segment(text, style + part_style) for text, part_style in parts]
+        strip = Strip(segments).crop(0, width - 1)
+        # Long titles end in an ellipsis rather than being cut mid-word without a sign.
+        if strip.cell_length >= width - 1 and Strip(segments).cell_length > width - 1:
+            strip = Strip(segments).crop(0, width - 2)
+            strip = Strip([*strip, Segment("…", style)])
+        return strip.extend_cell_length(width, style)

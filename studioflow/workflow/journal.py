@@ -1,0 +1,252 @@
+"""Undo and redo: every job service records the rows it changes, before and after.
+
+An entry holds whole snapshots (each job's row and all its stage visits), not inverse
+operations, so undo and redo are one `restore` each and cannot drift from what the
+services do. Entries live in the database, so undo survives a restart. The undone
+entries are the redo stack: always the newest ones, deleted by any new action.
+
+A snapshot is JSON: `{"<job id>": null}` for a job that does not exist, else
+`{"<job id>": {"job": {column: value}, "visits": [{column: value}, ...]}}`, with dates
+and datetimes as ISO strings. A migration that changes the job or stage_visit columns
+should clear the journal: old snapshots no longer describe whole rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Date, DateTime, Table, delete, func, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Job, JournalEntry, StageVisit, utcnow
+
+MAX_ENTRIES = 500
+JOBS: Table = Job.__table__  # type: ignore[attr-defined]
+VISITS: Table = StageVisit.__table__  # type: ignore[attr-defined]
+ENTRIES: Table = JournalEntry.__table__  # type: ignore[attr-defined]
+_RECORDING = "studioflow.journal.recording"  # session.info key of the recording in progress
+_CHUNK = 900  # ids per IN (...): below SQLite's oldest limit of 999 bound variables
+
+Snapshot = dict[str, Any]
+
+
+class Recording:
+    """What the body of `recording()` may adjust: its label and the jobs it touches."""
+
+    def __init__(self, session: Session, label: str, before: Snapshot) -> None:
+        self.label = label
+        self._session = session
+        self._before = before
+
+    def watch(self, job_ids: Iterable[int]) -> None:
+        """Snapshot jobs the body is about to change (call it before changing them)."""
+        fresh = [i for i in job_ids if str(i) not in self._before]
+        if fresh:
+            self._before.update(snapshot(self._session, fresh))
+
+    def add_job(self, job_id: int) -> None:
+        """Note a job the body created: it did not exist before, so undo deletes it."""
+        self._before.setdefault(str(job_id), None)
+
+
+@contextmanager
+def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iterator[Recording]:
+    """Record the body's changes to `job_ids` (plus jobs it adds) as one undoable entry.
+
+    Used inside a service's transaction; if the body raises, nothing is recorded. A
+    recording inside another joins it: an action built from several services (a bulk
+    move) is one undo step, under the outer label.
+    """
+    outer: Recording | None = session.info.get(_RECORDING)
+    if outer is not None:
+        inner = Recording(session, label, outer._before)
+        inner.watch(job_ids)
+        yield inner
+        return
+    rec = Recording(session, label, {})
+    rec.watch(job_ids)
+    session.info[_RECORDING] = rec
+    try:
+        yield rec
+    finally:
+        del session.info[_RECORDING]
+    _record(session, rec.label, rec._before)
+
+
+def undo(db: Database) -> str:
+    """Put the jobs of the newest done entry back as they were; returns its label."""
+    with db.write() as session:
+        entry = session.exec(
+            select(JournalEntry)
+            .where(col(JournalEntry.undone).is_(False))
+            .order_by(col(JournalEntry.id).desc())
+            .limit(1)
+        ).first()
+        if entry is None:
+            raise StudioflowError("nothing to undo")
+        _apply(session, entry, "undo", expect=entry.after, target=entry.before)
+        entry.undone = True
+        session.flush()
+        return entry.label
+
+
+def redo(db: Database) -> str:
+    """Do again the most recently undone entry; returns its label."""
+    with db.write() as session:
+        # Undone entries are the newest ones: the oldest of them was undone last.
+        entry = session.exec(
+            select(JournalEntry).where(col(JournalEntry.undone).is_(True)).order_by(col(JournalEntry.id)).limit(1)
+        ).first()
+        if entry is None:
+            raise StudioflowError("nothing to redo")
+        _apply(session, entry, "redo", expect=entry.before, target=entry.after)
+        entry.undone = False
+        session.flush()
+        return entry.label
+
+
+def forget(session: Session) -> None:
+    """Drop the whole journal (e.g. after writing demo data, which is not undone step by step)."""
+    session.flush()
+    session.connection().execute(delete(ENTRIES))
+
+
+def snapshot(session: Session, job_ids: Iterable[int]) -> Snapshot:
+    """The current rows of these jobs and their visits, as JSON-ready data."""
+    session.flush()
+    conn = session.connection()
+    ids = sorted(set(job_ids))
+    shots: Snapshot = dict.fromkeys(map(str, ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in conn.execute(select(JOBS).where(JOBS.c.id.in_(chunk))).mappings():
+            shots[str(row["id"])] = {"job": _encode(row), "visits": []}
+        for row in conn.execute(select(VISITS).where(VISITS.c.job_id.in_(chunk)).order_by(VISITS.c.id)).mappings():
+            shots[str(row["job_id"])]["visits"].append(_encode(row))
+    return shots
+
+
+def restore(session: Session, shot: Snapshot) -> None:
+    """Make the snapshot's jobs and their visits exactly as recorded in it.
+
+    Refused (StudioflowError) when a job to delete has rows of its own, such as tasks,
+    that its deletion would lose or unlink.
+    """
+    now = snapshot(session, map(int, shot))
+    conn = session.connection()
+    for key, want in shot.items():
+        if want is None and now[key] is not None:
+            _refuse_dependents(conn, int(key), now[key]["job"]["title"])
+    # The unique "one active visit per job" index is checked row by row: every visit
+    # is deleted or closed (first pass) before any is opened or inserted (second pass).
+    opening: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for key, want in shot.items():
+        have_visits = _by_id(now[key])
+        want_visits = _by_id(want)
+        gone = [i for i in have_visits if i not in want_visits]
+        if gone:
+            conn.execute(delete(VISITS).where(VISITS.c.id.in_(gone)))
+        for visit_id, visit in want_visits.items():
+            if visit_id not in have_visits:
+                missing.append(visit)
+            elif have_visits[visit_id] != visit:
+                if visit["state"] == "active":
+                    opening.append(visit)
+                else:
+                    conn.execute(update(VISITS).where(VISITS.c.id == visit_id).values(_decode(VISITS, visit)))
+        if want is None and now[key] is not None:
+            conn.execute(delete(JOBS).where(JOBS.c.id == int(key)))
+    for key, want in shot.items():
+        if want is None:
+            continue
+        if now[key] is None:
+            conn.execute(insert(JOBS).values(_decode(JOBS, want["job"])))
+        elif now[key]["job"] != want["job"]:
+            conn.execute(update(JOBS).where(JOBS.c.id == int(key)).values(_decode(JOBS, want["job"])))
+    for visit in opening:
+        conn.execute(update(VISITS).where(VISITS.c.id == visit["id"]).values(_decode(VISITS, visit)))
+    for visit in missing:
+        conn.execute(insert(VISITS).values(_decode(VISITS, visit)))
+    # Rows were changed under the ORM's feet: objects loaded before must read them again.
+    session.expire_all()
+
+
+def _record(session: Session, label: str, before: Snapshot) -> None:
+    after = snapshot(session, map(int, before))
+    if after == before:
+        return  # nothing changed, nothing to undo
+    conn = session.connection()
+    conn.execute(delete(ENTRIES).where(ENTRIES.c.undone.is_(True)))  # a new action clears the redo stack
+    conn.execute(insert(ENTRIES).values(label=label, before=before, after=after, undone=False, created_at=utcnow()))
+    oldest_kept = select(ENTRIES.c.id).order_by(ENTRIES.c.id.desc()).offset(MAX_ENTRIES - 1).limit(1).scalar_subquery()
+    conn.execute(delete(ENTRIES).where(ENTRIES.c.id < oldest_kept))
+
+
+def _apply(session: Session, entry: JournalEntry, verb: str, expect: Snapshot, target: Snapshot) -> None:
+    """Restore `target`, provided the jobs are still exactly as the entry left them."""
+    label = entry.label
+    now = snapshot(session, map(int, expect))
+    for key, want in expect.items():
+        if now[key] != want:
+            shown = now[key] or want
+            title = f" {shown['job']['title']!r}" if shown else ""
+            raise StudioflowError(
+                f"cannot {verb} ({label}): job {key}{title} was changed since by something undo does not track"
+            )
+    try:
+        restore(session, target)
+    except StudioflowError as exc:
+        raise StudioflowError(f"cannot {verb} ({label}): {exc}") from None
+    except IntegrityError as exc:
+        raise StudioflowError(
+            f"cannot {verb} ({label}): a pipeline, stage, client or status it needs was deleted since"
+        ) from exc
+
+
+def _refuse_dependents(conn: Connection, job_id: int, title: str) -> None:
+    """Refuse to delete a job that other rows (tasks, events, invoices...) point to."""
+    found = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table is VISITS:
+            continue  # visits are part of the snapshot itself
+        for fk in table.foreign_keys:
+            if fk.column.table is JOBS:
+                count = conn.execute(select(func.count()).select_from(table).where(fk.parent == job_id)).scalar_one()
+                if count:
+                    found.append(f"{count} {table.name.replace('_', ' ')}(s)")
+    if found:
+        raise StudioflowError(
+            f"job {job_id} {title!r} now has {', '.join(found)}; removing the job would lose them, delete them first"
+        )
+
+
+def _by_id(shot: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
+    return {} if shot is None else {v["id"]: v for v in shot["visits"]}
+
+
+def _encode(row: Mapping[str, Any]) -> dict[str, Any]:
+    # datetime is a date too: both become ISO strings (aware UTC keeps its +00:00).
+    return {key: value.isoformat() if isinstance(value, date) else value for key, value in row.items()}
+
+
+def _decode(table: Table, data: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON values back to the column types (aware datetimes for UTCDateTime, dates)."""
+    values = {}
+    for column in table.columns:
+        if column.name not in data:
+            continue
+        value = data[column.name]
+        kind = getattr(column.type, "impl", column.type)  # a TypeDecorator's underlying type
+        if value is not None and isinstance(kind, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(kind, Date):
+            value = date.fromisoformat(value)
+        values[column.name] = value
+    return values

@@ -1,0 +1,123 @@
+"""CLI fixtures: run the console script in a subprocess, and a demo database made once per worker.
+
+Every subprocess costs about a second (imports), so the demo data is written once,
+in-process through the real services, and each test gets a byte copy of that file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from studioflow.store import open_database
+from studioflow.workflow import demo
+
+DEMO_TODAY = date(2026, 3, 2)
+
+
+@dataclass(frozen=True)
+class Result:
+    args: tuple[str, ...]
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """The parsed stdout of a successful `--json` run."""
+        assert self.code == 0, f"{self.args} exited {self.code}: {self.err}"
+        assert self.err == "", self.err
+        return json.loads(self.out)
+
+    def ok(self) -> str:
+        assert self.code == 0, f"{self.args} exited {self.code}: {self.err}"
+        assert self.err == "", self.err
+        return self.out
+
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """`cli(*args, env={...})`: run `python -m studioflow ARGS` with cwd and the default data dir in tmp_path."""
+    base = {k: v for k, v in os.environ.items() if k not in ("STUDIOFLOW_DB", "STUDIOFLOW_DEBUG")}
+    # Where the default database would go: a test that forgets --db must not touch the real one.
+    base["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
+    base["PYTHONIOENCODING"] = "utf-8"
+
+    def run(*args: str | Path | int, env: dict[str, str] | None = None) -> Result:
+        argv = tuple(str(a) for a in args)
+        done = subprocess.run(
+            [sys.executable, "-m", "studioflow", *argv],
+            capture_output=True,
+            encoding="utf-8",
+            env={**base, **(env or {})},
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+        return Result(argv, done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding the demo data (due dates relative to DEMO_TODAY), fully checkpointed."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    db = open_database(path)
+    try:
+        demo.write_demo(db, today=DEMO_TODAY)
+    finally:
+        db.close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database."""
+    path = tmp_path / "studioflow.db"
+    shutil.copyfile(demo_template, path)
+    return path
+
+
+@dataclass(frozen=True)
+class DemoIds:
+    jobs: dict[str, int]
+    pipelines: dict[str, int]
+    stages: dict[tuple[str, str], int]
+    statuses: dict[str, int]
+    clients: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def ids(demo_template: Path) -> DemoIds:
+    """Ids of the demo rows by name, read straight from the file."""
+    with closing(sqlite3.connect(demo_template)) as conn:
+        return DemoIds(
+            jobs=dict(conn.execute("SELECT title, id FROM job")),
+            pipelines=dict(conn.execute("SELECT name, id FROM pipeline")),
+            stages={
+                (p, s): i
+                for p, s, i in conn.execute(
+                    "SELECT pipeline.name, stage.name, stage.id FROM stage JOIN pipeline ON pipeline.id = pipeline_id"
+                )
+            },
+            statuses=dict(conn.execute("SELECT name, id FROM job_status")),
+            clients=dict(conn.execute("SELECT name, id FROM client")),
+        )

@@ -1,0 +1,59 @@
+"""Workflow fixtures: two seeded pipelines, a raw dump of the file, and a refusal checker."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from typing import Any
+
+import pytest
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.workflow import pipelines
+from studioflow.workflow.views import PipelineView
+
+Dump = dict[str, list[tuple[Any, ...]]]
+
+WEDDING_STAGES = ("Inquiry", "Booked", "Shoot", "Edit", "Deliver")
+TAX_STAGES = ("Intake", "Prepare", "File")
+
+
+def dump_database(db: Database) -> Dump:
+    """Every row of every table, read through a separate raw sqlite3 connection."""
+    with closing(sqlite3.connect(db.path)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+
+
+@pytest.fixture
+def dump(db: Database) -> Callable[[], Dump]:
+    return lambda: dump_database(db)
+
+
+@pytest.fixture
+def refused(db: Database) -> Callable[..., str]:
+    """Call `fn(*args, **kwargs)`; assert StudioflowError, a one-line message and an unchanged file."""
+
+    def check(fn: Callable[..., Any], *args: Any, match: str | None = None, **kwargs: Any) -> str:
+        before = dump_database(db)
+        with pytest.raises(StudioflowError, match=match) as info:
+            fn(*args, **kwargs)
+        assert dump_database(db) == before
+        message = str(info.value)
+        assert message
+        assert "\n" not in message
+        return message
+
+    return check
+
+
+@pytest.fixture
+def wedding(db: Database) -> PipelineView:
+    return pipelines.create_pipeline(db, "Wedding", WEDDING_STAGES)
+
+
+@pytest.fixture
+def tax(db: Database) -> PipelineView:
+    return pipelines.create_pipeline(db, "Tax return", TAX_STAGES)
