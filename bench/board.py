@@ -4,7 +4,8 @@
 
 Launch is measured in a fresh process each time (interpreter start, imports, opening
 the database, first frame with cards drawn), headless. A move is the time from the
-`L` keypress until the target column has drawn the moved card.
+`L` keypress until the target column has drawn the moved card (the key goes through
+Textual's headless driver, as a real one would).
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ def child_launch(db_path: str, started: float, moves: int) -> None:
     from studioflow.widgets.board.column import CardColumn
 
     first_card: list[float] = []
+    # A move is done when the target column draws the moved card: (stage id, title) to
+    # look for, and the time it was first seen.
+    watch: dict[str, object] = {}
     draw = CardColumn.render_line
 
     def timed_render_line(self: CardColumn, y: int):  # type: ignore[no-untyped-def]
         strip = draw(self, y)
-        if not first_card and self.count and strip.text.strip():
+        text = strip.text.strip()
+        if not first_card and self.count and text:
             first_card.append(time.time())
+        if watch.get("stage") == self.stage_id and text == watch.get("title") and "seen" not in watch:
+            watch["seen"] = time.perf_counter()
         return strip
 
     CardColumn.render_line = timed_render_line  # type: ignore[method-assign]
@@ -51,15 +58,19 @@ def child_launch(db_path: str, started: float, moves: int) -> None:
             while not first_card:
                 await asyncio.sleep(0.001)
             launch = first_card[0] - started
-            column = app.screen.query(CardColumn).first()
+            screen = app.screen
             for _ in range(moves):
+                card = screen.focused_card()  # type: ignore[attr-defined]
+                columns = list(screen.query(CardColumn))
+                watch.clear()
+                watch.update(stage=columns[screen.column_index + 1].stage_id, title=card.title)  # type: ignore[attr-defined]
                 t0 = time.perf_counter()
                 await pilot.press("L")
-                await pilot.pause()
-                move_times.append(time.perf_counter() - t0)
+                while "seen" not in watch:
+                    await asyncio.sleep(0.001)
+                move_times.append(float(watch["seen"]) - t0)  # type: ignore[arg-type]
                 await pilot.press("h")  # back to the first column for the next move
                 await pilot.pause()
-            assert column.count >= 0
         db.close()
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return {"launch": launch, "moves": move_times, "rss_mb": rss_mb}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -65,6 +66,9 @@ class BoardScreen(Screen[None]):
         self.view: BoardView | None = None
         self.column_index = 0
         self.filter_text = ""
+        # The mounted columns and their headers, kept to skip DOM queries on every key.
+        self._cards: list[CardColumn] = []
+        self._headers: list[Static] = []
 
     def compose(self) -> ComposeResult:
         yield PipelineBar(id="pipeline-bar")
@@ -84,6 +88,7 @@ class BoardScreen(Screen[None]):
         """Replace the columns with those of another pipeline."""
         container = self.query_one("#columns", HorizontalScroll)
         await container.remove_children()
+        self._cards, self._headers = [], []
         self.view = None if pipeline_id is None else board.board(self.db, pipeline_id, self.filter_text)
         self.query_one(PipelineBar).show(pipelines.list_pipelines(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
@@ -95,12 +100,13 @@ class BoardScreen(Screen[None]):
         if self.view is None:
             return
         board.remember_pipeline(self.db, self.view.pipeline_id)
-        columns = []
         for stage in self.view.columns:
-            column = CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}")
-            columns.append(Vertical(Static(classes="column-header"), column, classes="column"))
-        await container.mount_all(columns)
-        self.column_index = min(self.column_index, max(len(columns) - 1, 0))
+            self._cards.append(CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}"))
+            self._headers.append(Static(classes="column-header"))
+        await container.mount_all(
+            Vertical(header, cards, classes="column") for header, cards in zip(self._headers, self._cards, strict=True)
+        )
+        self.column_index = min(self.column_index, max(len(self._cards) - 1, 0))
         self._update_headers()
         self._focus(self.column_index, 0 if self._column(self.column_index).count else None)
 
@@ -108,15 +114,17 @@ class BoardScreen(Screen[None]):
         return lambda offset, limit: board.cards(self.db, stage_id, offset, limit, self.filter_text)
 
     def _columns(self) -> list[CardColumn]:
-        return list(self.query(CardColumn))
+        return self._cards
 
     def _column(self, index: int) -> CardColumn:
-        return self._columns()[index]
+        return self._cards[index]
 
-    def _update_headers(self) -> None:
+    def _update_headers(self, stage_ids: set[int] | None = None) -> None:
+        """Redraw the headers of the given columns (all when None) and mark the focused one."""
         assert self.view is not None
-        for index, (stage, header) in enumerate(zip(self.view.columns, self.query(".column-header"), strict=True)):
-            header.update(f"[b]{stage.name}[/b]  [dim]{stage.job_count}[/dim]")
+        for index, (stage, header) in enumerate(zip(self.view.columns, self._headers, strict=True)):
+            if stage_ids is None or stage.id in stage_ids:
+                header.update(f"[b]{escape(stage.name)}[/b]  [dim]{stage.job_count}[/dim]")
             header.set_class(index == self.column_index, "-focused")
 
     def _focus(self, column_index: int, card_index: int | None) -> None:
@@ -132,7 +140,7 @@ class BoardScreen(Screen[None]):
             target.cursor = max(0, min(card_index, target.count - 1))
         else:
             target.cursor = 0 if target.count else None
-        self._update_headers()
+        self._update_headers(set())
         self.query_one("#columns", HorizontalScroll).scroll_to_widget(target.parent, animate=False)  # type: ignore[arg-type]
 
     def _refresh(self, stage_ids: set[int] | None = None) -> None:
@@ -148,7 +156,7 @@ class BoardScreen(Screen[None]):
         for stage, column in zip(self.view.columns, self._columns(), strict=True):
             if stage_ids is None or stage.id in stage_ids:
                 column.reload(stage.job_count)
-        self._update_headers()
+        self._update_headers(stage_ids)
 
     def focused_card(self) -> CardView | None:
         columns = self._columns()

@@ -46,9 +46,9 @@ class PickerDialog(ModalScreen[Value | NewEntry | None], Generic[Value]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(placeholder="type to filter", id="picker-filter")
-            yield OptionList(id="picker-options")
+            yield OptionList(id="picker-options", markup=False)
 
     def on_mount(self) -> None:
         self._fill("")
@@ -106,7 +106,7 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
 
     @on(Input.Submitted, "#prompt-input")
@@ -149,12 +149,12 @@ class JobDialog(ModalScreen[JobForm | None]):
         title, client_id, due_on = self.initial
         client_name = next((name for name, cid in self.clients if cid == client_id), "")
         with Vertical(classes="dialog job-dialog"):
-            yield Label(self.heading, classes="dialog-title")
+            yield Label(self.heading, classes="dialog-title", markup=False)
             yield Label("Title")
             yield Input(title, id="job-title")
             yield Label("Client (type to filter; enter picks)")
             yield Input(client_name, id="job-client")
-            yield OptionList(id="job-clients")
+            yield OptionList(id="job-clients", markup=False)
             yield Label("Due date (YYYY-MM-DD, empty for none)")
             yield Input(due_on.isoformat() if due_on else "", placeholder="YYYY-MM-DD", id="job-due")
             yield Label("", id="job-error", classes="dialog-error")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +13,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.widgets.due import due_text
 from studioflow.workflow import jobs, tasks
 from studioflow.workflow.views import JobView
 
@@ -48,7 +52,7 @@ class JobScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for task in tasks.list_tasks(self.db, include_done=True, job=self.job_id):
-            due = task.due_on.isoformat() if task.due_on else ""
+            due = "" if task.done else due_text(task.due_on, date.today())[0]
             table.add_row("[x]" if task.done else "[ ]", task.title, due, key=str(task.id))
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
@@ -74,11 +78,11 @@ class JobScreen(Screen[None]):
 
 def _summary(job: JobView) -> str:
     lines = [
-        f"[b]{job.title}[/b]" + ("  [dim](archived)[/dim]" if job.archived else ""),
-        f"{job.pipeline} › [b]{job.stage}[/b]",
-        f"Client: {job.client or '—'}",
-        f"Status: {job.status or '—'}",
-        f"Due: {job.due_on.isoformat() if job.due_on else '—'}",
+        f"[b]{escape(job.title)}[/b]" + ("  [dim](archived)[/dim]" if job.archived else ""),
+        f"{escape(job.pipeline)} › [b]{escape(job.stage)}[/b]",
+        f"Client: {escape(job.client or '—')}",
+        f"Status: {escape(job.status or '—')}",
+        f"Due: {due_text(job.due_on, date.today())[0] or '—'}",
         f"Tasks: {job.tasks_total - job.tasks_open}/{job.tasks_total} done",
     ]
     return "\n".join(lines)

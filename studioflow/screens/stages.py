@@ -43,7 +43,7 @@ class StageEditor(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog stage-editor"):
             yield Label("", id="stages-title", classes="dialog-title")
-            yield OptionList(id="stages-list")
+            yield OptionList(id="stages-list", markup=False)
             yield Label(
                 "a add · r rename · J/K move · d delete · N new pipeline · R rename pipeline · esc close",
                 classes="dialog-hint",

@@ -11,12 +11,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobStatus, Setting, Task
 from studioflow.workflow import lookup
+from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import StageView
 
 LAST_PIPELINE = "board.last_pipeline"
@@ -70,8 +71,7 @@ def counts(db: Database, stage_ids: set[int], text: str = "") -> dict[int, int]:
 
 def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "") -> list[CardView]:
     """Cards `offset` to `offset + limit` of a column, in board order."""
-    tasks_total = select(func.count()).where(Task.job_id == Job.id).scalar_subquery()
-    tasks_open = select(func.count()).where(Task.job_id == Job.id, col(Task.done_at).is_(None)).scalar_subquery()
+    tasks_open, tasks_total = task_counts(Task.job_id, Job.id)
     query = (
         select(Job.id, Job.title, Client.name, JobStatus.name, JobStatus.colour, Job.due_on, tasks_open, tasks_total)
         .select_from(Job)
@@ -89,14 +89,15 @@ def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "") 
 def locate(db: Database, job_id: int, text: str = "") -> tuple[int, int] | None:
     """(stage id, index in its column) of a job as the board shows it; None if filtered out."""
     with db.read() as session:
-        job = session.get(Job, job_id)
+        job = session.execute(select(Job.stage_id, Job.position).where(Job.id == job_id)).first()
         if job is None:
             raise StudioflowError(f"no job {job_id}")
-        if job.archived or not _passes(session, job, text):
-            return None
-        earlier = or_(col(Job.position) < job.position, and_(col(Job.position) == job.position, col(Job.id) < job.id))
-        query = _cards_from(select(func.count()), text).where(Job.stage_id == job.stage_id, earlier)
-        return job.stage_id, session.execute(query).scalar_one()
+        if not session.execute(_cards_from(select(func.count()), text).where(Job.id == job_id)).scalar_one():
+            return None  # archived, or filtered out
+        stage_id, position = job
+        earlier = or_(col(Job.position) < position, and_(col(Job.position) == position, col(Job.id) < job_id))
+        query = _cards_from(select(func.count()), text).where(Job.stage_id == stage_id, earlier)
+        return stage_id, session.execute(query).scalar_one()
 
 
 def last_pipeline(db: Database) -> int | None:
@@ -144,8 +145,3 @@ def _cards_from(query: Select[Any], text: str) -> Select[Any]:
         .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
         .where(_matches(text))
     )
-
-
-def _passes(session: Session, job: Job, text: str) -> bool:
-    query = _cards_from(select(func.count()), text).where(Job.id == job.id)
-    return bool(session.execute(query).scalar_one())

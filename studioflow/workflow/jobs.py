@@ -289,16 +289,13 @@ def _view(session: Session, job: Job, with_history: bool = False) -> JobView:
 
 
 def _views(session: Session, *conditions: object) -> list[JobView]:
-    counts = task_counts(Task.job_id)
+    still_open, total = task_counts(Task.job_id, Job.id)
     query = (
-        select(
-            Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, counts.c.open, counts.c.total
-        )
+        select(Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, still_open, total)
         .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
         .join(Stage, col(Stage.id) == Job.stage_id)
         .join(Client, col(Client.id) == Job.client_id, isouter=True)
         .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .join(counts, counts.c.owner_id == Job.id, isouter=True)
         .where(*conditions)  # type: ignore[arg-type]
         .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position), col(Job.position), col(Job.id))
     )

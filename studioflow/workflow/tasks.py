@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Subquery, case, func
+from sqlalchemy import ScalarSelect, func
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -196,25 +196,21 @@ def _views(session: Session, *conditions: object) -> list[TaskView]:
     ]
 
 
-def task_counts(owner: Any) -> Subquery:
-    """Open and total tasks per owner column (Task.job_id or Task.project_id), to join onto lists."""
-    return (
-        select(
-            col(owner).label("owner_id"),
-            func.count().label("total"),
-            func.sum(case((col(Task.done_at).is_(None), 1), else_=0)).cast(Integer).label("open"),
-        )
-        .group_by(col(owner))
-        .subquery()
-    )
+def task_counts(owner: Any, owner_id: Any) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """(open, total) tasks of each listed job or project, as correlated subqueries.
+
+    Correlated, so a list of 50 cards counts the tasks of those 50 only (via the index).
+    """
+    total = select(func.count()).where(owner == owner_id).scalar_subquery()
+    still_open = select(func.count()).where(owner == owner_id, col(Task.done_at).is_(None)).scalar_subquery()
+    return still_open, total
 
 
 def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
-    counts = task_counts(Task.project_id)
+    still_open, total = task_counts(Task.project_id, Project.id)
     query = (
-        select(Project, Client.name, counts.c.open, counts.c.total)
+        select(Project, Client.name, still_open, total)
         .join(Client, col(Client.id) == Project.client_id, isouter=True)
-        .join(counts, counts.c.owner_id == Project.id, isouter=True)
         .where(*conditions)  # type: ignore[arg-type]
         .order_by(col(Project.name), col(Project.id))
     )

@@ -16,26 +16,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from studioflow.widgets.due import due_text
 from studioflow.workflow.board import CardView
 
 CARD_HEIGHT = 4  # title, client + status, due + tasks, a blank line between cards
 PAGE = 50
 
 FetchCards = Callable[[int, int], list[CardView]]  # (offset, limit) -> cards
-
-
-def due_text(due: date | None, today: date) -> tuple[str, str]:
-    """("due in 3 days", style class) for a due date, relative so it reads at a glance."""
-    if due is None:
-        return "", "card--meta"
-    days = (due - today).days
-    if days < 0:
-        return f"{-days} day{'s' if days < -1 else ''} overdue", "card--overdue"
-    if days == 0:
-        return "due today", "card--today"
-    if days == 1:
-        return "due tomorrow", "card--meta"
-    return f"due in {days} days", "card--meta"
 
 
 class CardColumn(ScrollView, can_focus=False):

@@ -1,0 +1,72 @@
+"""What the board looks like: SVG snapshots of the screens a user sees most.
+
+Demo dates are relative to today and cards show relative due dates ("due in 3 days"),
+so these pictures do not change from one day to the next.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from studioflow.app import make_app
+from studioflow.store import Database, open_database
+from studioflow.workflow import demo, pipelines
+
+SnapCompare = Callable[..., bool]
+
+
+def demo_db(tmp_path: Path) -> Database:
+    db = open_database(tmp_path / "studioflow.db")
+    demo.write_demo(db)
+    return db
+
+
+def test_demo_board(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(make_app(demo_db(tmp_path)), terminal_size=(120, 35))
+
+
+def test_demo_board_at_80x24_after_moving_right(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # The focused column (Wedding Day, the fifth) must be in view on a narrow terminal.
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(80, 24), press=["l", "l", "l", "l"])
+
+
+def test_board_of_a_pipeline_without_stages(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    db = open_database(tmp_path / "studioflow.db")
+    pipelines.create_pipeline(db, "Portraits")
+    assert snap_compare(make_app(db), terminal_size=(120, 35))
+
+
+def test_board_with_no_pipelines(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    db = open_database(tmp_path / "studioflow.db")
+    assert snap_compare(make_app(db), terminal_size=(120, 35))
+
+
+def test_filter_in_use(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(120, 35), press=["slash", *"berg", "enter"])
+
+
+def test_move_to_stage_picker(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(120, 35), press=["l", "m"])
+
+
+def test_help_overlay(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(120, 35), press=["question_mark"])
+
+
+def test_new_job_dialog_with_clients_filtered(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(120, 35), press=["n", *"Portraits", "tab", *"ava"])
+
+
+def test_stage_editor(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(120, 35), press=["S"])
+
+
+def test_job_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # The history shows times, so only the title, stage and tasks are in view here.
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(100, 14), press=["l", "l", "l", "l", "enter"])
