@@ -78,6 +78,20 @@ class Database:
             finally:
                 self._active.reset(token)
 
+    @contextmanager
+    def dry_run(self) -> Iterator[Session]:
+        """A write transaction that is always rolled back: calls made inside it show what
+        they would do (their return values) and leave the file as it was."""
+        if self._active.get() is not None:
+            raise RuntimeError("a dry run cannot be nested in a write")
+        with Session(self._writer, expire_on_commit=False) as session:
+            token = self._active.set(session)
+            try:
+                yield session
+            finally:
+                session.rollback()
+                self._active.reset(token)
+
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
         try:

@@ -103,6 +103,9 @@ class Stage(SQLModel, table=True):
     name: str = Field(sa_type=NOCASE)
     position: int = 0
     due_in_days: int | None = None
+    # TaxDome's auto-move: once every task this stage's automations made for a visit is
+    # done, the job advances by itself.
+    auto_move: bool = False
 
 
 class JobStatus(SQLModel, table=True):
@@ -121,6 +124,7 @@ class Automation(SQLModel, table=True):
         _one_of("trigger", "automation", AUTOMATION_TRIGGERS),
         _one_of("action", "automation", AUTOMATION_ACTIONS),
         CheckConstraint("(trigger = 'status') = (status_id IS NOT NULL)", name="automation_status_trigger_has_status"),
+        CheckConstraint("delay_minutes >= 0", name="automation_delay_positive"),
         Index("automation_by_stage", "stage_id", "position"),
     )
 
@@ -130,8 +134,27 @@ class Automation(SQLModel, table=True):
     status_id: int | None = Field(default=None, foreign_key="job_status.id", ondelete="CASCADE")
     action: str
     params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # Messages only: sent this long after the trigger ("call after 2 days").
+    delay_minutes: int = 0
+    # Fires only for a client who has every one of these tags.
+    required_tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    # A delayed message is cancelled when the job leaves the stage first, unless kept.
+    keep_on_leave: bool = False
     enabled: bool = True
     position: int = 0
+
+
+class AutomationRun(SQLModel, table=True):
+    """The run ledger: an automation fires at most once per stage visit (unique pair)."""
+
+    __tablename__ = "automation_run"
+    __table_args__ = (UniqueConstraint("automation_id", "visit_id", name="automation_once_per_visit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    automation_id: int = Field(foreign_key="automation.id", ondelete="CASCADE")
+    visit_id: int = Field(foreign_key="stage_visit.id", ondelete="CASCADE", index=True)
+    ran_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    outcome: str = ""
 
 
 class Job(SQLModel, table=True):
@@ -286,6 +309,8 @@ class Task(SQLModel, table=True):
     notes: str = ""
     position: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The automation run that created the task, if any (auto-move and undo need it).
+    run_id: int | None = Field(default=None, foreign_key="automation_run.id", ondelete="SET NULL", index=True)
 
 
 class SavedTaskList(SQLModel, table=True):
@@ -340,6 +365,9 @@ class OutboxMessage(SQLModel, table=True):
     body: str = ""
     job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="SET NULL", index=True)
     automation_id: int | None = Field(default=None, foreign_key="automation.id", ondelete="SET NULL")
+    # The stage visit whose automation queued it: leaving that stage may cancel it.
+    visit_id: int | None = Field(default=None, foreign_key="stage_visit.id", ondelete="SET NULL", index=True)
+    cancel_on_leave: bool = False
     state: str = "queued"
     send_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     attempts: int = 0
@@ -373,6 +401,9 @@ class JournalEntry(SQLModel, table=True):
     label: str
     before: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     after: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # What the action's automations made besides moving jobs (tasks, runs, messages),
+    # as rows: undo takes back what nobody touched since, redo puts it back.
+    effects: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     # Undone entries are the redo stack; they are always the newest ones.
     undone: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -7,6 +7,7 @@ back, the stages a forward move passes over) records it `skipped`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import update
@@ -15,8 +16,7 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
-from studioflow.workflow import journal, lookup
-from studioflow.workflow.pipelines import enter_stage, leave_stage
+from studioflow.workflow import automations, journal, lookup
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
 
@@ -41,11 +41,14 @@ def add_job(
         else:
             stage_row = lookup.stage(session, pipeline_row, stage)
         client_id = None if client is None else lookup.client(session, client).id
-        job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=0, due_on=due_on)  # type: ignore[arg-type]
+        job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=stage_row.id, due_on=due_on)  # type: ignore[arg-type]
+        since = len(automations.fired(session))
         with journal.recording(session, f"add {title!r} to {stage_row.name}") as rec:
-            enter_stage(session, job, stage_row)
+            session.add(job)
+            session.flush()
             rec.add_job(job.id)  # type: ignore[arg-type]
-        return _view(session, job)
+            automations.transition(session, job, None, stage_row)
+        return _view(session, job, since=since)
 
 
 def advance(db: Database, job_ref: int | str) -> JobView:
@@ -58,10 +61,10 @@ def advance(db: Database, job_ref: int | str) -> JobView:
                 f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); "
                 "there is nothing to advance to"
             )
+        since = len(automations.fired(session))
         with journal.recording(session, f"advance {job.title!r} to {stages[here + 1].name}", [job.id]):  # type: ignore[list-item]
-            leave_stage(session, job, "completed")
-            enter_stage(session, job, stages[here + 1])
-        return _view(session, job)
+            automations.transition(session, job, "completed", stages[here + 1])
+        return _view(session, job, since=since)
 
 
 def skip(db: Database, job_ref: int | str) -> JobView:
@@ -74,10 +77,10 @@ def skip(db: Database, job_ref: int | str) -> JobView:
                 f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); there is no stage after it"
             )
         label = f"skip {job.title!r} to {stages[here + 1].name}"
+        since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
-            leave_stage(session, job, "skipped")
-            enter_stage(session, job, stages[here + 1])
-        return _view(session, job)
+            automations.transition(session, job, "skipped", stages[here + 1])
+        return _view(session, job, since=since)
 
 
 def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
@@ -89,25 +92,15 @@ def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
         there = stages.index(target)
         if there == here:
             raise StudioflowError(f"job {job.id} {job.title!r} is already at stage {target.name!r}")
+        since = len(automations.fired(session))
         with journal.recording(session, f"move {job.title!r} to {target.name}", [job.id]):  # type: ignore[list-item]
             if there > here:
-                leave_stage(session, job, "completed")
-                now = utcnow()
-                for passed in stages[here + 1 : there]:
-                    session.add(
-                        StageVisit(
-                            job_id=job.id,
-                            stage_id=passed.id,
-                            stage_name=passed.name,
-                            state="skipped",
-                            entered_at=now,
-                            left_at=now,
-                        )  # type: ignore[arg-type]
-                    )
+                automations.transition(session, job, "completed", target, passed=stages[here + 1 : there])
             else:
-                leave_stage(session, job, "skipped")
-            enter_stage(session, job, target)
-        return _view(session, job)
+                # Going back is not skipping the work: the visit is recorded skipped, but
+                # the stage's "on skip" automations are for a real skip, so none fire.
+                automations.transition(session, job, "skipped", target, fire_leave=False)
+        return _view(session, job, since=since)
 
 
 def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stage: int | str | None = None) -> JobView:
@@ -125,10 +118,10 @@ def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stag
         else:
             target = lookup.stage(session, target_pipeline, stage)
         label = f"move {job.title!r} to {target_pipeline.name}, {target.name}"
+        since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
-            leave_stage(session, job, "completed")
-            enter_stage(session, job, target)
-        return _view(session, job)
+            automations.transition(session, job, "completed", target)
+        return _view(session, job, since=since)
 
 
 def set_status(db: Database, job_ref: int | str, status: int | str | None) -> JobView:
@@ -141,10 +134,13 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
             if status_row is None
             else f"set the status of {job.title!r} to {status_row.name}"
         )
+        since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
             job.status_id = None if status_row is None else status_row.id
             job.updated_at = utcnow()
-        return _view(session, job)
+            session.flush()
+            automations.status_changed(session, job)
+        return _view(session, job, since=since)
 
 
 def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | None, due_on: date | None) -> JobView:
@@ -274,8 +270,11 @@ def _stages_around(session: Session, job: Job) -> tuple[list[Stage], int]:
     return stages, index
 
 
-def _view(session: Session, job: Job, with_history: bool = False) -> JobView:
+def _view(session: Session, job: Job, with_history: bool = False, since: int | None = None) -> JobView:
+    """The job as a view; with what its automations did since `since` (a count of effects)."""
     (view,) = _views(session, Job.id == job.id)
+    if since is not None:
+        view = replace(view, fired=tuple(effect.text for effect in automations.fired(session)[since:]))
     if not with_history:
         return view
     visits = session.exec(
@@ -285,7 +284,7 @@ def _view(session: Session, job: Job, with_history: bool = False) -> JobView:
         .order_by(col(StageVisit.id))
     ).all()
     history = tuple(VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at) for v, name in visits)
-    return JobView(**{**view.__dict__, "history": history})
+    return replace(view, history=history)
 
 
 def _views(session: Session, *conditions: object) -> list[JobView]:

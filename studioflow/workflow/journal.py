@@ -24,25 +24,31 @@ from sqlmodel import Session, SQLModel, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Job, JournalEntry, StageVisit, utcnow
+from studioflow.store.models import AutomationRun, Job, JournalEntry, OutboxMessage, StageVisit, Task, utcnow
 
 MAX_ENTRIES = 500
 JOBS: Table = Job.__table__  # type: ignore[attr-defined]
 VISITS: Table = StageVisit.__table__  # type: ignore[attr-defined]
 ENTRIES: Table = JournalEntry.__table__  # type: ignore[attr-defined]
+TASKS: Table = Task.__table__  # type: ignore[attr-defined]
+RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
+MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+_EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES}
 _RECORDING = "studioflow.journal.recording"  # session.info key of the recording in progress
 _CHUNK = 900  # ids per IN (...): below SQLite's oldest limit of 999 bound variables
 
 Snapshot = dict[str, Any]
+Effects = dict[str, list[int]]  # kind of effect -> row ids, gathered while an action runs
 
 
 class Recording:
     """What the body of `recording()` may adjust: its label and the jobs it touches."""
 
-    def __init__(self, session: Session, label: str, before: Snapshot) -> None:
+    def __init__(self, session: Session, label: str, before: Snapshot, effects: Effects | None = None) -> None:
         self.label = label
         self._session = session
         self._before = before
+        self._effects: Effects = {} if effects is None else effects
 
     def watch(self, job_ids: Iterable[int]) -> None:
         """Snapshot jobs the body is about to change (call it before changing them)."""
@@ -65,7 +71,7 @@ def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iter
     """
     outer: Recording | None = session.info.get(_RECORDING)
     if outer is not None:
-        inner = Recording(session, label, outer._before)
+        inner = Recording(session, label, outer._before, outer._effects)
         inner.watch(job_ids)
         yield inner
         return
@@ -76,7 +82,18 @@ def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iter
         yield rec
     finally:
         del session.info[_RECORDING]
-    _record(session, rec.label, rec._before)
+    _record(session, rec.label, rec._before, rec._effects)
+
+
+def note(session: Session, kind: str, row_id: int) -> None:
+    """Tell the recording in progress (if any) about a row an automation made or changed.
+
+    kind: "task" (created), "run" (ledger row), "queued" (message queued), "cancelled"
+    (message cancelled because its job left the stage).
+    """
+    rec: Recording | None = session.info.get(_RECORDING)
+    if rec is not None:
+        rec._effects.setdefault(kind, []).append(row_id)
 
 
 def undo(db: Database) -> str:
@@ -90,6 +107,7 @@ def undo(db: Database) -> str:
         ).first()
         if entry is None:
             raise StudioflowError("nothing to undo")
+        _take_back(session, entry.effects)
         _apply(session, entry, "undo", expect=entry.after, target=entry.before)
         entry.undone = True
         session.flush()
@@ -106,6 +124,7 @@ def redo(db: Database) -> str:
         if entry is None:
             raise StudioflowError("nothing to redo")
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
+        _put_back(session, entry.effects)
         entry.undone = False
         session.flush()
         return entry.label
@@ -178,13 +197,18 @@ def restore(session: Session, shot: Snapshot) -> None:
     session.expire_all()
 
 
-def _record(session: Session, label: str, before: Snapshot) -> None:
+def _record(session: Session, label: str, before: Snapshot, noted: Effects) -> None:
     after = snapshot(session, map(int, before))
-    if after == before:
+    effects = _effect_rows(session, noted)
+    if after == before and not effects:
         return  # nothing changed, nothing to undo
     conn = session.connection()
     conn.execute(delete(ENTRIES).where(ENTRIES.c.undone.is_(True)))  # a new action clears the redo stack
-    conn.execute(insert(ENTRIES).values(label=label, before=before, after=after, undone=False, created_at=utcnow()))
+    conn.execute(
+        insert(ENTRIES).values(
+            label=label, before=before, after=after, effects=effects, undone=False, created_at=utcnow()
+        )
+    )
     oldest_kept = select(ENTRIES.c.id).order_by(ENTRIES.c.id.desc()).offset(MAX_ENTRIES - 1).limit(1).scalar_subquery()
     conn.execute(delete(ENTRIES).where(ENTRIES.c.id < oldest_kept))
 
@@ -210,12 +234,66 @@ def _apply(session: Session, entry: JournalEntry, verb: str, expect: Snapshot, t
         ) from exc
 
 
+def _effect_rows(session: Session, noted: Effects) -> dict[str, list[dict[str, Any]]]:
+    """The rows the automations made or changed, as they stand at the end of the action."""
+    session.flush()
+    conn = session.connection()
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for kind, ids in noted.items():
+        table = _EFFECT_TABLES[kind]
+        found = conn.execute(select(table).where(table.c.id.in_(sorted(set(ids)))).order_by(table.c.id)).mappings()
+        rows[kind] = [_encode(row) for row in found]
+    return {kind: found for kind, found in rows.items() if found}
+
+
+def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> None:
+    """Undo what automations did. Runs before the jobs are restored, because restoring
+    deletes visits and with them the ledger rows the created tasks point to."""
+    conn = session.connection()
+    for task in effects.get("task", []):
+        current = conn.execute(select(TASKS).where(TASKS.c.id == task["id"])).mappings().first()
+        if current is not None and _encode(current) == task:  # nobody touched it since
+            conn.execute(delete(TASKS).where(TASKS.c.id == task["id"]))
+    for run in effects.get("run", []):
+        conn.execute(delete(RUNS).where(RUNS.c.id == run["id"]))
+    for message in effects.get("queued", []):
+        conn.execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("queued", "held", "failed")))
+            .values(state="cancelled", last_error="cancelled by undo")
+        )
+    for message in effects.get("cancelled", []):
+        conn.execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.id == message["id"], MESSAGES.c.state == "cancelled")
+            .values(state="queued", last_error="")
+        )
+    session.expire_all()
+
+
+def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> None:
+    """Redo what automations did, once the jobs and their visits are back."""
+    conn = session.connection()
+    for kind, table in (("run", RUNS), ("task", TASKS)):
+        for row in effects.get(kind, []):
+            if conn.execute(select(table.c.id).where(table.c.id == row["id"])).first() is None:
+                conn.execute(insert(table).values(_decode(table, row)))
+    for kind in ("queued", "cancelled"):
+        for message in effects.get(kind, []):
+            conn.execute(
+                update(MESSAGES)
+                .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held")))
+                .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id")}))
+            )
+    session.expire_all()
+
+
 def _refuse_dependents(conn: Connection, job_id: int, title: str) -> None:
     """Refuse to delete a job that other rows (tasks, events, invoices...) point to."""
     found = []
     for table in SQLModel.metadata.sorted_tables:
-        if table is VISITS:
-            continue  # visits are part of the snapshot itself
+        if table is VISITS or table is MESSAGES:
+            continue  # visits are in the snapshot; a message only loses its link (and undo cancelled it)
         for fk in table.foreign_keys:
             if fk.column.table is JOBS:
                 count = conn.execute(select(func.count()).select_from(table).where(fk.parent == job_id)).scalar_one()

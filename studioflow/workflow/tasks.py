@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func
@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, Project, SavedTaskItem, SavedTaskList, Task, utcnow
-from studioflow.workflow import lookup
+from studioflow.workflow import automations, lookup, tasklists
 from studioflow.workflow.views import ProjectView, SavedTaskListView, TaskView
 
 PRIORITIES = range(4)  # 0 none, 1 low, 2 medium, 3 high
@@ -34,7 +34,7 @@ def add_task(
         job_id = None if job is None else lookup.job(session, job).id
         project_id = None if project is None else lookup.project(session, project).id
         task = Task(title=title, job_id=job_id, project_id=project_id, due_on=due_on, priority=priority, notes=notes)
-        task.position = _next_position(session, job_id, project_id)
+        task.position = tasklists.next_position(session, job_id, project_id)
         session.add(task)
         session.flush()
         return _view(session, task)
@@ -47,6 +47,7 @@ def complete_task(db: Database, task_ref: int | str) -> TaskView:
             raise StudioflowError(f"task {task.id} {task.title!r} is already done")
         task.done_at = utcnow()
         session.flush()
+        automations.after_task_done(session, task)
         return _view(session, task)
 
 
@@ -137,28 +138,10 @@ def apply_saved_list_in(
     session: Session, saved: SavedTaskList, job: int | str | None, project: int | str | None, start: date | None
 ) -> list[TaskView]:
     """`apply_saved_list` inside a caller's transaction (automations create tasks this way)."""
-    start = start or date.today()
     job_id = None if job is None else lookup.job(session, job).id
     project_id = None if project is None else lookup.project(session, project).id
-    items = session.exec(
-        select(SavedTaskItem).where(SavedTaskItem.list_id == saved.id).order_by(col(SavedTaskItem.position))
-    ).all()
-    position = _next_position(session, job_id, project_id)
-    created = []
-    for offset, item in enumerate(items):
-        due = None if item.due_offset_days is None else start + timedelta(days=item.due_offset_days)
-        task = Task(title=item.title, job_id=job_id, project_id=project_id, due_on=due, position=position + offset)
-        session.add(task)
-        created.append(task)
-    session.flush()
+    created = tasklists.create_from_list(session, saved.id, job_id, project_id, start or date.today())  # type: ignore[arg-type]
     return _views(session, col(Task.id).in_([t.id for t in created]))
-
-
-def _next_position(session: Session, job_id: int | None, project_id: int | None) -> int:
-    last = session.exec(
-        select(func.max(Task.position)).where(Task.job_id == job_id, Task.project_id == project_id)
-    ).one()
-    return (last or 0) + 1
 
 
 def _view(session: Session, task: Task) -> TaskView:

@@ -69,6 +69,7 @@ class JobView:
     tasks_open: int
     tasks_total: int
     history: tuple[VisitView, ...] = ()
+    fired: tuple[str, ...] = ()  # what the stage automations did during this call
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,21 @@ def to_json(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+@dataclass(frozen=True)
+class TemplateView:
+    id: int
+    name: str
+    channel: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class RenderedView:
+    """A template rendered against a job: what would be sent."""
+
+    channel: str
+    subject: str
+    body: str

@@ -427,7 +427,7 @@ def test_health_reports_a_broken_foreign_key(db: Database) -> None:
     add_pipeline(db, "Wedding")
     with raw(db.path) as conn:
         conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute("INSERT INTO stage (pipeline_id, name, position) VALUES (999, 'Orphan', 0)")
+        conn.execute("INSERT INTO stage (pipeline_id, name, position, auto_move) VALUES (999, 'Orphan', 0, 0)")
     problems = db.health()
     assert len(problems) == 1
     assert "stage" in problems[0]

@@ -1,0 +1,298 @@
+"""Stage automations: what a stage does when a job enters it, leaves it, or gets a status.
+
+Everything here runs inside the caller's transaction, so a move, the ledger rows, the
+tasks made and the messages queued commit together or not at all (transactional
+outbox). Nothing is sent here: delivery reads committed outbox rows later.
+
+Exactly once per visit: each firing writes a ledger row (automation x visit, unique)
+before it acts, and an automation whose row exists is passed over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.utils import make_msgid
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store.models import (
+    Automation,
+    AutomationRun,
+    Client,
+    Job,
+    JobStatus,
+    MessageTemplate,
+    OutboxMessage,
+    Pipeline,
+    SavedTaskList,
+    Stage,
+    StageVisit,
+    Task,
+    utcnow,
+)
+from studioflow.workflow import journal, lookup, tasklists
+from studioflow.workflow.pipelines import enter_stage, leave_stage
+
+MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
+MESSAGE_DOMAIN = "studioflow.local"
+FIRED = "studioflow.fired"  # session.info key: what fired during this transaction
+LEAVE_TRIGGERS = {"completed": "complete", "skipped": "skip"}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one automation did: a line to show, and the message it queued if any."""
+
+    text: str
+    message: str = ""  # "To: …\nSubject: …\n\nbody", for dry runs
+
+
+def fired(session: Session) -> list[Effect]:
+    """What the automations did in this transaction, in order, for the caller to show."""
+    return session.info.setdefault(FIRED, [])
+
+
+def transition(
+    session: Session,
+    job: Job,
+    leaving: str | None,
+    target: Stage,
+    passed: Sequence[Stage] = (),
+    fire_leave: bool = True,
+    depth: int = 0,
+) -> StageVisit:
+    """Move a job: close its visit as `leaving` (completed/skipped), record `passed`
+    stages as skipped, enter `target`; firing each stage's automations on the way."""
+    _check_depth(depth, job)
+    if leaving is not None:
+        left = leave_stage(session, job, leaving)
+        _cancel_pending(session, left)
+        if fire_leave:
+            fire(session, job, left, LEAVE_TRIGGERS[leaving], depth)
+    now = utcnow()
+    for stage in passed:
+        visit = StageVisit(
+            job_id=job.id,  # type: ignore[arg-type]
+            stage_id=stage.id,
+            stage_name=stage.name,
+            state="skipped",
+            entered_at=now,
+            left_at=now,
+        )
+        session.add(visit)
+        session.flush()
+        fire(session, job, visit, "skip", depth)
+    visit = enter_stage(session, job, target)
+    fire(session, job, visit, "enter", depth)
+    return visit
+
+
+def status_changed(session: Session, job: Job, depth: int = 0) -> None:
+    """Fire the active stage's automations waiting for the job's new status."""
+    if job.status_id is None:
+        return
+    visit = _active_visit(session, job)
+    fire(session, job, visit, "status", depth, job.status_id)
+
+
+def fire(session: Session, job: Job, visit: StageVisit, trigger: str, depth: int, status_id: int | None = None) -> None:
+    """Run the visit's stage automations for `trigger`, each at most once per visit."""
+    _check_depth(depth, job)
+    query = select(Automation).where(
+        Automation.stage_id == visit.stage_id, Automation.trigger == trigger, col(Automation.enabled).is_(True)
+    )
+    if trigger == "status":
+        query = query.where(Automation.status_id == status_id)
+    for automation in session.exec(query.order_by(col(Automation.position), col(Automation.id))).all():
+        if trigger in ("enter", "status") and visit.state != "active":
+            break  # an earlier automation moved the job on: this stage is done acting
+        already = session.exec(
+            select(AutomationRun.id).where(
+                AutomationRun.automation_id == automation.id, AutomationRun.visit_id == visit.id
+            )
+        ).first()
+        if already is not None:
+            continue
+        run = AutomationRun(automation_id=automation.id, visit_id=visit.id)  # type: ignore[arg-type]
+        session.add(run)
+        session.flush()
+        journal.note(session, "run", run.id)  # type: ignore[arg-type]
+        client = None if job.client_id is None else session.get(Client, job.client_id)
+        missing = _missing_tags(automation, client)
+        if missing:
+            run.outcome = f"not run: the client lacks the tag(s) {', '.join(missing)}"
+            continue
+        effect = _act(session, job, visit, automation, run, depth)
+        run.outcome = effect.text
+        fired(session).append(effect)
+    session.flush()
+
+
+def after_task_done(session: Session, task: Task) -> None:
+    """Auto-move: when the last open task a stage's automations made for the job's
+    current visit is checked off, and the stage allows it, the job advances."""
+    if task.run_id is None:
+        return
+    run = session.get(AutomationRun, task.run_id)
+    visit = None if run is None else session.get(StageVisit, run.visit_id)
+    if visit is None or visit.state != "active" or visit.stage_id is None:
+        return
+    stage = session.get(Stage, visit.stage_id)
+    job = session.get(Job, visit.job_id)
+    if stage is None or not stage.auto_move or job is None or job.archived:
+        return
+    runs = select(AutomationRun.id).where(AutomationRun.visit_id == visit.id)
+    still_open = session.exec(select(func.count()).where(col(Task.run_id).in_(runs), col(Task.done_at).is_(None))).one()
+    stages = lookup.ordered_stages(session, job.pipeline_id)
+    here = [s.id for s in stages].index(stage.id)
+    if still_open or here == len(stages) - 1:
+        return
+    following = stages[here + 1]
+    with journal.recording(session, f"auto-move {job.title!r} to {following.name}", [job.id]):  # type: ignore[list-item]
+        transition(session, job, "completed", following)
+    fired(session).append(Effect(f"all tasks done: moved on to {following.name}"))
+
+
+def _act(
+    session: Session, job: Job, visit: StageVisit, automation: Automation, run: AutomationRun, depth: int
+) -> Effect:
+    params = automation.params
+    action = automation.action
+    if action in ("send_email", "send_sms"):
+        return _queue_message(session, job, visit, automation, run)
+    if action == "create_tasks":
+        saved = session.get(SavedTaskList, params.get("list_id"))
+        if saved is None:
+            return Effect("not run: its saved task list was deleted")
+        made = tasklists.create_from_list(session, saved.id, job.id, None, date.today(), run_id=run.id)  # type: ignore[arg-type]
+        for task in made:
+            journal.note(session, "task", task.id)  # type: ignore[arg-type]
+        return Effect(f"{len(made)} task(s) from {saved.name!r}")
+    if action == "set_status":
+        status = session.get(JobStatus, params.get("status_id"))
+        if status is None:
+            return Effect("not run: its status was deleted")
+        job.status_id = status.id
+        job.updated_at = utcnow()
+        session.flush()
+        status_changed(session, job, depth + 1)
+        return Effect(f"status set to {status.name!r}")
+    if action == "set_due":
+        job.due_on = date.today() + timedelta(days=int(params.get("days", 0)))
+        job.updated_at = utcnow()
+        return Effect(f"due date set to {job.due_on.isoformat()}")
+    if action == "move_to_pipeline":
+        pipeline = session.get(Pipeline, params.get("pipeline_id"))
+        if pipeline is None:
+            return Effect("not run: its pipeline was deleted")
+        stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        wanted = params.get("stage_id")
+        target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
+        if target is None:
+            return Effect(f"not run: pipeline {pipeline.name!r} has no stages")
+        transition(session, job, "completed", target, depth=depth + 1)
+        return Effect(f"moved to {pipeline.name} › {target.name}")
+    if action == "archive":
+        job.archived = True
+        job.updated_at = utcnow()
+        return Effect("job archived")
+    raise StudioflowError(f"unknown automation action {action!r}")
+
+
+def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Automation, run: AutomationRun) -> Effect:
+    # Imported here: jinja2 is only loaded when a message is written, not at start-up.
+    from studioflow.config import load_me
+    from studioflow.workflow import templates
+
+    channel = "email" if automation.action == "send_email" else "sms"
+    template = session.get(MessageTemplate, automation.params.get("template_id"))
+    client = None if job.client_id is None else session.get(Client, job.client_id)
+    address = "" if client is None else (client.email if channel == "email" else client.phone)
+    state, reason, subject, body = "queued", "", "", ""
+    if template is None:
+        state, reason = "held", "its template was deleted"
+    else:
+        try:
+            context = templates.job_context(session, job.id, load_me())  # type: ignore[arg-type]
+            subject, body = templates.render(template.subject, template.body, context)
+        except StudioflowError as exc:
+            state, reason = "held", f"the template could not be filled in: {exc}"
+    if state == "queued" and not address:
+        state = "held"
+        kind = "email address" if channel == "email" else "phone number"
+        reason = "the job has no client" if client is None else f"{client.name} has no {kind}"
+    message = OutboxMessage(
+        idempotency_key=f"automation-run-{run.id}",
+        channel=channel,
+        to_addr=address,
+        subject=subject,
+        body=body,
+        job_id=job.id,
+        automation_id=automation.id,
+        visit_id=visit.id,
+        state=state,
+        last_error=reason,
+        send_at=utcnow() + timedelta(minutes=automation.delay_minutes),
+        message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        cancel_on_leave=automation.delay_minutes > 0 and not automation.keep_on_leave,
+    )
+    session.add(message)
+    session.flush()
+    journal.note(session, "queued", message.id)  # type: ignore[arg-type]
+    what = "email" if channel == "email" else "text"
+    shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
+    if state == "held":
+        return Effect(f"{what} held: {reason}", shown)
+    when = f" (sends in {_delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
+    return Effect(f"{what} queued to {address}{when}", shown)
+
+
+def _cancel_pending(session: Session, visit: StageVisit) -> None:
+    """A delayed message from this visit that has not gone yet is cancelled on leaving.
+
+    Only delayed ones: a message due at once was meant to go whatever happens next.
+    """
+    pending = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.visit_id == visit.id,
+            col(OutboxMessage.cancel_on_leave).is_(True),
+            col(OutboxMessage.state).in_(("queued", "held")),
+        )
+    ).all()
+    for message in pending:
+        message.state = "cancelled"
+        message.last_error = f"cancelled: the job left {visit.stage_name!r} before it was sent"
+        journal.note(session, "cancelled", message.id)  # type: ignore[arg-type]
+        fired(session).append(Effect(f"cancelled a pending {message.channel} to {message.to_addr or 'nobody'}"))
+    session.flush()
+
+
+def _missing_tags(automation: Automation, client: Client | None) -> list[str]:
+    have = {t.casefold() for t in (client.tags if client else [])}
+    return [t for t in automation.required_tags if t.casefold() not in have]
+
+
+def _active_visit(session: Session, job: Job) -> StageVisit:
+    return session.exec(select(StageVisit).where(StageVisit.job_id == job.id, StageVisit.state == "active")).one()
+
+
+def _check_depth(depth: int, job: Job) -> None:
+    if depth > MAX_CHAIN:
+        raise StudioflowError(
+            f"automations moved job {job.id} {job.title!r} more than {MAX_CHAIN} times in a row; "
+            "they seem to loop, so nothing was done"
+        )
+
+
+def _delay_text(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} day{'s' if days != 1 else ''}"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
