@@ -247,7 +247,7 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
         return Effect(f"{what} held: {reason}", shown)
-    when = f" (sends in {_delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
+    when = f" (sends in {delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
     return Effect(f"{what} queued to {address}{when}", shown)
 
 
@@ -288,7 +288,7 @@ def _check_depth(depth: int, job: Job) -> None:
         )
 
 
-def _delay_text(minutes: int) -> str:
+def delay_text(minutes: int) -> str:
     if minutes % 1440 == 0:
         days = minutes // 1440
         return f"{days} day{'s' if days != 1 else ''}"
