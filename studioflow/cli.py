@@ -13,16 +13,17 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import DatabaseError
 
 from studioflow import __version__
-from studioflow.config import DB_ENV, db_path
+from studioflow.config import DB_ENV, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import clients, demo, jobs, journal, pipelines, tasks
-from studioflow.workflow.views import JobView, PipelineView, TaskView, to_json
+from studioflow.workflow import clients, demo, jobs, journal, pipelines, tasks, templates
+from studioflow.workflow.views import JobView, PipelineView, RenderedView, TaskView, TemplateView, to_json
 
 USAGE_ERROR = 2
 Handler = Callable[[Database, argparse.Namespace], Any]
@@ -259,6 +260,23 @@ def build_parser() -> Parser:
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--client", metavar="C")
     command(g, "list", lambda db, a: tasks.list_projects(db), "list projects")
+
+    g = group("template", "message templates: an email or a text with placeholders like {{ client.first_name }}")
+    cmd = command(g, "add", _add_template, "add a message template")
+    cmd.add_argument("name")
+    cmd.add_argument("--channel", required=True, choices=templates.CHANNELS)
+    cmd.add_argument("--subject", default="", metavar="S", help="the email's subject (a text has none)")
+    body = cmd.add_mutually_exclusive_group(required=True)
+    body.add_argument("--body", metavar="B")
+    body.add_argument("--body-file", metavar="F", help="read the body from a file ('-' for stdin)")
+    command(g, "list", lambda db, a: templates.list_templates(db), "list message templates")
+    cmd = command(g, "show", lambda db, a: templates.get_template(db, a.template), "show a template")
+    cmd.add_argument("template")
+    cmd = command(g, "preview", _preview_template, "show a template rendered for a job")
+    cmd.add_argument("template")
+    cmd.add_argument("--job", required=True, metavar="J")
+    cmd = command(g, "delete", _delete_template, "delete a template")
+    cmd.add_argument("template")
     return parser
 
 
@@ -303,6 +321,34 @@ def _add_task(db: Database, a: argparse.Namespace) -> TaskView:
     return tasks.add_task(db, a.title, job=a.job, project=a.project, due_on=a.due, priority=a.priority)
 
 
+def _add_template(db: Database, a: argparse.Namespace) -> TemplateView:
+    body = a.body if a.body is not None else _read_text(a.body_file)
+    return templates.create_template(db, a.name, a.channel, a.subject, body)
+
+
+def _read_text(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StudioflowError(f"cannot read {name}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise StudioflowError(f"{name} is not UTF-8 text") from None
+
+
+def _preview_template(db: Database, a: argparse.Namespace) -> RenderedView:
+    me = load_me()
+    channel = templates.get_template(db, a.template).channel
+    subject, body = templates.preview(db, a.template, a.job, me)
+    return RenderedView(channel, subject, body)
+
+
+def _delete_template(db: Database, a: argparse.Namespace) -> str:
+    view = templates.delete_template(db, a.template)
+    return f"template {view.id} {view.name!r} deleted"
+
+
 # Output: JSON for scripts, short aligned text for people.
 
 
@@ -320,6 +366,11 @@ def _print(result: Any, args: argparse.Namespace) -> None:
         print(_table([_row(stage) for stage in result.stages]) if result.stages else "(no stages)")
     elif isinstance(result, JobView):
         _print_job(result)
+    elif isinstance(result, TemplateView):
+        print(f"template {result.id} {result.name} ({result.channel})")
+        _print_message(result.channel, result.subject, result.body)
+    elif isinstance(result, RenderedView):
+        _print_message(result.channel, result.subject, result.body)
     else:
         print(_table([_row(result)]))
 
@@ -343,6 +394,12 @@ def _print_job(job: JobView) -> None:
             print(f"           {when}  {visit.state:<9}  {visit.stage}")
 
 
+def _print_message(channel: str, subject: str, body: str) -> None:
+    if channel == "email":
+        print(f"Subject: {subject}\n")
+    print(body, end="" if body.endswith("\n") else "\n")
+
+
 def _row(item: Any) -> dict[str, str]:
     data = to_json(item)
     if isinstance(item, PipelineView):
@@ -359,6 +416,9 @@ def _row(item: Any) -> dict[str, str]:
         "done_at",
     ):
         data.pop(noisy, None)
+    if isinstance(item, TemplateView):  # a table cell holds the body's first line only
+        first = (item.body.strip().splitlines() or [""])[0]
+        data["body"] = first if len(first) <= 40 else first[:39] + "…"
     if "tasks_open" in data:
         data["tasks"] = f"{data.pop('tasks_total') - data.pop('tasks_open')}/{item.tasks_total}"
     return {key: _cell(value) for key, value in data.items()}

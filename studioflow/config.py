@@ -1,14 +1,19 @@
-"""Where studioflow keeps its files, and how a user points it elsewhere."""
+"""Where studioflow keeps its files, how a user points it elsewhere, and the user's `config.toml`."""
 
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import platformdirs
 
+from studioflow.errors import StudioflowError
+
 APP_NAME = "studioflow"
 DB_ENV = "STUDIOFLOW_DB"
+CONFIG_ENV = "STUDIOFLOW_CONFIG"
+ME_KEYS = ("name", "business")
 
 
 def default_db_path() -> Path:
@@ -19,3 +24,35 @@ def db_path(given: str | None = None) -> Path:
     """`--db PATH` if given, else $STUDIOFLOW_DB, else the user data dir."""
     chosen = given or os.environ.get(DB_ENV)
     return Path(chosen).expanduser() if chosen else default_db_path()
+
+
+def config_path() -> Path:
+    """$STUDIOFLOW_CONFIG, else `config.toml` in the user config dir."""
+    chosen = os.environ.get(CONFIG_ENV)
+    return Path(chosen).expanduser() if chosen else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def load_me() -> dict[str, str]:
+    """The `[me]` table (who signs the messages); empty strings when there is no config file."""
+    me = _read_config().get("me", {})
+    if not isinstance(me, dict):
+        raise StudioflowError(f"{config_path()}: 'me' must be a table ([me])")
+    for key, value in me.items():
+        if key not in ME_KEYS:
+            raise StudioflowError(f"{config_path()}: unknown key me.{key} (known: {', '.join(ME_KEYS)})")
+        if not isinstance(value, str):
+            raise StudioflowError(f'{config_path()}: me.{key} must be a string in quotes, e.g. {key} = "..."')
+    return {key: me.get(key, "") for key in ME_KEYS}
+
+
+def _read_config() -> dict[str, object]:
+    path = config_path()
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StudioflowError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:  # TOMLDecodeError, or bytes that are not UTF-8
+        raise StudioflowError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from None

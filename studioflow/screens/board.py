@@ -108,7 +108,20 @@ class BoardScreen(Screen[None]):
         )
         self.column_index = min(self.column_index, max(len(self._cards) - 1, 0))
         self._update_headers()
-        self._focus(self.column_index, 0 if self._column(self.column_index).count else None)
+        if self._cards:
+            self._focus(self.column_index, 0)
+
+    def on_screen_resume(self) -> None:
+        # Back from the job screen or a dialog: tasks or jobs may have changed. Skipped
+        # while columns are being remounted, or when the stages themselves changed (the
+        # stage editor's own callback redraws the whole pipeline then).
+        if self.view is None or not self._cards or not all(card.is_mounted for card in self._cards):
+            return
+        fresh = board.board(self.db, self.view.pipeline_id, self.filter_text)
+        if [stage.id for stage in fresh.columns] != [card.stage_id for card in self._cards]:
+            return
+        self._refresh()
+        self._focus(self.column_index, self._column(self.column_index).cursor)
 
     def _fetcher(self, stage_id: int) -> Callable[[int, int], list[CardView]]:
         return lambda offset, limit: board.cards(self.db, stage_id, offset, limit, self.filter_text)
@@ -133,7 +146,8 @@ class BoardScreen(Screen[None]):
             return
         self.column_index = max(0, min(column_index, len(columns) - 1))
         for index, column in enumerate(columns):
-            if index != self.column_index:
+            # Only columns that show a cursor need a redraw to lose it.
+            if index != self.column_index and column.cursor is not None:
                 column.cursor = None
         target = columns[self.column_index]
         if card_index is not None and target.count:
@@ -204,6 +218,13 @@ class BoardScreen(Screen[None]):
         self._follow(card.id, {before, after})
         if message:
             self.notify(message)
+        self._tell_fired(result)
+
+    def _tell_fired(self, result: object) -> None:
+        """One line on what the stage automations did ("2 task(s) from …; email queued …")."""
+        fired = getattr(result, "fired", ())
+        if fired:
+            self.notify("; ".join(fired), title="Automations")
 
     def _follow(self, job_id: int, stage_ids: set[int] | None) -> None:
         """Redraw, then put the cursor back on the job wherever it now stands."""
@@ -289,6 +310,7 @@ class BoardScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
+            self._tell_fired(moved)
             self._refresh()
             self._focus(self.column_index, self._column(self.column_index).cursor)
 
@@ -314,6 +336,7 @@ class BoardScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self._follow(job.id, {stage_id})
+            self._tell_fired(job)
 
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 

@@ -213,14 +213,20 @@ class JobDialog(ModalScreen[JobForm | None]):
         options.clear_options()
         self._shown = [None]
         options.add_option(Option("(no client)"))
-        best = 0
+        typed = text.strip()
+        best = exact = own = 0
         for name, cid in self.clients:
             if all(word in name.casefold() for word in words):
                 options.add_option(Option(name))
                 self._shown.append(cid)
+                index = len(self._shown) - 1
                 if words and best == 0:
-                    best = len(self._shown) - 1
-        typed = text.strip()
+                    best = index
+                if name.casefold() == typed.casefold():
+                    exact = exact or index
+                    if cid == self.initial[1]:
+                        own = index  # the job's own client, not a namesake
+        best = own or exact or best
         if typed and typed.casefold() not in (name.casefold() for name, _ in self.clients):
             options.add_option(Option(f"+ new client “{typed}”"))
             self._shown.append(NewEntry(typed))

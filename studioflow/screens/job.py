@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -42,7 +43,7 @@ class JobScreen(Screen[None]):
         self.query_one("#job-tasks", DataTable).add_columns("", "Task", "Due")
         self.query_one("#job-history", DataTable).add_columns("Entered", "Left", "State", "Stage")
         self._load()
-        self.query_one("#job-tasks").focus()
+        self.query_one("#job-tasks").focus(scroll_visible=False)  # keep the summary in view
 
     def _load(self) -> None:
         job = jobs.get_job(self.db, self.job_id)
@@ -50,12 +51,20 @@ class JobScreen(Screen[None]):
         self.query_one("#job-summary", Static).update(_summary(job))
         table = self.query_one("#job-tasks", DataTable)
         row = table.cursor_row
+        kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         table.clear()
+        keys = []
         for task in tasks.list_tasks(self.db, include_done=True, job=self.job_id):
             due = "" if task.done else due_text(task.due_on, date.today())[0]
-            table.add_row("[x]" if task.done else "[ ]", task.title, due, key=str(task.id))
+            # Text, not str: "[x]" would be read as markup and vanish.
+            box = Text("[x]" if task.done else "[ ]")
+            title = Text(task.title, style="strike dim" if task.done else "")
+            table.add_row(box, title, due, key=str(task.id))
+            keys.append(str(task.id))
         if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
+            # The cursor stays on the task just toggled (done tasks sort lower), so the
+            # same key again takes the change back.
+            table.move_cursor(row=keys.index(kept) if kept in keys else min(row, table.row_count - 1))
         history = self.query_one("#job-history", DataTable)
         history.clear()
         for visit in job.history:
@@ -68,7 +77,7 @@ class JobScreen(Screen[None]):
         if not table.row_count:
             return
         task_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
-        done = str(table.get_row_at(table.cursor_row)[0]) == "[x]"
+        done = str(table.get_row_at(table.cursor_row)[0]) == "[x]"  # a Text: str() is its plain text
         try:
             (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id)
         except StudioflowError as exc:

@@ -52,9 +52,11 @@ Cli = Callable[..., Result]
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     """`cli(*args, env={...})`: run `python -m studioflow ARGS` with cwd and the default data dir in tmp_path."""
-    base = {k: v for k, v in os.environ.items() if k not in ("STUDIOFLOW_DB", "STUDIOFLOW_DEBUG")}
+    base = {k: v for k, v in os.environ.items() if k not in ("STUDIOFLOW_DB", "STUDIOFLOW_DEBUG", "STUDIOFLOW_CONFIG")}
     # Where the default database would go: a test that forgets --db must not touch the real one.
     base["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
+    # Nor may the user's own config.toml change what a test sees.
+    base["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
     base["PYTHONIOENCODING"] = "utf-8"
 
     def run(*args: str | Path | int, env: dict[str, str] | None = None) -> Result:

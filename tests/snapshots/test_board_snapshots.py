@@ -4,6 +4,7 @@ Demo dates are relative to today and cards show relative due dates ("due in 3 da
 so these pictures do not change from one day to the next.
 """
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +68,9 @@ def test_stage_editor(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
 
 def test_job_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
-    # The history shows times, so only the title, stage and tasks are in view here.
-    app = make_app(demo_db(tmp_path))
-    assert snap_compare(app, terminal_size=(100, 14), press=["l", "l", "l", "l", "enter"])
+    db = demo_db(tmp_path)
+    # The history shows when each stage was entered: pin those times for the picture.
+    with sqlite3.connect(db.path) as conn:
+        conn.execute("UPDATE stage_visit SET entered_at = '2026-01-05 09:30:00.000000'")
+        conn.execute("UPDATE stage_visit SET left_at = '2026-01-05 09:30:00.000000' WHERE left_at IS NOT NULL")
+    assert snap_compare(make_app(db), terminal_size=(100, 40), press=["l", "l", "l", "l", "enter"])

@@ -50,7 +50,7 @@ class CardColumn(ScrollView, can_focus=False):
     CardColumn > .card--empty { color: $text-disabled; text-style: italic; }
     """
 
-    cursor: reactive[int | None] = reactive(None, always_update=True)
+    cursor: reactive[int | None] = reactive(None)
 
     def __init__(self, stage_id: int, count: int, fetch: FetchCards, *, id: str | None = None) -> None:
         super().__init__(id=id)
