@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -22,8 +23,18 @@ from studioflow import __version__
 from studioflow.config import DB_ENV, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import clients, demo, jobs, journal, pipelines, tasks, templates
-from studioflow.workflow.views import JobView, PipelineView, RenderedView, TaskView, TemplateView, to_json
+from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS
+from studioflow.workflow import automation_rules, automations, clients, demo, jobs, journal, pipelines, tasks, templates
+from studioflow.workflow.automation_rules import AutomationView
+from studioflow.workflow.views import (
+    JobView,
+    PipelineView,
+    RenderedView,
+    SavedTaskListView,
+    TaskView,
+    TemplateView,
+    to_json,
+)
 
 USAGE_ERROR = 2
 Handler = Callable[[Database, argparse.Namespace], Any]
@@ -46,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
             return _run_tui(db)
+        if getattr(args, "dry_run", False):
+            _dry_run(db, handler, args)
+            return 0
         result = handler(db, args)
         _print(result, args)
         return 0
@@ -215,10 +229,14 @@ def build_parser() -> Parser:
     ):
         cmd = command(g, name, lambda db, a, h=handler: h(db, a.job), text)
         cmd.add_argument("job")
+        if name in ("advance", "skip"):
+            dry_run_option(cmd)
     cmd = command(g, "move", lambda db, a: jobs.move_to(db, a.job, a.to), "move a job to a stage of its pipeline")
     cmd.add_argument("job")
     cmd.add_argument("--to", required=True, metavar="S")
+    dry_run_option(cmd)
     cmd = command(g, "status", _job_status, "set (or --clear) a job's status")
+    dry_run_option(cmd)
     cmd.add_argument("job")
     cmd.add_argument("status", nargs="?")
     cmd.add_argument("--clear", action="store_true")
@@ -235,6 +253,7 @@ def build_parser() -> Parser:
     cmd.add_argument("job")
     cmd.add_argument("pipeline")
     cmd.add_argument("--stage", metavar="S", help="default: the pipeline's first stage")
+    dry_run_option(cmd)
 
     g = group("task", "tasks: things to do, for a job, a project or alone")
     cmd = command(g, "add", _add_task, "add a task")
@@ -261,6 +280,53 @@ def build_parser() -> Parser:
     cmd.add_argument("--client", metavar="C")
     command(g, "list", lambda db, a: tasks.list_projects(db), "list projects")
 
+    g = group("automation", "what a stage does when a job enters it, leaves it or gets a status")
+    cmd = command(g, "add", _add_automation, "add an automation to a stage")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("stage")
+    cmd.add_argument("--on", required=True, choices=AUTOMATION_TRIGGERS, help="when it fires")
+    cmd.add_argument("--status", metavar="S", help="with --on status: the status it waits for")
+    cmd.add_argument("--action", required=True, choices=AUTOMATION_ACTIONS)
+    cmd.add_argument("--template", metavar="T", help="send_email/send_sms: the message template")
+    cmd.add_argument("--list", metavar="L", help="create_tasks: the saved task list")
+    cmd.add_argument("--to-status", metavar="S", help="set_status: the status to set")
+    cmd.add_argument("--days", type=int, metavar="N", help="set_due: due N days after it fires")
+    cmd.add_argument("--to-pipeline", metavar="P", help="move_to_pipeline: where to")
+    cmd.add_argument("--to-stage", metavar="S", help="move_to_pipeline: which stage (default: first)")
+    cmd.add_argument("--delay", type=parse_delay, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
+    cmd.add_argument("--tag", action="append", default=[], metavar="T", help="only for clients with this tag")
+    cmd.add_argument("--keep", action="store_true", help="a delayed message still goes if the job moves on")
+    cmd = command(g, "list", lambda db, a: automation_rules.list_automations(db, a.pipeline, a.stage), "list")
+    cmd.add_argument("--pipeline", metavar="P")
+    cmd.add_argument("--stage", metavar="S", help="needs --pipeline")
+    for name, enabled in (("enable", True), ("disable", False)):
+        cmd = command(
+            g, name, lambda db, a, on=enabled: automation_rules.set_enabled(db, a.id, on), f"{name} an automation"
+        )
+        cmd.add_argument("id", type=positive_int)
+    cmd = command(g, "move", lambda db, a: automation_rules.move_automation(db, a.id, a.to), "reorder")
+    cmd.add_argument("id", type=positive_int)
+    cmd.add_argument("--to", type=positive_int, required=True, metavar="N", help="new place, 1 = fires first")
+    cmd = command(g, "delete", _delete_automation, "delete an automation")
+    cmd.add_argument("id", type=positive_int)
+    cmd = command(g, "automove", _auto_move, "advance jobs once the tasks a stage made are all done (on/off)")
+    cmd.add_argument("pipeline")
+    cmd.add_argument("stage")
+    cmd.add_argument("state", choices=("on", "off"))
+
+    g = group("savedtasks", "saved task lists: tasks made again and again, for a job or a project")
+    cmd = command(g, "add", _add_saved_list, "add a saved task list")
+    cmd.add_argument("name")
+    cmd.add_argument(
+        "--item", action="append", required=True, metavar="TASK", help="a task; end with +N for due in N days"
+    )
+    command(g, "list", lambda db, a: tasks.list_saved_lists(db), "list saved task lists")
+    cmd = command(g, "apply", _apply_saved_list, "make the list's tasks for a job or a project")
+    cmd.add_argument("list")
+    owner = cmd.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--job", metavar="J")
+    owner.add_argument("--project", metavar="PR")
+
     g = group("template", "message templates: an email or a text with placeholders like {{ client.first_name }}")
     cmd = command(g, "add", _add_template, "add a message template")
     cmd.add_argument("name")
@@ -278,6 +344,79 @@ def build_parser() -> Parser:
     cmd = command(g, "delete", _delete_template, "delete a template")
     cmd.add_argument("template")
     return parser
+
+
+def dry_run_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--dry-run", action="store_true", help="show what would happen and what would fire; write nothing")
+
+
+def parse_delay(text: str) -> int:
+    """ "2d", "4h", "30m" or minutes as a number -> minutes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dhm]?)\s*", text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a delay (e.g. 2d, 4h, 30m)")
+    return int(match[1]) * {"d": 1440, "h": 60, "m": 1, "": 1}[match[2]]
+
+
+def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
+    return automation_rules.add_automation(
+        db,
+        a.pipeline,
+        a.stage,
+        a.on,
+        a.action,
+        status=a.status,
+        template=a.template,
+        saved_list=a.list,
+        to_status=a.to_status,
+        days=a.days,
+        to_pipeline=a.to_pipeline,
+        to_stage=a.to_stage,
+        delay_minutes=a.delay,
+        required_tags=a.tag,
+        keep_on_leave=a.keep,
+    )
+
+
+def _delete_automation(db: Database, a: argparse.Namespace) -> str:
+    automation_rules.delete_automation(db, a.id)
+    return f"automation {a.id} deleted"
+
+
+def _auto_move(db: Database, a: argparse.Namespace) -> str:
+    automation_rules.set_auto_move(db, a.pipeline, a.stage, a.state == "on")
+    return f"auto-move {a.state} for {a.stage!r}"
+
+
+def _add_saved_list(db: Database, a: argparse.Namespace) -> SavedTaskListView:
+    items = []
+    for item in a.item:
+        match = re.fullmatch(r"(.*?)\s+\+(\d+)d?\s*", item)
+        items.append((match[1], int(match[2])) if match else (item, None))
+    return tasks.create_saved_list(db, a.name, items)
+
+
+def _apply_saved_list(db: Database, a: argparse.Namespace) -> list[TaskView]:
+    return tasks.apply_saved_list(db, a.list, job=a.job, project=a.project)
+
+
+def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
+    """Run a move in a transaction that is rolled back, and show what it would do."""
+    with db.dry_run() as session:
+        result = handler(db, args)
+        effects = list(automations.fired(session))
+    if args.json:
+        data = {"dry_run": True, "job": to_json(result), "effects": [to_json(e) for e in effects]}
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    print(f"dry run, nothing written: job {result.id} {result.title!r} would be at {result.pipeline} › {result.stage}")
+    if not effects:
+        print("no automation would fire")
+    for effect in effects:
+        print(f"  - {effect.text}")
+        for line in effect.message.splitlines():
+            print(f"      {line}")
 
 
 def _demo(db: Database, args: argparse.Namespace) -> str:
@@ -387,6 +526,8 @@ def _print_job(job: JobView) -> None:
     }
     for key, value in fields.items():
         print(f"{key:>9}  {value}")
+    for line in job.fired:
+        print(f"{'fired':>9}  {line}")
     if job.history:
         print("  history")
         for visit in job.history:
@@ -406,6 +547,7 @@ def _row(item: Any) -> dict[str, str]:
         data["stages"] = " > ".join(s.name for s in item.stages)
     for noisy in (
         "history",
+        "fired",
         "pipeline_id",
         "stage_id",
         "client_id",

@@ -148,7 +148,11 @@ class AutomationRun(SQLModel, table=True):
     """The run ledger: an automation fires at most once per stage visit (unique pair)."""
 
     __tablename__ = "automation_run"
-    __table_args__ = (UniqueConstraint("automation_id", "visit_id", name="automation_once_per_visit"),)
+    __table_args__ = (
+        UniqueConstraint("automation_id", "visit_id", name="automation_once_per_visit"),
+        # Ids never come back after a delete: undo/redo and idempotency keys rely on it.
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     automation_id: int = Field(foreign_key="automation.id", ondelete="CASCADE")
@@ -167,6 +171,8 @@ class Job(SQLModel, table=True):
         # The board reads one column at a time, in card order, and counts cards per column.
         Index("job_by_column", "stage_id", "archived", "position"),
         Index("job_by_pipeline", "pipeline_id", "archived", "stage_id"),
+        # Ids never come back after a delete: undo/redo and idempotency keys rely on it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -191,6 +197,8 @@ class StageVisit(SQLModel, table=True):
         CheckConstraint("(state = 'active') = (left_at IS NULL)", name="stage_visit_open_iff_active"),
         Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=text("state = 'active'")),
         Index("visit_by_job", "job_id", "id"),
+        # Ids never come back after a delete: undo/redo and idempotency keys rely on it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -297,6 +305,8 @@ class Task(SQLModel, table=True):
         Index("task_open_by_due", "done_at", "due_on"),
         Index("task_by_job", "job_id", "position"),
         Index("task_by_project", "project_id", "position"),
+        # Ids never come back after a delete: undo/redo and idempotency keys rely on it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -355,6 +365,8 @@ class OutboxMessage(SQLModel, table=True):
         CheckConstraint("attempts >= 0", name="outbox_attempts_positive"),
         # The delivery worker asks: which queued messages are due?
         Index("outbox_due", "state", "send_at"),
+        # Ids never come back after a delete: undo/redo and idempotency keys rely on it.
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -93,9 +93,9 @@ def transition(
 
 def status_changed(session: Session, job: Job, depth: int = 0) -> None:
     """Fire the active stage's automations waiting for the job's new status."""
-    if job.status_id is None:
-        return
-    visit = _active_visit(session, job)
+    visit = session.exec(select(StageVisit).where(StageVisit.job_id == job.id, StageVisit.state == "active")).first()
+    if job.status_id is None or visit is None:
+        return  # no active visit: the status was set while the job is between stages
     fire(session, job, visit, "status", depth, job.status_id)
 
 
@@ -218,6 +218,8 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     else:
         try:
             context = templates.job_context(session, job.id, load_me())  # type: ignore[arg-type]
+            # The stage that fired, which is not the job's own for stages passed or left.
+            context["stage"] = {"name": visit.stage_name}
             subject, body = templates.render(template.subject, template.body, context)
         except StudioflowError as exc:
             state, reason = "held", f"the template could not be filled in: {exc}"
@@ -264,9 +266,9 @@ def _cancel_pending(session: Session, visit: StageVisit) -> None:
         )
     ).all()
     for message in pending:
+        journal.note(session, "cancelled", message.id, prior={"state": message.state, "last_error": message.last_error})  # type: ignore[arg-type]
         message.state = "cancelled"
         message.last_error = f"cancelled: the job left {visit.stage_name!r} before it was sent"
-        journal.note(session, "cancelled", message.id)  # type: ignore[arg-type]
         fired(session).append(Effect(f"cancelled a pending {message.channel} to {message.to_addr or 'nobody'}"))
     session.flush()
 
@@ -274,10 +276,6 @@ def _cancel_pending(session: Session, visit: StageVisit) -> None:
 def _missing_tags(automation: Automation, client: Client | None) -> list[str]:
     have = {t.casefold() for t in (client.tags if client else [])}
     return [t for t in automation.required_tags if t.casefold() not in have]
-
-
-def _active_visit(session: Session, job: Job) -> StageVisit:
-    return session.exec(select(StageVisit).where(StageVisit.job_id == job.id, StageVisit.state == "active")).one()
 
 
 def _check_depth(depth: int, job: Job) -> None:

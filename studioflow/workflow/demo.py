@@ -12,14 +12,14 @@ from sqlmodel import Session, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, Pipeline, SavedTaskList
-from studioflow.workflow import clients, jobs, journal, lookup, pipelines, tasks
+from studioflow.store.models import Client, Job, MessageTemplate, Pipeline, SavedTaskList
+from studioflow.workflow import automation_rules, clients, jobs, journal, lookup, pipelines, tasks, templates
 
 PIPELINES = {
     "Wedding Photography": [
         "Inquiry",
         "Consultation",
-        "Contract & Retainer",
+        "Contract Sent",
         "Engagement Session",
         "Wedding Day",
         "Editing",
@@ -63,12 +63,66 @@ SAVED_LISTS = {
         ("Check for missing documents", 7),
     ],
     "Gallery delivery": [("Cull and colour-grade", 0), ("Upload gallery", 14), ("Send gallery link", 15)],
+    "Contract checklist": [("Check the signed contract", 2), ("Confirm the retainer payment", 3)],
+    "Lead call": [("Call the lead", 2)],
 }
+
+# (name, channel, subject, body)
+TEMPLATES = [
+    (
+        "Thanks for your inquiry",
+        "email",
+        "Thanks for your inquiry, {{ client.first_name }}",
+        "Hi {{ client.first_name }},\n\nThank you for getting in touch about {{ job.title }}. "
+        "I'll reply with dates and packages within two working days.\n\n{{ me.name }}\n{{ me.business }}\n",
+    ),
+    (
+        "Contract sent",
+        "email",
+        "Your contract for {{ job.title }}",
+        "Hi {{ client.first_name }},\n\nYour contract is on its way. Once it is signed and the retainer "
+        "is in, your date is held.\n\n{{ me.name }}\n",
+    ),
+    (
+        "Gallery ready",
+        "email",
+        "Your gallery is ready",
+        "Hi {{ client.first_name }},\n\nThe gallery for {{ job.title }} is ready. Enjoy!\n\n{{ me.name }}\n",
+    ),
+    (
+        "Documents reminder",
+        "email",
+        "Documents for {{ job.title }}",
+        "Hi {{ client.first_name }},\n\nA reminder: I still need your documents for "
+        "{{ job.title }}.\n\n{{ me.name }}\n",
+    ),
+    (
+        "Lead text",
+        "sms",
+        "",
+        "Hi {{ client.first_name }}, thanks for your interest! I'll call you in the next couple of days.",
+    ),
+]
+
+# (pipeline, stage, trigger, action, what it uses, delay in minutes)
+AUTOMATIONS: list[tuple[str, str, str, str, dict[str, object], int]] = [
+    ("Wedding Photography", "Inquiry", "enter", "send_email", {"template": "Thanks for your inquiry"}, 0),
+    ("Wedding Photography", "Contract Sent", "enter", "send_email", {"template": "Contract sent"}, 0),
+    ("Wedding Photography", "Contract Sent", "enter", "create_tasks", {"saved_list": "Contract checklist"}, 0),
+    ("Wedding Photography", "Editing", "enter", "create_tasks", {"saved_list": "Gallery delivery"}, 0),
+    ("Wedding Photography", "Delivered", "enter", "send_email", {"template": "Gallery ready"}, 0),
+    ("1040 Tax Return", "Review Docs", "enter", "set_status", {"to_status": "Waiting on documents"}, 0),
+    ("1040 Tax Return", "Review Docs", "enter", "create_tasks", {"saved_list": "1040 intake"}, 0),
+    ("1040 Tax Return", "Review Docs", "enter", "send_email", {"template": "Documents reminder"}, 3 * 1440),
+    ("Leads", "Email Lead", "enter", "send_sms", {"template": "Lead text"}, 0),
+    ("Leads", "Call Lead After 2 Days", "enter", "create_tasks", {"saved_list": "Lead call"}, 0),
+]
+AUTO_MOVE = [("Wedding Photography", "Contract Sent")]
 
 # (title, pipeline, client, stage reached, status, due in days, how the stages were left)
 JOBS: list[tuple[str, str, str, str, str | None, int | None, str]] = [
     ("Martinez-Lopez wedding", "Wedding Photography", "Ava Martinez", "Wedding Day", None, 12, "advance"),
-    ("Okafor wedding", "Wedding Photography", "Ben Okafor", "Contract & Retainer", "Waiting on payment", 3, "advance"),
+    ("Okafor wedding", "Wedding Photography", "Ben Okafor", "Contract Sent", "Waiting on payment", 3, "advance"),
     ("Nguyen engagement + wedding", "Wedding Photography", "Chloe Nguyen", "Engagement Session", None, 30, "skip"),
     ("Murphy elopement", "Wedding Photography", "Isla Murphy", "Editing", "Client review", -2, "advance"),
     ("Harbour House open day", "Wedding Photography", "Jonas Berg", "Inquiry", None, 5, "advance"),
@@ -162,6 +216,28 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             owner = {"job": job_ids[job_title]} if job_title else {"project": project.id}
             tasks.add_task(db, title, due_on=today + timedelta(days=due_in), priority=priority, **owner)
             task_count += 1
+        # The automations come last, so the jobs above stand where the demo puts them
+        # and the user's first moves are what makes them fire.
+        template_names = {name: _free_name(session, MessageTemplate, name) for name, *_ in TEMPLATES}
+        for name, channel, subject, body in TEMPLATES:
+            templates.create_template(db, template_names[name], channel, subject, body)
+        for pipeline, stage, trigger, action, uses, delay in AUTOMATIONS:
+            named = dict(uses)
+            if "template" in named:
+                named["template"] = template_names[str(named["template"])]
+            if "saved_list" in named:
+                named["saved_list"] = list_names[str(named["saved_list"])]
+            automation_rules.add_automation(
+                db,
+                names[pipeline],
+                stage,
+                trigger,
+                action,
+                delay_minutes=delay,
+                **named,  # type: ignore[arg-type]
+            )
+        for pipeline, stage in AUTO_MOVE:
+            automation_rules.set_auto_move(db, names[pipeline], stage, True)
         journal.forget(session)  # demo data is one block, not a history to undo step by step
     return {
         "pipelines": len(PIPELINES),
@@ -169,11 +245,13 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         "jobs": len(JOBS),
         "statuses": len(STATUSES),
         "saved task lists": len(SAVED_LISTS),
+        "templates": len(TEMPLATES),
+        "automations": len(AUTOMATIONS),
         "tasks": task_count,
     }
 
 
-def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList], name: str) -> str:
+def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList] | type[MessageTemplate], name: str) -> str:
     """`name`, or `name (demo N)` when a forced demo meets data that already uses it."""
     candidate, n = name, 1
     while session.exec(select(model).where(lookup.same_name(model.name, candidate))).first() is not None:  # type: ignore[attr-defined]

@@ -49,6 +49,7 @@ class Recording:
         self._session = session
         self._before = before
         self._effects: Effects = {} if effects is None else effects
+        self._priors: dict[int, dict[str, Any]] = {}  # cancelled message id -> its state before
 
     def watch(self, job_ids: Iterable[int]) -> None:
         """Snapshot jobs the body is about to change (call it before changing them)."""
@@ -72,6 +73,7 @@ def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iter
     outer: Recording | None = session.info.get(_RECORDING)
     if outer is not None:
         inner = Recording(session, label, outer._before, outer._effects)
+        inner._priors = outer._priors
         inner.watch(job_ids)
         yield inner
         return
@@ -82,18 +84,20 @@ def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iter
         yield rec
     finally:
         del session.info[_RECORDING]
-    _record(session, rec.label, rec._before, rec._effects)
+    _record(session, rec.label, rec._before, rec._effects, rec._priors)
 
 
-def note(session: Session, kind: str, row_id: int) -> None:
+def note(session: Session, kind: str, row_id: int, prior: dict[str, Any] | None = None) -> None:
     """Tell the recording in progress (if any) about a row an automation made or changed.
 
     kind: "task" (created), "run" (ledger row), "queued" (message queued), "cancelled"
-    (message cancelled because its job left the stage).
+    (message cancelled because its job left the stage; `prior` is its state before).
     """
     rec: Recording | None = session.info.get(_RECORDING)
     if rec is not None:
         rec._effects.setdefault(kind, []).append(row_id)
+        if prior is not None:
+            rec._priors[row_id] = prior
 
 
 def undo(db: Database) -> str:
@@ -124,7 +128,12 @@ def redo(db: Database) -> str:
         if entry is None:
             raise StudioflowError("nothing to redo")
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
-        _put_back(session, entry.effects)
+        try:
+            _put_back(session, entry.effects)
+        except IntegrityError as exc:
+            raise StudioflowError(
+                f"cannot redo ({entry.label}): an automation, task list or job it needs was deleted since"
+            ) from exc
         entry.undone = False
         session.flush()
         return entry.label
@@ -197,9 +206,11 @@ def restore(session: Session, shot: Snapshot) -> None:
     session.expire_all()
 
 
-def _record(session: Session, label: str, before: Snapshot, noted: Effects) -> None:
+def _record(session: Session, label: str, before: Snapshot, noted: Effects, priors: dict[int, dict[str, Any]]) -> None:
     after = snapshot(session, map(int, before))
     effects = _effect_rows(session, noted)
+    for message in effects.get("cancelled", []):
+        message["prior"] = priors.get(message["id"], {"state": "queued", "last_error": ""})
     if after == before and not effects:
         return  # nothing changed, nothing to undo
     conn = session.connection()
@@ -262,11 +273,15 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
             .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("queued", "held", "failed")))
             .values(state="cancelled", last_error="cancelled by undo")
         )
+    made_here = {message["id"] for message in effects.get("queued", [])}
     for message in effects.get("cancelled", []):
+        if message["id"] in made_here:
+            continue  # queued and cancelled by the same action: undone, it stays cancelled
+        prior = message.get("prior", {"state": "queued", "last_error": ""})
         conn.execute(
             update(MESSAGES)
             .where(MESSAGES.c.id == message["id"], MESSAGES.c.state == "cancelled")
-            .values(state="queued", last_error="")
+            .values(state=prior["state"], last_error=prior["last_error"])
         )
     session.expire_all()
 
@@ -278,12 +293,17 @@ def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> Non
         for row in effects.get(kind, []):
             if conn.execute(select(table.c.id).where(table.c.id == row["id"])).first() is None:
                 conn.execute(insert(table).values(_decode(table, row)))
+            elif kind == "task" and row["run_id"] is not None:
+                # A task kept by the undo (someone had touched it) belongs to its run again.
+                conn.execute(
+                    update(TASKS).where(TASKS.c.id == row["id"], TASKS.c.run_id.is_(None)).values(run_id=row["run_id"])
+                )
     for kind in ("queued", "cancelled"):
         for message in effects.get(kind, []):
             conn.execute(
                 update(MESSAGES)
                 .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held")))
-                .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id")}))
+                .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")}))
             )
     session.expire_all()
 

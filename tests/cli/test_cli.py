@@ -100,7 +100,7 @@ def test_demo_writes_jobs_with_stages_then_refuses_a_second_run_unless_forced(cl
 def test_advance_skip_and_move_change_the_stage_and_show_records_the_history(
     cli: Cli, demo_db: Path, ids: DemoIds
 ) -> None:
-    job = ids.jobs["Okafor wedding"]  # at "Contract & Retainer", reached by two advances
+    job = ids.jobs["Okafor wedding"]  # at "Contract Sent", reached by two advances
     wedding = "Wedding Photography"
 
     moved = cli("job", "advance", job, "--json", "--db", demo_db).json()
@@ -123,7 +123,7 @@ def test_advance_skip_and_move_change_the_stage_and_show_records_the_history(
     expected = [
         ("Inquiry", "completed"),
         ("Consultation", "completed"),
-        ("Contract & Retainer", "completed"),
+        ("Contract Sent", "completed"),
         ("Engagement Session", "skipped"),
         ("Wedding Day", "completed"),
         ("Editing", "skipped"),

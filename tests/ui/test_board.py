@@ -5,7 +5,7 @@ pipelines, 25 jobs), presses keys, then asks the workflow services what was stor
 where the board's cursor stands. Demo "Wedding Photography", column by column:
 
     Inquiry: Berg-Olsen wedding, Harbour House open day · Consultation: Kim wedding enquiry
-    Contract & Retainer: Okafor wedding · Engagement Session: Nguyen engagement + wedding
+    Contract Sent: Okafor wedding · Engagement Session: Nguyen engagement + wedding
     Wedding Day: Martinez-Lopez wedding · Editing: Murphy elopement · Delivered: Rossi anniversary shoot
 """
 
@@ -45,7 +45,7 @@ WEDDING_STAGES = demo.PIPELINES[WEDDING]
 BERG = "Berg-Olsen wedding"  # Inquiry, first card, status "On hold"
 HARBOUR = "Harbour House open day"  # Inquiry, second card
 KIM = "Kim wedding enquiry"  # Consultation
-OKAFOR = "Okafor wedding"  # Contract & Retainer
+OKAFOR = "Okafor wedding"  # Contract Sent
 MARTINEZ = "Martinez-Lopez wedding"  # Wedding Day, has tasks
 ROSSI = "Rossi anniversary shoot"  # Delivered (the last stage)
 
@@ -235,11 +235,11 @@ async def test_L_and_shift_right_advance_the_job_and_the_focus_follows_it(demo_d
 
         await press(pilot, "shift+right")
         moved = job(demo_db, BERG)
-        assert moved.stage == "Contract & Retainer"
+        assert moved.stage == "Contract Sent"
         assert steps(moved) == [
             ("Inquiry", "completed"),
             ("Consultation", "completed"),
-            ("Contract & Retainer", "active"),
+            ("Contract Sent", "active"),
         ]
         assert at(app) == (2, BERG)
         assert counts(app)[:3] == [1, 1, 2]
@@ -262,7 +262,7 @@ async def test_H_and_shift_left_move_the_job_back_one_stage(demo_db: Database) -
         assert steps(back) == [
             ("Inquiry", "completed"),
             ("Consultation", "completed"),
-            ("Contract & Retainer", "skipped"),
+            ("Contract Sent", "skipped"),
             ("Consultation", "active"),
         ]
         assert at(app) == (1, OKAFOR)
@@ -320,7 +320,7 @@ async def test_m_moves_the_job_to_a_stage_picked_by_typing(demo_db: Database) ->
         assert steps(moved) == [
             ("Inquiry", "completed"),
             ("Consultation", "skipped"),
-            ("Contract & Retainer", "skipped"),
+            ("Contract Sent", "skipped"),
             ("Engagement Session", "skipped"),
             ("Wedding Day", "active"),
         ]
@@ -795,7 +795,7 @@ async def test_stage_editor_reorders_stages_with_J_and_K(demo_db: Database) -> N
         await press(pilot, "S", "J")
         assert stage_names(demo_db, WEDDING) == ["Consultation", "Inquiry", *WEDDING_STAGES[2:]]
         await press(pilot, "J")  # the highlight followed Inquiry
-        assert stage_names(demo_db, WEDDING) == ["Consultation", "Contract & Retainer", "Inquiry", *WEDDING_STAGES[3:]]
+        assert stage_names(demo_db, WEDDING) == ["Consultation", "Contract Sent", "Inquiry", *WEDDING_STAGES[3:]]
         await press(pilot, "K")
         assert stage_names(demo_db, WEDDING) == ["Consultation", "Inquiry", *WEDDING_STAGES[2:]]
         await press(pilot, "escape")

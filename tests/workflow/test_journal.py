@@ -34,7 +34,8 @@ def rows(db: Database) -> Rows:
         tables = [
             r[0]
             for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'journal_entry' ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name NOT IN ('journal_entry', 'sqlite_sequence') ORDER BY name"
             )
         ]
         return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
