@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import DatabaseError
@@ -23,8 +24,8 @@ from studioflow import __version__
 from studioflow.config import DB_ENV, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS
-from studioflow.workflow import automation_rules, automations, clients, demo, jobs, journal, pipelines, tasks, templates
+from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS
+from studioflow.workflow import automation_rules, automations, clients, jobs, journal, pipelines, tasks
 from studioflow.workflow.automation_rules import AutomationView
 from studioflow.workflow.views import (
     JobView,
@@ -330,13 +331,13 @@ def build_parser() -> Parser:
     g = group("template", "message templates: an email or a text with placeholders like {{ client.first_name }}")
     cmd = command(g, "add", _add_template, "add a message template")
     cmd.add_argument("name")
-    cmd.add_argument("--channel", required=True, choices=templates.CHANNELS)
+    cmd.add_argument("--channel", required=True, choices=CHANNELS)
     cmd.add_argument("--subject", default="", metavar="S", help="the email's subject (a text has none)")
     body = cmd.add_mutually_exclusive_group(required=True)
     body.add_argument("--body", metavar="B")
     body.add_argument("--body-file", metavar="F", help="read the body from a file ('-' for stdin)")
-    command(g, "list", lambda db, a: templates.list_templates(db), "list message templates")
-    cmd = command(g, "show", lambda db, a: templates.get_template(db, a.template), "show a template")
+    command(g, "list", lambda db, a: _templates().list_templates(db), "list message templates")
+    cmd = command(g, "show", lambda db, a: _templates().get_template(db, a.template), "show a template")
     cmd.add_argument("template")
     cmd = command(g, "preview", _preview_template, "show a template rendered for a job")
     cmd.add_argument("template")
@@ -344,6 +345,13 @@ def build_parser() -> Parser:
     cmd = command(g, "delete", _delete_template, "delete a template")
     cmd.add_argument("template")
     return parser
+
+
+def _templates() -> ModuleType:
+    # Imported on use: jinja2 is not loaded for the commands (and the TUI) that need no template.
+    from studioflow.workflow import templates
+
+    return templates
 
 
 def dry_run_option(cmd: argparse.ArgumentParser) -> None:
@@ -420,6 +428,8 @@ def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
 
 
 def _demo(db: Database, args: argparse.Namespace) -> str:
+    from studioflow.workflow import demo  # imported on use: it brings jinja2 for its templates
+
     counts = demo.write_demo(db, force=args.force)
     return "demo data written: " + ", ".join(f"{n} {what}" for what, n in counts.items())
 
@@ -462,7 +472,7 @@ def _add_task(db: Database, a: argparse.Namespace) -> TaskView:
 
 def _add_template(db: Database, a: argparse.Namespace) -> TemplateView:
     body = a.body if a.body is not None else _read_text(a.body_file)
-    return templates.create_template(db, a.name, a.channel, a.subject, body)
+    return _templates().create_template(db, a.name, a.channel, a.subject, body)
 
 
 def _read_text(name: str) -> str:
@@ -478,13 +488,13 @@ def _read_text(name: str) -> str:
 
 def _preview_template(db: Database, a: argparse.Namespace) -> RenderedView:
     me = load_me()
-    channel = templates.get_template(db, a.template).channel
-    subject, body = templates.preview(db, a.template, a.job, me)
+    channel = _templates().get_template(db, a.template).channel
+    subject, body = _templates().preview(db, a.template, a.job, me)
     return RenderedView(channel, subject, body)
 
 
 def _delete_template(db: Database, a: argparse.Namespace) -> str:
-    view = templates.delete_template(db, a.template)
+    view = _templates().delete_template(db, a.template)
     return f"template {view.id} {view.name!r} deleted"
 
 
