@@ -14,6 +14,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.automations import AutomationsDialog
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
 from studioflow.workflow import pipelines
@@ -30,6 +31,7 @@ class StageEditor(ModalScreen[int | None]):
         Binding("K,shift+up", "move_stage(-1)", "Move up", id="stages.up"),
         Binding("J,shift+down", "move_stage(1)", "Move down", id="stages.down"),
         Binding("d", "delete_stage", "Delete", id="stages.delete"),
+        Binding("A", "automations", "Automations", id="stages.automations"),
         Binding("N", "new_pipeline", "New pipeline", id="stages.new_pipeline"),
         Binding("R", "rename_pipeline", "Rename pipeline", id="stages.rename_pipeline"),
     ]
@@ -45,7 +47,8 @@ class StageEditor(ModalScreen[int | None]):
             yield Label("", id="stages-title", classes="dialog-title")
             yield OptionList(id="stages-list", markup=False)
             yield Label(
-                "a add · r rename · J/K move · d delete · N new pipeline · R rename pipeline · esc close",
+                "a add · r rename · J/K move · d delete · A automations · "
+                "N new pipeline · R rename pipeline · esc close",
                 classes="dialog-hint",
             )
 
@@ -122,6 +125,12 @@ class StageEditor(ModalScreen[int | None]):
         if 1 <= place <= len(self.pipeline.stages):
             pipeline_id = self.pipeline.id
             self._run(lambda: pipelines.move_stage(self.db, pipeline_id, stage.id, place), place - 1)
+
+    def action_automations(self) -> None:
+        stage = self._stage()
+        if stage is None or self.pipeline is None:
+            return
+        self.app.push_screen(AutomationsDialog(self.db, self.pipeline.id, stage.id), lambda _: self._load())
 
     def action_delete_stage(self) -> None:
         stage = self._stage()

@@ -162,6 +162,15 @@ def set_auto_move(db: Database, pipeline: int | str, stage: int | str, on: bool)
         stage_row.auto_move = on
 
 
+def auto_move(db: Database, stage_id: int) -> bool:
+    """Whether the stage moves its jobs on once the tasks its automations made are done."""
+    with db.read() as session:
+        stage = session.get(Stage, stage_id)
+        if stage is None:
+            raise StudioflowError(f"no stage {stage_id}")
+        return stage.auto_move
+
+
 def _get(session: Session, automation_id: int) -> Automation:
     automation = session.get(Automation, automation_id)
     if automation is None:

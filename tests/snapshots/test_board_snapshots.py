@@ -74,3 +74,9 @@ def test_job_screen(snap_compare: SnapCompare, tmp_path: Path) -> None:
         conn.execute("UPDATE stage_visit SET entered_at = '2026-01-05 09:30:00.000000'")
         conn.execute("UPDATE stage_visit SET left_at = '2026-01-05 09:30:00.000000' WHERE left_at IS NOT NULL")
     assert snap_compare(make_app(db), terminal_size=(100, 40), press=["l", "l", "l", "l", "enter"])
+
+
+def test_automations_of_a_stage(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # Contract Sent is the third stage; the demo gives it an email, a task list, auto-move.
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(120, 35), press=["S", "down", "down", "A"])

@@ -1,0 +1,190 @@
+"""A stage's automations: list, add, enable/disable, reorder, delete; the stage's auto-move."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.store import Database
+from studioflow.workflow import automation_rules, clients, pipelines, tasks
+from studioflow.workflow.automation_rules import AutomationView
+
+TRIGGERS = [
+    ("when a job enters the stage", "enter"),
+    ("when a job completes the stage", "complete"),
+    ("when a job skips the stage", "skip"),
+    ("when the job gets a status", "status"),
+]
+ACTIONS = [
+    ("send an email", "send_email"),
+    ("send a text", "send_sms"),
+    ("create tasks from a saved list", "create_tasks"),
+    ("set the job's status", "set_status"),
+    ("set the job's due date", "set_due"),
+    ("move the job to another pipeline", "move_to_pipeline"),
+    ("archive the job", "archive"),
+]
+
+
+class AutomationsDialog(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Close", id="automations.close"),
+        Binding("a", "add", "Add", id="automations.add"),
+        Binding("space", "toggle", "On/off", id="automations.toggle"),
+        Binding("K,shift+up", "move(-1)", "Earlier", id="automations.up"),
+        Binding("J,shift+down", "move(1)", "Later", id="automations.down"),
+        Binding("d", "delete", "Delete", id="automations.delete"),
+        Binding("m", "auto_move", "Auto-move", id="automations.auto_move"),
+    ]
+
+    def __init__(self, db: Database, pipeline_id: int, stage_id: int) -> None:
+        super().__init__()
+        self.db = db
+        self.pipeline_id = pipeline_id
+        self.stage_id = stage_id
+        self.rules: list[AutomationView] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog automations"):
+            yield Label("", id="automations-title", classes="dialog-title")
+            yield OptionList(id="automations-list", markup=False)
+            yield Label("a add · space on/off · J/K order · d delete · m auto-move · esc close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def _load(self, highlight: int | None = None) -> None:
+        options = self.query_one(OptionList)
+        keep = options.highlighted if highlight is None else highlight
+        stage = next(s for s in pipelines.get_pipeline(self.db, self.pipeline_id).stages if s.id == self.stage_id)
+        self.rules = automation_rules.list_automations(self.db, self.pipeline_id, self.stage_id)
+        auto = "  [dim](auto-move on)[/dim]" if automation_rules.auto_move(self.db, self.stage_id) else ""
+        self.query_one("#automations-title", Label).update(f"Automations of [b]{escape(stage.name)}[/b]{auto}")
+        options.clear_options()
+        for number, rule in enumerate(self.rules, 1):
+            options.add_option(Option(f"{number}. {rule.summary}"))
+        if not self.rules:
+            options.add_option(Option("(none yet: press a to add one)", disabled=True))
+        else:
+            options.highlighted = max(0, min(keep or 0, len(self.rules) - 1))
+        options.focus()
+
+    def _rule(self) -> AutomationView | None:
+        index = self.query_one(OptionList).highlighted
+        return self.rules[index] if index is not None and index < len(self.rules) else None
+
+    def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
+        try:
+            change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._load(highlight)
+
+    def action_toggle(self) -> None:
+        rule = self._rule()
+        if rule is not None:
+            self._run(lambda: automation_rules.set_enabled(self.db, rule.id, not rule.enabled))
+
+    def action_move(self, step: int) -> None:
+        rule = self._rule()
+        index = self.query_one(OptionList).highlighted
+        if rule is not None and index is not None and 0 <= index + step < len(self.rules):
+            self._run(lambda: automation_rules.move_automation(self.db, rule.id, index + step + 1), index + step)
+
+    def action_delete(self) -> None:
+        rule = self._rule()
+        if rule is None:
+            return
+
+        def confirmed(answer: bool | NewEntry | None) -> None:
+            if answer is True:
+                self._run(lambda: automation_rules.delete_automation(self.db, rule.id))
+
+        choices = [("Delete it", True), ("Keep it", False)]
+        self.app.push_screen(PickerDialog(f"Delete “{rule.summary}”?", choices), confirmed)
+
+    def action_auto_move(self) -> None:
+        on = not automation_rules.auto_move(self.db, self.stage_id)
+        self._run(lambda: automation_rules.set_auto_move(self.db, self.pipeline_id, self.stage_id, on))
+
+    @work(exclusive=True, group="add-automation")
+    async def action_add(self) -> None:
+        """Ask, one small dialog at a time: when, what, and what it uses."""
+        trigger = await self.app.push_screen_wait(PickerDialog("When should it fire?", TRIGGERS))
+        if not isinstance(trigger, str):
+            return
+        options: dict[str, Any] = {}
+        statuses = [(s.name, s.id) for s in clients.list_statuses(self.db)]
+        if trigger == "status":
+            status = await self._pick("Which status?", statuses, "no job statuses yet (studioflow status add)")
+            if status is None:
+                return
+            options["status"] = status
+        action = await self.app.push_screen_wait(PickerDialog("What should it do?", ACTIONS))
+        if not isinstance(action, str):
+            return
+        if action in ("send_email", "send_sms"):
+            channel = "email" if action == "send_email" else "sms"
+            from studioflow.workflow import templates  # jinja2 only when templates are wanted
+
+            found = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == channel]
+            template = await self._pick(
+                "Which template?", found, f"no {channel} templates yet (studioflow template add)"
+            )
+            if template is None:
+                return
+            options["template"] = template
+            delay = await self.app.push_screen_wait(PromptDialog("Send after how many days? (0 = at once)", "0"))
+            if delay is None:
+                return
+            if not delay.strip().isdecimal():
+                self.notify(f"“{delay}” is not a number of days.", severity="error")
+                return
+            options["delay_minutes"] = int(delay) * 1440
+        elif action == "create_tasks":
+            lists = [(s.name, s.id) for s in tasks.list_saved_lists(self.db)]
+            saved = await self._pick("Which saved task list?", lists, "no saved task lists yet")
+            if saved is None:
+                return
+            options["saved_list"] = saved
+        elif action == "set_status":
+            status = await self._pick("Set which status?", statuses, "no job statuses yet")
+            if status is None:
+                return
+            options["to_status"] = status
+        elif action == "set_due":
+            days = await self.app.push_screen_wait(PromptDialog("Due how many days after it fires?", "7"))
+            if days is None or not days.strip().isdecimal():
+                return
+            options["days"] = int(days)
+        elif action == "move_to_pipeline":
+            others = [(p.name, p.id) for p in pipelines.list_pipelines(self.db) if p.id != self.pipeline_id]
+            target = await self._pick("Move to which pipeline?", others, "there is no other pipeline")
+            if target is None:
+                return
+            options["to_pipeline"] = target
+        self._run(
+            lambda: automation_rules.add_automation(
+                self.db, self.pipeline_id, self.stage_id, trigger, action, **options
+            ),
+            len(self.rules),
+        )
+
+    async def _pick(self, title: str, choices: list[tuple[str, int]], empty: str) -> int | None:
+        if not choices:
+            self.notify(empty.capitalize() + ".", severity="warning")
+            return None
+        picked = await self.app.push_screen_wait(PickerDialog(title, choices))
+        return picked if isinstance(picked, int) else None

@@ -1,0 +1,58 @@
+"""The stage's automations from the board: S, then A on a stage. The database is asserted."""
+
+from studioflow.app import make_app
+from studioflow.store import Database
+from studioflow.workflow import automation_rules, jobs, pipelines
+
+
+async def _open_on(app_db: Database, stage_name: str, pilot_keys: list[str]) -> list[str]:
+    """Keys that open the automations of `stage_name` in the first pipeline."""
+    stages = [s.name for s in pipelines.list_pipelines(app_db)[0].stages]
+    return ["S", *["down"] * stages.index(stage_name), "A", *pilot_keys]
+
+
+async def test_add_an_automation_by_picking_when_what_and_which_list(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    before = len(automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation"))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        for key in await _open_on(demo_db, "Consultation", ["a"]):
+            await pilot.press(key)
+        await pilot.press("enter")  # when a job enters the stage
+        await pilot.pause()
+        await pilot.press(*"tasks", "enter")  # create tasks from a saved list
+        await pilot.pause()
+        await pilot.press(*"wedding prep", "enter")
+        await pilot.pause()
+    rules = automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation")
+    assert len(rules) == before + 1
+    assert (rules[-1].trigger, rules[-1].action, rules[-1].target) == ("enter", "create_tasks", "Wedding prep")
+    # And it acts: a job entering Consultation now gets the list's tasks.
+    inquiry = jobs.list_jobs(demo_db, "Wedding Photography", "Inquiry")[0]
+    moved = jobs.advance(demo_db, inquiry.id)
+    assert "4 task(s) from 'Wedding prep'" in moved.fired
+
+
+async def test_toggle_reorder_delete_and_auto_move(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    stage = "Contract Sent"  # the demo gives it an email and a task list, auto-move on
+    first, second = automation_rules.list_automations(demo_db, "Wedding Photography", stage)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        for key in await _open_on(demo_db, stage, ["space"]):
+            await pilot.press(key)
+        await pilot.pause()
+        assert not automation_rules.list_automations(demo_db, "Wedding Photography", stage)[0].enabled
+        await pilot.press("J")  # the first rule now fires second
+        await pilot.pause()
+        assert [r.id for r in automation_rules.list_automations(demo_db, "Wedding Photography", stage)] == [
+            second.id,
+            first.id,
+        ]
+        await pilot.press("m")  # auto-move off
+        await pilot.pause()
+        stage_id = first.stage_id
+        assert not automation_rules.auto_move(demo_db, stage_id)
+        await pilot.press("d", "enter")  # delete the highlighted rule (the moved one), confirmed
+        await pilot.pause()
+    assert [r.id for r in automation_rules.list_automations(demo_db, "Wedding Photography", stage)] == [second.id]
