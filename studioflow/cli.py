@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from studioflow import __version__
 from studioflow.config import DB_ENV, db_path, load_me
@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StudioflowError as exc:
         return _fail(exc)
     except DatabaseError as exc:
+        if isinstance(exc, IntegrityError):  # a rule the services missed: not the input's fault
+            print(f"studioflow: could not save: {exc.orig}", file=sys.stderr)
+            return 1
         if isinstance(exc.orig, sqlite3.OperationalError):  # locked, disk full: not the input's fault
             print(f"studioflow: {exc.orig}", file=sys.stderr)
             return 1
@@ -107,7 +110,7 @@ def parse_date(text: str) -> date:
 
 
 def positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdecimal()) or not 1 <= int(text) < 2**63:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
     return int(text)
 

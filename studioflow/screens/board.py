@@ -22,6 +22,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
+from studioflow.screens.templates import TemplatesDialog
 from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
@@ -56,6 +57,7 @@ class BoardScreen(Screen[None]):
         Binding("right_square_bracket", "switch_pipeline(1)", "Next pipeline", show=False, id="board.next"),
         Binding("P", "move_pipeline", "Job to pipeline", show=False, id="board.job_pipeline"),
         Binding("S", "edit_stages", "Stages", id="board.stages"),
+        Binding("T", "templates", "Templates", show=False, id="board.templates"),
         Binding("u", "undo", "Undo", id="board.undo"),
         Binding("ctrl+r", "redo", "Redo", id="board.redo"),
     ]
@@ -426,6 +428,9 @@ class BoardScreen(Screen[None]):
 
         choices = [(f"{p.name}  ({sum(s.job_count for s in p.stages)} jobs)", p.id) for p in all_pipelines]
         self.app.push_screen(PickerDialog("Show pipeline", choices, current=current), chosen)
+
+    def action_templates(self) -> None:
+        self.app.push_screen(TemplatesDialog(self.db))
 
     def action_edit_stages(self) -> None:
         async def closed(pipeline_id: int | None) -> None:

@@ -199,6 +199,9 @@ def _migrate(engine: Engine, path: Path) -> None:
     if version > 0:
         _backup(engine, path.with_name(f"{path.name}.v{version}-backup"))
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        # Another process may have migrated while this one waited for the write lock.
+        if conn.exec_driver_sql("PRAGMA user_version").scalar_one() == target:
+            return
         if version == 0:
             SQLModel.metadata.create_all(conn)
             conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")

@@ -237,8 +237,9 @@ def _params(
             raise StudioflowError("set_status needs the status to set")
         return {"status_id": lookup.status(session, to_status).id}
     if action == "set_due":
-        if days is None or days < 0:
+        if days is None:
             raise StudioflowError("set_due needs a number of days, 0 or more")
+        lookup.check_days(days, "a due date")
         return {"days": days}
     if action == "move_to_pipeline":
         if to_pipeline is None:

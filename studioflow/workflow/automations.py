@@ -70,7 +70,7 @@ def transition(
     _check_depth(depth, job)
     if leaving is not None:
         left = leave_stage(session, job, leaving)
-        _cancel_pending(session, left)
+        cancel_pending(session, left)
         if fire_leave:
             fire(session, job, left, LEAVE_TRIGGERS[leaving], depth)
     now = utcnow()
@@ -253,7 +253,7 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     return Effect(f"{what} queued to {address}{when}", shown)
 
 
-def _cancel_pending(session: Session, visit: StageVisit) -> None:
+def cancel_pending(session: Session, visit: StageVisit) -> None:
     """A delayed message from this visit that has not gone yet is cancelled on leaving.
 
     Only delayed ones: a message due at once was meant to go whatever happens next.

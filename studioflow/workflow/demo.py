@@ -178,6 +178,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         raise StudioflowError(f"{db.path} already has data; use --force to add the demo data anyway")
     today = today or date.today()
     with db.write() as session:
+        history = journal.newest_entry(session)  # the user's own undo history is kept
         names = {name: _free_name(session, Pipeline, name) for name in PIPELINES}
         for name, stages in PIPELINES.items():
             pipelines.create_pipeline(db, names[name], stages)
@@ -238,7 +239,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             )
         for pipeline, stage in AUTO_MOVE:
             automation_rules.set_auto_move(db, names[pipeline], stage, True)
-        journal.forget(session)  # demo data is one block, not a history to undo step by step
+        journal.forget(session, after=history)  # the demo is one block, not steps to undo
     return {
         "pipelines": len(PIPELINES),
         "clients": len(CLIENTS),

@@ -111,7 +111,10 @@ def undo(db: Database) -> str:
         ).first()
         if entry is None:
             raise StudioflowError("nothing to undo")
-        _take_back(session, entry.effects)
+        try:
+            _take_back(session, entry.effects)
+        except StudioflowError as exc:
+            raise StudioflowError(f"cannot undo ({entry.label}): {exc}") from None
         _apply(session, entry, "undo", expect=entry.after, target=entry.before)
         entry.undone = True
         session.flush()
@@ -139,10 +142,16 @@ def redo(db: Database) -> str:
         return entry.label
 
 
-def forget(session: Session) -> None:
-    """Drop the whole journal (e.g. after writing demo data, which is not undone step by step)."""
+def newest_entry(session: Session) -> int:
+    """The id of the newest journal entry (0 when empty), to forget what came after it."""
     session.flush()
-    session.connection().execute(delete(ENTRIES))
+    return session.connection().execute(select(func.max(ENTRIES.c.id))).scalar_one() or 0
+
+
+def forget(session: Session, after: int = 0) -> None:
+    """Drop the entries newer than `after` (e.g. the demo's, which is not undone step by step)."""
+    session.flush()
+    session.connection().execute(delete(ENTRIES).where(ENTRIES.c.id > after))
 
 
 def snapshot(session: Session, job_ids: Iterable[int]) -> Snapshot:
@@ -261,6 +270,15 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
     """Undo what automations did. Runs before the jobs are restored, because restoring
     deletes visits and with them the ledger rows the created tasks point to."""
     conn = session.connection()
+    queued = [message["id"] for message in effects.get("queued", [])]
+    gone = conn.execute(
+        select(MESSAGES.c.channel, MESSAGES.c.to_addr).where(
+            MESSAGES.c.id.in_(queued), MESSAGES.c.state.in_(("sending", "sent"))
+        )
+    ).first()
+    if gone is not None:
+        # Taking the step back would let its automations fire again: a second message.
+        raise StudioflowError(f"the {gone.channel} to {gone.to_addr} it queued has already been sent")
     for task in effects.get("task", []):
         current = conn.execute(select(TASKS).where(TASKS.c.id == task["id"])).mappings().first()
         if current is not None and _encode(current) == task:  # nobody touched it since

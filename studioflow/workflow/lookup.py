@@ -31,6 +31,10 @@ def clean_name(value: str, what: str) -> str:
         raise StudioflowError(f"{what} cannot be empty")
     if len(name) > MAX_NAME:
         raise StudioflowError(f"{what} is too long ({len(name)} characters, at most {MAX_NAME})")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StudioflowError(f"{what} is not valid text (check the terminal's encoding)") from None
     if any(ch in name for ch in "\r\n\t\x00"):
         raise StudioflowError(f"{what} must be a single line")
     return name
@@ -39,6 +43,15 @@ def clean_name(value: str, what: str) -> str:
 def same_name(column: Any, name: str) -> ColumnElement[bool]:
     """Names compare case-insensitively in every script (SQLite's NOCASE folds ASCII only)."""
     return func.casefold(column) == name.casefold()
+
+
+MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates overflow
+
+
+def check_days(days: int | None, what: str) -> None:
+    """Refuse a day count below 0 or beyond MAX_DAYS."""
+    if days is not None and not 0 <= days <= MAX_DAYS:
+        raise StudioflowError(f"{what} must be between 0 and {MAX_DAYS} days, not {days}")
 
 
 def find(session: Session, model: type[Row], ref: int | str, what: str, *where: Any) -> Row:

@@ -85,6 +85,7 @@ def add_stage(
     name = lookup.clean_name(name, "a stage name")
     if due_in_days is not None and due_in_days < 0:
         raise StudioflowError("a stage's wait cannot be negative")
+    lookup.check_days(due_in_days, "a stage's wait")
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
         stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
@@ -114,6 +115,7 @@ def set_stage_wait(db: Database, pipeline_ref: int | str, stage_ref: int | str, 
     """How many days a job usually waits in a stage ("call after 2 days"); None for no wait."""
     if days is not None and days < 0:
         raise StudioflowError("a stage's wait cannot be negative")
+    lookup.check_days(days, "a stage's wait")
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
         lookup.stage(session, pipeline, stage_ref).due_in_days = days
@@ -149,8 +151,10 @@ def delete_stage(
             target = lookup.stage(session, pipeline, jobs_to)
             if target.id == stage.id:
                 raise StudioflowError("the jobs of a deleted stage cannot move to that same stage")
+            from studioflow.workflow.automations import cancel_pending  # it builds on this module
+
             for job in jobs:
-                leave_stage(session, job, "skipped")
+                cancel_pending(session, leave_stage(session, job, "skipped"))
                 enter_stage(session, job, target)
         session.flush()
         session.delete(stage)

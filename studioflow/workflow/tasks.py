@@ -101,6 +101,7 @@ def create_saved_list(db: Database, name: str, items: Sequence[tuple[str, int | 
     for title, offset in items:
         if offset is not None and offset < 0:
             raise StudioflowError(f"task {title!r}: a due offset cannot be negative")
+        lookup.check_days(offset, f"task {title!r}: a due offset")
         cleaned.append((lookup.clean_name(title, "a task title"), offset))
     with db.write() as session:
         if session.exec(select(SavedTaskList).where(lookup.same_name(SavedTaskList.name, name))).first():

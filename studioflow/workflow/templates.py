@@ -364,6 +364,18 @@ def preview(
     return render(subject, body, context)
 
 
+def preview_draft(
+    db: Database, channel: str, subject: str, body: str, job_id: int | None, me: Mapping[str, str]
+) -> tuple[str, str]:
+    """Unsaved template text checked, then rendered against a job (or sample values)."""
+    check_template(channel, subject, body)
+    if job_id is None:
+        return render(subject, body, _sample_context())
+    with db.read() as session:
+        context = job_context(session, lookup.job(session, job_id).id, me)  # type: ignore[arg-type]
+    return render(subject, body, context)
+
+
 def _find(session: Session, ref: int | str) -> MessageTemplate:
     return lookup.find(session, MessageTemplate, ref, "template")
 

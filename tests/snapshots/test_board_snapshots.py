@@ -8,6 +8,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from studioflow.app import make_app
 from studioflow.store import Database, open_database
 from studioflow.workflow import demo, pipelines
@@ -80,3 +82,12 @@ def test_automations_of_a_stage(snap_compare: SnapCompare, tmp_path: Path) -> No
     # Contract Sent is the third stage; the demo gives it an email, a task list, auto-move.
     app = make_app(demo_db(tmp_path))
     assert snap_compare(app, terminal_size=(120, 35), press=["S", "down", "down", "A"])
+
+
+def test_template_editor_with_live_preview(
+    snap_compare: SnapCompare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Templates list by name: "Contract sent" is the first; its preview uses the first job.
+    monkeypatch.setenv("STUDIOFLOW_CONFIG", str(tmp_path / "no-config.toml"))  # no [me] of the machine's
+    app = make_app(demo_db(tmp_path))
+    assert snap_compare(app, terminal_size=(140, 35), press=["T", "e"])

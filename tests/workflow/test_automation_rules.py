@@ -79,7 +79,8 @@ REFUSALS: dict[str, tuple[tuple[Any, ...], dict[str, Any], str]] = {
     "tasks without list": (("Wedding", "Booked", "enter", "create_tasks"), {}, "needs a saved task list"),
     "set_status without status": (("Wedding", "Booked", "enter", "set_status"), {}, "needs the status to set"),
     "set_due without days": (("Wedding", "Booked", "enter", "set_due"), {}, "needs a number of days"),
-    "set_due with negative days": (("Wedding", "Booked", "enter", "set_due"), {"days": -1}, "0 or more"),
+    "set_due with negative days": (("Wedding", "Booked", "enter", "set_due"), {"days": -1}, "between 0 and 3650"),
+    "set_due too far": (("Wedding", "Booked", "enter", "set_due"), {"days": 99_999_999_999}, "between 0 and 3650"),
     "move without pipeline": (("Wedding", "Booked", "enter", "move_to_pipeline"), {}, "needs the pipeline"),
     "move with a stage but no pipeline": (
         ("Wedding", "Booked", "enter", "move_to_pipeline"),

@@ -1441,3 +1441,30 @@ def test_the_flow_template_starts_consistent(flow_template: Path, tmp_path: Path
         assert [m.state for m in rows(db, OutboxMessage)] == ["queued", "held", "held"]
     finally:
         db.close()
+
+
+def test_undo_is_refused_once_a_message_it_queued_was_sent(db: Database) -> None:
+    """Undoing would let the automation fire again on the next move: a second email."""
+    pipelines.create_pipeline(db, "Sent", ["One", "Two"])
+    clients.add_client(db, "Ann Sent", email="ann@example.com")
+    templates.create_template(db, "Hello", "email", "Hello {{ client.first_name }}", "Hi")
+    automation_rules.add_automation(db, "Sent", "Two", "enter", "send_email", template="Hello")
+    job = jobs.add_job(db, "Ann's job", "Sent", client="Ann Sent")
+    jobs.advance(db, job.id)
+    with closing(sqlite3.connect(db.path)) as conn, conn:
+        conn.execute("UPDATE outbox_message SET state = 'sent'")
+    with pytest.raises(StudioflowError, match="already been sent"):
+        journal.undo(db)
+    assert jobs.get_job(db, job.id).stage == "Two"
+
+
+def test_deleting_a_stage_cancels_the_delayed_messages_of_its_jobs(db: Database) -> None:
+    pipelines.create_pipeline(db, "Gone", ["Wait", "Next"])
+    clients.add_client(db, "Bea Gone", email="bea@example.com")
+    templates.create_template(db, "Later", "email", "Later", "Hi")
+    automation_rules.add_automation(db, "Gone", "Wait", "enter", "send_email", template="Later", delay_minutes=60)
+    jobs.add_job(db, "Bea's job", "Gone", client="Bea Gone")
+    pipelines.delete_stage(db, "Gone", "Wait", jobs_to="Next")
+    with db.read() as session:
+        (message,) = session.exec(select(OutboxMessage)).all()
+    assert message.state == "cancelled"

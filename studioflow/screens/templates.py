@@ -1,0 +1,202 @@
+"""Message templates: a list to pick from, and an editor whose preview is rendered live
+against a real job, so a typo in a placeholder shows before anything is saved or sent."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from studioflow.config import load_me
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.store import Database
+from studioflow.workflow import jobs
+
+
+class TemplatesDialog(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Close", id="templates.close"),
+        Binding("n", "new", "New", id="templates.new"),
+        Binding("e,enter", "edit", "Edit", id="templates.edit"),
+        Binding("d", "delete", "Delete", id="templates.delete"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.names: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Message templates", classes="dialog-title")
+            yield OptionList(id="templates-list", markup=False)
+            yield Label("n new · e edit · d delete · esc close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        from studioflow.workflow import templates  # jinja2 only when templates are wanted
+
+        options = self.query_one(OptionList)
+        keep = options.highlighted or 0
+        options.clear_options()
+        found = templates.list_templates(self.db)
+        self.names = [t.name for t in found]
+        for t in found:
+            options.add_option(Option(f"{t.name}  ({t.channel})"))
+        if found:
+            options.highlighted = min(keep, len(found) - 1)
+        options.focus()
+
+    def _highlighted_name(self) -> str | None:
+        index = self.query_one(OptionList).highlighted
+        return self.names[index] if index is not None and index < len(self.names) else None
+
+    @on(OptionList.OptionSelected)
+    def _selected(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        name = self._highlighted_name()
+        if name is not None:
+            self.app.push_screen(TemplateEditor(self.db, name), lambda _: self._load())
+
+    @work(exclusive=True, group="new-template")
+    async def action_new(self) -> None:
+        channel = await self.app.push_screen_wait(
+            PickerDialog("A template for", [("email", "email"), ("text (sms)", "sms")])
+        )
+        if not isinstance(channel, str):
+            return
+        name = await self.app.push_screen_wait(PromptDialog("Template name", placeholder="e.g. Thanks for booking"))
+        if name:
+            await self.app.push_screen_wait(TemplateEditor(self.db, None, name.strip(), channel))
+            self._load()
+
+    def action_delete(self) -> None:
+        name = self._highlighted_name()
+        if name is None:
+            return
+
+        def confirmed(answer: bool | NewEntry | None) -> None:
+            from studioflow.workflow import templates
+
+            if answer is True:
+                try:
+                    templates.delete_template(self.db, name)
+                except StudioflowError as exc:
+                    self.notify(str(exc), severity="error")
+                self._load()
+
+        self.app.push_screen(
+            PickerDialog(f"Delete template “{name}”?", [("Delete it", True), ("Keep it", False)]), confirmed
+        )
+
+
+class TemplateEditor(Screen[None]):
+    """Edit subject and body; the right-hand side shows them filled in for a real job."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="template.save"),
+        Binding("ctrl+j", "pick_job", "Preview job", id="template.job"),
+        Binding("escape", "app.pop_screen", "Cancel", id="template.cancel"),
+    ]
+
+    def __init__(self, db: Database, name: str | None, new_name: str = "", channel: str = "email") -> None:
+        super().__init__()
+        from studioflow.workflow import templates
+
+        self.db = db
+        self.name_ = name or new_name
+        self.existing = name is not None
+        view = templates.get_template(db, name) if name is not None else None
+        self.channel = view.channel if view else channel
+        self.subject = view.subject if view else ""
+        self.body = view.body if view else ""
+        first = jobs.list_jobs(db)
+        self.job_id: int | None = first[0].id if first else None
+        self.job_title = first[0].title if first else "sample values"
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Template “{self.name_}” ({self.channel})", classes="dialog-title")
+        with Horizontal():
+            with Vertical(id="template-fields"):
+                yield Label("Subject")
+                subject = Input(self.subject, id="template-subject", placeholder="e.g. Thanks, {{ client.first_name }}")
+                subject.disabled = self.channel == "sms"
+                yield subject
+                yield Label("Body (placeholders: client.name, client.first_name, job.title, job.due, stage.name, …)")
+                yield TextArea(self.body, id="template-body")
+            with Vertical(id="template-preview-side"):
+                yield Label("", id="template-preview-title")
+                yield Static("", id="template-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._preview()
+        self.query_one("#template-body" if self.channel == "sms" else "#template-subject").focus()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        self._preview()
+
+    def _texts(self) -> tuple[str, str]:
+        subject = "" if self.channel == "sms" else self.query_one("#template-subject", Input).value
+        return subject, self.query_one("#template-body", TextArea).text
+
+    def _preview(self) -> None:
+        from studioflow.workflow import templates
+
+        subject, body = self._texts()
+        self.query_one("#template-preview-title", Label).update(f"Preview for {self.job_title} (ctrl+j: another job)")
+        shown = self.query_one("#template-preview", Static)
+        try:
+            me = load_me()
+            rendered_subject, rendered_body = templates.preview_draft(
+                self.db, self.channel, subject, body, self.job_id, me
+            )
+        except StudioflowError as exc:
+            shown.update(f"[b red]Cannot be saved:[/b red] {_plain(str(exc))}")
+            return
+        head = f"[b]Subject:[/b] {_plain(rendered_subject)}\n\n" if self.channel == "email" else ""
+        shown.update(head + _plain(rendered_body))
+
+    def action_pick_job(self) -> None:
+        choices = [(f"{j.title} ({j.client or 'no client'})", j.id) for j in jobs.list_jobs(self.db)]
+
+        def picked(job_id: int | NewEntry | None) -> None:
+            if isinstance(job_id, int):
+                self.job_id = job_id
+                self.job_title = next(label for label, value in choices if value == job_id)
+                self._preview()
+
+        self.app.push_screen(PickerDialog("Preview against which job?", choices), picked)
+
+    def action_save(self) -> None:
+        from studioflow.workflow import templates
+
+        subject, body = self._texts()
+        try:
+            if self.existing:
+                templates.update_template(self.db, self.name_, subject, body)
+            else:
+                templates.create_template(self.db, self.name_, self.channel, subject, body)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Template “{self.name_}” saved.")
+        self.dismiss(None)
+
+
+def _plain(text: str) -> str:
+    """Text shown as it is (square brackets are not markup here)."""
+    from rich.markup import escape
+
+    return escape(text)
