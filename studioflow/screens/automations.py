@@ -41,6 +41,7 @@ class AutomationsDialog(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close", id="automations.close"),
         Binding("a", "add", "Add", id="automations.add"),
+        Binding("e", "edit", "Edit", id="automations.edit"),
         Binding("space", "toggle", "On/off", id="automations.toggle"),
         Binding("K,shift+up", "move(-1)", "Earlier", id="automations.up"),
         Binding("J,shift+down", "move(1)", "Later", id="automations.down"),
@@ -59,7 +60,10 @@ class AutomationsDialog(ModalScreen[None]):
         with Vertical(classes="dialog automations"):
             yield Label("", id="automations-title", classes="dialog-title")
             yield OptionList(id="automations-list", markup=False)
-            yield Label("a add · space on/off · J/K order · d delete · m auto-move · esc close", classes="dialog-hint")
+            yield Label(
+                "a add · e edit · space on/off · J/K order · d delete · m auto-move · esc close",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self._load()
@@ -119,9 +123,14 @@ class AutomationsDialog(ModalScreen[None]):
         on = not automation_rules.auto_move(self.db, self.stage_id)
         self._run(lambda: automation_rules.set_auto_move(self.db, self.pipeline_id, self.stage_id, on))
 
+    def action_edit(self) -> None:
+        rule = self._rule()
+        if rule is not None:
+            self.action_add(rule.id)
+
     @work(exclusive=True, group="add-automation")
-    async def action_add(self) -> None:
-        """Ask, one small dialog at a time: when, what, and what it uses."""
+    async def action_add(self, replacing: int | None = None) -> None:
+        """Ask, one small dialog at a time: when, what, and what it uses (also to edit one)."""
         trigger = await self.app.push_screen_wait(PickerDialog("When should it fire?", TRIGGERS))
         if not isinstance(trigger, str):
             return
@@ -175,6 +184,10 @@ class AutomationsDialog(ModalScreen[None]):
             if target is None:
                 return
             options["to_pipeline"] = target
+        if replacing is not None:
+            keep = self.query_one(OptionList).highlighted
+            self._run(lambda: automation_rules.edit_automation(self.db, replacing, trigger, action, **options), keep)
+            return
         self._run(
             lambda: automation_rules.add_automation(
                 self.db, self.pipeline_id, self.stage_id, trigger, action, **options

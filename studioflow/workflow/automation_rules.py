@@ -102,6 +102,21 @@ def add_automation(
         return _views(session, Automation.id == automation.id)[0]
 
 
+def edit_automation(db: Database, automation_id: int, trigger: str, action: str, **options: Any) -> AutomationView:
+    """Change a rule in place: same id, place and run ledger (so it does not fire again in
+    a visit where it already ran); the new parts are checked as `add_automation` does."""
+    with db.write() as session:
+        old = _get(session, automation_id)
+        stage = session.get_one(Stage, old.stage_id)
+        draft = add_automation(db, stage.pipeline_id, stage.id, trigger, action, **options)
+        new = session.get_one(Automation, draft.id)
+        for field in ("trigger", "status_id", "action", "params", "delay_minutes", "required_tags", "keep_on_leave"):
+            setattr(old, field, getattr(new, field))
+        session.delete(new)
+        session.flush()
+        return _views(session, Automation.id == old.id)[0]
+
+
 def list_automations(
     db: Database, pipeline: int | str | None = None, stage: int | str | None = None
 ) -> list[AutomationView]:

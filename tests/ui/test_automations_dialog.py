@@ -56,3 +56,19 @@ async def test_toggle_reorder_delete_and_auto_move(demo_db: Database) -> None:
         await pilot.press("d", "enter")  # delete the highlighted rule (the moved one), confirmed
         await pilot.pause()
     assert [r.id for r in automation_rules.list_automations(demo_db, "Wedding Photography", stage)] == [second.id]
+
+
+async def test_edit_changes_a_rule_in_place(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    stage = "Contract Sent"
+    first, _ = automation_rules.list_automations(demo_db, "Wedding Photography", stage)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        for key in await _open_on(demo_db, stage, ["e"]):
+            await pilot.press(key)
+        await pilot.press("enter")  # when a job enters the stage
+        await pilot.pause()
+        await pilot.press(*"archive", "enter")
+        await pilot.pause()
+    edited = automation_rules.list_automations(demo_db, "Wedding Photography", stage)[0]
+    assert (edited.id, edited.action, edited.position) == (first.id, "archive", first.position)

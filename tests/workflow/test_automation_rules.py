@@ -17,6 +17,7 @@ from studioflow.workflow.automation_rules import (
     MAX_DELAY_MINUTES,
     add_automation,
     delete_automation,
+    edit_automation,
     list_automations,
     move_automation,
     set_auto_move,
@@ -432,3 +433,18 @@ def test_auto_move_is_refused_on_the_last_stage_or_an_unknown_one(db: Database, 
     refused(set_auto_move, db, "Wedding", "Deliver", True, match="'Deliver' is the last stage")
     refused(set_auto_move, db, "Wedding", "Nowhere", True, match="no stage 'Nowhere'")
     refused(set_auto_move, db, "Bakery", "Booked", True, match="no pipeline 'Bakery'")
+
+
+def test_an_edit_keeps_the_rules_id_place_and_ledger(db: Database, refused: Refused) -> None:
+    first = add_automation(db, "Wedding", "Booked", "enter", "send_email", template="thank you")
+    second = add_automation(db, "Wedding", "Booked", "enter", "archive")
+    edited = edit_automation(db, first.id, "enter", "set_due", days=5)
+    assert (edited.id, edited.position, edited.action, edited.target) == (
+        first.id,
+        first.position,
+        "set_due",
+        "+5 days",
+    )
+    assert [r.id for r in list_automations(db)] == [first.id, second.id]
+    message = refused(edit_automation, db, first.id, "complete", "move_to_pipeline", to_pipeline="Tax", match="leaving")
+    assert "leaving" in message
