@@ -119,11 +119,8 @@ class BoardScreen(Screen[None]):
         # stage editor's own callback redraws the whole pipeline then).
         if self.view is None or not self._cards or not all(card.is_mounted for card in self._cards):
             return
-        fresh = board.board(self.db, self.view.pipeline_id, self.filter_text)
-        if [stage.id for stage in fresh.columns] != [card.stage_id for card in self._cards]:
-            return
-        self._refresh()
-        self._focus(self.column_index, self._column(self.column_index).cursor)
+        if self._refresh():
+            self._focus(self.column_index, self._column(self.column_index).cursor)
 
     def _fetcher(self, stage_id: int) -> Callable[[int, int], list[CardView]]:
         return lambda offset, limit: board.cards(self.db, stage_id, offset, limit, self.filter_text)
@@ -159,20 +156,28 @@ class BoardScreen(Screen[None]):
         self._update_headers(set())
         self.query_one("#columns", HorizontalScroll).scroll_to_widget(target.parent, animate=False)  # type: ignore[arg-type]
 
-    def _refresh(self, stage_ids: set[int] | None = None) -> None:
-        """Re-read the given columns (all of them when None): their counts and cards."""
+    def _refresh(self, stage_ids: set[int] | None = None) -> bool:
+        """Re-read the given columns (all of them when None): their counts and cards.
+
+        False, leaving everything as it was, when the pipeline's stages are no longer
+        the mounted columns (the pipeline must then be shown anew).
+        """
         if self.view is None:
-            return
+            return False
         if stage_ids is None:
-            self.view = board.board(self.db, self.view.pipeline_id, self.filter_text)
+            fresh = board.board(self.db, self.view.pipeline_id, self.filter_text)
+            if [stage.id for stage in fresh.columns] != [card.stage_id for card in self._cards]:
+                return False
+            self.view = fresh
         else:
-            fresh = board.counts(self.db, stage_ids, self.filter_text)
-            columns = tuple(replace(s, job_count=fresh.get(s.id, s.job_count)) for s in self.view.columns)
+            counts = board.counts(self.db, stage_ids, self.filter_text)
+            columns = tuple(replace(s, job_count=counts.get(s.id, s.job_count)) for s in self.view.columns)
             self.view = replace(self.view, columns=columns)
         for stage, column in zip(self.view.columns, self._columns(), strict=True):
             if stage_ids is None or stage.id in stage_ids:
                 column.reload(stage.job_count)
         self._update_headers(stage_ids)
+        return True
 
     def focused_card(self) -> CardView | None:
         columns = self._columns()

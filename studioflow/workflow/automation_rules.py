@@ -27,6 +27,7 @@ from studioflow.store.models import (
 )
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import delay_text
+from studioflow.workflow.pipelines import reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
 MOVING_ACTIONS = ("move_to_pipeline",)
@@ -156,12 +157,7 @@ def move_automation(db: Database, automation_id: int, place: int) -> list[Automa
                 .order_by(col(Automation.position), col(Automation.id))
             ).all()
         )
-        if not 1 <= place <= len(rows):
-            raise StudioflowError(f"an automation place must be between 1 and {len(rows)}, not {place}")
-        rows.remove(automation)
-        rows.insert(place - 1, automation)
-        for position, row in enumerate(rows):
-            row.position = position
+        reorder_rows(rows, automation, place, "an automation")
         session.flush()
         return _views(session, Automation.stage_id == automation.stage_id)
 

@@ -33,13 +33,7 @@ def add_job(
     title = lookup.clean_name(title, "a job title")
     with db.write() as session:
         pipeline_row = lookup.pipeline(session, pipeline)
-        if stage is None:
-            stages = lookup.ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
-            if not stages:
-                raise StudioflowError(f"pipeline {pipeline_row.name!r} has no stages yet; add one first")
-            stage_row = stages[0]
-        else:
-            stage_row = lookup.stage(session, pipeline_row, stage)
+        stage_row = _target_stage(session, pipeline_row, stage)
         client_id = None if client is None else lookup.client(session, client).id
         job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=stage_row.id, due_on=due_on)  # type: ignore[arg-type]
         since = len(automations.fired(session))
@@ -110,13 +104,7 @@ def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stag
         target_pipeline = lookup.pipeline(session, pipeline)
         if target_pipeline.id == job.pipeline_id:
             raise StudioflowError(f"job {job.id} {job.title!r} is already in pipeline {target_pipeline.name!r}")
-        if stage is None:
-            stages = lookup.ordered_stages(session, target_pipeline.id)  # type: ignore[arg-type]
-            if not stages:
-                raise StudioflowError(f"pipeline {target_pipeline.name!r} has no stages yet; add one first")
-            target = stages[0]
-        else:
-            target = lookup.stage(session, target_pipeline, stage)
+        target = _target_stage(session, target_pipeline, stage)
         label = f"move {job.title!r} to {target_pipeline.name}, {target.name}"
         since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
@@ -254,6 +242,16 @@ def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:
             job.archived = archived
             job.updated_at = utcnow()
         return _view(session, job)
+
+
+def _target_stage(session: Session, pipeline: Pipeline, stage: int | str | None) -> Stage:
+    """The named stage of `pipeline`, or its first stage when none is named."""
+    if stage is not None:
+        return lookup.stage(session, pipeline, stage)
+    stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+    if not stages:
+        raise StudioflowError(f"pipeline {pipeline.name!r} has no stages yet; add one first")
+    return stages[0]
 
 
 def _movable(session: Session, job_ref: int | str) -> Job:

@@ -47,7 +47,7 @@ def move_pipeline(db: Database, ref: int | str, place: int) -> list[PipelineView
     with db.write() as session:
         pipeline = lookup.pipeline(session, ref)
         ordered = list(session.exec(select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))).all())
-        _reorder(ordered, pipeline, place, "pipeline")
+        reorder_rows(ordered, pipeline, place, "a pipeline")
         session.flush()
         return [_view(session, p) for p in ordered]
 
@@ -93,7 +93,7 @@ def add_stage(
         stage = Stage(pipeline_id=pipeline.id, name=name, due_in_days=due_in_days)
         session.add(stage)
         stages.append(stage)
-        _reorder(stages, stage, len(stages) if place is None else place, "stage")
+        reorder_rows(stages, stage, len(stages) if place is None else place, "a stage")
         session.flush()
         return _view(session, pipeline)
 
@@ -128,7 +128,7 @@ def move_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, plac
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
         stage = lookup.stage(session, pipeline, stage_ref)
-        _reorder(lookup.ordered_stages(session, pipeline.id), stage, place, "stage")  # type: ignore[arg-type]
+        reorder_rows(lookup.ordered_stages(session, pipeline.id), stage, place, "a stage")  # type: ignore[arg-type]
         session.flush()
         return _view(session, pipeline)
 
@@ -198,9 +198,13 @@ def enter_stage(session: Session, job: Job, stage: Stage) -> StageVisit:
     return visit
 
 
-def _reorder(rows: list[Any], moving: Pipeline | Stage, place: int, what: str) -> None:
+def reorder_rows(rows: list[Any], moving: Any, place: int, what: str) -> None:
+    """Put `moving` at `place` (1 = first) among `rows` and number their positions 0..n-1.
+
+    `what` names the kind with its article ("a stage") for the error message.
+    """
     if not 1 <= place <= len(rows):
-        raise StudioflowError(f"a {what} place must be between 1 and {len(rows)}, not {place}")
+        raise StudioflowError(f"{what} place must be between 1 and {len(rows)}, not {place}")
     rows.remove(moving)
     rows.insert(place - 1, moving)
     for position, row in enumerate(rows):

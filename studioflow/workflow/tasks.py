@@ -132,17 +132,11 @@ def apply_saved_list(
     if (job is None) == (project is None):
         raise StudioflowError("a saved task list is applied to one job or one project")
     with db.write() as session:
-        return apply_saved_list_in(session, lookup.saved_list(session, list_ref), job, project, start)
-
-
-def apply_saved_list_in(
-    session: Session, saved: SavedTaskList, job: int | str | None, project: int | str | None, start: date | None
-) -> list[TaskView]:
-    """`apply_saved_list` inside a caller's transaction (automations create tasks this way)."""
-    job_id = None if job is None else lookup.job(session, job).id
-    project_id = None if project is None else lookup.project(session, project).id
-    created = tasklists.create_from_list(session, saved.id, job_id, project_id, start or date.today())  # type: ignore[arg-type]
-    return _views(session, col(Task.id).in_([t.id for t in created]))
+        saved = lookup.saved_list(session, list_ref)
+        job_id = None if job is None else lookup.job(session, job).id
+        project_id = None if project is None else lookup.project(session, project).id
+        created = tasklists.create_from_list(session, saved.id, job_id, project_id, start or date.today())  # type: ignore[arg-type]
+        return _views(session, col(Task.id).in_([t.id for t in created]))
 
 
 def _view(session: Session, task: Task) -> TaskView:
