@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from studioflow.store import Database, open_database
+from studioflow.workflow import demo
+
+DEMO_TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
@@ -15,3 +21,21 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(tmp_path / "studioflow.db")
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data (due dates relative to DEMO_TODAY) in a fully checkpointed file.
+
+    Made once per worker; tests copy it rather than writing the demo again.
+    """
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    database = open_database(path)
+    try:
+        demo.write_demo(database, today=DEMO_TODAY)
+    finally:
+        database.close()
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert not path.with_name(path.name + "-wal").exists()
+    return path

@@ -15,16 +15,10 @@ import sys
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from studioflow.store import open_database
-from studioflow.workflow import demo
-
-DEMO_TODAY = date(2026, 3, 2)
 
 
 @dataclass(frozen=True)
@@ -73,21 +67,6 @@ def cli(tmp_path: Path) -> Cli:
         return Result(argv, done.returncode, done.stdout, done.stderr)
 
     return run
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database holding the demo data (due dates relative to DEMO_TODAY), fully checkpointed."""
-    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    db = open_database(path)
-    try:
-        demo.write_demo(db, today=DEMO_TODAY)
-    finally:
-        db.close()
-    with closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    assert not path.with_name(path.name + "-wal").exists()
-    return path
 
 
 @pytest.fixture
