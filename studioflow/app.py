@@ -25,12 +25,22 @@ class StudioflowApp(App[None]):
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        # Each global key opens a mode: a screen stack of its own, so going to the Tasks
+        # screen and back finds the board (and anything opened over it) as it was left.
+        self.add_mode("board", lambda: BoardScreen(db))
 
     def on_mount(self) -> None:
-        self.push_screen(BoardScreen(self.db))
+        self.switch_mode("board")
 
     def action_show_board(self) -> None:
-        while not isinstance(self.screen, BoardScreen) and len(self.screen_stack) > 2:
+        self.show_mode("board")
+
+    def show_mode(self, mode: str) -> None:
+        """The mode's screen; pressed again while there, back to its first screen."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+            return
+        while len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_help(self) -> None:

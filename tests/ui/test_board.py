@@ -1114,3 +1114,13 @@ async def test_the_command_palette_advances_the_focused_job(demo_db: Database) -
         moved = job(demo_db, BERG)
         assert steps(moved) == [("Inquiry", "completed"), ("Consultation", "active")]
         assert at(app) == (1, BERG)
+
+
+async def test_key_1_from_the_job_screen_goes_back_to_the_board(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "l", "l", "l", "l", "enter")
+        assert isinstance(app.screen, JobScreen)
+        await press(pilot, "1")
+        assert isinstance(app.screen, BoardScreen)
+        assert at(app) == (4, MARTINEZ)
