@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -14,6 +16,8 @@ APP_NAME = "studioflow"
 DB_ENV = "STUDIOFLOW_DB"
 CONFIG_ENV = "STUDIOFLOW_CONFIG"
 ME_KEYS = ("name", "business")
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+Scalar = str | int | float | bool
 
 
 def default_db_path() -> Path:
@@ -34,15 +38,116 @@ def config_path() -> Path:
 
 def load_me() -> dict[str, str]:
     """The `[me]` table (who signs the messages); empty strings when there is no config file."""
-    me = _read_config().get("me", {})
-    if not isinstance(me, dict):
-        raise StudioflowError(f"{config_path()}: 'me' must be a table ([me])")
-    for key, value in me.items():
-        if key not in ME_KEYS:
-            raise StudioflowError(f"{config_path()}: unknown key me.{key} (known: {', '.join(ME_KEYS)})")
-        if not isinstance(value, str):
-            raise StudioflowError(f'{config_path()}: me.{key} must be a string in quotes, e.g. {key} = "..."')
-    return {key: me.get(key, "") for key in ME_KEYS}
+    me = _table(_read_config(), "me", {"name": str, "business": str})
+    return {key: str(me.get(key, "")) for key in ME_KEYS}
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """The `[smtp]` table: the user's own mail server. The password is never kept here."""
+
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    username: str = ""
+    from_addr: str = ""
+    password_command: str = ""
+    timeout: float = 30.0
+
+    def as_table(self) -> dict[str, Scalar]:
+        table: dict[str, Scalar] = {"host": self.host, "port": self.port, "security": self.security}
+        optional = {"username": self.username, "from": self.from_addr, "password_command": self.password_command}
+        table.update({key: value for key, value in optional.items() if value})
+        table["timeout"] = self.timeout
+        return table
+
+
+SMTP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "host": str,
+    "port": int,
+    "security": str,
+    "username": str,
+    "from": str,
+    "password_command": str,
+    "timeout": (int, float),
+}
+
+
+def load_smtp() -> SmtpConfig | None:
+    """The `[smtp]` table, or None when there is none (messages then go to the stub outbox)."""
+    raw = _read_config()
+    if "smtp" not in raw:
+        return None
+    return smtp_from_table(_table(raw, "smtp", SMTP_KEYS), where=str(config_path()))
+
+
+def smtp_from_table(table: dict[str, object], where: str = "smtp settings") -> SmtpConfig:
+    """Check a table of SMTP settings (read from the file or typed in the settings screen)."""
+    host = str(table.get("host", "")).strip()
+    if not host:
+        raise StudioflowError(f"{where}: smtp.host is missing (the name of your mail server, e.g. smtp.example.com)")
+    security = str(table.get("security", "starttls"))
+    if security not in SECURITY_PORTS:
+        raise StudioflowError(f"{where}: smtp.security must be one of {', '.join(SECURITY_PORTS)}, not {security!r}")
+    port = table.get("port", SECURITY_PORTS[security])
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise StudioflowError(f"{where}: smtp.port must be a number from 1 to 65535, not {port!r}")
+    timeout = table.get("timeout", 30.0)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 600:
+        raise StudioflowError(f"{where}: smtp.timeout must be a number of seconds from 1 to 600, not {timeout!r}")
+    return SmtpConfig(
+        host=host,
+        port=port,
+        security=security,
+        username=str(table.get("username", "")).strip(),
+        from_addr=str(table.get("from", "")).strip(),
+        password_command=str(table.get("password_command", "")),
+        timeout=float(timeout),
+    )
+
+
+def load_send_delay() -> int:
+    """`[outbox] send_delay_seconds`: how long a new message waits, so it can still be cancelled."""
+    delay = _table(_read_config(), "outbox", {"send_delay_seconds": int}).get("send_delay_seconds", 0)
+    if not isinstance(delay, int) or not 0 <= delay <= 86400:
+        raise StudioflowError(f"{config_path()}: outbox.send_delay_seconds must be from 0 to 86400, not {delay!r}")
+    return delay
+
+
+def save_table(name: str, values: dict[str, Scalar]) -> None:
+    """Replace one table of config.toml, keeping the others; the file is readable by its owner only."""
+    tables = {key: value for key, value in _read_config().items() if isinstance(value, dict)}
+    tables[name] = values
+    lines = ["# studioflow settings (rewritten by the settings screen)"]
+    for table, entries in tables.items():
+        lines.append(f"\n[{table}]")
+        # A JSON string is also a valid TOML basic string, escapes included.
+        lines += [f"{key} = {json.dumps(value)}" for key, value in entries.items()]
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+    path.chmod(0o600)  # an older file may have been made readable by others
+
+
+def _table(raw: dict[str, object], name: str, known: dict[str, type | tuple[type, ...]]) -> dict[str, object]:
+    """One table of the file, every key known and of its type (a clear error naming the key otherwise)."""
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise StudioflowError(f"{config_path()}: '{name}' must be a table ([{name}])")
+    for key, value in table.items():
+        if key not in known:
+            raise StudioflowError(f"{config_path()}: unknown key {name}.{key} (known: {', '.join(known)})")
+        wanted = known[key]
+        if not isinstance(value, wanted) or (isinstance(value, bool) and wanted is not bool):
+            kind = "a string in quotes" if wanted is str else "a number"
+            raise StudioflowError(f"{config_path()}: {name}.{key} must be {kind}, e.g. {key} = {_example(wanted)}")
+    return table
+
+
+def _example(wanted: type | tuple[type, ...]) -> str:
+    return '"..."' if wanted is str else "30"
 
 
 def _read_config() -> dict[str, object]:

@@ -29,7 +29,11 @@ Migration = Callable[[Connection], None]
 
 # MIGRATIONS[i] takes a file at version i + 1 to version i + 2. Never edit a released
 # entry: append a new one, and change the models to match what it produces.
-MIGRATIONS: list[Migration] = []
+def _add_outbox_reply(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE outbox_message ADD COLUMN reply VARCHAR DEFAULT '' NOT NULL")
+
+
+MIGRATIONS: list[Migration] = [_add_outbox_reply]
 
 
 def schema_version() -> int:

@@ -387,6 +387,8 @@ class OutboxMessage(SQLModel, table=True):
     message_id: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the mail server answered when it took the message (e.g. "250 2.0.0 Ok: queued as 4F2A").
+    reply: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Setting(SQLModel, table=True):
