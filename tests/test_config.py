@@ -70,3 +70,69 @@ def test_unreadable_files_are_refused(toml: Path) -> None:
     toml.mkdir()
     with pytest.raises(StudioflowError, match="cannot read"):
         config.load_me()
+
+
+def test_no_smtp_table_means_the_stub_outbox(toml: Path) -> None:
+    toml.write_text('[me]\nname = "Jo"\n', encoding="utf-8")
+    assert config.load_smtp() is None
+
+
+def test_the_smtp_table_is_read_with_defaults(toml: Path) -> None:
+    toml.write_text('[smtp]\nhost = "smtp.example.com"\nsecurity = "ssl"\nfrom = "jo@example.com"\n', encoding="utf-8")
+    smtp = config.load_smtp()
+    assert smtp == config.SmtpConfig(host="smtp.example.com", port=465, security="ssl", from_addr="jo@example.com")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('hots = "x"', "unknown key smtp.hots (known: host, port,"),
+        ('host = "x"\nport = "587"', "smtp.port must be a number, e.g. port = 30"),
+        ("port = 587", "smtp.host is missing"),
+        ('host = "x"\nsecurity = "tls"', "smtp.security must be one of starttls, ssl, none, not 'tls'"),
+        ('host = "x"\nport = 70000', "smtp.port must be a number from 1 to 65535, not 70000"),
+        ('host = "x"\ntimeout = true', "smtp.timeout must be a number"),
+    ],
+)
+def test_a_bad_smtp_table_names_the_key(toml: Path, table: str, message: str) -> None:
+    toml.write_text(f"[smtp]\n{table}\n", encoding="utf-8")
+    with pytest.raises(StudioflowError) as caught:
+        config.load_smtp()
+    assert message in str(caught.value)
+
+
+def test_the_send_delay(toml: Path) -> None:
+    assert config.load_send_delay() == 0
+    toml.write_text("[outbox]\nsend_delay_seconds = 30\n", encoding="utf-8")
+    assert config.load_send_delay() == 30
+    toml.write_text("[outbox]\nsend_delay_seconds = -1\n", encoding="utf-8")
+    with pytest.raises(StudioflowError, match="send_delay_seconds must be from 0 to 86400"):
+        config.load_send_delay()
+
+
+def test_saving_a_table_keeps_the_others_and_only_the_owner_can_read(toml: Path) -> None:
+    toml.write_text('[me]\nname = "Jo \\"Lens\\" Ø"\n\n[outbox]\nsend_delay_seconds = 10\n', encoding="utf-8")
+    toml.chmod(0o644)
+    smtp = config.SmtpConfig(
+        host="smtp.example.com",
+        port=587,
+        security="starttls",
+        username="jo",
+        password_command='pass show "mail/jo"',
+        timeout=12.5,
+    )
+    config.save_table("smtp", smtp.as_table())
+
+    assert toml.stat().st_mode & 0o777 == 0o600
+    assert config.load_smtp() == smtp
+    assert config.load_me()["name"] == 'Jo "Lens" Ø'
+    assert config.load_send_delay() == 10
+    assert "password =" not in toml.read_text(encoding="utf-8")
+
+
+def test_a_new_config_file_is_created_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "new" / "dir" / "config.toml"
+    monkeypatch.setenv(config.CONFIG_ENV, str(path))
+    config.save_table("outbox", {"send_delay_seconds": 5})
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert config.load_send_delay() == 5

@@ -1,0 +1,273 @@
+"""Delivering the outbox: claim, send, record — so nothing is lost and nothing goes twice.
+
+Each message is claimed (`sending`) in a committed transaction before it is handed to
+a transport, and its outcome is recorded in another. SMTP cannot be exactly-once (a
+lost "250" looks like a failure), so a message found `sending` by the next delivery
+run was interrupted mid-send and becomes `held`: it is never resent unless the user
+releases it. One delivery run at a time per database, kept so by a lock file that the
+operating system releases when its process dies, so a `sending` row seen while
+holding the lock can only be a leftover of a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Table, and_, select, update
+
+from studioflow.config import SmtpConfig, load_send_delay, load_smtp
+from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
+from studioflow.store import Database
+from studioflow.store.models import OutboxMessage, utcnow
+
+MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(minutes=1)
+LAST_RETRY = timedelta(hours=2)
+INTERRUPTED = (
+    "delivery stopped while this message was being sent, so it may have gone: "
+    "check your Sent folder, then release it to send again, or cancel it"
+)
+
+Progress = Callable[[int, int], None]
+
+
+class Transport(Protocol):
+    def send(self, letter: Letter) -> str: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where messages go: `smtp` None means every email goes to the stub outbox."""
+
+    smtp: SmtpConfig | None
+    stub_root: Path
+    send_delay_seconds: int = 0
+    ssl_context: ssl.SSLContext | None = None
+
+    @classmethod
+    def load(cls, db_path: Path) -> MailSettings:
+        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), send_delay_seconds=load_send_delay())
+
+    @property
+    def destination(self) -> str:
+        if self.smtp is None:
+            return f"the stub outbox {self.stub_root}"
+        return f"{self.smtp.host}:{self.smtp.port}"
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    held: int = 0
+    busy: bool = False  # another process was delivering: nothing was done here
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed + self.held
+
+    def summary(self) -> str:
+        if self.busy:
+            return "another studioflow is delivering the outbox right now; nothing done"
+        if not self.handled:
+            return "nothing due to send"
+        parts = [f"{self.sent} sent"]
+        parts += [
+            f"{n} {what}"
+            for n, what in ((self.retrying, "to retry later"), (self.failed, "failed"), (self.held, "held"))
+            if n
+        ]
+        return ", ".join(parts)
+
+
+def deliver_due(
+    db: Database, settings: MailSettings, progress: Progress | None = None, now: Callable[[], datetime] = utcnow
+) -> DeliveryReport:
+    """Send every message whose time has come; returns what happened."""
+    report = DeliveryReport()
+    with _delivery_lock(db.path) as got:
+        if not got:
+            report.busy = True
+            return report
+        hold_interrupted(db)
+        email = _EmailRoute(settings)
+        sms = MaildirTransport(settings.stub_root)
+        try:
+            while due := _due_ids(db, now() - timedelta(seconds=settings.send_delay_seconds)):
+                for done, (message_id, channel) in enumerate(due, start=1):
+                    if channel == "sms":
+                        _deliver_one(db, message_id, sms, report, now)
+                    elif (failure := email.unreachable()) is not None:
+                        _record(db, message_id, failure, report, now, claim=True)
+                    else:
+                        _deliver_one(db, message_id, email.transport, report, now)
+                    if progress is not None:
+                        progress(done, len(due))
+        finally:
+            email.close()
+    return report
+
+
+def hold_interrupted(db: Database) -> int:
+    """Messages left `sending` by a run that died; only called while holding the delivery lock."""
+    with db.write() as session:
+        result = session.connection().execute(
+            update(MESSAGES).where(MESSAGES.c.state == "sending").values(state="held", last_error=INTERRUPTED)
+        )
+        return result.rowcount
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1 min, 2, 4 … doubling after each failed attempt, at most 2 hours."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
+
+
+class _EmailRoute:
+    """The email transport, connected once per run; a server that cannot be reached fails the whole batch alike."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+        self._transport: Transport | None = None
+        self._failure: SendFailure | None = None
+
+    @property
+    def transport(self) -> Transport:
+        assert self._transport is not None
+        return self._transport
+
+    def unreachable(self) -> SendFailure | None:
+        """Connect if not yet done; the failure that stands for every email of this run, if any."""
+        if self._transport is None and self._failure is None:
+            smtp = self.settings.smtp
+            if smtp is None:
+                self._transport = MaildirTransport(self.settings.stub_root)
+            else:
+                transport = SmtpTransport(smtp, smtp_password(smtp), self.settings.ssl_context)
+                try:
+                    transport.connect()
+                except SendFailure as failure:
+                    self._failure = failure
+                else:
+                    self._transport = transport
+        return self._failure
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
+def _due_ids(db: Database, cutoff: datetime) -> list[tuple[int, str]]:
+    with db.read() as session:
+        rows = session.connection().execute(
+            select(MESSAGES.c.id, MESSAGES.c.channel)
+            .where(MESSAGES.c.state == "queued", MESSAGES.c.send_at <= cutoff)
+            .order_by(MESSAGES.c.send_at, MESSAGES.c.id)
+        )
+        return [(row.id, row.channel) for row in rows]
+
+
+def _deliver_one(
+    db: Database, message_id: int, transport: Transport, report: DeliveryReport, now: Callable[[], datetime]
+) -> None:
+    letter = _claim(db, message_id)
+    if letter is None:
+        return  # cancelled or edited away from `queued` since it was picked
+    try:
+        reply = transport.send(letter)
+    except SendFailure as failure:
+        _record(db, message_id, failure, report, now)
+        return
+    with db.write() as session:
+        session.connection().execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "sending")
+            .values(state="sent", sent_at=now(), reply=reply[:1000], last_error="")
+        )
+    report.sent += 1
+
+
+def _claim(db: Database, message_id: int) -> Letter | None:
+    with db.write() as session:
+        conn = session.connection()
+        claimed = conn.execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "queued")
+            .values(state="sending", attempts=MESSAGES.c.attempts + 1)
+        ).rowcount
+        if not claimed:
+            return None
+        row = conn.execute(select(MESSAGES).where(MESSAGES.c.id == message_id)).one()
+        return Letter(row.channel, row.to_addr, row.subject, row.body, row.message_id)
+
+
+def _record(
+    db: Database,
+    message_id: int,
+    failure: SendFailure,
+    report: DeliveryReport,
+    now: Callable[[], datetime],
+    claim: bool = False,
+) -> None:
+    """A failed attempt: later, failed, or held. `claim`: counted as an attempt without a send (server unreachable)."""
+    with db.write() as session:
+        conn = session.connection()
+        state = "queued" if claim else "sending"
+        where = and_(MESSAGES.c.id == message_id, MESSAGES.c.state == state)
+        attempts = conn.execute(select(MESSAGES.c.attempts).where(where)).scalar()
+        if attempts is None:
+            return
+        attempts += int(claim)
+        values: dict[str, object] = {"attempts": attempts, "last_error": failure.reason[:1000]}
+        if failure.maybe_sent:
+            values["state"] = "held"
+            report.held += 1
+        elif failure.retry and attempts < MAX_ATTEMPTS:
+            values.update(state="queued", send_at=now() + retry_delay(attempts))
+            report.retrying += 1
+        else:
+            values["state"] = "failed"
+            if failure.retry:
+                values["last_error"] = f"gave up after {attempts} attempts: {failure.reason}"[:1000]
+            report.failed += 1
+        conn.execute(update(MESSAGES).where(where).values(**values))
+    if failure.reason not in report.problems:
+        report.problems.append(failure.reason)
+
+
+@contextmanager
+def _delivery_lock(db_path: Path) -> Iterator[bool]:
+    """True while this process is the only one delivering this database's outbox."""
+    path = db_path.with_name(f"{db_path.name}.delivery-lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            _lock(fd)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing the file releases the lock
+
+
+if os.name == "nt":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,0 +1,257 @@
+"""Handing one message over: to the user's SMTP server, or to the stub outbox (a Maildir).
+
+A transport either returns what the receiving side said ("250 2.0.0 Ok: queued as …")
+or raises `SendFailure`, which says whether trying again later may help and whether
+the message may have gone anyway (the server took it, but its answer never came).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mailbox
+import os
+import re
+import smtplib
+import ssl
+import subprocess
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate
+from pathlib import Path
+
+from studioflow.config import SmtpConfig
+from studioflow.errors import StudioflowError
+
+PASSWORD_ENV = "STUDIOFLOW_SMTP_PASSWORD"
+STUB_FROM = "studioflow@localhost"
+SMS_FOLDER = "sms"
+
+
+class SendFailure(Exception):
+    """Not delivered. `retry`: a later try may work (4xx, timeouts, refused connections).
+
+    `maybe_sent`: the whole message was handed over but no answer came back, so the
+    server may have taken it; such a message must not be sent again unasked.
+    """
+
+    def __init__(self, reason: str, *, retry: bool, maybe_sent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+        self.maybe_sent = maybe_sent
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One outbox message as the transports need it (plain data, no ORM row)."""
+
+    channel: str  # email | sms
+    to_addr: str
+    subject: str
+    body: str
+    message_id: str
+
+
+def build_email(letter: Letter, from_addr: str) -> EmailMessage:
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["From"] = from_addr
+    message["To"] = letter.to_addr
+    message["Subject"] = letter.subject
+    message["Date"] = formatdate(localtime=True)
+    if letter.message_id:  # fixed when queued, so every retry carries the same one
+        message["Message-ID"] = letter.message_id
+    # Quoted-printable keeps every line short and 7-bit, whatever the server supports.
+    message.set_content(letter.body, charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def stub_dir(db_path: Path) -> Path:
+    """The stub outbox of a database: a Maildir beside it (`studioflow.outbox/` by default)."""
+    return db_path.with_name(f"{db_path.stem}.outbox")
+
+
+class MaildirTransport:
+    """The stub outbox: what "was sent" is a file any mail reader can open. Texts go to folder `sms`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def send(self, letter: Letter) -> str:
+        try:
+            box = mailbox.Maildir(self.root, create=True)
+            if letter.channel == "sms":
+                box = box.add_folder(SMS_FOLDER) if SMS_FOLDER not in box.list_folders() else box.get_folder(SMS_FOLDER)
+                message = EmailMessage(policy=SMTP_POLICY)
+                message["X-Studioflow-Channel"] = "sms"
+                message["X-Studioflow-To"] = letter.to_addr  # a phone number, not an address
+                message["Subject"] = f"Text to {letter.to_addr}"
+                message["Date"] = formatdate(localtime=True)
+                message.set_content(letter.body, charset="utf-8", cte="quoted-printable")
+            else:
+                message = build_email(letter, STUB_FROM)
+            key = box.add(message)  # written to tmp/, then renamed into new/: never half a file
+        except OSError as exc:
+            raise SendFailure(f"cannot write to the stub outbox {self.root}: {exc.strerror}", retry=True) from None
+        where = self.root / (f".{SMS_FOLDER}" if letter.channel == "sms" else "") / "new" / key
+        return f"stored in {where}"
+
+    def close(self) -> None:
+        pass
+
+
+class SmtpTransport:
+    """The user's own server; one connection reused for a whole batch."""
+
+    def __init__(self, config: SmtpConfig, password: str | None, ssl_context: ssl.SSLContext | None = None) -> None:
+        if config.username and password is None:
+            raise StudioflowError(
+                f"smtp.username is set but there is no password: set smtp.password_command in the config "
+                f"or ${PASSWORD_ENV}"
+            )
+        if not (config.from_addr or config.username):
+            raise StudioflowError("smtp.from is missing: the address your messages are sent from")
+        self.config = config
+        self.password = password or ""
+        # Certificates are always verified; tests hand in a context that trusts their own CA.
+        self.context = ssl_context or ssl.create_default_context()
+        self.from_addr = config.from_addr or config.username
+        self._smtp: smtplib.SMTP | None = None
+
+    def connect(self) -> None:
+        if self._smtp is not None:
+            return
+        config = self.config
+        where = f"{config.host}:{config.port}"
+        smtp: smtplib.SMTP | None = None
+        try:
+            if config.security == "ssl":
+                smtp = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=self.context)
+            else:
+                smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+            smtp.ehlo()
+            if config.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise SendFailure(f"{where} does not offer STARTTLS (set smtp.security)", retry=False)
+                smtp.starttls(context=self.context)
+                smtp.ehlo()
+            if config.username:
+                smtp.login(config.username, self.password)
+        except SendFailure:
+            _quietly_close(smtp)
+            raise
+        except smtplib.SMTPAuthenticationError as exc:
+            _quietly_close(smtp)
+            raise SendFailure(f"{where} refused the login of {config.username}: {_reply(exc)}", retry=False) from None
+        except smtplib.SMTPNotSupportedError as exc:
+            _quietly_close(smtp)
+            raise SendFailure(f"{where}: {exc}", retry=False) from None
+        except ssl.SSLCertVerificationError as exc:
+            _quietly_close(smtp)
+            raise SendFailure(
+                f"{where}: the server's certificate is not trusted ({exc.verify_message})", retry=False
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            _quietly_close(smtp)
+            raise SendFailure(f"{where} answered {_reply(exc)}", retry=400 <= exc.smtp_code < 500) from None
+        except OSError as exc:  # refused, unreachable, timed out, disconnected (SMTPException is an OSError)
+            _quietly_close(smtp)
+            raise SendFailure(f"cannot reach {where}: {_os_reason(exc)}", retry=True) from None
+        self._smtp = smtp
+
+    def send(self, letter: Letter) -> str:
+        self.connect()
+        smtp = self._smtp
+        assert smtp is not None
+        content = build_email(letter, self.from_addr).as_bytes()
+        handed_over = False
+        try:
+            self._expect(smtp.mail(self.from_addr), (250,), "the sender")
+            self._expect(smtp.rcpt(letter.to_addr), (250, 251), f"the recipient {letter.to_addr}")
+            self._expect(smtp.docmd("data"), (354,), "the message")
+            smtp.send(_dot_stuffed(content))
+            smtp.send(b".\r\n")
+            handed_over = True
+            code, text = smtp.getreply()
+        except SendFailure:
+            raise
+        except OSError as exc:
+            self._drop()
+            if handed_over:
+                raise SendFailure(
+                    f"{self.config.host} did not confirm the message ({_os_reason(exc)}): it may have been sent",
+                    retry=False,
+                    maybe_sent=True,
+                ) from None
+            raise SendFailure(f"connection to {self.config.host} lost: {_os_reason(exc)}", retry=True) from None
+        if code != 250:
+            self._refused(code, text, "the message")
+        return f"{code} {text.decode('utf-8', 'replace')}"
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            self._drop()
+
+    def _expect(self, answer: tuple[int, bytes], ok: tuple[int, ...], what: str) -> None:
+        code, text = answer
+        if code not in ok:
+            self._refused(code, text, what)
+
+    def _refused(self, code: int, text: bytes, what: str) -> None:
+        reply = f"{code} {text.decode('utf-8', 'replace')}"
+        if code == 421 or code == -1:  # the server is closing the connection
+            self._drop()
+        elif self._smtp is not None:
+            try:
+                self._smtp.rset()  # end this transaction; the connection serves the next message
+            except OSError:
+                self._drop()
+        raise SendFailure(f"{self.config.host} refused {what}: {reply}", retry=400 <= code < 500 or code == -1)
+
+    def _drop(self) -> None:
+        _quietly_close(self._smtp)
+        self._smtp = None
+
+
+def smtp_password(config: SmtpConfig) -> str | None:
+    """$STUDIOFLOW_SMTP_PASSWORD, else the first line printed by `password_command`; never stored."""
+    if PASSWORD_ENV in os.environ:
+        return os.environ[PASSWORD_ENV]
+    if not config.password_command:
+        return None
+    try:
+        done = subprocess.run(
+            config.password_command, shell=True, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise StudioflowError(f"smtp.password_command could not run: {exc}") from None
+    if done.returncode != 0:
+        said = done.stderr.strip().splitlines()
+        raise StudioflowError(
+            f"smtp.password_command failed (exit {done.returncode})" + (f": {said[0]}" if said else "")
+        )
+    lines = done.stdout.splitlines()
+    return lines[0] if lines else ""
+
+
+def _dot_stuffed(content: bytes) -> bytes:
+    # A line that starts with "." gets another one, so it cannot end the message early.
+    stuffed = re.sub(rb"(?m)^\.", b"..", content)
+    return stuffed if stuffed.endswith(b"\r\n") else stuffed + b"\r\n"
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+    return f"{exc.smtp_code} {text}"
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _quietly_close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        with contextlib.suppress(OSError):
+            smtp.close()
