@@ -16,6 +16,15 @@ from studioflow.workflow import demo
 DEMO_TODAY = date(2026, 3, 2)
 
 
+@pytest.fixture(autouse=True)
+def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test reads its own config.toml (absent unless the test writes it), never the user's."""
+    path = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("STUDIOFLOW_CONFIG", str(path))
+    monkeypatch.delenv("STUDIOFLOW_SMTP_PASSWORD", raising=False)
+    return path
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(tmp_path / "studioflow.db")

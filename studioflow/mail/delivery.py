@@ -22,7 +22,7 @@ from typing import Protocol
 
 from sqlalchemy import Table, and_, select, update
 
-from studioflow.config import SmtpConfig, load_send_delay, load_smtp
+from studioflow.config import SmtpConfig, load_smtp
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage, utcnow
@@ -50,12 +50,11 @@ class MailSettings:
 
     smtp: SmtpConfig | None
     stub_root: Path
-    send_delay_seconds: int = 0
     ssl_context: ssl.SSLContext | None = None
 
     @classmethod
     def load(cls, db_path: Path) -> MailSettings:
-        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), send_delay_seconds=load_send_delay())
+        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path))
 
     @property
     def destination(self) -> str:
@@ -104,7 +103,7 @@ def deliver_due(
         email = _EmailRoute(settings)
         sms = MaildirTransport(settings.stub_root)
         try:
-            while due := _due_ids(db, now() - timedelta(seconds=settings.send_delay_seconds)):
+            while due := _due_ids(db, now()):
                 for done, (message_id, channel) in enumerate(due, start=1):
                     if channel == "sms":
                         _deliver_one(db, message_id, sms, report, now)

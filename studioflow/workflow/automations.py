@@ -205,7 +205,7 @@ def _act(
 
 def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Automation, run: AutomationRun) -> Effect:
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
-    from studioflow.config import load_me
+    from studioflow.config import load_me, load_send_delay
     from studioflow.workflow import templates
 
     channel = "email" if automation.action == "send_email" else "sms"
@@ -238,7 +238,8 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
         visit_id=visit.id,
         state=state,
         last_error=reason,
-        send_at=utcnow() + timedelta(minutes=automation.delay_minutes),
+        # The user's send delay ("undo send") comes on top of the automation's own.
+        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=load_send_delay()),
         message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
         cancel_on_leave=automation.delay_minutes > 0 and not automation.keep_on_leave,
     )

@@ -55,17 +55,6 @@ def test_a_message_not_yet_due_waits(db: Database, queue: Queue, smtp_server: Se
     assert len(inbox.received) == 1
 
 
-def test_the_send_delay_keeps_new_messages_back(
-    db: Database, queue: Queue, smtp_server: Server, tmp_path: Path
-) -> None:
-    _inbox, port = smtp_server()
-    new = queue(1)[0]
-    old = queue(1, send_at=utcnow() - timedelta(minutes=5))[0]
-    settings = smtp_settings(tmp_path, port)
-    deliver_due(db, MailSettings(settings.smtp, settings.stub_root, send_delay_seconds=60))
-    assert (rows(db)[new].state, rows(db)[old].state) == ("queued", "sent")
-
-
 def test_421_is_retried_later_with_the_same_message_id(
     db: Database, queue: Queue, smtp_server: Server, tmp_path: Path
 ) -> None:

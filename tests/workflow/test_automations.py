@@ -681,6 +681,17 @@ def test_a_delayed_message_sends_later_and_is_cancelled_when_the_job_advances(wo
     assert view.fired == (f"cancelled a pending email to {AVA_EMAIL}",)
 
 
+def test_the_users_send_delay_holds_every_new_message_back(world: Database, me_config: Path) -> None:
+    db = world
+    with me_config.open("a", encoding="utf-8") as file:
+        file.write("[outbox]\nsend_delay_seconds = 45\n")
+    auto(db, "Booked", "enter", "send_email")
+    before = datetime.now(UTC)
+    jobs.advance(db, add_lee(db))
+    (message,) = rows(db, OutboxMessage)
+    assert close_to(message.send_at, before + timedelta(seconds=45))
+
+
 @pytest.mark.parametrize("leave", ["skip", "move_to back", "move_to forward", "move_to_pipeline"])
 def test_a_delayed_message_is_cancelled_whichever_way_the_job_leaves(world: Database, leave: str) -> None:
     db = world
