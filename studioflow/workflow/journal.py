@@ -320,7 +320,7 @@ def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> Non
         for message in effects.get(kind, []):
             conn.execute(
                 update(MESSAGES)
-                .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held")))
+                .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held", "failed")))
                 .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")}))
             )
     session.expire_all()

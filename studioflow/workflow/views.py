@@ -130,3 +130,23 @@ class RenderedView:
     channel: str
     subject: str
     body: str
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One outbox message with the job it belongs to."""
+
+    id: int
+    channel: str
+    to_addr: str
+    subject: str
+    body: str
+    state: str
+    send_at: datetime
+    attempts: int
+    last_error: str
+    reply: str
+    message_id: str
+    sent_at: datetime | None
+    job_id: int | None
+    job_title: str

@@ -1,0 +1,190 @@
+"""The outbox as the user manages it: list, read, edit, retry, release, cancel, send now.
+
+Delivery itself is `studioflow.mail.delivery`; these services only change what it will
+find. A message can be changed only while it has not gone: queued, held or failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import OUTBOX_STATES, Job, OutboxMessage, utcnow
+from studioflow.workflow import journal
+from studioflow.workflow.clients import clean_email
+from studioflow.workflow.views import MessageView
+
+EDITABLE = ("queued", "held", "failed")
+# The order the screen and `outbox list` show states in: what needs the user first.
+STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
+
+
+def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = None) -> list[MessageView]:
+    """Messages in the given states (all when none): waiting ones by send time, the rest newest first."""
+    wanted = tuple(states)
+    unknown = [s for s in wanted if s not in OUTBOX_STATES]
+    if unknown:
+        raise StudioflowError(f"unknown state {unknown[0]!r} (one of {', '.join(STATE_ORDER)})")
+    waiting = col(OutboxMessage.state).in_(("queued", "sending"))
+    query = (
+        select(OutboxMessage, Job.title)
+        .join(Job, col(Job.id) == col(OutboxMessage.job_id), isouter=True)
+        .order_by(
+            case(*((col(OutboxMessage.state) == s, i) for i, s in enumerate(STATE_ORDER))),
+            case((waiting, col(OutboxMessage.send_at)), else_=None),
+            col(OutboxMessage.id).desc(),
+        )
+        .limit(limit)
+    )
+    if wanted:
+        query = query.where(col(OutboxMessage.state).in_(wanted))
+    with db.read() as session:
+        return [_view(message, title) for message, title in session.exec(query).all()]
+
+
+def counts(db: Database) -> dict[str, int]:
+    """How many messages are in each state (every state present, zeros included)."""
+    with db.read() as session:
+        found = dict(session.exec(select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))).all())
+    return {state: found.get(state, 0) for state in STATE_ORDER}
+
+
+def get_message(db: Database, message_id: int) -> MessageView:
+    with db.read() as session:
+        message = _message(session, message_id)
+        return _view(message, _job_title(session, message))
+
+
+def edit_message(
+    db: Database, message_id: int, to_addr: str | None = None, subject: str | None = None, body: str | None = None
+) -> MessageView:
+    """Change the recipient, subject or body of a message that has not gone."""
+    with db.write() as session:
+        message = _changeable(session, message_id, "edit")
+        if to_addr is not None:
+            message.to_addr = _clean_recipient(message.channel, to_addr)
+        if subject is not None:
+            if message.channel == "email" and not subject.strip():
+                raise StudioflowError("an email needs a subject")
+            message.subject = subject.strip()
+        if body is not None:
+            if not body.strip():
+                raise StudioflowError("the message is empty")
+            message.body = body
+        session.flush()
+        return _view(message, _job_title(session, message))
+
+
+def retry(db: Database, message_ids: Sequence[int]) -> list[MessageView]:
+    """Failed messages back in the queue, due now, with a fresh count of attempts."""
+    return _move(db, message_ids, ("failed",), "retry", "queued", "only a failed message can be retried")
+
+
+def retry_failed(db: Database) -> list[MessageView]:
+    with db.read() as session:
+        ids = session.exec(select(OutboxMessage.id).where(OutboxMessage.state == "failed")).all()
+    return retry(db, [i for i in ids if i is not None])
+
+
+def release(db: Database, message_ids: Sequence[int]) -> list[MessageView]:
+    """Held messages back in the queue: the user says they may go (again)."""
+    return _move(db, message_ids, ("held",), "release", "queued", "only a held message can be released")
+
+
+def send_now(db: Database, message_ids: Sequence[int]) -> list[MessageView]:
+    """Queued messages due now rather than later (a delayed or backed-off one)."""
+    return _move(db, message_ids, ("queued",), "send now", "queued", "only a queued message can be sent now")
+
+
+def cancel(db: Database, message_ids: Sequence[int]) -> list[MessageView]:
+    """Messages that will not be sent (undoable: `undo` puts them back as they were)."""
+    with db.write() as session:
+        label = f"cancel message {message_ids[0]}" if len(message_ids) == 1 else f"cancel {len(message_ids)} messages"
+        with journal.recording(session, label):
+            views = []
+            for message_id in message_ids:
+                message = _changeable(session, message_id, "cancel")
+                journal.note(
+                    session, "cancelled", message_id, prior={"state": message.state, "last_error": message.last_error}
+                )
+                message.state = "cancelled"
+                message.last_error = "cancelled by you"
+                views.append(_view(message, _job_title(session, message)))
+            session.flush()
+        return views
+
+
+def _move(
+    db: Database, message_ids: Sequence[int], allowed: tuple[str, ...], verb: str, state: str, refusal: str
+) -> list[MessageView]:
+    with db.write() as session:
+        views = []
+        for message_id in message_ids:
+            message = _message(session, message_id)
+            if message.state not in allowed:
+                raise StudioflowError(f"cannot {verb} message {message_id}: it is {message.state}; {refusal}")
+            message.state = state
+            message.send_at = utcnow()
+            if verb == "retry":
+                message.attempts = 0
+            if verb != "send now":
+                message.last_error = ""
+            views.append(_view(message, _job_title(session, message)))
+        session.flush()
+        return views
+
+
+def _changeable(session: Session, message_id: int, verb: str) -> OutboxMessage:
+    message = _message(session, message_id)
+    if message.state not in EDITABLE:
+        why = "it is being sent" if message.state == "sending" else f"it is {message.state}"
+        raise StudioflowError(f"cannot {verb} message {message_id}: {why}")
+    return message
+
+
+def _message(session: Session, message_id: int) -> OutboxMessage:
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise StudioflowError(f"no message {message_id}")
+    return message
+
+
+def _clean_recipient(channel: str, to_addr: str) -> str:
+    if channel == "email":
+        address = clean_email(to_addr)
+        if not address:
+            raise StudioflowError("an email needs a recipient address")
+        return address
+    number = to_addr.strip()
+    if not number or not any(c.isdigit() for c in number):
+        raise StudioflowError(f"{to_addr!r} is not a phone number")
+    return number
+
+
+def _job_title(session: Session, message: OutboxMessage) -> str:
+    job = None if message.job_id is None else session.get(Job, message.job_id)
+    return "" if job is None else job.title
+
+
+def _view(message: OutboxMessage, job_title: str | None) -> MessageView:
+    assert message.id is not None
+    return MessageView(
+        id=message.id,
+        channel=message.channel,
+        to_addr=message.to_addr,
+        subject=message.subject,
+        body=message.body,
+        state=message.state,
+        send_at=message.send_at,
+        attempts=message.attempts,
+        last_error=message.last_error,
+        reply=message.reply,
+        message_id=message.message_id,
+        sent_at=message.sent_at,
+        job_id=message.job_id,
+        job_title=job_title or "",
+    )
