@@ -25,10 +25,11 @@ from studioflow.config import DB_ENV, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS
-from studioflow.workflow import automation_rules, automations, clients, jobs, journal, pipelines, tasks
+from studioflow.workflow import automation_rules, automations, clients, jobs, journal, outbox, pipelines, tasks
 from studioflow.workflow.automation_rules import AutomationView
 from studioflow.workflow.views import (
     JobView,
+    MessageView,
     PipelineView,
     RenderedView,
     SavedTaskListView,
@@ -347,7 +348,69 @@ def build_parser() -> Parser:
     cmd.add_argument("--job", required=True, metavar="J")
     cmd = command(g, "delete", _delete_template, "delete a template")
     cmd.add_argument("template")
+
+    g = group("outbox", "messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox")
+    cmd = command(g, "list", lambda db, a: outbox.list_messages(db, a.state or ()), "list messages")
+    cmd.add_argument("--state", action="append", choices=outbox.STATE_ORDER, help="only this state (repeat)")
+    cmd = command(g, "show", lambda db, a: outbox.get_message(db, a.id), "show a message in full")
+    cmd.add_argument("id", type=positive_int)
+    command(g, "send", _send_outbox, "send every message that is due (progress on stderr)")
+    cmd = command(g, "retry", _retry_outbox, "put failed messages back in the queue, due now")
+    retry_what = cmd.add_mutually_exclusive_group(required=True)
+    retry_what.add_argument("id", type=positive_int, nargs="*", default=[])
+    retry_what.add_argument("--failed", action="store_true", help="every failed message")
+    cmd = command(g, "cancel", lambda db, a: outbox.cancel(db, a.id), "cancel messages not sent yet (undo with 'undo')")
+    cmd.add_argument("id", type=positive_int, nargs="+")
+    cmd = command(
+        g, "release", lambda db, a: outbox.release(db, a.id), "let held messages go (they may have been sent once)"
+    )
+    cmd.add_argument("id", type=positive_int, nargs="+")
+    cmd = command(g, "now", lambda db, a: outbox.send_now(db, a.id), "make queued messages due now")
+    cmd.add_argument("id", type=positive_int, nargs="+")
+    cmd = command(g, "test", _test_email, "send a test email through the configured SMTP server")
+    cmd.add_argument("to", metavar="ADDRESS")
     return parser
+
+
+def _send_outbox(db: Database, args: argparse.Namespace) -> Any:
+    from studioflow.mail.delivery import MailSettings, deliver_due
+
+    settings = MailSettings.load(db.path)
+    live = sys.stderr.isatty()
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        # A line per tenth on a pipe or log; one line redrawn in place on a terminal.
+        if live:
+            print(f"\rsending to {settings.destination}: {done}/{total}", end="", file=sys.stderr, flush=True)
+        elif done * 10 // total != shown[0] or done == total:
+            shown[0] = done * 10 // total
+            print(f"sending to {settings.destination}: {done}/{total}", file=sys.stderr, flush=True)
+
+    report = deliver_due(db, settings, progress)
+    if live and report.handled:
+        print(file=sys.stderr)
+    for problem in report.problems:
+        print(f"studioflow: {problem}", file=sys.stderr)
+    return report if args.json else report.summary()
+
+
+def _retry_outbox(db: Database, args: argparse.Namespace) -> Any:
+    return outbox.retry_failed(db) if args.failed else outbox.retry(db, args.id)
+
+
+def _test_email(db: Database, args: argparse.Namespace) -> str:
+    from studioflow.config import load_smtp
+    from studioflow.mail.transport import SendFailure, send_test_email
+
+    smtp = load_smtp()
+    if smtp is None:
+        raise StudioflowError("no [smtp] table in the config: messages go to the stub outbox, nothing to test")
+    try:
+        reply = send_test_email(smtp, clients.clean_email(args.to) or args.to)
+    except SendFailure as failure:
+        raise StudioflowError(f"the test email was not sent: {failure.reason}") from None
+    return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {reply}"
 
 
 def _templates() -> ModuleType:
@@ -523,6 +586,8 @@ def _print(result: Any, args: argparse.Namespace) -> None:
         _print_message(result.channel, result.subject, result.body)
     elif isinstance(result, RenderedView):
         _print_message(result.channel, result.subject, result.body)
+    elif isinstance(result, MessageView):
+        _print_outbox_message(result)
     else:
         print(_table([_row(result)]))
 
@@ -548,6 +613,28 @@ def _print_job(job: JobView) -> None:
             print(f"           {when}  {visit.state:<9}  {visit.stage}")
 
 
+def _print_outbox_message(message: MessageView) -> None:
+    fields = {
+        "message": f"{message.id} ({message.channel}) {message.state}",
+        "to": message.to_addr or "-",
+        "job": f"{message.job_id} {message.job_title}" if message.job_id else "-",
+        "send at": _local(message.send_at),
+        "sent at": _local(message.sent_at) if message.sent_at else "-",
+        "attempts": str(message.attempts),
+        "reply": message.reply or "-",
+        "problem": message.last_error or "-",
+        "id": message.message_id or "-",
+    }
+    for key, value in fields.items():
+        print(f"{key:>9}  {value}")
+    print()
+    _print_message(message.channel, message.subject, message.body)
+
+
+def _local(moment: Any) -> str:
+    return str(moment.astimezone().strftime("%Y-%m-%d %H:%M"))
+
+
 def _print_message(channel: str, subject: str, body: str) -> None:
     if channel == "email":
         print(f"Subject: {subject}\n")
@@ -555,6 +642,18 @@ def _print_message(channel: str, subject: str, body: str) -> None:
 
 
 def _row(item: Any) -> dict[str, str]:
+    if isinstance(item, MessageView):
+        when = item.sent_at if item.state == "sent" and item.sent_at else item.send_at
+        return {
+            "id": str(item.id),
+            "state": item.state,
+            "to": item.to_addr or "-",
+            "subject": _short(item.subject if item.channel == "email" else f"(text) {item.body}"),
+            "when": _local(when),
+            "tries": str(item.attempts),
+            "job": _short(item.job_title) if item.job_title else "-",
+            "problem": _short(item.last_error) if item.last_error else "",
+        }
     data = to_json(item)
     if isinstance(item, PipelineView):
         data["stages"] = " > ".join(s.name for s in item.stages)
@@ -572,11 +671,15 @@ def _row(item: Any) -> dict[str, str]:
     ):
         data.pop(noisy, None)
     if isinstance(item, TemplateView):  # a table cell holds the body's first line only
-        first = (item.body.strip().splitlines() or [""])[0]
-        data["body"] = first if len(first) <= 40 else first[:39] + "…"
+        data["body"] = _short(item.body)
     if "tasks_open" in data:
         data["tasks"] = f"{data.pop('tasks_total') - data.pop('tasks_open')}/{item.tasks_total}"
     return {key: _cell(value) for key, value in data.items()}
+
+
+def _short(text: str, width: int = 40) -> str:
+    first = (text.strip().splitlines() or [""])[0]
+    return first if len(first) <= width else first[: width - 1] + "…"
 
 
 def _cell(value: Any) -> str:

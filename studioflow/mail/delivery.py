@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Table, and_, select, update
+from sqlalchemy import Connection, Table, and_, select, update
 
 from studioflow.config import SmtpConfig, load_smtp
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
@@ -102,18 +102,21 @@ def deliver_due(
         hold_interrupted(db)
         email = _EmailRoute(settings)
         sms = MaildirTransport(settings.stub_root)
+        ledger = _Ledger(db, report, now)
         try:
             while due := _due_ids(db, now()):
                 for done, (message_id, channel) in enumerate(due, start=1):
                     if channel == "sms":
-                        _deliver_one(db, message_id, sms, report, now)
+                        ledger.deliver(message_id, sms)
                     elif (failure := email.unreachable()) is not None:
-                        _record(db, message_id, failure, report, now, claim=True)
+                        ledger.unreachable(message_id, failure)
                     else:
-                        _deliver_one(db, message_id, email.transport, report, now)
+                        ledger.deliver(message_id, email.transport)
                     if progress is not None:
                         progress(done, len(due))
+                ledger.flush()
         finally:
+            ledger.flush()
             email.close()
     return report
 
@@ -176,63 +179,81 @@ def _due_ids(db: Database, cutoff: datetime) -> list[tuple[int, str]]:
         return [(row.id, row.channel) for row in rows]
 
 
-def _deliver_one(
-    db: Database, message_id: int, transport: Transport, report: DeliveryReport, now: Callable[[], datetime]
-) -> None:
-    letter = _claim(db, message_id)
-    if letter is None:
-        return  # cancelled or edited away from `queued` since it was picked
-    try:
-        reply = transport.send(letter)
-    except SendFailure as failure:
-        _record(db, message_id, failure, report, now)
-        return
-    with db.write() as session:
-        session.connection().execute(
+class _Ledger:
+    """Writes claims and outcomes. An outcome is written with the next claim, in one
+    transaction: one commit (one fsync) per message instead of two, and still every
+    claim is committed before its message is handed over."""
+
+    def __init__(self, db: Database, report: DeliveryReport, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.report = report
+        self.now = now
+        self._pending: tuple[int, str | SendFailure] | None = None
+
+    def deliver(self, message_id: int, transport: Transport) -> None:
+        letter = self._claim(message_id)
+        if letter is None:
+            return  # cancelled or edited away from `queued` since it was picked
+        try:
+            self._pending = (message_id, transport.send(letter))
+        except SendFailure as failure:
+            self._pending = (message_id, failure)
+
+    def unreachable(self, message_id: int, failure: SendFailure) -> None:
+        """An attempt that never got to send (the server could not be reached or refused the login)."""
+        with self.db.write() as session:
+            conn = session.connection()
+            self._settle(conn)
+            self._fail(conn, message_id, failure, "queued")
+
+    def flush(self) -> None:
+        if self._pending is not None:
+            with self.db.write() as session:
+                self._settle(session.connection())
+
+    def _claim(self, message_id: int) -> Letter | None:
+        with self.db.write() as session:
+            conn = session.connection()
+            self._settle(conn)
+            claimed = conn.execute(
+                update(MESSAGES)
+                .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "queued")
+                .values(state="sending", attempts=MESSAGES.c.attempts + 1)
+            ).rowcount
+            if not claimed:
+                return None
+            row = conn.execute(select(MESSAGES).where(MESSAGES.c.id == message_id)).one()
+            return Letter(row.channel, row.to_addr, row.subject, row.body, row.message_id)
+
+    def _settle(self, conn: Connection) -> None:
+        if self._pending is None:
+            return
+        message_id, outcome = self._pending
+        self._pending = None
+        if isinstance(outcome, SendFailure):
+            self._fail(conn, message_id, outcome, "sending")
+            return
+        conn.execute(
             update(MESSAGES)
             .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "sending")
-            .values(state="sent", sent_at=now(), reply=reply[:1000], last_error="")
+            .values(state="sent", sent_at=self.now(), reply=outcome[:1000], last_error="")
         )
-    report.sent += 1
+        self.report.sent += 1
 
-
-def _claim(db: Database, message_id: int) -> Letter | None:
-    with db.write() as session:
-        conn = session.connection()
-        claimed = conn.execute(
-            update(MESSAGES)
-            .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "queued")
-            .values(state="sending", attempts=MESSAGES.c.attempts + 1)
-        ).rowcount
-        if not claimed:
-            return None
-        row = conn.execute(select(MESSAGES).where(MESSAGES.c.id == message_id)).one()
-        return Letter(row.channel, row.to_addr, row.subject, row.body, row.message_id)
-
-
-def _record(
-    db: Database,
-    message_id: int,
-    failure: SendFailure,
-    report: DeliveryReport,
-    now: Callable[[], datetime],
-    claim: bool = False,
-) -> None:
-    """A failed attempt: later, failed, or held. `claim`: counted as an attempt without a send (server unreachable)."""
-    with db.write() as session:
-        conn = session.connection()
-        state = "queued" if claim else "sending"
+    def _fail(self, conn: Connection, message_id: int, failure: SendFailure, state: str) -> None:
+        """Later (with backoff), failed, or held; `state` is the one the message is expected in."""
+        report = self.report
         where = and_(MESSAGES.c.id == message_id, MESSAGES.c.state == state)
         attempts = conn.execute(select(MESSAGES.c.attempts).where(where)).scalar()
         if attempts is None:
             return
-        attempts += int(claim)
+        attempts += int(state == "queued")  # not claimed, but an attempt all the same
         values: dict[str, object] = {"attempts": attempts, "last_error": failure.reason[:1000]}
         if failure.maybe_sent:
             values["state"] = "held"
             report.held += 1
         elif failure.retry and attempts < MAX_ATTEMPTS:
-            values.update(state="queued", send_at=now() + retry_delay(attempts))
+            values.update(state="queued", send_at=self.now() + retry_delay(attempts))
             report.retrying += 1
         else:
             values["state"] = "failed"
@@ -240,8 +261,8 @@ def _record(
                 values["last_error"] = f"gave up after {attempts} attempts: {failure.reason}"[:1000]
             report.failed += 1
         conn.execute(update(MESSAGES).where(where).values(**values))
-    if failure.reason not in report.problems:
-        report.problems.append(failure.reason)
+        if failure.reason not in report.problems:
+            report.problems.append(failure.reason)
 
 
 @contextmanager

@@ -169,8 +169,9 @@ class SmtpTransport:
             self._expect(smtp.mail(self.from_addr), (250,), "the sender")
             self._expect(smtp.rcpt(letter.to_addr), (250, 251), f"the recipient {letter.to_addr}")
             self._expect(smtp.docmd("data"), (354,), "the message")
-            smtp.send(_dot_stuffed(content))
-            smtp.send(b".\r\n")
+            # One write: the end-of-data dot goes with the message (two small writes would
+            # wait ~40 ms on Nagle + delayed ACK). If the write fails, the dot never left.
+            smtp.send(_dot_stuffed(content) + b".\r\n")
             handed_over = True
             code, text = smtp.getreply()
         except SendFailure:
@@ -255,3 +256,19 @@ def _quietly_close(smtp: smtplib.SMTP | None) -> None:
     if smtp is not None:
         with contextlib.suppress(OSError):
             smtp.close()
+
+
+def send_test_email(config: SmtpConfig, to_addr: str, ssl_context: ssl.SSLContext | None = None) -> str:
+    """Send one message straight to the server (not through the outbox); returns its reply."""
+    transport = SmtpTransport(config, smtp_password(config), ssl_context)
+    letter = Letter(
+        channel="email",
+        to_addr=to_addr,
+        subject="studioflow test email",
+        body=f"This is a test from studioflow: {config.host}:{config.port} ({config.security}) delivers your mail.\n",
+        message_id="",
+    )
+    try:
+        return transport.send(letter)
+    finally:
+        transport.close()

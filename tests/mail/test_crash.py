@@ -1,0 +1,72 @@
+"""Killing delivery at random moments loses nothing and sends nothing twice.
+
+A child process (`studioflow outbox send`) delivers 200 messages to a real SMTP
+server and is killed with SIGKILL again and again; then delivery runs to the end.
+Every message must be `sent` and received exactly once, or `held` and received at
+most once (the server took it, but the child died before writing that down).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from sqlmodel import select
+
+from studioflow.store import Database
+from studioflow.store.models import OutboxMessage
+
+from .conftest import Queue, Server
+from .smtpd import Inbox
+
+MESSAGES = 200
+KILLS = 8
+
+
+def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(
+    db: Database, queue: Queue, smtp_server: Server, tmp_path: Path
+) -> None:
+    inbox, port = smtp_server(Inbox(data_delay=0.004))  # long enough for kills to land mid-send
+    queue(MESSAGES)
+    config = tmp_path / "smtp.toml"
+    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom = "jo@studio.test"\n')
+    env = {**os.environ, "STUDIOFLOW_CONFIG": str(config)}
+    command = [sys.executable, "-m", "studioflow", "--db", str(db.path), "outbox", "send"]
+    seed = random.randrange(2**32)
+    chance = random.Random(seed)
+    progress = []
+
+    for _ in range(KILLS):
+        before = len(inbox.received)
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Past the child's imports (about a second): kill it once delivery is under way.
+        deadline = time.monotonic() + 20
+        while len(inbox.received) == before and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(chance.uniform(0, 0.25))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        progress.append(len(inbox.received))
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+    with db.read() as session:
+        messages = session.exec(select(OutboxMessage)).all()
+    received = Counter(inbox.message_ids())
+    states = Counter(m.state for m in messages)
+    context = f"seed {seed}, received after each kill {progress}, states {dict(states)}"
+    assert len(messages) == MESSAGES
+    assert set(states) <= {"sent", "held"}, context
+    assert max(received.values()) == 1, f"a message was received twice; {context}"
+    for message in messages:
+        times = received[message.message_id]
+        assert times == 1 if message.state == "sent" else times <= 1, f"message {message.id}: {context}"
+    # The kills did land while delivery was under way, not only before or after it.
+    assert len({p for p in progress if 0 < p < MESSAGES}) >= KILLS // 2, context
+    print(context)
