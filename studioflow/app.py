@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
+from studioflow.errors import StudioflowError
+from studioflow.mail.delivery import DeliveryReport, MailSettings, deliver_due
 from studioflow.screens.board import BoardScreen
+from studioflow.screens.outbox import OutboxScreen
 from studioflow.store import Database
+from studioflow.workflow import outbox
+
+# Delayed messages and retries after a backoff come due on their own: look every so often.
+DELIVERY_INTERVAL_SECONDS = 30
 
 
 class StudioflowApp(App[None]):
@@ -18,9 +29,18 @@ class StudioflowApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("1", "show_board", "Board", show=False, id="app.board"),
+        Binding("5", "show_outbox", "Outbox", show=False, id="app.outbox"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
+
+    # Tests of other screens turn this off, so no background send changes what they see.
+    deliver_in_background: ClassVar[bool] = True
+
+    # state -> number of messages; the outbox badge and screen follow it.
+    outbox_counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
+    # (done, total) of the delivery run in progress; (0, 0) when none.
+    delivery_progress: reactive[tuple[int, int]] = reactive((0, 0), always_update=True)
 
     def __init__(self, db: Database) -> None:
         super().__init__()
@@ -28,12 +48,77 @@ class StudioflowApp(App[None]):
         # Each global key opens a mode: a screen stack of its own, so going to the Tasks
         # screen and back finds the board (and anything opened over it) as it was left.
         self.add_mode("board", lambda: BoardScreen(db))
+        self.add_mode("outbox", lambda: OutboxScreen(db))
+        self._deliver_again = False
+        self._delivery_error = ""
 
     def on_mount(self) -> None:
         self.switch_mode("board")
+        self.outbox_counts = outbox.counts(self.db)
+        if self.deliver_in_background:
+            self.deliver()
+            self.set_interval(DELIVERY_INTERVAL_SECONDS, self.deliver)
 
     def action_show_board(self) -> None:
         self.show_mode("board")
+
+    def action_show_outbox(self) -> None:
+        self.show_mode("outbox")
+
+    def deliver(self, *, asked: bool = False) -> None:
+        """Send what is due, in a thread: a keypress never waits for a mail server.
+
+        `asked`: the user asked for it (or a move queued something), so deliver even
+        when background delivery is off. A run already going looks once more at the end.
+        """
+        if not (asked or self.deliver_in_background):
+            self.outbox_counts = outbox.counts(self.db)
+            return
+        if any(w.group == "delivery" and not w.is_finished for w in self.workers):
+            self._deliver_again = True
+            return
+        self._deliver()
+
+    @work(thread=True, group="delivery", exit_on_error=False)
+    def _deliver(self) -> DeliveryReport:
+        settings = MailSettings.load(self.db.path)
+        total = DeliveryReport()
+        try:
+            while True:
+                self._deliver_again = False
+                report = deliver_due(self.db, settings, self._progress_from_thread)
+                for name in ("sent", "retrying", "failed", "held"):
+                    setattr(total, name, getattr(total, name) + getattr(report, name))
+                total.problems += [p for p in report.problems if p not in total.problems]
+                if not self._deliver_again:
+                    return total
+        finally:
+            self.call_from_thread(self._delivery_done)
+
+    def _progress_from_thread(self, done: int, total: int) -> None:
+        self.call_from_thread(setattr, self, "delivery_progress", (done, total))
+
+    def _delivery_done(self) -> None:
+        self.delivery_progress = (0, 0)
+        self.outbox_counts = outbox.counts(self.db)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "delivery":
+            return
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            # A bad config or a locked database: said once, not every half minute while it lasts;
+            # nothing is lost (messages stay queued), so the app goes on.
+            said = str(error) if isinstance(error, StudioflowError) else f"{type(error).__name__}: {error}"
+            if said != self._delivery_error:
+                self._delivery_error = said
+                self.notify(f"Mail not sent: {said}", title="Outbox", severity="error", timeout=10)
+        elif event.state == WorkerState.SUCCESS:
+            self._delivery_error = ""
+            report = event.worker.result
+            if isinstance(report, DeliveryReport) and (report.failed or report.held):
+                problem = f": {report.problems[-1]}" if report.problems else ""
+                self.notify(f"{report.summary()}{problem}", title="Outbox", severity="warning", timeout=10)
 
     def show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""

@@ -35,6 +35,8 @@ from studioflow.workflow.views import (
     SavedTaskListView,
     TaskView,
     TemplateView,
+    first_line,
+    local_minute,
     to_json,
 )
 
@@ -618,8 +620,8 @@ def _print_outbox_message(message: MessageView) -> None:
         "message": f"{message.id} ({message.channel}) {message.state}",
         "to": message.to_addr or "-",
         "job": f"{message.job_id} {message.job_title}" if message.job_id else "-",
-        "send at": _local(message.send_at),
-        "sent at": _local(message.sent_at) if message.sent_at else "-",
+        "send at": local_minute(message.send_at),
+        "sent at": local_minute(message.sent_at),
         "attempts": str(message.attempts),
         "reply": message.reply or "-",
         "problem": message.last_error or "-",
@@ -629,10 +631,6 @@ def _print_outbox_message(message: MessageView) -> None:
         print(f"{key:>9}  {value}")
     print()
     _print_message(message.channel, message.subject, message.body)
-
-
-def _local(moment: Any) -> str:
-    return str(moment.astimezone().strftime("%Y-%m-%d %H:%M"))
 
 
 def _print_message(channel: str, subject: str, body: str) -> None:
@@ -648,11 +646,11 @@ def _row(item: Any) -> dict[str, str]:
             "id": str(item.id),
             "state": item.state,
             "to": item.to_addr or "-",
-            "subject": _short(item.subject if item.channel == "email" else f"(text) {item.body}"),
-            "when": _local(when),
+            "subject": first_line(item.subject if item.channel == "email" else f"(text) {item.body}"),
+            "when": local_minute(when),
             "tries": str(item.attempts),
-            "job": _short(item.job_title) if item.job_title else "-",
-            "problem": _short(item.last_error) if item.last_error else "",
+            "job": first_line(item.job_title) if item.job_title else "-",
+            "problem": first_line(item.last_error) if item.last_error else "",
         }
     data = to_json(item)
     if isinstance(item, PipelineView):
@@ -671,15 +669,10 @@ def _row(item: Any) -> dict[str, str]:
     ):
         data.pop(noisy, None)
     if isinstance(item, TemplateView):  # a table cell holds the body's first line only
-        data["body"] = _short(item.body)
+        data["body"] = first_line(item.body)
     if "tasks_open" in data:
         data["tasks"] = f"{data.pop('tasks_total') - data.pop('tasks_open')}/{item.tasks_total}"
     return {key: _cell(value) for key, value in data.items()}
-
-
-def _short(text: str, width: int = 40) -> str:
-    first = (text.strip().splitlines() or [""])[0]
-    return first if len(first) <= width else first[: width - 1] + "…"
 
 
 def _cell(value: Any) -> str:

@@ -114,10 +114,13 @@ def load_send_delay() -> int:
     return delay
 
 
-def save_table(name: str, values: dict[str, Scalar]) -> None:
-    """Replace one table of config.toml, keeping the others; the file is readable by its owner only."""
+def save_table(name: str, values: dict[str, Scalar] | None) -> None:
+    """Replace (None: remove) one table of config.toml, keeping the others; only its owner can read the file."""
     tables = {key: value for key, value in _read_config().items() if isinstance(value, dict)}
-    tables[name] = values
+    if values is None:
+        tables.pop(name, None)
+    else:
+        tables[name] = values
     lines = ["# studioflow settings (rewritten by the settings screen)"]
     for table, entries in tables.items():
         lines.append(f"\n[{table}]")

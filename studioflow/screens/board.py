@@ -14,7 +14,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import HorizontalScroll, Vertical
+from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -26,6 +26,7 @@ from studioflow.screens.templates import TemplatesDialog
 from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
+from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import board, clients, jobs, journal, pipelines
 from studioflow.workflow.board import BoardView, CardView
 
@@ -73,7 +74,9 @@ class BoardScreen(Screen[None]):
         self._headers: list[Static] = []
 
     def compose(self) -> ComposeResult:
-        yield PipelineBar(id="pipeline-bar")
+        with Horizontal(id="board-top"):
+            yield PipelineBar(id="pipeline-bar")
+            yield OutboxBadge()
         filter_line = Input(placeholder="filter cards: title, client, status (esc clears)", id="board-filter")
         filter_line.display = False
         yield filter_line
@@ -232,6 +235,7 @@ class BoardScreen(Screen[None]):
         fired = getattr(result, "fired", ())
         if fired:
             self.notify("; ".join(fired), title="Automations")
+            self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
 
     def _follow(self, job_id: int, stage_ids: set[int] | None) -> None:
         """Redraw, then put the cursor back on the job wherever it now stands."""

@@ -103,6 +103,17 @@ class SavedTaskListView:
     items: tuple[tuple[str, int | None], ...]  # (title, due offset in days)
 
 
+def first_line(text: str, width: int = 40) -> str:
+    """The first line of a text, cut to `width` with an ellipsis: what a table cell shows."""
+    first = (text.strip().splitlines() or [""])[0]
+    return first if len(first) <= width else first[: width - 1] + "…"
+
+
+def local_minute(moment: datetime | None) -> str:
+    """A stored (UTC) moment in the user's time zone, to the minute; "-" for none."""
+    return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def to_json(value: Any) -> Any:
     """A view (or list of views) as JSON-ready data: ISO dates, lists for tuples."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

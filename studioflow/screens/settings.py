@@ -1,0 +1,147 @@
+"""Mail settings: the user's SMTP server (or none: the stub outbox), the send delay, a test email."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from studioflow import config
+from studioflow.config import SECURITY_PORTS, SmtpConfig
+from studioflow.errors import StudioflowError
+from studioflow.mail.transport import SendFailure, send_test_email
+
+FIELDS = (
+    # (input id, label, placeholder)
+    ("host", "SMTP server", "smtp.example.com (empty: keep mail in the stub outbox)"),
+    ("port", "Port", "587 for starttls, 465 for ssl"),
+    ("username", "User name", "usually your email address"),
+    ("from", "From address", "Jo Lens <jo@example.com>"),
+    ("password_command", "Password command", "e.g. pass show mail/jo (or set $STUDIOFLOW_SMTP_PASSWORD)"),
+    ("timeout", "Timeout (seconds)", "30"),
+    ("send_delay", "Send delay (seconds)", "0: new messages can be cancelled for this long"),
+)
+
+
+class SettingsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="settings.save"),
+        Binding("ctrl+t", "test", "Send test email", id="settings.test"),
+        Binding("escape", "app.pop_screen", "Back", id="settings.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="settings"):
+            yield Label("Mail settings", classes="dialog-title")
+            yield Static(f"Saved in {config.config_path()} (readable by you only). The password is never saved.")
+            with Grid(id="settings-grid"):
+                for key, label, placeholder in FIELDS[:2]:
+                    yield Label(label)
+                    yield Input(placeholder=placeholder, id=f"smtp-{key}")
+                yield Label("Security")
+                yield Select(
+                    [(mode, mode) for mode in SECURITY_PORTS], value="starttls", allow_blank=False, id="smtp-security"
+                )
+                for key, label, placeholder in FIELDS[2:]:
+                    yield Label(label)
+                    yield Input(placeholder=placeholder, id=f"smtp-{key}")
+                yield Label("Test address")
+                yield Input(placeholder="where ctrl+t sends a test email", id="smtp-test-to")
+            yield Static("", id="settings-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:
+            smtp = config.load_smtp()
+            delay = config.load_send_delay()
+        except StudioflowError as exc:
+            self._say(f"The config file has a problem; saving replaces the mail part: {exc}", error=True)
+            smtp, delay = None, 0
+        values = {"send_delay": str(delay)}
+        if smtp is not None:
+            values.update(smtp.as_table())  # type: ignore[arg-type]
+            self.query_one("#smtp-security", Select).value = smtp.security
+        for key, value in values.items():
+            for field in self.query(f"#smtp-{key}").results(Input):
+                field.value = str(value)
+        self.query_one("#smtp-host", Input).focus()
+
+    @on(Select.Changed, "#smtp-security")
+    def _default_port(self, event: Select.Changed) -> None:
+        port = self.query_one("#smtp-port", Input)
+        if not port.value or port.value in {str(p) for p in SECURITY_PORTS.values()}:
+            port.value = str(SECURITY_PORTS[str(event.value)])
+
+    def form(self) -> tuple[SmtpConfig | None, int]:
+        """The settings as typed, checked like the config file; None = no SMTP server."""
+        text = {key: self.query_one(f"#smtp-{key}", Input).value.strip() for key, _, _ in FIELDS}
+        delay = _number(text.pop("send_delay") or "0", "send delay")
+        if not 0 <= delay <= 86400:
+            raise StudioflowError("the send delay must be from 0 to 86400 seconds")
+        if not text["host"]:
+            return None, int(delay)
+        table: dict[str, object] = {k: v for k, v in text.items() if v and k not in ("port", "timeout")}
+        table["security"] = str(self.query_one("#smtp-security", Select).value)
+        if text["port"]:
+            table["port"] = int(_number(text["port"], "port"))
+        if text["timeout"]:
+            table["timeout"] = _number(text["timeout"], "timeout")
+        return config.smtp_from_table(table), int(delay)
+
+    def action_save(self) -> None:
+        try:
+            smtp, delay = self.form()
+            config.save_table("smtp", None if smtp is None else smtp.as_table())
+            config.save_table("outbox", {"send_delay_seconds": delay})
+        except StudioflowError as exc:
+            self._say(str(exc), error=True)
+            return
+        where = "the stub outbox (no SMTP server)" if smtp is None else f"{smtp.host}:{smtp.port} ({smtp.security})"
+        self._say(f"Saved. Mail goes to {where}.")
+
+    def action_test(self) -> None:
+        try:
+            smtp, _ = self.form()
+        except StudioflowError as exc:
+            self._say(str(exc), error=True)
+            return
+        to_addr = self.query_one("#smtp-test-to", Input).value.strip() or (smtp.from_addr if smtp else "")
+        if smtp is None:
+            self._say("No SMTP server set: messages go to the stub outbox, there is nothing to test.", error=True)
+            return
+        if not to_addr:
+            self._say("Type a test address (or a From address) first.", error=True)
+            return
+        self._say(f"Sending a test email to {to_addr} through {smtp.host}:{smtp.port}…")
+        self._send_test(smtp, to_addr)
+
+    @work(thread=True, exclusive=True, group="smtp-test", exit_on_error=False)
+    def _send_test(self, smtp: SmtpConfig, to_addr: str) -> str:
+        try:
+            return f"Sent to {to_addr}. The server said: {send_test_email(smtp, to_addr)}"
+        except SendFailure as failure:
+            raise StudioflowError(failure.reason) from None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "smtp-test":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self._say(str(event.worker.result))
+        elif event.state == WorkerState.ERROR:
+            self._say(f"The test email was not sent: {event.worker.error}", error=True)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        result = self.query_one("#settings-result", Static)
+        result.update(text)
+        result.set_class(error, "-error")
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        raise StudioflowError(f"the {what} must be a number, not {text!r}") from None
