@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from studioflow.app import StudioflowApp
 from studioflow.store import Database, open_database
 
 
@@ -19,3 +20,9 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = open_database(path)
     yield database
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def no_background_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages stay as the keys left them unless a test asks for delivery (no race with a worker)."""
+    monkeypatch.setattr(StudioflowApp, "deliver_in_background", False)
