@@ -164,7 +164,8 @@ class OutboxScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("State", "To", "Subject / text", "When", "Tries", "Job", "Problem")
+        # What went wrong is in the pane below the table (it takes a line of its own).
+        table.add_columns("State", "To", "Subject / text", "When", "Tries", "Job")
         self.query_one(ProgressBar).display = False
         self.watch(self.app, "outbox_counts", self._counts_changed)
         self.watch(self.app, "delivery_progress", self._progress)
@@ -201,11 +202,10 @@ class OutboxScreen(Screen[None]):
             table.add_row(
                 Text(m.state, style=STATE_STYLE.get(m.state, "dim")),
                 m.to_addr or "(nobody)",
-                first_line(m.subject if m.channel == "email" else f"(text) {m.body}", 40),
+                first_line(m.subject if m.channel == "email" else f"(text) {m.body}", 34),
                 local_minute(when),
                 str(m.attempts),
-                first_line(m.job_title, 24) or "-",
-                first_line(m.last_error, 50),
+                first_line(m.job_title, 20) or "-",
                 key=str(m.id),
             )
         if current is not None:

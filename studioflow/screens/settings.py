@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
@@ -35,7 +35,7 @@ class SettingsScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="settings"):
+        with VerticalScroll(id="settings"):
             yield Label("Mail settings", classes="dialog-title")
             yield Static(f"Saved in {config.config_path()} (readable by you only). The password is never saved.")
             with Grid(id="settings-grid"):
