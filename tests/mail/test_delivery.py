@@ -169,6 +169,21 @@ def test_starttls_with_a_verified_certificate(
     assert inbox.message_ids() == [rows(db)[message_id].message_id]
 
 
+def test_implicit_tls_on_the_ssl_port(
+    db: Database, queue: Queue, smtp_server: Server, tmp_path: Path, certificate_authority: trustme.CA
+) -> None:
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    inbox, port = smtp_server(ssl_context=server_context)  # TLS from the first byte
+    [message_id] = queue(1)
+    client_context = ssl.create_default_context()
+    certificate_authority.configure_trust(client_context)
+    settings = smtp_settings(tmp_path, port, security="ssl")
+    report = deliver_due(db, MailSettings(settings.smtp, settings.stub_root, ssl_context=client_context))
+    assert report.sent == 1
+    assert inbox.message_ids() == [rows(db)[message_id].message_id]
+
+
 def test_a_server_that_drops_the_connection_before_data_gets_a_retry(
     db: Database, queue: Queue, smtp_server: Server, tmp_path: Path
 ) -> None:

@@ -147,10 +147,13 @@ async def test_r_retries_a_failed_message_and_it_goes_to_the_stub_outbox(demo_db
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_outbox(pilot)
+        progress: list[tuple[int, int]] = []
+        screen.watch(app, "delivery_progress", lambda value: progress.append(value), init=False)
         await press(pilot, "r")
         await settle(pilot)
         assert state(demo_db, message) == "sent"
         assert "outbox clear" in str(screen.query_one(OutboxBadge).render())
+        assert progress == [(1, 1), (0, 0)]  # the bar showed 1 of 1, then went away
     assert len(mailbox.Maildir(stub_dir(demo_db.path), create=False)) == 1
 
 
