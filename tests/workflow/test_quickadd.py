@@ -85,14 +85,14 @@ def test_a_weekday_typed_on_that_day_means_a_week_later() -> None:
         ("x" * 201, "too long"),
     ],
 )
-def test_a_date_past_the_calendar_is_refused() -> None:
-    with pytest.raises(StudioflowError, match="past the last date"):
-        parse("Task due:tomorrow", date.max)
-
-
 def test_refusals(text: str, message: str) -> None:
     with pytest.raises(StudioflowError, match=message):
         parse(text, MONDAY)
+
+
+def test_a_date_past_the_calendar_is_refused() -> None:
+    with pytest.raises(StudioflowError, match="past the last date"):
+        parse("Task due:tomorrow", date.max)
 
 
 def test_punctuation_alone_stays_in_the_title() -> None:
