@@ -29,7 +29,15 @@ Migration = Callable[[Connection], None]
 
 # MIGRATIONS[i] takes a file at version i + 1 to version i + 2. Never edit a released
 # entry: append a new one, and change the models to match what it produces.
-MIGRATIONS: list[Migration] = []
+def _add_saved_item_priority(conn: Connection) -> None:
+    """Saved task items get a priority, passed on to the tasks made from them."""
+    conn.exec_driver_sql(
+        "ALTER TABLE saved_task_item ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"
+        " CONSTRAINT saved_task_priority_range CHECK (priority BETWEEN 0 AND 3)"
+    )
+
+
+MIGRATIONS: list[Migration] = [_add_saved_item_priority]
 
 
 def schema_version() -> int:
