@@ -27,6 +27,7 @@ BUSY_TIMEOUT_MS = 5000
 
 Migration = Callable[[Connection], None]
 
+
 # MIGRATIONS[i] takes a file at version i + 1 to version i + 2. Never edit a released
 # entry: append a new one, and change the models to match what it produces.
 def _add_saved_item_priority(conn: Connection) -> None:

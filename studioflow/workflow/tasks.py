@@ -325,7 +325,7 @@ def task_list(
     built = []
     for key, members in groups.items():
         if view == "done":
-            members.sort(key=lambda t: (t.done_at or datetime.min), reverse=True)
+            members.sort(key=lambda t: t.done_at or datetime.min, reverse=True)
         else:
             members.sort(key=lambda t: (t.done, t.position, t.id) if view == "all" else (t.position, t.id))
         first = members[0]
