@@ -99,18 +99,27 @@ def quick_add(
     today: date | None = None,
     job: int | str | None = None,
     project: int | str | None = None,
+    due_on: date | None = None,
+    priority: int | None = None,
 ) -> TaskView:
     """A task from one line of the inline syntax (see workflow.quickadd).
 
     `job`/`project` is where the task goes when the line names no `@` owner (the
-    project being viewed); an `@name` wins over it.
+    project being viewed); an `@name` wins over it. `due_on` and `priority` are for
+    callers with fields of their own (the CLI's --due): given twice is an error.
     """
     parsed = quickadd.parse(text, today or date.today())
+    if parsed.due_on is not None and due_on is not None:
+        raise StudioflowError("the due date is given twice: keep due: or the option")
+    if parsed.priority and priority is not None:
+        raise StudioflowError("the priority is given twice: keep !priority or the option")
     if parsed.owner is not None:
         with db.read() as session:
             kind, owner_id = resolve_owner(session, parsed.owner)
         job, project = (owner_id, None) if kind == "job" else (None, owner_id)
-    return add_task(db, parsed.title, job=job, project=project, due_on=parsed.due_on, priority=parsed.priority)
+    due = parsed.due_on if parsed.due_on is not None else due_on
+    prio = parsed.priority or (priority or 0)
+    return add_task(db, parsed.title, job=job, project=project, due_on=due, priority=prio)
 
 
 def resolve_owner(session: Session, name: str) -> tuple[str, int]:

@@ -125,6 +125,14 @@ class ProjectView:
 
 
 @dataclass(frozen=True)
+class ProjectDetailView:
+    """A project and its tasks (`project show`)."""
+
+    project: ProjectView
+    tasks: tuple[TaskView, ...]
+
+
+@dataclass(frozen=True)
 class SavedItemView:
     id: int
     title: str
