@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from studioflow.screens.board import BoardScreen
+from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database
 
 
@@ -18,6 +19,7 @@ class StudioflowApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("1", "show_board", "Board", show=False, id="app.board"),
+        Binding("2", "show_tasks", "Tasks", show=False, id="app.tasks"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -28,12 +30,16 @@ class StudioflowApp(App[None]):
         # Each global key opens a mode: a screen stack of its own, so going to the Tasks
         # screen and back finds the board (and anything opened over it) as it was left.
         self.add_mode("board", lambda: BoardScreen(db))
+        self.add_mode("tasks", lambda: TasksScreen(db))
 
     def on_mount(self) -> None:
         self.switch_mode("board")
 
     def action_show_board(self) -> None:
         self.show_mode("board")
+
+    def action_show_tasks(self) -> None:
+        self.show_mode("tasks")
 
     def show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""

@@ -426,20 +426,7 @@ def _auto_move(db: Database, a: argparse.Namespace) -> str:
 
 
 def _add_saved_list(db: Database, a: argparse.Namespace) -> SavedTaskListView:
-    return tasks.create_saved_list(db, a.name, [_saved_item(item) for item in a.item])
-
-
-def _saved_item(text: str) -> tuple[str, int | None, int]:
-    """ "Send contract +3 !high" -> (title, offset in days, priority)."""
-    title, offset, priority = [], None, 0
-    for word in text.split():
-        if re.fullmatch(r"\+[0-9]{1,5}d?", word):
-            offset = int(word.strip("+d"))
-        elif re.fullmatch(r"![A-Za-z0-3]+", word):
-            priority = quickadd.parse_priority(word)
-        else:
-            title.append(word)
-    return " ".join(title), offset, priority
+    return tasks.create_saved_list(db, a.name, [quickadd.parse_saved_item(item) for item in a.item])
 
 
 def _apply_saved_list(db: Database, a: argparse.Namespace) -> list[TaskView]:
@@ -650,9 +637,7 @@ def _row(item: Any) -> dict[str, str]:
 
 
 def _item_text(item: SavedItemView) -> str:
-    offset = "" if item.due_offset_days is None else f" +{item.due_offset_days}d"
-    priority = f" !{quickadd.PRIORITY_NAMES[item.priority]}" if item.priority else ""
-    return f"{item.title}{offset}{priority}"
+    return quickadd.saved_item_text(item.title, item.due_offset_days, item.priority)
 
 
 def _cell(value: Any) -> str:

@@ -142,3 +142,24 @@ def complete_owner(text: str, name: str) -> str:
     match = re.search(r'(?:^|\s)(@"[^"]*|@[^\s"]*)$', text)
     head = text if match is None else text[: match.start(1)]
     return f"{head}{owner_word(name)} "
+
+
+def parse_saved_item(text: str) -> tuple[str, int | None, int]:
+    """A saved list's item as typed: `Send contract +3 !high` -> (title, due offset in days, priority)."""
+    title, offset, priority = [], None, 0
+    for word in text.split():
+        match = re.fullmatch(r"\+([0-9]{1,6})d?", word)
+        if match:
+            offset = int(match[1])
+        elif word.startswith("!") and len(word) > 1 and word[1:].isalnum():
+            priority = parse_priority(word)
+        else:
+            title.append(word)
+    return " ".join(title), offset, priority
+
+
+def saved_item_text(title: str, offset: int | None, priority: int) -> str:
+    """The other way: what `parse_saved_item` reads back as the same item."""
+    days = "" if offset is None else f" +{offset}d"
+    mark = f" !{PRIORITY_NAMES[priority]}" if priority else ""
+    return f"{title}{days}{mark}"

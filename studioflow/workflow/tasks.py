@@ -347,7 +347,8 @@ def task_list(
         far = date.max
 
         def urgency(group: TaskGroup) -> tuple[date, str]:
-            dues = [t.due_on for t in group.tasks if t.due_on is not None and not t.done]
+            # Struck-through (kept) tasks count too: a check-off must not make its group jump.
+            dues = [t.due_on for t in group.tasks if t.due_on is not None]
             return (min(dues) if dues else far, group.name.casefold())
 
         built.sort(key=urgency)
@@ -462,6 +463,20 @@ def add_project(
             session.flush()
             rec.add_row("project", project.id)  # type: ignore[arg-type]
         return _project_views(session, Project.id == project.id)[0]
+
+
+def link_choices(db: Database) -> list[tuple[str, str, int]]:
+    """What a new project can be for: (label, kind, id) of every client, job, event, invoice."""
+    with db.read() as session:
+        found = [(f"client · {n}", "client", i) for i, n in session.exec(select(Client.id, Client.name)).all()]
+        jobs = select(Job.id, Job.title).where(col(Job.archived).is_(False))
+        found += [(f"job · {t}", "job", i) for i, t in session.exec(jobs).all()]
+        found += [
+            (f"event · {t} ({s:%Y-%m-%d})", "event", i)
+            for i, t, s in session.exec(select(Event.id, Event.title, Event.starts_at)).all()
+        ]
+        found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(select(Invoice.id, Invoice.number)).all()]
+    return sorted(found, key=lambda c: c[0].casefold())  # type: ignore[misc]
 
 
 def _invoice(session: Session, ref: int | str) -> Invoice:

@@ -15,7 +15,9 @@ from studioflow.workflow.quickadd import (
     parse,
     parse_due,
     parse_priority,
+    parse_saved_item,
     partial_owner,
+    saved_item_text,
 )
 
 MONDAY = date(2026, 3, 2)
@@ -147,3 +149,20 @@ def test_any_mix_of_known_words_gives_a_task_or_a_clear_error(words: list[str]) 
         assert "\n" not in message
         return
     assert set(task.title.split()) <= {"word", "x!", "@"}
+
+
+def test_saved_items_as_typed() -> None:
+    assert parse_saved_item("Send contract +3 !high") == ("Send contract", 3, 3)
+    assert parse_saved_item("  Plan   the day +0d") == ("Plan the day", 0, 0)
+    assert parse_saved_item("Call") == ("Call", None, 0)
+    with pytest.raises(StudioflowError, match="unknown priority"):
+        parse_saved_item("Call !soon")
+
+
+@given(st.text(alphabet="ab +!3dhighlow", max_size=30))
+def test_a_saved_item_reads_back_as_written(text: str) -> None:
+    try:
+        item = parse_saved_item(text)
+    except StudioflowError:
+        return
+    assert parse_saved_item(saved_item_text(*item)) == item
