@@ -75,6 +75,10 @@ class ProjectsScreen(Screen[None]):
             return None
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
 
+    def on_data_table_row_selected(self) -> None:
+        # The table takes enter itself (its select key); a selected row opens the project.
+        self.action_open_project()
+
     def action_open_project(self) -> None:
         project_id = self._current()
         if project_id is not None:

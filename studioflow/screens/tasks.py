@@ -188,6 +188,8 @@ class TasksScreen(Screen[None]):
             return False
         if message:
             self.notify(message)
+        if keep_task is not None:
+            self.kept.add(keep_task)  # an edited task stays in view (its new due date shown) until refreshed
         self.load(keep_task=keep_task)
         return True
 
