@@ -267,7 +267,7 @@ def build_parser() -> Parser:
         "add",
         _add_task,
         'add a task; the text may hold due:fri, !high and @"a job or project", e.g. '
-        '\'Call Anna due:fri !high @"Smith wedding"\'',
+        "'Call Anna due:fri !high @\"Smith wedding\"'",
     )
     cmd.add_argument("title", help="the task, with due:WHEN, !low/!medium/!high and @name where wanted")
     cmd.add_argument("--job", metavar="J")

@@ -167,8 +167,7 @@ class SavedListsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "[b]Saved task lists[/b]  [dim]tab switches between lists and tasks · "
-            "a task is typed as: Send contract +3 !high (due 3 days after applying)[/]",
+            "[b]Saved task lists[/b]  [dim]tab: lists ⇄ tasks · a task reads: Send contract +3 !high[/]",
             id="saved-bar",
         )
         with Horizontal():

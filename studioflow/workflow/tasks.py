@@ -401,9 +401,11 @@ def _task_rows(session: Session, *conditions: Any) -> list[TaskView]:
         .join(Client, col(Client.id) == func.coalesce(Job.client_id, Project.client_id), isouter=True)
         .where(*conditions)
     )
+    # Executed by Core, not the ORM: the rows are plain columns, and the ORM's row loading is skipped.
+    rows = session.connection().execute(query).all()
     return [
         TaskView(i, title, done_at is not None, done_at, due, prio, job_id, job, project_id, proj, client, notes, pos)
-        for i, title, done_at, due, prio, job_id, job, project_id, proj, client, notes, pos in session.exec(query)
+        for i, title, done_at, due, prio, job_id, job, project_id, proj, client, notes, pos in rows
     ]
 
 

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from studioflow.widgets.due import due_text
+from studioflow.widgets.due import done_text, due_text
 from studioflow.workflow.views import TaskGroup, TaskView
 
 PRIORITY_MARKS = {0: "", 1: "low", 2: "med", 3: "high"}
@@ -193,7 +193,9 @@ class TaskList(ScrollView, can_focus=True):
         owner = task.job or task.project or ""
         if task.client and task.client != owner:
             owner = f"{owner} · {task.client}" if owner else task.client
-        due, due_class = ("", "tasks--meta") if task.done else due_text(task.due_on, self.today)
+        due, due_class = (
+            (done_text(task.done_at, self.today), "tasks--meta") if task.done else due_text(task.due_on, self.today)
+        )
         due = due.removeprefix("due ")
         owner_width = max(min(30, width // 4), 10)
         due_width, mark_width = 15, 5
