@@ -112,7 +112,24 @@ class ProjectsScreen(Screen[None]):
         project_id = self._current()
         if project_id is None:
             return
-        pick_and_apply(self, self.db, lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id))
+        saved = tasks.list_saved_lists(self.db)
+        if not saved:
+            self.notify("No saved task lists yet: S on the Tasks screen makes one.", severity="warning")
+            return
+
+        def chosen(list_id: int | NewEntry | None) -> None:
+            if not isinstance(list_id, int):
+                return
+            try:
+                made = tasks.apply_saved_list(self.db, list_id, project=project_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.load(keep=project_id)
+
+        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
+        self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
 
     def action_undo(self) -> None:
         try:
@@ -120,28 +137,6 @@ class ProjectsScreen(Screen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="warning")
         self.load()
-
-
-def pick_and_apply(screen: Screen[Any], db: Database, apply: Callable[[int], object]) -> None:
-    """Pick a saved list, then apply it (tasks due from today)."""
-    saved = tasks.list_saved_lists(db)
-    if not saved:
-        screen.notify("No saved task lists yet: S on the Tasks screen makes one.", severity="warning")
-        return
-
-    def chosen(list_id: int | NewEntry | None) -> None:
-        if not isinstance(list_id, int):
-            return
-        try:
-            made = apply(list_id)
-        except StudioflowError as exc:
-            screen.notify(str(exc), severity="error")
-            return
-        screen.notify(f"{len(made) if isinstance(made, list) else ''} task(s) added, due from today (u to undo).")
-        screen.on_screen_resume()  # type: ignore[attr-defined]
-
-    choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
-    screen.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)
 
 
 class SavedListsScreen(Screen[None]):

@@ -84,6 +84,7 @@ class TasksScreen(Screen[None]):
         Binding("c", "view('done')", "Done", show=False, id="tasks.view_done"),
         Binding("tab", "next_view(1)", "Next view", id="tasks.next_view"),
         Binding("shift+tab", "next_view(-1)", "Previous view", show=False, id="tasks.previous_view"),
+        Binding("A", "apply_list", "Apply list", show=False, id="tasks.apply"),
         Binding("p", "projects", "Projects", id="tasks.projects"),
         Binding("S", "saved_lists", "Saved lists", id="tasks.saved_lists"),
     ]
@@ -408,6 +409,42 @@ class TasksScreen(Screen[None]):
         self.notify(f"{verb}: {label}")
         self.load(keep_task=self._current_id())
 
+    def action_apply_list(self) -> None:
+        """Apply a saved list to the job or project of the task under the cursor."""
+        task = self._current()
+        if task is None:
+            return
+        if task.job_id is not None:
+            job_id = task.job_id
+            self._apply_list(lambda list_id: tasks.apply_saved_list(self.db, list_id, job=job_id))
+        elif task.project_id is not None:
+            project_id = task.project_id
+            self._apply_list(lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id))
+        else:
+            self.notify("This task has no job or project to apply a list to.", severity="warning")
+
+    def _apply_list(self, apply: Callable[[int], list[TaskView]]) -> None:
+        """Pick a saved list and apply it (tasks due from today); the new tasks are shown."""
+        saved = tasks.list_saved_lists(self.db)
+        if not saved:
+            self.notify("No saved task lists yet: S makes one.", severity="warning")
+            return
+
+        def chosen(list_id: int | NewEntry | None) -> None:
+            if not isinstance(list_id, int):
+                return
+            try:
+                made = apply(list_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.kept.update(t.id for t in made)
+            self.load(keep_task=made[0].id if made else None)
+            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+
+        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
+        self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)
+
     # Other screens
 
     def action_projects(self) -> None:
@@ -455,17 +492,4 @@ class ProjectTasksScreen(TasksScreen):
     def action_apply_list(self) -> None:
         assert self.project_id is not None
         project_id = self.project_id
-        saved = tasks.list_saved_lists(self.db)
-        if not saved:
-            self.notify("No saved task lists yet: S on the Tasks screen makes one.", severity="warning")
-            return
-
-        def chosen(list_id: int | NewEntry | None) -> None:
-            if isinstance(list_id, int):
-                self._run(
-                    lambda: tasks.apply_saved_list(self.db, list_id, project=project_id),
-                    message="Tasks added (u to undo).",
-                )
-
-        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
-        self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
+        self._apply_list(lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id))

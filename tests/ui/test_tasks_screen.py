@@ -326,3 +326,16 @@ async def test_saved_lists_manager(demo_db: Database) -> None:
         await pilot.press("D")  # the highlighted task of the list
         await pilot.pause()
         assert len(tasks.get_saved_list(demo_db, "Album order").items) == 1
+
+
+async def test_apply_a_saved_list_to_the_job_of_the_task_under_the_cursor(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(pilot)
+        job = current(app).job
+        await pilot.press("A", *"lead call", "enter")
+        await pilot.pause()
+        (made,) = [t for t in tasks.list_tasks(demo_db, job=job) if t.title == "Call the lead"]
+        assert made.due_on == date.today() + timedelta(days=2)
+        assert current(app).id == made.id  # shown (though not due today), with its due date
+        assert current(app).due_on == made.due_on
