@@ -169,13 +169,7 @@ def complete_task(db: Database, task_ref: int | str) -> TaskView:
         task = lookup.task(session, task_ref)
         if task.done_at is not None:
             raise StudioflowError(f"task {task.id} {task.title!r} is already done")
-        # One undo step: the check-off and, if it was the stage's last task, the auto-move.
-        with journal.recording(session, f"check off {task.title!r}") as rec:
-            rec.watch_rows("task", [task.id])  # type: ignore[list-item]
-            task.done_at = utcnow()
-            session.flush()
-            automations.after_task_done(session, task)
-        return _view(session, task)
+        return _set_done(session, task, True)
 
 
 def reopen_task(db: Database, task_ref: int | str) -> TaskView:
@@ -183,18 +177,25 @@ def reopen_task(db: Database, task_ref: int | str) -> TaskView:
         task = lookup.task(session, task_ref)
         if task.done_at is None:
             raise StudioflowError(f"task {task.id} {task.title!r} is not done")
-        with journal.recording(session, f"uncheck {task.title!r}") as rec:
-            rec.watch_rows("task", [task.id])  # type: ignore[list-item]
-            task.done_at = None
-            session.flush()
-        return _view(session, task)
+        return _set_done(session, task, False)
 
 
 def toggle_task(db: Database, task_ref: int | str) -> TaskView:
     """Check a task off, or back on when it is done (the task screen's space key)."""
     with db.write() as session:
-        done = lookup.task(session, task_ref).done_at is not None
-        return (reopen_task if done else complete_task)(db, task_ref)
+        task = lookup.task(session, task_ref)
+        return _set_done(session, task, task.done_at is None)
+
+
+def _set_done(session: Session, task: Task, done: bool) -> TaskView:
+    # One undo step: the check-off and, if it was the stage's last task, the auto-move.
+    with journal.recording(session, f"{'check off' if done else 'uncheck'} {task.title!r}") as rec:
+        rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+        task.done_at = utcnow() if done else None
+        session.flush()
+        if done:
+            automations.after_task_done(session, task)
+    return _view(session, task)
 
 
 def edit_task(
