@@ -339,3 +339,23 @@ async def test_apply_a_saved_list_to_the_job_of_the_task_under_the_cursor(demo_d
         assert made.due_on == date.today() + timedelta(days=2)
         assert current(app).id == made.id  # shown (though not due today), with its due date
         assert current(app).due_on == made.due_on
+
+
+async def test_ten_thousand_tasks_are_one_widget_and_scroll_to_the_end(db: Database) -> None:
+    project = tasks.add_project(db, "Big")
+    with closing(sqlite3.connect(db.path)) as conn, conn:
+        conn.executemany(
+            "INSERT INTO task (title, project_id, priority, notes, position, created_at)"
+            " VALUES (?, ?, 0, '', ?, '2026-01-01 00:00:00.000000')",
+            [(f"Task {n}", project.id, n) for n in range(1, 10_001)],
+        )
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(pilot)
+        await pilot.press("a", "G")
+        await pilot.pause()
+        assert current(app).title == "Task 10000"
+        assert len(screen(app).task_list.lines) == 10_001  # one header, then every task
+        assert len(list(screen(app).query("*"))) < 40  # drawn line by line, not a widget per task
+        await pilot.press("space")
+        assert tasks.get_task(db, current(app).id).done is True
