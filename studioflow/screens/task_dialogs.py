@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -19,6 +25,28 @@ from studioflow.workflow import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
 
 MAX_SHOWN = 8
+
+
+def edit_in_editor(app: App[Any], text: str) -> str:
+    """`text` as edited in $VISUAL/$EDITOR (vi when neither is set), the terminal handed over."""
+    command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "notes.md"
+        path.write_text(text, encoding="utf-8")
+        try:
+            try:
+                with app.suspend():
+                    done = subprocess.run([*command, str(path)], check=False)
+            except SuspendNotSupported:  # no terminal to hand over (tests, the web)
+                done = subprocess.run([*command, str(path)], check=False, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise StudioflowError(f"cannot start the editor {command[0]!r}: {exc.strerror}") from None
+        if done.returncode != 0:
+            raise StudioflowError(f"the editor exited with status {done.returncode}: notes left as they were")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise StudioflowError("the notes are not UTF-8 text: left as they were") from None
 
 
 def _matches(choices: Sequence[OwnerChoice], typed: str) -> list[OwnerChoice]:
@@ -123,6 +151,8 @@ class TaskDialog(ModalScreen[TaskForm | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="taskdialog.cancel"),
         Binding("ctrl+s", "save", "Save", id="taskdialog.save"),
+        # priority: the notes box would otherwise take ctrl+e as "end of line" (end does that too)
+        Binding("ctrl+e", "notes_in_editor", "Notes in $EDITOR", priority=True, id="taskdialog.notes"),
     ]
 
     def __init__(self, task: TaskView, owners: Sequence[OwnerChoice], today: date) -> None:
@@ -149,7 +179,16 @@ class TaskDialog(ModalScreen[TaskForm | None]):
             yield Label("Notes")
             yield TextArea(task.notes, id="task-notes")
             yield Label("", id="task-error", classes="dialog-error")
-            yield Label("tab: next field · ctrl+s: save · esc: cancel", classes="dialog-hint")
+            yield Label(
+                "tab: next field · ctrl+e: notes in $EDITOR · ctrl+s: save · esc: cancel", classes="dialog-hint"
+            )
+
+    def action_notes_in_editor(self) -> None:
+        notes = self.query_one("#task-notes", TextArea)
+        try:
+            notes.load_text(edit_in_editor(self.app, notes.text))
+        except StudioflowError as exc:
+            self.query_one("#task-error", Label).update(str(exc))
 
     def on_mount(self) -> None:
         self._fill(self.query_one("#task-owner", Input).value, initial=True)

@@ -9,19 +9,14 @@ place: it stays on screen, struck through, until the view is read again (a view 
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 from textual import on
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -29,7 +24,7 @@ from textual.widgets import Footer, Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.job import JobScreen
-from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
+from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
 from studioflow.store import Database
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow import journal, quickadd, tasks
@@ -284,33 +279,12 @@ class TasksScreen(Screen[None]):
             return
         notes = tasks.get_task(self.db, task.id).notes
         try:
-            edited = self._in_editor(notes)
+            edited = edit_in_editor(self.app, notes)
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
         if edited != notes:
             self._run(lambda: tasks.edit_task(self.db, task.id, notes=edited), task.id, "Notes saved.")
-
-    def _in_editor(self, text: str) -> str:
-        """`text` as edited in $VISUAL/$EDITOR (vi when neither is set)."""
-        command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "notes.md"
-            path.write_text(text, encoding="utf-8")
-            try:
-                try:
-                    with self.app.suspend():
-                        done = subprocess.run([*command, str(path)], check=False)
-                except SuspendNotSupported:  # no terminal to hand over (tests, the web)
-                    done = subprocess.run([*command, str(path)], check=False, stdin=subprocess.DEVNULL)
-            except OSError as exc:
-                raise StudioflowError(f"cannot start the editor {command[0]!r}: {exc.strerror}") from None
-            if done.returncode != 0:
-                raise StudioflowError(f"the editor exited with status {done.returncode}: notes left as they were")
-            try:
-                return path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                raise StudioflowError("the notes are not UTF-8 text: left as they were") from None
 
     def action_set_due(self) -> None:
         task = self._current()

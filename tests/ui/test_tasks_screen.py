@@ -189,6 +189,27 @@ async def test_notes_in_the_editor(demo_db: Database, tmp_path: Path, monkeypatc
     assert row(demo_db, task.id)["notes"] == "first line\nsecond line\n"  # type: ignore[index]
 
 
+async def test_notes_in_the_editor_from_the_edit_dialog(
+    demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "from the editor" > "$1"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("VISUAL", str(editor))
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(pilot)
+        task = current(app)
+        await pilot.press("e")
+        app.screen.query_one("#task-notes").focus()  # the box itself would take ctrl+e as end of line
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert app.screen.query_one("#task-notes").text == "from the editor"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert row(demo_db, task.id)["notes"] == "from the editor"  # type: ignore[index]
+
+
 async def test_set_and_clear_the_due_date(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
