@@ -294,3 +294,35 @@ def test_saved_item_refusals(db: Database, refused: Refused) -> None:
     refused(tasks.add_saved_item, db, "Nope", "b", match="no saved task list")
     refused(tasks.edit_saved_item, db, saved.items[0].id, "", 1, 0, match="empty")
     refused(tasks.delete_saved_item, db, 999, match="no saved task item 999")
+
+
+def test_a_project_for_an_event_or_an_invoice_takes_its_client(db: Database, world: dict[str, int]) -> None:
+    from datetime import UTC, datetime
+
+    from studioflow.store.models import Event, Invoice
+
+    with db.write() as session:
+        event = Event(title="Engagement shoot", client_id=world["ann"], starts_at=datetime(2026, 3, 9, 15, tzinfo=UTC))
+        invoice = Invoice(number="INV-7", client_id=world["ann"], issued_on=TODAY)
+        session.add_all([event, invoice])
+        session.flush()
+    shoot = tasks.add_project(db, "Shoot prep", event="Engagement shoot")
+    billing = tasks.add_project(db, "Chase payment", invoice="INV-7")
+    assert (shoot.event, shoot.client, billing.invoice, billing.client) == (
+        "Engagement shoot",
+        "Ann Lee",
+        "INV-7",
+        "Ann Lee",
+    )
+    labels = [label for label, _, _ in tasks.link_choices(db)]
+    assert "event · Engagement shoot (2026-03-09)" in labels
+    assert "invoice · INV-7" in labels
+    assert "job · Smith wedding" in labels
+
+
+def test_tasks_an_automation_makes_get_the_items_priorities(db: Database, world: dict[str, int]) -> None:
+    tasks.create_saved_list(db, "Booking", [("Send contract", 0, 3), ("Plan", 2)])
+    automation_rules.add_automation(db, "Wedding", "Booked", "enter", "create_tasks", saved_list="Booking")
+    jobs.advance(db, world["jones"])
+    made = tasks.list_tasks(db, job=world["jones"])
+    assert sorted((t.title, t.priority) for t in made) == [("Plan", 0), ("Send contract", 3)]
