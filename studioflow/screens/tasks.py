@@ -432,7 +432,7 @@ class TasksScreen(Screen[None]):
         self.app.push_screen(SavedListsScreen(self.db))
 
 
-class ProjectTasksScreen(TasksScreen):
+class ProjectTasksScreen(TasksScreen, inherit_bindings=False):
     """One project's tasks (open, then done) with the keys of the Tasks screen."""
 
     BINDINGS = [

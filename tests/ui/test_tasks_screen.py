@@ -298,6 +298,9 @@ async def test_projects_new_open_add_and_apply_a_list(demo_db: Database) -> None
         assert (album.job, album.client) == ("Okafor wedding", "Ben Okafor")
         await pilot.press("enter")
         assert isinstance(app.screen, ProjectTasksScreen)
+        actions = {active.binding.action for active in app.screen.active_bindings.values()}
+        assert "apply_list" in actions
+        assert "next_view(1)" not in actions  # the Tasks screen's view keys are not a project's
         await pilot.press("n", *"Pick photos !low", "enter")
         await pilot.pause()
         await pilot.press("A", *"wedding prep", "enter")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.store.models import Event, Invoice
 from studioflow.workflow import automation_rules, clients, jobs, journal, tasks
 from studioflow.workflow.views import PipelineView
 
@@ -297,10 +298,6 @@ def test_saved_item_refusals(db: Database, refused: Refused) -> None:
 
 
 def test_a_project_for_an_event_or_an_invoice_takes_its_client(db: Database, world: dict[str, int]) -> None:
-    from datetime import UTC, datetime
-
-    from studioflow.store.models import Event, Invoice
-
     with db.write() as session:
         event = Event(title="Engagement shoot", client_id=world["ann"], starts_at=datetime(2026, 3, 9, 15, tzinfo=UTC))
         invoice = Invoice(number="INV-7", client_id=world["ann"], issued_on=TODAY)
