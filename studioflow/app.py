@@ -17,6 +17,7 @@ from studioflow.errors import StudioflowError
 from studioflow.mail.delivery import DeliveryReport, MailSettings, deliver_due
 from studioflow.screens.board import BoardScreen
 from studioflow.screens.outbox import OutboxScreen
+from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database
 from studioflow.workflow import outbox
 
@@ -29,6 +30,7 @@ class StudioflowApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("1", "show_board", "Board", show=False, id="app.board"),
+        Binding("2", "show_tasks", "Tasks", show=False, id="app.tasks"),
         Binding("5", "show_outbox", "Outbox", show=False, id="app.outbox"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -51,6 +53,7 @@ class StudioflowApp(App[None]):
         self.add_mode("outbox", lambda: OutboxScreen(db))
         self._deliver_again = False
         self._delivery_error = ""
+        self.add_mode("tasks", lambda: TasksScreen(db))
 
     def on_mount(self) -> None:
         self.switch_mode("board")
@@ -119,6 +122,9 @@ class StudioflowApp(App[None]):
             if isinstance(report, DeliveryReport) and (report.failed or report.held):
                 problem = f": {report.problems[-1]}" if report.problems else ""
                 self.notify(f"{report.summary()}{problem}", title="Outbox", severity="warning", timeout=10)
+
+    def action_show_tasks(self) -> None:
+        self.show_mode("tasks")
 
     def show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""

@@ -25,13 +25,25 @@ from studioflow.config import DB_ENV, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS
-from studioflow.workflow import automation_rules, automations, clients, jobs, journal, outbox, pipelines, tasks
+from studioflow.workflow import (
+    automation_rules,
+    automations,
+    clients,
+    jobs,
+    journal,
+    outbox,
+    pipelines,
+    quickadd,
+    tasks,
+)
 from studioflow.workflow.automation_rules import AutomationView
 from studioflow.workflow.views import (
     JobView,
     MessageView,
     PipelineView,
+    ProjectDetailView,
     RenderedView,
+    SavedItemView,
     SavedTaskListView,
     TaskView,
     TemplateView,
@@ -263,12 +275,20 @@ def build_parser() -> Parser:
     dry_run_option(cmd)
 
     g = group("task", "tasks: things to do, for a job, a project or alone")
-    cmd = command(g, "add", _add_task, "add a task")
-    cmd.add_argument("title")
+    cmd = command(
+        g,
+        "add",
+        _add_task,
+        'add a task; the text may hold due:fri, !high and @"a job or project", e.g. '
+        "'Call Anna due:fri !high @\"Smith wedding\"'",
+    )
+    cmd.add_argument("title", help="the task, with due:WHEN, !low/!medium/!high and @name where wanted")
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--project", metavar="PR")
-    cmd.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
-    cmd.add_argument("--priority", type=int, default=0, choices=range(4), help="0 none … 3 high")
+    cmd.add_argument("--due", type=parse_due, metavar="WHEN", help="YYYY-MM-DD, today, tomorrow, fri, +3d, +2w")
+    cmd.add_argument("--priority", type=parse_priority, metavar="P", help="low, medium, high (or 0-3)")
+    cmd = command(g, "delete", _delete_task, "delete a task (studioflow undo brings it back)")
+    cmd.add_argument("task")
     cmd = command(g, "done", lambda db, a: tasks.complete_task(db, a.task), "check a task off")
     cmd.add_argument("task")
     cmd = command(g, "reopen", lambda db, a: tasks.reopen_task(db, a.task), "uncheck a done task")
@@ -280,12 +300,21 @@ def build_parser() -> Parser:
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--project", metavar="PR")
 
-    g = group("project", "projects: groups of tasks")
-    cmd = command(g, "add", lambda db, a: tasks.add_project(db, a.name, a.job, a.client), "add a project")
+    g = group("project", "projects: groups of tasks, for a client, an event, an invoice, a job or alone")
+    cmd = command(
+        g,
+        "add",
+        lambda db, a: tasks.add_project(db, a.name, a.job, a.client, a.event, a.invoice),
+        "add a project",
+    )
     cmd.add_argument("name")
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--client", metavar="C")
-    command(g, "list", lambda db, a: tasks.list_projects(db), "list projects")
+    cmd.add_argument("--event", metavar="E", help="an event (session), by id or title")
+    cmd.add_argument("--invoice", metavar="I", help="an invoice, by id or number")
+    command(g, "list", lambda db, a: tasks.list_projects(db), "list projects with their progress and next due date")
+    cmd = command(g, "show", _show_project, "show a project and its tasks")
+    cmd.add_argument("project")
 
     g = group("automation", "what a stage does when a job enters it, leaves it or gets a status")
     cmd = command(g, "add", _add_automation, "add an automation to a stage")
@@ -325,14 +354,21 @@ def build_parser() -> Parser:
     cmd = command(g, "add", _add_saved_list, "add a saved task list")
     cmd.add_argument("name")
     cmd.add_argument(
-        "--item", action="append", required=True, metavar="TASK", help="a task; end with +N for due in N days"
+        "--item",
+        action="append",
+        required=True,
+        metavar="TASK",
+        help="a task (repeat); +N for due N days after the list is applied, !low/!medium/!high",
     )
     command(g, "list", lambda db, a: tasks.list_saved_lists(db), "list saved task lists")
-    cmd = command(g, "apply", _apply_saved_list, "make the list's tasks for a job or a project")
+    cmd = command(g, "show", lambda db, a: tasks.get_saved_list(db, a.list), "show a saved task list's items")
+    cmd.add_argument("list")
+    cmd = command(g, "apply", _apply_saved_list, "make the list's tasks for a job or a project, due from today")
     cmd.add_argument("list")
     owner = cmd.add_mutually_exclusive_group(required=True)
     owner.add_argument("--job", metavar="J")
     owner.add_argument("--project", metavar="PR")
+    cmd.add_argument("--start", type=parse_date, metavar="YYYY-MM-DD", help="count due dates from here, not today")
 
     g = group("template", "message templates: an email or a text with placeholders like {{ client.first_name }}")
     cmd = command(g, "add", _add_template, "add a message template")
@@ -465,15 +501,16 @@ def _auto_move(db: Database, a: argparse.Namespace) -> str:
 
 
 def _add_saved_list(db: Database, a: argparse.Namespace) -> SavedTaskListView:
-    items = []
-    for item in a.item:
-        match = re.fullmatch(r"(.*?)\s+\+(\d+)d?\s*", item)
-        items.append((match[1], int(match[2])) if match else (item, None))
-    return tasks.create_saved_list(db, a.name, items)
+    return tasks.create_saved_list(db, a.name, [quickadd.parse_saved_item(item) for item in a.item])
 
 
 def _apply_saved_list(db: Database, a: argparse.Namespace) -> list[TaskView]:
-    return tasks.apply_saved_list(db, a.list, job=a.job, project=a.project)
+    return tasks.apply_saved_list(db, a.list, job=a.job, project=a.project, start=a.start)
+
+
+def _show_project(db: Database, a: argparse.Namespace) -> ProjectDetailView:
+    project = tasks.get_project(db, a.project)
+    return ProjectDetailView(project, tuple(tasks.list_tasks(db, include_done=True, project=project.id)))
 
 
 def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
@@ -535,7 +572,28 @@ def _job_due(db: Database, a: argparse.Namespace) -> JobView:
 
 
 def _add_task(db: Database, a: argparse.Namespace) -> TaskView:
-    return tasks.add_task(db, a.title, job=a.job, project=a.project, due_on=a.due, priority=a.priority)
+    if (a.job or a.project) and quickadd.parse(a.title, date.today()).owner is not None:
+        raise StudioflowError("the job or project is given twice: keep @name or the option")
+    return tasks.quick_add(db, a.title, job=a.job, project=a.project, due_on=a.due, priority=a.priority)
+
+
+def _delete_task(db: Database, a: argparse.Namespace) -> str:
+    gone = tasks.delete_task(db, a.task)
+    return f"task {gone.id} {gone.title!r} deleted (studioflow undo brings it back)"
+
+
+def parse_due(text: str) -> date:
+    try:
+        return quickadd.parse_due(text, date.today())
+    except StudioflowError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def parse_priority(text: str) -> int:
+    try:
+        return quickadd.parse_priority(text)
+    except StudioflowError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_template(db: Database, a: argparse.Namespace) -> TemplateView:
@@ -590,6 +648,12 @@ def _print(result: Any, args: argparse.Namespace) -> None:
         _print_message(result.channel, result.subject, result.body)
     elif isinstance(result, MessageView):
         _print_outbox_message(result)
+    elif isinstance(result, ProjectDetailView):
+        print(_table([_row(result.project)]))
+        print(_table([_row(task) for task in result.tasks]) if result.tasks else "(no tasks)")
+    elif isinstance(result, SavedTaskListView):
+        print(f"saved task list {result.id} {result.name}")
+        print(_table([_row(item) for item in result.items]) if result.items else "(no items)")
     else:
         print(_table([_row(result)]))
 
@@ -666,13 +730,20 @@ def _row(item: Any) -> dict[str, str]:
         "project_id",
         "job_id",
         "done_at",
+        "notes",
     ):
         data.pop(noisy, None)
+    if isinstance(item, SavedTaskListView):
+        data["items"] = "; ".join(_item_text(i) for i in item.items)
     if isinstance(item, TemplateView):  # a table cell holds the body's first line only
         data["body"] = first_line(item.body)
     if "tasks_open" in data:
         data["tasks"] = f"{data.pop('tasks_total') - data.pop('tasks_open')}/{item.tasks_total}"
     return {key: _cell(value) for key, value in data.items()}
+
+
+def _item_text(item: SavedItemView) -> str:
+    return quickadd.saved_item_text(item.title, item.due_offset_days, item.priority)
 
 
 def _cell(value: Any) -> str:

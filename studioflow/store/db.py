@@ -34,7 +34,15 @@ def _add_outbox_reply(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE outbox_message ADD COLUMN reply VARCHAR DEFAULT '' NOT NULL")
 
 
-MIGRATIONS: list[Migration] = [_add_outbox_reply]
+def _add_saved_item_priority(conn: Connection) -> None:
+    """Saved task items get a priority, passed on to the tasks made from them."""
+    conn.exec_driver_sql(
+        "ALTER TABLE saved_task_item ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"
+        " CONSTRAINT saved_task_priority_range CHECK (priority BETWEEN 0 AND 3)"
+    )
+
+
+MIGRATIONS: list[Migration] = [_add_outbox_reply, _add_saved_item_priority]
 
 
 def schema_version() -> int:

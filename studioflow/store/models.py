@@ -336,6 +336,7 @@ class SavedTaskItem(SQLModel, table=True):
     __table_args__ = (
         _nonempty("title", "saved_task_item"),
         CheckConstraint("due_offset_days IS NULL OR due_offset_days >= 0", name="saved_task_offset_positive"),
+        CheckConstraint("priority BETWEEN 0 AND 3", name="saved_task_priority_range"),
         Index("item_by_list", "list_id", "position"),
     )
 
@@ -344,6 +345,8 @@ class SavedTaskItem(SQLModel, table=True):
     title: str
     due_offset_days: int | None = None
     position: int = 0
+    # Given to the tasks made from the item (schema 2).
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class MessageTemplate(SQLModel, table=True):

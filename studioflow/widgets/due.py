@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 
 def due_text(due: date | None, today: date) -> tuple[str, str]:
@@ -17,3 +17,15 @@ def due_text(due: date | None, today: date) -> tuple[str, str]:
     if days == 1:
         return "due tomorrow", "card--meta"
     return f"due in {days} days", "card--meta"
+
+
+def done_text(done_at: datetime | None, today: date) -> str:
+    """ "done today", "done yesterday", "done 3 days ago" (in local time)."""
+    if done_at is None:
+        return ""
+    days = (today - done_at.astimezone().date()).days
+    if days <= 0:
+        return "done today"
+    if days == 1:
+        return "done yesterday"
+    return f"done {days} days ago"

@@ -9,6 +9,10 @@ A snapshot is JSON: `{"<job id>": null}` for a job that does not exist, else
 `{"<job id>": {"job": {column: value}, "visits": [{column: value}, ...]}}`, with dates
 and datetimes as ISO strings. A migration that changes the job or stage_visit columns
 should clear the journal: old snapshots no longer describe whole rows.
+
+Rows of other tables that a person edits by hand (tasks, projects, saved task lists)
+are recorded the same way, before and after, in the entry's effects under "rows":
+`[{"table": "task", "id": 7, "before": {...} | None, "after": {...} | None}, ...]`.
 """
 
 from __future__ import annotations
@@ -24,7 +28,18 @@ from sqlmodel import Session, SQLModel, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import AutomationRun, Job, JournalEntry, OutboxMessage, StageVisit, Task, utcnow
+from studioflow.store.models import (
+    AutomationRun,
+    Job,
+    JournalEntry,
+    OutboxMessage,
+    Project,
+    SavedTaskItem,
+    SavedTaskList,
+    StageVisit,
+    Task,
+    utcnow,
+)
 
 MAX_ENTRIES = 500
 JOBS: Table = Job.__table__  # type: ignore[attr-defined]
@@ -34,6 +49,16 @@ TASKS: Table = Task.__table__  # type: ignore[attr-defined]
 RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 _EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES}
+# Tables whose rows `watch_rows` records, parents before children (inserts go in this order).
+ROW_TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        SavedTaskList.__table__,  # type: ignore[attr-defined]
+        SavedTaskItem.__table__,  # type: ignore[attr-defined]
+        Project.__table__,  # type: ignore[attr-defined]
+        TASKS,
+    )
+}
 _RECORDING = "studioflow.journal.recording"  # session.info key of the recording in progress
 _CHUNK = 900  # ids per IN (...): below SQLite's oldest limit of 999 bound variables
 
@@ -50,6 +75,17 @@ class Recording:
         self._before = before
         self._effects: Effects = {} if effects is None else effects
         self._priors: dict[int, dict[str, Any]] = {}  # cancelled message id -> its state before
+        self._rows: dict[tuple[str, int], dict[str, Any] | None] = {}  # (table, id) -> row before
+
+    def watch_rows(self, table: str, ids: Iterable[int]) -> None:
+        """Snapshot rows of a ROW_TABLES table the body is about to change or delete."""
+        fresh = sorted({i for i in ids if (table, i) not in self._rows})
+        if fresh:
+            self._rows.update({(table, i): row for i, row in _read_rows(self._session, table, fresh).items()})
+
+    def add_row(self, table: str, row_id: int) -> None:
+        """Note a row the body created: undo deletes it."""
+        self._rows.setdefault((table, row_id), None)
 
     def watch(self, job_ids: Iterable[int]) -> None:
         """Snapshot jobs the body is about to change (call it before changing them)."""
@@ -74,6 +110,7 @@ def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iter
     if outer is not None:
         inner = Recording(session, label, outer._before, outer._effects)
         inner._priors = outer._priors
+        inner._rows = outer._rows
         inner.watch(job_ids)
         yield inner
         return
@@ -84,7 +121,7 @@ def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iter
         yield rec
     finally:
         del session.info[_RECORDING]
-    _record(session, rec.label, rec._before, rec._effects, rec._priors)
+    _record(session, rec.label, rec._before, rec._effects, rec._priors, rec._rows)
 
 
 def note(session: Session, kind: str, row_id: int, prior: dict[str, Any] | None = None) -> None:
@@ -111,11 +148,20 @@ def undo(db: Database) -> str:
         ).first()
         if entry is None:
             raise StudioflowError("nothing to undo")
+        rows = entry.effects.get("rows", [])
+        _check_rows(session, rows, "after", f"cannot undo ({entry.label})")
+        _restore_rows(session, rows, "before", deletes=True)
         try:
             _take_back(session, entry.effects)
         except StudioflowError as exc:
             raise StudioflowError(f"cannot undo ({entry.label}): {exc}") from None
         _apply(session, entry, "undo", expect=entry.after, target=entry.before)
+        try:
+            _restore_rows(session, rows, "before", deletes=False)
+        except IntegrityError as exc:
+            raise StudioflowError(
+                f"cannot undo ({entry.label}): the job, project or list it belonged to was deleted since"
+            ) from exc
         entry.undone = True
         session.flush()
         return entry.label
@@ -130,9 +176,13 @@ def redo(db: Database) -> str:
         ).first()
         if entry is None:
             raise StudioflowError("nothing to redo")
+        rows = entry.effects.get("rows", [])
+        _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
+        _restore_rows(session, rows, "after", deletes=True)
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
         try:
             _put_back(session, entry.effects)
+            _restore_rows(session, rows, "after", deletes=False)
         except IntegrityError as exc:
             raise StudioflowError(
                 f"cannot redo ({entry.label}): an automation, task list or job it needs was deleted since"
@@ -215,11 +265,21 @@ def restore(session: Session, shot: Snapshot) -> None:
     session.expire_all()
 
 
-def _record(session: Session, label: str, before: Snapshot, noted: Effects, priors: dict[int, dict[str, Any]]) -> None:
+def _record(
+    session: Session,
+    label: str,
+    before: Snapshot,
+    noted: Effects,
+    priors: dict[int, dict[str, Any]],
+    watched: dict[tuple[str, int], dict[str, Any] | None],
+) -> None:
     after = snapshot(session, map(int, before))
-    effects = _effect_rows(session, noted)
+    effects: dict[str, Any] = _effect_rows(session, noted)
     for message in effects.get("cancelled", []):
         message["prior"] = priors.get(message["id"], {"state": "queued", "last_error": ""})
+    rows = _changed_rows(session, watched)
+    if rows:
+        effects["rows"] = rows
     if after == before and not effects:
         return  # nothing changed, nothing to undo
     conn = session.connection()
@@ -323,6 +383,69 @@ def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> Non
                 .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held", "failed")))
                 .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")}))
             )
+    session.expire_all()
+
+
+def _read_rows(session: Session, table: str, ids: list[int]) -> dict[int, dict[str, Any] | None]:
+    """The rows of `table` with these ids, encoded (None for an id with no row)."""
+    session.flush()
+    conn = session.connection()
+    found: dict[int, dict[str, Any] | None] = dict.fromkeys(ids)
+    source = ROW_TABLES[table]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in conn.execute(select(source).where(source.c.id.in_(chunk))).mappings():
+            found[row["id"]] = _encode(row)
+    return found
+
+
+def _changed_rows(session: Session, watched: dict[tuple[str, int], dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """The watched rows as they were and as they are, for those the action changed."""
+    changed = []
+    for table in ROW_TABLES:
+        ids = sorted(i for t, i in watched if t == table)
+        if not ids:
+            continue
+        for row_id, now in _read_rows(session, table, ids).items():
+            if now != watched[(table, row_id)]:
+                changed.append({"table": table, "id": row_id, "before": watched[(table, row_id)], "after": now})
+    return changed
+
+
+def _check_rows(session: Session, rows: list[dict[str, Any]], side: str, refusal: str) -> None:
+    """Refuse when a recorded row is no longer as the entry left it (`side`: "before"/"after")."""
+    for table in ROW_TABLES:
+        mine = [r for r in rows if r["table"] == table]
+        if not mine:
+            continue
+        now = _read_rows(session, table, [r["id"] for r in mine])
+        for row in mine:
+            if now[row["id"]] != row[side]:
+                shown = row[side] or now[row["id"]] or {}
+                name = shown.get("title") or shown.get("name") or ""
+                what = table.replace("_", " ")
+                raise StudioflowError(f"{refusal}: {what} {row['id']} {name!r} was changed since")
+
+
+def _restore_rows(session: Session, rows: list[dict[str, Any]], side: str, deletes: bool) -> None:
+    """Make recorded rows as on `side`: the deletions (children first) or the rest (parents first)."""
+    conn = session.connection()
+    order = list(ROW_TABLES)
+    for table in reversed(order) if deletes else order:
+        source = ROW_TABLES[table]
+        for row in rows:
+            if row["table"] != table:
+                continue
+            want = row[side]
+            if deletes:
+                if want is None:
+                    conn.execute(delete(source).where(source.c.id == row["id"]))
+                continue
+            if want is None:
+                continue
+            values = _decode(source, want)
+            if conn.execute(update(source).where(source.c.id == row["id"]).values(values)).rowcount == 0:
+                conn.execute(insert(source).values(values))
     session.expire_all()
 
 

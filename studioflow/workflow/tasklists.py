@@ -35,6 +35,7 @@ def create_from_list(
             job_id=job_id,
             project_id=project_id,
             due_on=due,
+            priority=item.priority,
             position=position + offset,
             run_id=run_id,
         )

@@ -84,6 +84,30 @@ class TaskView:
     job: str | None
     project_id: int | None
     project: str | None
+    client: str | None = None  # the job's or the project's client
+    notes: str = ""
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    """The tasks of one job, one project, or those of neither ("kind" none), in a task view."""
+
+    kind: str  # "job", "project" or "none"
+    id: int | None
+    name: str
+    client: str | None
+    done: int  # progress of the whole job or project, not only the tasks shown
+    total: int
+    tasks: tuple[TaskView, ...]
+
+
+@dataclass(frozen=True)
+class TaskListView:
+    view: str  # today, overdue, upcoming, open, done or all
+    today: date
+    groups: tuple[TaskGroup, ...]
+    count: int
 
 
 @dataclass(frozen=True)
@@ -94,13 +118,44 @@ class ProjectView:
     client: str | None
     tasks_open: int
     tasks_total: int
+    job: str | None = None
+    event: str | None = None
+    invoice: str | None = None
+    next_due: date | None = None  # the soonest due date of its open tasks
+
+
+@dataclass(frozen=True)
+class ProjectDetailView:
+    """A project and its tasks (`project show`)."""
+
+    project: ProjectView
+    tasks: tuple[TaskView, ...]
+
+
+@dataclass(frozen=True)
+class SavedItemView:
+    id: int
+    title: str
+    due_offset_days: int | None
+    priority: int
+    position: int
 
 
 @dataclass(frozen=True)
 class SavedTaskListView:
     id: int
     name: str
-    items: tuple[tuple[str, int | None], ...]  # (title, due offset in days)
+    items: tuple[SavedItemView, ...]
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    """A job or project a task can belong to (the quick add's @ completion)."""
+
+    kind: str  # "job" or "project"
+    id: int
+    name: str
+    detail: str  # e.g. the job's pipeline or the project's client
 
 
 def first_line(text: str, width: int = 40) -> str:

@@ -268,7 +268,10 @@ def _version_1_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A file at version 1 of a world whose migrations each test then sets (the mechanism, not our history)."""
     monkeypatch.setattr(dbmodule, "MIGRATIONS", [])
     path = tmp_path / "studioflow.db"
-    database = open_database(path)
+    # A file made when there was no migration yet: the tests below set their own list.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dbmodule, "MIGRATIONS", [])
+        database = open_database(path)
     add_pipeline(database, "Kept")
     database.close()
     assert pragma(path, "user_version") == 1

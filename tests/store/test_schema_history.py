@@ -40,3 +40,23 @@ def test_a_version_1_file_migrates_to_the_schema_of_a_new_file(tmp_path: Path) -
     with closing(sqlite3.connect(old)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
     assert shape(old) == shape(fresh)
+
+
+def test_saved_task_items_of_a_version_1_file_get_no_priority(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    with closing(sqlite3.connect(old)) as conn:
+        conn.executescript((SCHEMAS / "v1.sql").read_text())
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute("PRAGMA user_version=1")
+        conn.execute("INSERT INTO saved_task_list (id, name) VALUES (1, 'Intake')")
+        conn.execute("INSERT INTO saved_task_item (list_id, title, position) VALUES (1, 'Call', 0)")
+        conn.commit()
+    open_database(old).close()
+    with closing(sqlite3.connect(old)) as conn:
+        assert conn.execute("SELECT title, priority FROM saved_task_item").fetchall() == [("Call", 0)]
+        try:
+            conn.execute("UPDATE saved_task_item SET priority = 9")
+        except sqlite3.IntegrityError:
+            pass
+        else:
+            raise AssertionError("a priority of 9 was accepted")

@@ -161,6 +161,11 @@ def raw(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return conn.execute(sql, params).fetchall()
 
 
+def check_off_outside_the_journal(db: Database, task_id: int) -> None:
+    """A task checked off by something the journal does not see (another program, a repair)."""
+    raw(db, "UPDATE task SET done_at = '2026-01-01 00:00:00.000000' WHERE id = ?", task_id)
+
+
 def expected_body(stage: str, pipeline: str = "Wedding") -> str:
     return (
         f"Dear Ava Martinez ({AVA_EMAIL}),\n{TITLE} is now at {stage} in {pipeline}.\n"
@@ -784,7 +789,11 @@ def test_completing_the_last_automation_task_moves_the_job_on(auto_moving: Datab
     (message,) = rows(db, OutboxMessage)  # Shoot's own automation fired on arrival
     assert message.body == expected_body("Shoot")
     assert rows(db, Task, Task.id == manual)[0].done_at is None
-    assert raw(db, "SELECT label FROM journal_entry ORDER BY id")[-1] == (f"auto-move {TITLE!r} to Shoot",)
+    # The check-off and the move it caused are one undo step, under the check-off's name.
+    assert raw(db, "SELECT label FROM journal_entry ORDER BY id")[-1] == ("check off 'Plan the day'",)
+    journal.undo(db)
+    assert visits(db, job)[-1] == ("Booked", "active")
+    assert rows(db, Task, Task.id == made[-1])[0].done_at is None
 
 
 def test_without_auto_move_done_tasks_leave_the_job_where_it_is(world: Database) -> None:
@@ -971,7 +980,7 @@ def test_undo_of_an_advance_takes_back_its_messages_tasks_and_runs_and_redo_puts
     made = rows(db, Task)
     (queued,) = rows(db, OutboxMessage)
     runs = rows(db, AutomationRun)
-    tasks.complete_task(db, made[0].id)  # checked off meanwhile: the user's work, kept by undo
+    check_off_outside_the_journal(db, made[0].id)  # the user's work, kept by undo
 
     journal.undo(db)
 
@@ -1001,7 +1010,7 @@ def test_redo_links_a_kept_task_to_its_run_again(world: Database) -> None:
     job = add_lee(db)
     jobs.advance(db, job)
     made = rows(db, Task)
-    tasks.complete_task(db, made[0].id)
+    check_off_outside_the_journal(db, made[0].id)
 
     journal.undo(db)
     journal.redo(db)
@@ -1016,7 +1025,13 @@ def test_redo_brings_back_every_task_even_after_a_task_was_added_by_hand(world: 
     job = enter_by_advance(db)
     made = [(t.title, t.run_id) for t in rows(db, Task)]
     journal.undo(db)
-    tasks.add_task(db, "Call the venue", job=job)  # not an undoable action: redo stays possible
+    # Added by another program, outside the journal: no new action, so redo stays possible.
+    raw(
+        db,
+        "INSERT INTO task (title, job_id, priority, notes, position, created_at) "
+        "VALUES ('Call the venue', ?, 0, '', 9, '2026-01-01 00:00:00.000000')",
+        job,
+    )
 
     journal.redo(db)
 

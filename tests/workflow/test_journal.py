@@ -210,9 +210,17 @@ def test_undo_of_add_job_removes_it_and_redo_brings_it_back_with_its_id(db: Data
 def test_undo_of_add_job_is_refused_when_the_job_has_tasks(db: Database, ids: dict[str, int], refused: Refused) -> None:
     new = jobs.add_job(db, "New job", "Wedding")
     tasks.add_task(db, "Call back", job=new.id)
+    journal.undo(db)  # takes back the task (its own step)
+    assert tasks.list_tasks(db) == []
+    with closing(sqlite3.connect(db.path)) as conn, conn:  # a task made outside the journal
+        conn.execute(
+            "INSERT INTO task (title, job_id, priority, notes, position, created_at) "
+            "VALUES ('Call back', ?, 0, '', 1, '2026-01-01 00:00:00.000000')",
+            (new.id,),
+        )
     message = refused(journal.undo, db, match="task")
     assert "New job" in message
-    assert entries(db)[-1][2] == 0
+    assert [undone for _, _, undone in entries(db)] == [0, 1]  # the job's entry is still to undo
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,9 @@ def project_id(db: Database) -> int:
 
 def test_add_a_loose_task(db: Database) -> None:
     view = tasks.add_task(db, "  Renew insurance ", due_on=date(2025, 3, 1), priority=3, notes="call broker")
-    assert view == TaskView(view.id, "Renew insurance", False, None, date(2025, 3, 1), 3, None, None, None, None)
+    assert view == TaskView(
+        view.id, "Renew insurance", False, None, date(2025, 3, 1), 3, None, None, None, None, None, "call broker", 1
+    )
     assert stored(db, view.id) == view
     assert task_row(db, view.id) == ("call broker", None, 1)
 
@@ -181,7 +183,11 @@ def test_create_and_list_saved_lists(db: Database) -> None:
     items = [(" Send contract ", 0), ("Shot list", 14), ("Thank you", None)]
     view = tasks.create_saved_list(db, " Wedding prep ", items)
     assert view.name == "Wedding prep"
-    assert view.items == (("Send contract", 0), ("Shot list", 14), ("Thank you", None))
+    assert [(i.title, i.due_offset_days, i.priority, i.position) for i in view.items] == [
+        ("Send contract", 0, 0, 0),
+        ("Shot list", 14, 0, 1),
+        ("Thank you", None, 0, 2),
+    ]
     other = tasks.create_saved_list(db, "Annual review", [("Call", 1)])
     assert tasks.list_saved_lists(db) == [other, view]
 

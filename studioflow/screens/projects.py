@@ -1,0 +1,337 @@
+"""Projects (a list with progress, opened as a task view) and the saved task lists manager."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.tasks import ProjectTasksScreen
+from studioflow.store import Database
+from studioflow.widgets.due import due_text
+from studioflow.workflow import journal, quickadd, tasks
+from studioflow.workflow.views import SavedTaskListView
+
+ALONE = ("", 0)  # the picker's "a project by itself"
+
+
+class ProjectsScreen(Screen[None]):
+    """Every project with its progress and next due date; enter opens its tasks."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="projects.back"),
+        Binding("n", "new_project", "New", id="projects.new"),
+        Binding("enter", "open_project", "Open", id="projects.open"),
+        Binding("A", "apply_list", "Apply list", id="projects.apply"),
+        Binding("u", "undo", "Undo", id="projects.undo"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def compose(self) -> ComposeResult:
+        yield Static("[b]Projects[/b]  [dim]n new · enter opens · A applies a saved list[/]", id="projects-bar")
+        yield DataTable(id="projects-table", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Project", "For", "Client", "Done", "Next due")
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def load(self, keep: int | None = None) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        if keep is None and table.row_count:
+            keep = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        table.clear()
+        keys = []
+        today = date.today()
+        for project in tasks.list_projects(self.db):
+            linked = project.job or project.event or project.invoice or "—"
+            done = f"{project.tasks_total - project.tasks_open}/{project.tasks_total}"
+            due = due_text(project.next_due, today)[0] or "—"
+            table.add_row(project.name, linked, project.client or "—", done, due, key=str(project.id))
+            keys.append(project.id)
+        if table.row_count:
+            table.move_cursor(row=keys.index(keep) if keep in keys else min(row, table.row_count - 1))
+
+    def _current(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            self.notify("No projects yet: n makes one.", severity="warning")
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+
+    def on_data_table_row_selected(self) -> None:
+        # The table takes enter itself (its select key); a selected row opens the project.
+        self.action_open_project()
+
+    def action_open_project(self) -> None:
+        project_id = self._current()
+        if project_id is not None:
+            self.app.push_screen(ProjectTasksScreen(self.db, project_id))
+
+    def action_new_project(self) -> None:
+        def named(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            choices: list[tuple[str, tuple[str, int]]] = [("(a project by itself)", ALONE)]
+            choices += [(label, (kind, i)) for label, kind, i in tasks.link_choices(self.db)]
+
+            def linked(link: tuple[str, int] | NewEntry | None) -> None:
+                if not isinstance(link, tuple):
+                    return
+                kind, link_id = link
+                links: dict[str, Any] = {kind: link_id} if kind else {}
+                try:
+                    made = tasks.add_project(self.db, name, **links)
+                except StudioflowError as exc:
+                    self.notify(str(exc), severity="error")
+                    return
+                self.load(keep=made.id)
+                self.notify(f"Project “{made.name}” made: enter opens it.")
+
+            self.app.push_screen(PickerDialog(f"“{name.strip()}” is for", choices), linked)
+
+        self.app.push_screen(PromptDialog("New project", placeholder="its name"), named)
+
+    def action_apply_list(self) -> None:
+        project_id = self._current()
+        if project_id is None:
+            return
+        saved = tasks.list_saved_lists(self.db)
+        if not saved:
+            self.notify("No saved task lists yet: S on the Tasks screen makes one.", severity="warning")
+            return
+
+        def chosen(list_id: int | NewEntry | None) -> None:
+            if not isinstance(list_id, int):
+                return
+            try:
+                made = tasks.apply_saved_list(self.db, list_id, project=project_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.load(keep=project_id)
+
+        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
+        self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
+
+    def action_undo(self) -> None:
+        try:
+            self.notify(f"Undid: {journal.undo(self.db)}")
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="warning")
+        self.load()
+
+
+class SavedListsScreen(Screen[None]):
+    """Saved task lists and their items (title, due offset, priority, order); A applies one."""
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="saved.back"),
+        Binding("N", "new_list", "New list", id="saved.new_list"),
+        Binding("a", "add_item", "Add task", id="saved.add_item"),
+        Binding("e", "edit_item", "Edit task", id="saved.edit_item"),
+        Binding("D", "delete", "Delete", id="saved.delete"),
+        Binding("J,shift+down", "move_item(1)", "Task lower", show=False, id="saved.item_down"),
+        Binding("K,shift+up", "move_item(-1)", "Task higher", show=False, id="saved.item_up"),
+        Binding("r", "rename", "Rename list", id="saved.rename"),
+        Binding("A", "apply", "Apply", id="saved.apply"),
+        Binding("u", "undo", "Undo", id="saved.undo"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.lists: list[SavedTaskListView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "[b]Saved task lists[/b]  [dim]tab: lists ⇄ tasks · a task reads: Send contract +3 !high[/]",
+            id="saved-bar",
+        )
+        with Horizontal():
+            with Vertical(id="saved-lists-side"):
+                yield Label("[b]Lists[/b]")
+                yield OptionList(id="saved-lists", markup=False)
+            with Vertical(id="saved-items-side"):
+                yield Label("[b]Tasks[/b]", id="saved-items-title")
+                yield DataTable(id="saved-items", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("#", "Task", "Due", "Priority")
+        self.load()
+        self.query_one(OptionList).focus()
+
+    def load(self, list_id: int | None = None, item_id: int | None = None) -> None:
+        options = self.query_one(OptionList)
+        here = self.current_list()
+        list_id = list_id if list_id is not None else here.id if here else None
+        self.lists = tasks.list_saved_lists(self.db)
+        options.clear_options()
+        for saved in self.lists:
+            options.add_option(Option(f"{saved.name}  ({len(saved.items)})"))
+        ids = [s.id for s in self.lists]
+        if ids:
+            options.highlighted = ids.index(list_id) if list_id in ids else 0
+        self.show_items(item_id)
+
+    def current_list(self) -> SavedTaskListView | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None or options.highlighted >= len(self.lists):
+            return None
+        return self.lists[options.highlighted]
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.show_items()
+
+    def show_items(self, item_id: int | None = None) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        saved = self.current_list()
+        if saved is None:
+            return
+        for n, item in enumerate(saved.items, start=1):
+            due = "—" if item.due_offset_days is None else f"+{item.due_offset_days} days"
+            priority = quickadd.PRIORITY_NAMES[item.priority] or "—"
+            table.add_row(str(n), item.title, due, priority, key=str(item.id))
+        ids = [i.id for i in saved.items]
+        if ids:
+            table.move_cursor(row=ids.index(item_id) if item_id in ids else min(row, len(ids) - 1))
+
+    def current_item(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+
+    def _run(self, change: Callable[[], Any], message: str = "") -> Any:
+        try:
+            result = change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+        if message:
+            self.notify(message)
+        return result
+
+    def _need_list(self) -> SavedTaskListView | None:
+        saved = self.current_list()
+        if saved is None:
+            self.notify("No saved lists yet: N makes one.", severity="warning")
+        return saved
+
+    def action_new_list(self) -> None:
+        def named(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+
+            def first(text: str | None) -> None:
+                if not text or not text.strip():
+                    return
+                made = self._run(lambda: tasks.create_saved_list(self.db, name, [quickadd.parse_saved_item(text)]))
+                if made is not None:
+                    self.load(made.id)
+
+            self.app.push_screen(PromptDialog(f"First task of “{name.strip()}”", "", "Send contract +3 !high"), first)
+
+        self.app.push_screen(PromptDialog("New saved task list", placeholder="its name"), named)
+
+    def action_add_item(self) -> None:
+        saved = self._need_list()
+        if saved is None:
+            return
+
+        def typed(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            made = self._run(lambda: tasks.add_saved_item(self.db, saved.id, *quickadd.parse_saved_item(text)))
+            if made is not None:
+                self.load(saved.id, made.items[-1].id)
+
+        self.app.push_screen(PromptDialog(f"Add a task to “{saved.name}”", "", "Send contract +3 !high"), typed)
+
+    def action_edit_item(self) -> None:
+        saved, item_id = self._need_list(), self.current_item()
+        if saved is None or item_id is None:
+            return
+        item = next(i for i in saved.items if i.id == item_id)
+
+        def typed(text: str | None) -> None:
+            if text is None:
+                return
+            if self._run(lambda: tasks.edit_saved_item(self.db, item_id, *quickadd.parse_saved_item(text))):
+                self.load(saved.id, item_id)
+
+        current = quickadd.saved_item_text(item.title, item.due_offset_days, item.priority)
+        self.app.push_screen(PromptDialog("Edit task (title +days !priority)", current), typed)
+
+    def action_delete(self) -> None:
+        saved = self._need_list()
+        if saved is None:
+            return
+        item_id = self.current_item()
+        if self.focused is self.query_one(DataTable) and item_id is not None:
+            if self._run(lambda: tasks.delete_saved_item(self.db, item_id), "Task deleted (u to undo)."):
+                self.load(saved.id)
+        elif self._run(lambda: tasks.delete_saved_list(self.db, saved.id), f"List “{saved.name}” deleted (u to undo)."):
+            self.load()
+
+    def action_move_item(self, step: int) -> None:
+        saved, item_id = self._need_list(), self.current_item()
+        if saved is None or item_id is None:
+            return
+        if self._run(lambda: tasks.move_saved_item(self.db, item_id, step)):
+            self.load(saved.id, item_id)
+
+    def action_rename(self) -> None:
+        saved = self._need_list()
+        if saved is None:
+            return
+
+        def named(name: str | None) -> None:
+            if name and self._run(lambda: tasks.rename_saved_list(self.db, saved.id, name)):
+                self.load(saved.id)
+
+        self.app.push_screen(PromptDialog(f"Rename “{saved.name}”", saved.name), named)
+
+    def action_apply(self) -> None:
+        saved = self._need_list()
+        if saved is None:
+            return
+        owners = tasks.owner_choices(self.db)
+
+        def chosen(owner: tuple[str, int] | NewEntry | None) -> None:
+            if not isinstance(owner, tuple):
+                return
+            kind, owner_id = owner
+            made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, **{kind: owner_id}))
+            if made is not None:
+                self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today (u to undo).")
+
+        choices = [(f"{o.name}  ({o.detail})", (o.kind, o.id)) for o in owners]
+        self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)
+
+    def action_undo(self) -> None:
+        try:
+            self.notify(f"Undid: {journal.undo(self.db)}")
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="warning")
+        self.load()

@@ -1,0 +1,469 @@
+"""The Tasks screen (key 2): today's, overdue, upcoming, open and done tasks, grouped by job
+or project, checked off in one key.
+
+The screen reads a whole view once (plain view-models) and filters it in memory, so
+typing in the filter line does not touch the database. A check-off changes its row in
+place: it stays on screen, struck through, until the view is read again (a view key,
+`r`, an edit or an undo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.job import JobScreen
+from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
+from studioflow.store import Database
+from studioflow.widgets.tasks.task_list import TaskList
+from studioflow.workflow import journal, quickadd, tasks
+from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
+
+VIEW_NAMES = {
+    "today": "Today",
+    "overdue": "Overdue",
+    "upcoming": "Upcoming 7 days",
+    "open": "All open",
+    "done": "Done",
+}
+VIEW_KEYS = {"today": "t", "overdue": "o", "upcoming": "w", "open": "a", "done": "c"}
+
+TASK_KEYS = [
+    Binding("down,j", "cursor(1)", "Down", show=False, id="tasks.down"),
+    Binding("up,k", "cursor(-1)", "Up", show=False, id="tasks.up"),
+    Binding("g", "first", "First", show=False, id="tasks.first"),
+    Binding("G", "last", "Last", show=False, id="tasks.last"),
+    Binding("pagedown", "page(1)", "Page down", show=False, id="tasks.page_down"),
+    Binding("pageup", "page(-1)", "Page up", show=False, id="tasks.page_up"),
+    Binding("space,x", "toggle", "Done", id="tasks.toggle"),
+    Binding("n", "quick_add", "New", id="tasks.new"),
+    Binding("e", "edit", "Edit", id="tasks.edit"),
+    Binding("ctrl+e", "edit_notes", "Notes in $EDITOR", show=False, id="tasks.notes"),
+    Binding("d", "set_due", "Due", id="tasks.due"),
+    Binding("D", "delete", "Delete", id="tasks.delete"),
+    Binding("J,shift+down", "reorder(1)", "Lower", show=False, id="tasks.reorder_down"),
+    Binding("K,shift+up", "reorder(-1)", "Higher", show=False, id="tasks.reorder_up"),
+    Binding("slash", "filter", "Filter", id="tasks.filter"),
+    Binding("escape", "clear_filter", "Clear filter", show=False, id="tasks.clear_filter"),
+    Binding("enter", "open", "Open", id="tasks.open"),
+    Binding("r", "reload", "Refresh", show=False, id="tasks.refresh"),
+    Binding("u", "undo", "Undo", id="tasks.undo"),
+    Binding("ctrl+r", "redo", "Redo", show=False, id="tasks.redo"),
+]
+
+
+def matches(task: TaskView, words: list[str]) -> bool:
+    text = " ".join(filter(None, (task.title, task.job, task.project, task.client))).casefold()
+    return all(word in text for word in words)
+
+
+class TasksScreen(Screen[None]):
+    AUTO_FOCUS = "TaskList"
+    BINDINGS = [
+        *TASK_KEYS,
+        Binding("t", "view('today')", "Today", show=False, id="tasks.view_today"),
+        Binding("o", "view('overdue')", "Overdue", show=False, id="tasks.view_overdue"),
+        Binding("w", "view('upcoming')", "Upcoming", show=False, id="tasks.view_upcoming"),
+        Binding("a", "view('open')", "All open", show=False, id="tasks.view_open"),
+        Binding("c", "view('done')", "Done", show=False, id="tasks.view_done"),
+        Binding("tab", "next_view(1)", "Next view", id="tasks.next_view"),
+        Binding("shift+tab", "next_view(-1)", "Previous view", show=False, id="tasks.previous_view"),
+        Binding("A", "apply_list", "Apply list", show=False, id="tasks.apply"),
+        Binding("p", "projects", "Projects", id="tasks.projects"),
+        Binding("S", "saved_lists", "Saved lists", id="tasks.saved_lists"),
+    ]
+
+    def __init__(self, db: Database, view: str = "today", project_id: int | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.view_name = view
+        self.project_id = project_id
+        self.filter_text = ""
+        self.data: TaskListView | None = None
+        self.kept: set[int] = set()  # tasks checked off or back on since the view was read
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="tasks-bar")
+        field = Input(placeholder="filter tasks: title, job, project, client (esc clears)", id="tasks-filter")
+        field.display = False
+        yield field
+        yield TaskList(id="task-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        # Back from a job, a project or a dialog: tasks may have changed there.
+        if self.data is not None:
+            self.load(keep_task=self._current_id())
+
+    @property
+    def task_list(self) -> TaskList:
+        return self.query_one(TaskList)
+
+    # Reading and drawing
+
+    def load(self, keep_task: int | None = None, fresh: bool = False) -> None:
+        """Read the view from the store (fresh: forget the struck-through rows)."""
+        if fresh:
+            self.kept.clear()
+        scope = "all" if self.project_id is not None else self.view_name
+        self.data = tasks.task_list(self.db, scope, date.today(), keep=self.kept, project=self.project_id)
+        self.draw(keep_task)
+
+    def draw(self, keep_task: int | None = None) -> None:
+        assert self.data is not None
+        groups: tuple[TaskGroup, ...] | list[TaskGroup] = self.data.groups
+        words = self.filter_text.casefold().split()
+        if words:
+            groups = [
+                replace(g, tasks=shown)
+                for g in self.data.groups
+                if (shown := tuple(t for t in g.tasks if matches(t, words)))
+            ]
+        shown = sum(len(g.tasks) for g in groups)
+        listing = self.task_list
+        listing.empty_text = self._empty_text()
+        listing.show(groups, self.data.today, keep_task)
+        self._update_bar(shown)
+
+    def _empty_text(self) -> str:
+        if self.filter_text:
+            return f"no task matches “{self.filter_text}”"
+        if self.project_id is not None:
+            return "no tasks yet: n adds one, A applies a saved list"
+        return {
+            "today": "nothing due today: w shows the coming week",
+            "overdue": "nothing overdue",
+            "upcoming": "nothing due in the next 7 days",
+            "open": "no open tasks: n adds one",
+            "done": "nothing done yet",
+        }[self.view_name]
+
+    def _update_bar(self, shown: int) -> None:
+        tabs = []
+        for name, label in VIEW_NAMES.items():
+            key = VIEW_KEYS[name]
+            if name == self.view_name:
+                tabs.append(f"[reverse b] {label} [/]")
+            else:
+                tabs.append(f"[dim]{key}[/] {label}")
+        count = f"{shown} task{'s' if shown != 1 else ''}"
+        if self.filter_text:
+            count += f" matching “{escape(self.filter_text)}”"
+        self.query_one("#tasks-bar", Static).update("  ".join(tabs) + f"   [dim]{count}[/]")
+
+    def _current_id(self) -> int | None:
+        task = self.task_list.current()
+        return None if task is None else task.id
+
+    def _current(self) -> TaskView | None:
+        task = self.task_list.current()
+        if task is None:
+            self.notify("No task here.", severity="warning")
+        return task
+
+    def _run(self, change: Callable[[], Any], keep_task: int | None = None, message: str = "") -> bool:
+        """Run a service, then read the view again; a refusal is a one-line notice."""
+        try:
+            change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        if message:
+            self.notify(message)
+        if keep_task is not None:
+            self.kept.add(keep_task)  # an edited task stays in view (its new due date shown) until refreshed
+        self.load(keep_task=keep_task)
+        return True
+
+    # Views
+
+    def action_view(self, view: str) -> None:
+        self.view_name = view
+        self.load(fresh=True)
+        self.task_list.move_to(0)
+
+    def action_next_view(self, step: int) -> None:
+        names = list(VIEW_NAMES)
+        self.action_view(names[(names.index(self.view_name) + step) % len(names)])
+
+    def action_reload(self) -> None:
+        self.load(keep_task=self._current_id(), fresh=True)
+
+    # Cursor
+
+    def action_cursor(self, step: int) -> None:
+        self.task_list.move(step)
+
+    def action_first(self) -> None:
+        self.task_list.move_to(0)
+
+    def action_last(self) -> None:
+        self.task_list.move_to(len(self.task_list.task_lines) - 1)
+
+    def action_page(self, step: int) -> None:
+        self.task_list.move(step * max(self.task_list.size.height - 2, 1))
+
+    # Changing tasks
+
+    def action_toggle(self) -> None:
+        task = self._current()
+        if task is None:
+            return
+        try:
+            changed = tasks.toggle_task(self.db, task.id)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.kept.add(task.id)
+        self.task_list.replace(replace(task, done=changed.done, done_at=changed.done_at))
+
+    def action_quick_add(self) -> None:
+        today = date.today()
+        heading = "New task" if self.project_id is None else "New task in this project"
+
+        def save(text: str) -> TaskView:
+            return tasks.quick_add(self.db, text, today, project=self.project_id)
+
+        def added(task: TaskView | None) -> None:
+            if task is not None:
+                self.kept.add(task.id)  # shown even when its due date is outside this view
+                self.load(keep_task=task.id)
+                self.notify(f"Added “{task.title}”.")
+
+        self.app.push_screen(QuickAddDialog(tasks.owner_choices(self.db), save, heading), added)
+
+    def action_edit(self) -> None:
+        task = self._current()
+        if task is None:
+            return
+        fresh = tasks.get_task(self.db, task.id)
+
+        def save(form: TaskForm | None) -> None:
+            if form is None:
+                return
+            job = form.owner.id if form.owner and form.owner.kind == "job" else None
+            project = form.owner.id if form.owner and form.owner.kind == "project" else None
+            self._run(
+                lambda: tasks.edit_task(
+                    self.db,
+                    task.id,
+                    title=form.title,
+                    due_on=form.due_on,
+                    priority=form.priority,
+                    notes=form.notes,
+                    job=job,
+                    project=project,
+                ),
+                keep_task=task.id,
+            )
+
+        self.app.push_screen(TaskDialog(fresh, tasks.owner_choices(self.db), date.today()), save)
+
+    def action_edit_notes(self) -> None:
+        task = self._current()
+        if task is None:
+            return
+        notes = tasks.get_task(self.db, task.id).notes
+        try:
+            edited = edit_in_editor(self.app, notes)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if edited != notes:
+            self._run(lambda: tasks.edit_task(self.db, task.id, notes=edited), task.id, "Notes saved.")
+
+    def action_set_due(self) -> None:
+        task = self._current()
+        if task is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                due = quickadd.parse_due(text, date.today()) if text.strip() else None
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._run(lambda: tasks.edit_task(self.db, task.id, due_on=due), keep_task=task.id)
+
+        current = task.due_on.isoformat() if task.due_on else ""
+        hint = "today, tomorrow, fri, +3d, YYYY-MM-DD; empty: none"
+        dialog = PromptDialog(f"Due date of “{task.title}”", current, hint)
+        self.app.push_screen(dialog, chosen)
+
+    def action_delete(self) -> None:
+        task = self._current()
+        if task is None:
+            return
+        below = self.task_list.task_index() or 0
+        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” (u to undo)."):
+            self.task_list.move_to(below)
+
+    def action_reorder(self, step: int) -> None:
+        task = self._current()
+        if task is None:
+            return
+        if self.view_name == "done" and self.project_id is None:
+            self.notify("Done tasks are listed by when they were done; reorder in an open view.", severity="warning")
+            return
+        other = self.task_list.neighbour(step)
+        if other is None:
+            where = "first" if step < 0 else "last"
+            self.notify(f"“{task.title}” is already {where} in its group.", severity="warning")
+            return
+        self._run(lambda: tasks.swap_tasks(self.db, task.id, other.id), keep_task=task.id)
+
+    def action_open(self) -> None:
+        task = self._current()
+        if task is None:
+            return
+        if task.job_id is not None:
+            self.app.push_screen(JobScreen(self.db, task.job_id))
+        elif task.project_id is not None and task.project_id != self.project_id:
+            self.app.push_screen(ProjectTasksScreen(self.db, task.project_id))
+        elif task.project_id is None:
+            self.notify("This task has no job or project: e sets one.", severity="warning")
+
+    # Filter
+
+    def action_filter(self) -> None:
+        field = self.query_one("#tasks-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#tasks-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        if self.data is not None:
+            self.draw()
+            self.task_list.move_to(0)
+
+    @on(Input.Submitted, "#tasks-filter")
+    def _filter_done(self) -> None:
+        self.task_list.focus()
+        if not self.filter_text:
+            self.query_one("#tasks-filter").display = False
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#tasks-filter", Input)
+        self.task_list.focus()
+        field.display = False
+        if self.filter_text:
+            field.value = ""  # posts Input.Changed, which redraws
+
+    # Undo
+
+    def action_undo(self) -> None:
+        self._journal(journal.undo, "Undid")
+
+    def action_redo(self) -> None:
+        self._journal(journal.redo, "Redid")
+
+    def _journal(self, step: Callable[[Database], str], verb: str) -> None:
+        try:
+            label = step(self.db)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.notify(f"{verb}: {label}")
+        self.load(keep_task=self._current_id())
+
+    def action_apply_list(self) -> None:
+        """Apply a saved list to the job or project of the task under the cursor."""
+        task = self._current()
+        if task is None:
+            return
+        if task.job_id is not None:
+            job_id = task.job_id
+            self._apply_list(lambda list_id: tasks.apply_saved_list(self.db, list_id, job=job_id))
+        elif task.project_id is not None:
+            project_id = task.project_id
+            self._apply_list(lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id))
+        else:
+            self.notify("This task has no job or project to apply a list to.", severity="warning")
+
+    def _apply_list(self, apply: Callable[[int], list[TaskView]]) -> None:
+        """Pick a saved list and apply it (tasks due from today); the new tasks are shown."""
+        saved = tasks.list_saved_lists(self.db)
+        if not saved:
+            self.notify("No saved task lists yet: S makes one.", severity="warning")
+            return
+
+        def chosen(list_id: int | NewEntry | None) -> None:
+            if not isinstance(list_id, int):
+                return
+            try:
+                made = apply(list_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.kept.update(t.id for t in made)
+            self.load(keep_task=made[0].id if made else None)
+            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+
+        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
+        self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)
+
+    # Other screens
+
+    def action_projects(self) -> None:
+        from studioflow.screens.projects import ProjectsScreen
+
+        self.app.push_screen(ProjectsScreen(self.db))
+
+    def action_saved_lists(self) -> None:
+        from studioflow.screens.projects import SavedListsScreen
+
+        self.app.push_screen(SavedListsScreen(self.db))
+
+
+class ProjectTasksScreen(TasksScreen, inherit_bindings=False):
+    """One project's tasks (open, then done) with the keys of the Tasks screen."""
+
+    BINDINGS = [
+        *TASK_KEYS,
+        Binding("q", "app.pop_screen", "Back", id="project.back"),
+        Binding("A", "apply_list", "Apply list", id="project.apply"),
+    ]
+
+    def __init__(self, db: Database, project_id: int) -> None:
+        super().__init__(db, "open", project_id)
+
+    def _update_bar(self, shown: int) -> None:
+        assert self.project_id is not None
+        project = tasks.get_project(self.db, self.project_id)
+        parts = [f"[b]{escape(project.name)}[/b]"]
+        for label, value in (("for", project.job), ("client", project.client), ("event", project.event)):
+            if value:
+                parts.append(f"[dim]{label}[/] {escape(value)}")
+        done = project.tasks_total - project.tasks_open
+        parts.append(f"[dim]{done}/{project.tasks_total} done[/]")
+        if self.filter_text:
+            parts.append(f"[dim]{shown} matching “{escape(self.filter_text)}”[/]")
+        self.query_one("#tasks-bar", Static).update("  ".join(parts))
+
+    def action_clear_filter(self) -> None:
+        if not self.filter_text and not self.query_one("#tasks-filter").display:
+            self.app.pop_screen()  # escape with nothing to clear: back to the list of projects
+            return
+        super().action_clear_filter()
+
+    def action_apply_list(self) -> None:
+        assert self.project_id is not None
+        project_id = self.project_id
+        self._apply_list(lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id))
