@@ -29,7 +29,26 @@ Migration = Callable[[Connection], None]
 
 # MIGRATIONS[i] takes a file at version i + 1 to version i + 2. Never edit a released
 # entry: append a new one, and change the models to match what it produces.
-MIGRATIONS: list[Migration] = []
+
+
+def _add_job_clients_and_notes(conn: Connection) -> None:
+    """Several clients per job, each with a role; and a notes field on the job.
+
+    Old journal snapshots lack `notes`: restoring one leaves the notes as they are,
+    which is right for every entry made before notes existed.
+    """
+    conn.exec_driver_sql(
+        "CREATE TABLE job_client ("
+        " id INTEGER NOT NULL, job_id INTEGER NOT NULL, client_id INTEGER NOT NULL, role VARCHAR NOT NULL,"
+        " PRIMARY KEY (id), CONSTRAINT job_client_once UNIQUE (job_id, client_id),"
+        " FOREIGN KEY(job_id) REFERENCES job (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(client_id) REFERENCES client (id) ON DELETE CASCADE)"
+    )
+    conn.exec_driver_sql("CREATE INDEX job_client_by_client ON job_client (client_id)")
+    conn.exec_driver_sql("ALTER TABLE job ADD COLUMN notes VARCHAR NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[Migration] = [_add_job_clients_and_notes]
 
 
 def schema_version() -> int:

@@ -153,7 +153,7 @@ def test_a_new_file_gets_version_and_application_id(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "dir" / "new.db"
     database = open_database(path)
     database.close()
-    assert pragma(path, "user_version") == schema_version() == 1
+    assert pragma(path, "user_version") == schema_version() == 1 + len(dbmodule.MIGRATIONS)
     assert pragma(path, "application_id") == APPLICATION_ID
     assert {"client", "pipeline", "stage", "job", "stage_visit", "task", "outbox_message"} <= set(_tables(path))
 
@@ -264,7 +264,9 @@ def _add_nickname(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE client ADD COLUMN nickname TEXT NOT NULL DEFAULT ''")
 
 
-def _version_1_file(tmp_path: Path) -> Path:
+def _version_1_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Written as if no migration existed yet: these tests install migrations of their own.
+    monkeypatch.setattr(dbmodule, "MIGRATIONS", [])
     path = tmp_path / "studioflow.db"
     database = open_database(path)
     add_pipeline(database, "Kept")
@@ -274,7 +276,7 @@ def _version_1_file(tmp_path: Path) -> Path:
 
 
 def test_a_migration_brings_a_file_forward_after_a_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _version_1_file(tmp_path)
+    path = _version_1_file(tmp_path, monkeypatch)
     monkeypatch.setattr(dbmodule, "MIGRATIONS", [_add_nickname])
     assert schema_version() == 2
 
@@ -328,7 +330,7 @@ def _failing_python(conn: Connection) -> None:
 def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrations: list[object], error: type[Exception]
 ) -> None:
-    path = _version_1_file(tmp_path)
+    path = _version_1_file(tmp_path, monkeypatch)
     monkeypatch.setattr(dbmodule, "MIGRATIONS", migrations)
     with pytest.raises(error):
         open_database(path)
