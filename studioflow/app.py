@@ -9,7 +9,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.board import BoardScreen
+from studioflow.screens.clients import ClientsScreen
 from studioflow.store import Database
 
 
@@ -18,6 +20,8 @@ class StudioflowApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("1", "show_board", "Board", show=False, id="app.board"),
+        Binding("3", "show_agenda", "Agenda", show=False, id="app.agenda"),
+        Binding("4", "show_clients", "Clients", show=False, id="app.clients"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -28,12 +32,20 @@ class StudioflowApp(App[None]):
         # Each global key opens a mode: a screen stack of its own, so going to the Tasks
         # screen and back finds the board (and anything opened over it) as it was left.
         self.add_mode("board", lambda: BoardScreen(db))
+        self.add_mode("agenda", lambda: AgendaScreen(db))
+        self.add_mode("clients", lambda: ClientsScreen(db))
 
     def on_mount(self) -> None:
         self.switch_mode("board")
 
     def action_show_board(self) -> None:
         self.show_mode("board")
+
+    def action_show_agenda(self) -> None:
+        self.show_mode("agenda")
+
+    def action_show_clients(self) -> None:
+        self.show_mode("clients")
 
     def show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""
