@@ -427,6 +427,9 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd = command(g, "status", lambda db, a: invoices.set_status(db, a.invoice, a.status), "change the status")
     cmd.add_argument("invoice")
     cmd.add_argument("status", choices=INVOICE_STATES)
+    cmd = command(g, "email", _email_invoice, "queue the invoice in the outbox to its client (a draft becomes sent)")
+    cmd.add_argument("invoice")
+    cmd.add_argument("--template", required=True, metavar="T", help="an email template: the letter above the invoice")
     cmd = command(g, "line", _add_invoice_line, "add a line to a draft invoice")
     cmd.add_argument("invoice")
     cmd.add_argument("description")
@@ -515,6 +518,11 @@ def _invoice_line(description: str, quantity: str, price: str) -> tuple[str, int
     except ValueError:
         raise StudioflowError(f"the quantity of {description!r} must be a whole number, not {quantity!r}") from None
     return description, count, invoices.parse_cents(price, f"the price of {description!r}")
+
+
+def _email_invoice(db: Database, a: argparse.Namespace) -> str:
+    view, address = invoices.email_invoice(db, a.invoice, a.template, load_me())
+    return f"invoice {view.number} queued to {address} (it is {view.status})"
 
 
 def _add_invoice_line(db: Database, a: argparse.Namespace) -> InvoiceView:

@@ -24,6 +24,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, TabPane
 
+from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
 from studioflow.store import Database
@@ -43,6 +44,7 @@ TAB_ACTIONS = {
     "delete_event": "events",
     "add_invoice": "invoices",
     "invoice_status": "invoices",
+    "email_invoice": "invoices",
     "add_trip": "mileage",
     "delete_trip": "mileage",
     "edit_notes": "notes",
@@ -86,6 +88,7 @@ class JobScreen(Screen[None]):
         Binding("d", "delete_event", "Delete event", id="job.delete_event"),
         Binding("a", "add_invoice", "Add invoice", id="job.add_invoice"),
         Binding("s", "invoice_status", "Status", id="job.invoice_status"),
+        Binding("m", "email_invoice", "Email", id="job.email_invoice"),
         Binding("a", "add_trip", "Log trip", id="job.add_trip"),
         Binding("d", "delete_trip", "Delete trip", id="job.delete_trip"),
         Binding("e", "edit_notes", "Edit notes", id="job.edit_notes"),
@@ -432,6 +435,26 @@ class JobScreen(Screen[None]):
                 self._run(lambda: invoices.set_status(self.db, invoice_id, status), f"{invoice.number} is {status}.")
 
         self.app.push_screen(PickerDialog(f"{invoice.number} is {invoice.status}; mark it", choices), chosen)
+
+    def action_email_invoice(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        invoice = self.invoices[str(invoice_id)]
+        # Imported on use: the templates bring jinja2, needed only when a message is written.
+        from studioflow.workflow import templates
+
+        letters = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == "email"]
+        if not letters:
+            self.notify("Add an email template first (the letter above the invoice).", severity="warning")
+            return
+
+        def chosen(template_id: int | NewEntry | None) -> None:
+            if isinstance(template_id, int):
+                done = f"{invoice.number} queued in the outbox to {invoice.client}."
+                self._run(lambda: invoices.email_invoice(self.db, invoice_id, template_id, load_me()), done)
+
+        self.app.push_screen(PickerDialog(f"Email {invoice.number} with the letter", letters), chosen)
 
     # Mileage
 

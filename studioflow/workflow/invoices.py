@@ -13,17 +13,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from email.utils import make_msgid
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Invoice, InvoiceLine, Job
+from studioflow.store.models import Client, Invoice, InvoiceLine, Job, MessageTemplate, OutboxMessage
 from studioflow.workflow import lookup
+from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.views import InvoiceLineView, InvoiceView
 
 TRANSITIONS = {
@@ -180,6 +182,82 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
         row.status = status
         session.flush()
         return _views(session, today, Invoice.id == row.id)[0]
+
+
+def email_invoice(
+    db: Database, invoice: int | str, template: int | str, me: Mapping[str, str], today: date | None = None
+) -> tuple[InvoiceView, str]:
+    """Queue the invoice in the outbox to its client: the template is the letter, the invoice follows it as text.
+
+    A draft becomes sent. Returns the invoice and the address it goes to.
+    """
+    # Imported on use: jinja2 is only loaded when a message is written.
+    from studioflow.workflow import templates
+
+    with db.write() as session:
+        row = _invoice(session, invoice)
+        if row.status in ("paid", "void"):
+            raise StudioflowError(f"invoice {row.number} is {row.status}; there is nothing to ask for")
+        letter = session.exec(
+            select(MessageTemplate).where(lookup.same_name(MessageTemplate.name, str(template).strip()))
+        ).first()
+        if letter is None and str(template).strip().isdecimal():
+            letter = session.get(MessageTemplate, int(str(template).strip()))
+        if letter is None:
+            raise StudioflowError(f"no template {str(template).strip()!r}")
+        if letter.channel != "email":
+            raise StudioflowError(f"template {letter.name!r} is a text message; an invoice goes by email")
+        client = None if row.client_id is None else session.get(Client, row.client_id)
+        if client is None or not client.email:
+            who = client.name if client else "the invoice's client"
+            raise StudioflowError(f"{who} has no email address to send invoice {row.number} to")
+        prefix = f"invoice-{row.id}-"
+        earlier = session.exec(
+            select(OutboxMessage.state).where(col(OutboxMessage.idempotency_key).startswith(prefix))
+        ).all()
+        if any(state in ("queued", "sending", "held") for state in earlier):
+            raise StudioflowError(f"an email with invoice {row.number} is already waiting in the outbox")
+        if row.status == "draft":
+            set_status(db, row.id, "sent", today)  # type: ignore[arg-type]
+        view = _views(session, today, Invoice.id == row.id)[0]
+        if row.job_id is not None:
+            context = templates.job_context(session, row.job_id, me, today)
+        else:
+            context = {"job": {"title": "", "due": ""}, "stage": {"name": ""}, "pipeline": {"name": ""}}
+            context |= {
+                "me": {k: me.get(k, "") for k in ("name", "business")},
+                "today": (today or date.today()).isoformat(),
+            }
+        # The letter greets the payer, who may not be the job's primary client.
+        context["client"] = {"name": client.name, "first_name": (client.name.split() or [""])[0], "email": client.email}
+        subject, body = templates.render(letter.subject, letter.body, context)
+        message = OutboxMessage(
+            idempotency_key=f"{prefix}{len(earlier) + 1}",
+            channel="email",
+            to_addr=client.email,
+            subject=subject,
+            body=body.rstrip("\n") + "\n\n" + invoice_text(view),
+            job_id=row.job_id,
+            message_id=make_msgid(idstring=f"invoice{row.id}", domain=MESSAGE_DOMAIN),
+        )
+        session.add(message)
+        session.flush()
+        return view, client.email
+
+
+def invoice_text(invoice: InvoiceView) -> str:
+    """The invoice as plain text, for an email body (monospace-friendly columns)."""
+    lines = [f"Invoice {invoice.number}", f"Issued: {invoice.issued_on.isoformat()}"]
+    if invoice.due_on:
+        lines.append(f"Due: {invoice.due_on.isoformat()}")
+    lines.append("")
+    for line in invoice.lines:
+        each = f"{line.quantity} x {money(line.unit_price_cents)}"
+        lines.append(f"{line.description[:40]:<40} {each:>18} {money(line.amount_cents):>14}")
+    lines.append(f"{'Subtotal':<59} {money(invoice.subtotal_cents):>14}")
+    lines.append(f"{f'Tax {invoice.tax_rate_bp / 100:g} %':<59} {money(invoice.tax_cents):>14}")
+    lines.append(f"{'Total':<59} {money(invoice.total_cents):>14}")
+    return "\n".join(lines) + "\n"
 
 
 def get_invoice(db: Database, invoice: int | str, today: date | None = None) -> InvoiceView:

@@ -15,7 +15,7 @@ from studioflow.screens.clients import ClientScreen, ClientsScreen
 from studioflow.screens.dialogs import FormDialog, PickerDialog, PromptDialog, TextDialog
 from studioflow.screens.job import JobScreen
 from studioflow.store import Database
-from studioflow.workflow import events, invoices, jobclients, jobs, mileage
+from studioflow.workflow import agenda, events, invoices, jobclients, jobs, mileage
 from tests.ui.test_board import paste, press
 
 SIZE = (120, 35)
@@ -113,6 +113,12 @@ async def test_invoices_tab_adds_a_draft_and_marks_it_sent(demo_db: Database) ->
         assert isinstance(app.screen, PickerDialog)
         await press(pilot, "enter")  # the first choice from draft: sent
         assert invoices.get_invoice(demo_db, "INV-0003").status == "sent"
+        await press(pilot, "up", "m")  # INV-0002, to Marco: the letter is the demo's "Contract sent" email
+        assert isinstance(app.screen, PickerDialog)
+        await paste(pilot, "contract")
+        await press(pilot, "enter")
+        queued = [i for i in agenda.timeline(demo_db, job_id) if i.kind == "message"]
+        assert [(i.state, i.text.split(":")[0]) for i in queued] == [("queued", "email to marco.lopez@example.com")]
 
 
 async def test_mileage_tab_logs_a_trip_for_an_event(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,10 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import clients, invoices, jobclients, jobs
+from studioflow.store.models import OutboxMessage
+from studioflow.workflow import clients, invoices, jobclients, jobs, templates
 from studioflow.workflow.views import PipelineView
 
 TODAY = date(2026, 3, 2)
@@ -156,3 +158,26 @@ def test_tax_rates_parse_to_basis_points() -> None:
     assert invoices.parse_tax_rate("8.25%") == 825
     with pytest.raises(StudioflowError, match="percentage"):
         invoices.parse_tax_rate("8.255")
+
+
+def test_emailing_queues_the_letter_and_the_invoice_to_the_payer_once(db: Database, job_id: int) -> None:
+    templates.create_template(
+        db, "Invoice letter", "email", "Invoice for {{ job.title }}", "Hi {{ client.first_name }},\n"
+    )
+    invoice = invoices.add_invoice(db, [("Album", 1, 950_00)], job=job_id, today=TODAY)
+    view, address = invoices.email_invoice(db, invoice.number, "invoice letter", {"name": "Jo"}, today=TODAY)
+    assert (view.status, address) == ("sent", "ava@example.com")
+    with db.read() as session:
+        (message,) = session.exec(select(OutboxMessage)).all()
+    assert (message.to_addr, message.state, message.job_id) == ("ava@example.com", "queued", job_id)
+    assert message.subject == "Invoice for Martinez-Lopez wedding"
+    assert message.body.startswith("Hi Ava,\n\nInvoice INV-0001\n")
+    assert message.body.splitlines()[-1].split() == ["Total", "950.00"]
+    with pytest.raises(StudioflowError, match="already waiting in the outbox"):
+        invoices.email_invoice(db, invoice.id, "Invoice letter", {}, today=TODAY)
+    unreachable = invoices.add_invoice(db, [("Prints", 1, 100)], job=job_id, client="Marco Lopez", today=TODAY)
+    with pytest.raises(StudioflowError, match="Marco Lopez has no email address"):
+        invoices.email_invoice(db, unreachable.id, "Invoice letter", {}, today=TODAY)
+    with pytest.raises(StudioflowError, match="no template 'Nope'"):
+        invoices.email_invoice(db, unreachable.id, "Nope", {}, today=TODAY)
+    assert invoices.get_invoice(db, unreachable.id).status == "draft"  # refused: nothing changed
