@@ -298,6 +298,15 @@ class JobScreen(Screen[None]):
                 self.notify(done)
         self._load()
 
+    def _confirm_delete(self, what: str, call: Callable[[], object], done: str) -> None:
+        """Ask first: a deleted event, trip or job client cannot be undone."""
+
+        def confirmed(answer: bool | NewEntry | None) -> None:
+            if answer is True:
+                self._run(call, done)
+
+        self.app.push_screen(PickerDialog(f"{what}?", [(what, True), ("Keep it", False)]), confirmed)
+
     def _selected(self, table_id: str, what: str) -> int | None:
         key = self._key(self.query_one(f"#{table_id}", DataTable))
         if key is None:
@@ -341,10 +350,14 @@ class JobScreen(Screen[None]):
 
     def action_remove_client(self) -> None:
         client_id = self._selected("job-clients", "client")
-        if client_id is not None:
-            self._run(
-                lambda: jobclients.remove_job_client(self.db, self.job_id, client_id), "Client taken off the job."
-            )
+        if client_id is None:
+            return
+        name = next(c.name for c in jobclients.list_job_clients(self.db, self.job_id) if c.client_id == client_id)
+
+        def remove() -> None:
+            jobclients.remove_job_client(self.db, self.job_id, client_id)
+
+        self._confirm_delete(f"Take {name} off this job", remove, f"{name} is no longer on this job.")
 
     def action_primary_client(self) -> None:
         client_id = self._selected("job-clients", "client")
@@ -388,7 +401,10 @@ class JobScreen(Screen[None]):
     def action_delete_event(self) -> None:
         event_id = self._selected("job-events", "event")
         if event_id is not None:
-            self._run(lambda: events.delete_event(self.db, event_id), "Event deleted.")
+            title = str(self.query_one("#job-events", DataTable).get_row(str(event_id))[2])
+            self._confirm_delete(
+                f"Delete the event {title}", lambda: events.delete_event(self.db, event_id), "Deleted."
+            )
 
     # Invoices
 
@@ -480,7 +496,8 @@ class JobScreen(Screen[None]):
     def action_delete_trip(self) -> None:
         trip_id = self._selected("job-mileage", "trip")
         if trip_id is not None:
-            self._run(lambda: mileage.delete_trip(self.db, trip_id), "Trip deleted.")
+            day = str(self.query_one("#job-mileage", DataTable).get_row(str(trip_id))[0])
+            self._confirm_delete(f"Delete the trip of {day}", lambda: mileage.delete_trip(self.db, trip_id), "Deleted.")
 
     # Notes
 

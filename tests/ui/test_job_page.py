@@ -73,6 +73,8 @@ async def test_clients_tab_adds_with_a_role_sets_primary_and_removes(demo_db: Da
         await press(pilot, "enter")
         assert {c.name: c.role for c in jobclients.list_job_clients(demo_db, job_id)}["Ben Okafor"] == "assistant"
         await press(pilot, "d")
+        assert isinstance(app.screen, PickerDialog)  # asked first: taking a client off cannot be undone
+        await press(pilot, "enter")
         assert "Ben Okafor" not in {c.name for c in jobclients.list_job_clients(demo_db, job_id)}
 
 
