@@ -17,6 +17,8 @@ from studioflow.screens.job import JobScreen, when
 from studioflow.store import Database
 from studioflow.workflow import clients, invoices
 
+SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
+
 
 class ClientsScreen(Screen[None]):
     """Every client, filtered as you type (name, email, phone, tags)."""
@@ -50,8 +52,11 @@ class ClientsScreen(Screen[None]):
     def _load(self, text: str) -> None:
         table = self.query_one("#clients-table", DataTable)
         table.clear()
-        for c in clients.search_clients(self.db, text):
+        found = clients.search_clients(self.db, text, limit=SHOWN + 1)
+        for c in found[:SHOWN]:
             table.add_row(Text(c.name), Text(c.email), Text(c.phone), Text(", ".join(c.tags)), key=str(c.id))
+        more = f"the first {SHOWN:,} shown: type to narrow down" if len(found) > SHOWN else f"{len(found):,} client(s)"
+        self.query_one("#clients-search", Input).border_subtitle = more
 
     @on(Input.Changed, "#clients-search")
     def _search(self, event: Input.Changed) -> None:
