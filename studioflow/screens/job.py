@@ -41,10 +41,12 @@ TAB_ACTIONS = {
     "primary_client": "clients",
     "client_role": "clients",
     "add_event": "events",
+    "edit_event": "events",
     "delete_event": "events",
     "add_invoice": "invoices",
     "invoice_status": "invoices",
     "email_invoice": "invoices",
+    "add_invoice_line": "invoices",
     "add_trip": "mileage",
     "delete_trip": "mileage",
     "edit_notes": "notes",
@@ -73,6 +75,17 @@ def parse_day(text: str, what: str, default: date | None = None) -> date | None:
         raise StudioflowError(f"{what} {text.strip()!r} is not a date (YYYY-MM-DD)") from None
 
 
+def parse_quantity(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise StudioflowError(f"the quantity {text.strip()!r} is not a whole number") from None
+
+
+def parse_price(values: dict[str, str]) -> int:
+    return invoices.parse_cents(values["price"].strip() or "0", "the unit price")
+
+
 class JobScreen(Screen[None]):
     AUTO_FOCUS = ""  # the table of the tab in view takes focus (see _focus_tab)
     BINDINGS = [
@@ -85,8 +98,10 @@ class JobScreen(Screen[None]):
         Binding("p", "primary_client", "Make primary", id="job.primary_client"),
         Binding("r", "client_role", "Role", id="job.client_role"),
         Binding("a", "add_event", "Add event", id="job.add_event"),
+        Binding("e", "edit_event", "Edit event", id="job.edit_event"),
         Binding("d", "delete_event", "Delete event", id="job.delete_event"),
         Binding("a", "add_invoice", "Add invoice", id="job.add_invoice"),
+        Binding("l", "add_invoice_line", "Add line", id="job.add_invoice_line"),
         Binding("s", "invoice_status", "Status", id="job.invoice_status"),
         Binding("m", "email_invoice", "Email", id="job.email_invoice"),
         Binding("a", "add_trip", "Log trip", id="job.add_trip"),
@@ -398,6 +413,24 @@ class JobScreen(Screen[None]):
 
         self.app.push_screen(FormDialog("New event", fields, submit), lambda saved: self._load())
 
+    def action_edit_event(self) -> None:
+        event_id = self._selected("job-events", "event")
+        if event_id is None:
+            return
+        event = next(e for e in events.list_events(self.db, job=self.job_id) if e.id == event_id)
+        fields = [
+            Field("title", "Title", event.title),
+            Field("start", "Starts (YYYY-MM-DD HH:MM)", when(event.starts_at)),
+            Field("end", "Ends (empty: no end time)", when(event.ends_at)),
+            Field("location", "Location", event.location),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
+            events.edit_event(self.db, event_id, v["title"], parse_when(v["start"], "the start"), ends, v["location"])
+
+        self.app.push_screen(FormDialog("Edit event", fields, submit), lambda saved: self._load())
+
     def action_delete_event(self) -> None:
         event_id = self._selected("job-events", "event")
         if event_id is not None:
@@ -420,11 +453,7 @@ class JobScreen(Screen[None]):
         ]
 
         def submit(v: dict[str, str]) -> None:
-            try:
-                quantity = int(v["quantity"].strip())
-            except ValueError:
-                raise StudioflowError(f"the quantity {v['quantity']!r} is not a whole number") from None
-            line = (v["description"], quantity, invoices.parse_cents(v["price"] or "0", "the unit price"))
+            line = (v["description"], parse_quantity(v["quantity"]), parse_price(v))
             invoices.add_invoice(
                 self.db,
                 [line],
@@ -435,6 +464,27 @@ class JobScreen(Screen[None]):
             )
 
         self.app.push_screen(FormDialog("New invoice (a draft)", fields, submit), lambda saved: self._load())
+
+    def action_add_invoice_line(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        invoice = self.invoices[str(invoice_id)]
+        if invoice.status != "draft":
+            self.notify(
+                f"Invoice {invoice.number} is {invoice.status}: only a draft takes new lines.", severity="warning"
+            )
+            return
+        fields = [
+            Field("description", "Description"),
+            Field("quantity", "Quantity", "1"),
+            Field("price", "Unit price", placeholder="250.00"),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            invoices.add_line(self.db, invoice_id, v["description"], parse_quantity(v["quantity"]), parse_price(v))
+
+        self.app.push_screen(FormDialog(f"New line on {invoice.number}", fields, submit), lambda saved: self._load())
 
     def action_invoice_status(self) -> None:
         invoice_id = self._selected("job-invoices", "invoice")

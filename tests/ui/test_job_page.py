@@ -96,7 +96,13 @@ async def test_events_tab_adds_an_event_and_shows_a_refusal_in_the_form(demo_db:
         assert isinstance(app.screen, JobScreen)
         added = events.list_events(demo_db, job=job_id)[-1]
         assert (added.title, added.location, added.client) == ("Rehearsal dinner", "Villa Rosa", "Ava Martinez")
-        assert app.screen.query_one("#job-events", DataTable).row_count == 3
+        table = app.screen.query_one("#job-events", DataTable)
+        assert table.row_count == 3
+        table.move_cursor(row=2)  # the new one: events are in time order
+        await press(pilot, "e", "tab", "tab", "tab")
+        await fill(pilot, ["The Orangery"])
+        await press(pilot, "ctrl+s")
+        assert events.list_events(demo_db, job=job_id)[-1].location == "The Orangery"
 
 
 async def test_invoices_tab_adds_a_draft_and_marks_it_sent(demo_db: Database) -> None:
@@ -111,6 +117,15 @@ async def test_invoices_tab_adds_a_draft_and_marks_it_sent(demo_db: Database) ->
         assert (made.number, made.client, made.status, made.total_cents) == ("INV-0003", "Marco Lopez", "draft", 32475)
         table = app.screen.query_one("#job-invoices", DataTable)
         table.move_cursor(row=table.row_count - 1)
+        await press(pilot, "l")  # a second line on the draft
+        await fill(pilot, ["Travel", "x", "40"])
+        await press(pilot, "ctrl+s")
+        assert "not a whole number" in str(app.screen.query_one("#form-error", Label).render())
+        await press(pilot, "shift+tab", "shift+tab")
+        await fill(pilot, ["1"])
+        await press(pilot, "ctrl+s")
+        lines = invoices.get_invoice(demo_db, "INV-0003").lines
+        assert [(li.description, li.quantity, li.unit_price_cents) for li in lines][-1] == ("Travel", 1, 4000)
         await press(pilot, "s")
         assert isinstance(app.screen, PickerDialog)
         await press(pilot, "enter")  # the first choice from draft: sent
