@@ -12,6 +12,7 @@ from textual.screen import Screen
 from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.board import BoardScreen
 from studioflow.screens.clients import ClientsScreen
+from studioflow.screens.export import ExportDialog
 from studioflow.store import Database
 
 
@@ -67,6 +68,10 @@ class StudioflowApp(App[None]):
             if isinstance(binding, Binding) and binding.description:
                 key = binding.key.split(",")[0]
                 yield SystemCommand(binding.description, f"key: {key}", partial(screen.run_action, binding.action))
+        yield SystemCommand("Export to JSON", "every row, to a file", lambda: self.push_screen(ExportDialog(self.db)))
+        yield SystemCommand(
+            "Back up", "a copy of the database", lambda: self.push_screen(ExportDialog(self.db, "backup"))
+        )
         yield from super().get_system_commands(screen)
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +17,7 @@ from studioflow.app import make_app
 from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.clients import ClientScreen, ClientsScreen
 from studioflow.screens.dialogs import FormDialog, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.export import ExportDialog
 from studioflow.screens.job import JobScreen
 from studioflow.store import Database
 from studioflow.workflow import agenda, events, invoices, jobclients, jobs, mileage
@@ -200,3 +205,34 @@ async def test_keys_4_and_3_open_clients_and_agenda_from_anywhere(demo_db: Datab
         assert isinstance(app.screen, JobScreen)  # the clients mode kept its stack
         await press(pilot, "4")
         assert isinstance(app.screen, ClientsScreen)  # pressed again: back to its first screen
+
+
+async def test_export_and_backup_from_the_palette_run_in_a_worker(demo_db: Database, tmp_path: Path) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "ctrl+p")
+        await paste(pilot, "Export to JSON")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ExportDialog)
+        await press(pilot, "ctrl+a", "ctrl+k")
+        await paste(pilot, str(tmp_path / "all.json"))
+        await press(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportDialog)  # done: closed, with a notice
+        assert json.loads((tmp_path / "all.json").read_text())["tables"]["invoice"]["rows"]
+        app.push_screen(ExportDialog(demo_db, "backup"))
+        await pilot.pause()
+        await press(pilot, "ctrl+a", "ctrl+k")
+        await paste(pilot, str(tmp_path / "all.json"))  # exists: refused in the dialog, which stays open
+        await press(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "already exists" in str(app.screen.query_one("#export-status", Label).render())
+        await press(pilot, "ctrl+a", "ctrl+k")
+        await paste(pilot, str(tmp_path / "copy.db"))
+        await press(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with closing(sqlite3.connect(tmp_path / "copy.db")) as conn:
+            assert conn.execute("SELECT count(*) FROM job").fetchone()[0] == 25
