@@ -15,7 +15,10 @@ from textual.worker import Worker, WorkerState
 
 from studioflow.errors import StudioflowError
 from studioflow.mail.delivery import DeliveryReport, MailSettings, deliver_due
+from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.board import BoardScreen
+from studioflow.screens.clients import ClientsScreen
+from studioflow.screens.export import ExportDialog
 from studioflow.screens.outbox import OutboxScreen
 from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database
@@ -31,6 +34,8 @@ class StudioflowApp(App[None]):
     BINDINGS = [
         Binding("1", "show_board", "Board", show=False, id="app.board"),
         Binding("2", "show_tasks", "Tasks", show=False, id="app.tasks"),
+        Binding("3", "show_agenda", "Agenda", show=False, id="app.agenda"),
+        Binding("4", "show_clients", "Clients", show=False, id="app.clients"),
         Binding("5", "show_outbox", "Outbox", show=False, id="app.outbox"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -54,6 +59,8 @@ class StudioflowApp(App[None]):
         self._deliver_again = False
         self._delivery_error = ""
         self.add_mode("tasks", lambda: TasksScreen(db))
+        self.add_mode("agenda", lambda: AgendaScreen(db))
+        self.add_mode("clients", lambda: ClientsScreen(db))
 
     def on_mount(self) -> None:
         self.switch_mode("board")
@@ -126,6 +133,12 @@ class StudioflowApp(App[None]):
     def action_show_tasks(self) -> None:
         self.show_mode("tasks")
 
+    def action_show_agenda(self) -> None:
+        self.show_mode("agenda")
+
+    def action_show_clients(self) -> None:
+        self.show_mode("clients")
+
     def show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""
         if self.current_mode != mode:
@@ -146,6 +159,10 @@ class StudioflowApp(App[None]):
             if isinstance(binding, Binding) and binding.description:
                 key = binding.key.split(",")[0]
                 yield SystemCommand(binding.description, f"key: {key}", partial(screen.run_action, binding.action))
+        yield SystemCommand("Export to JSON", "every row, to a file", lambda: self.push_screen(ExportDialog(self.db)))
+        yield SystemCommand(
+            "Back up", "a copy of the database", lambda: self.push_screen(ExportDialog(self.db, "backup"))
+        )
         yield from super().get_system_commands(screen)
 
 

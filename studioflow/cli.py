@@ -13,7 +13,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -21,25 +21,36 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from studioflow import __version__
-from studioflow.config import DB_ENV, db_path, load_me
+from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS
+from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
 from studioflow.workflow import (
+    agenda,
     automation_rules,
     automations,
     clients,
+    events,
+    invoices,
+    jobclients,
     jobs,
     journal,
+    mileage,
     outbox,
     pipelines,
     quickadd,
     tasks,
+    transfer,
 )
 from studioflow.workflow.automation_rules import AutomationView
 from studioflow.workflow.views import (
+    AgendaItem,
+    ClientPageView,
+    EventView,
+    InvoiceView,
     JobView,
     MessageView,
+    MileageView,
     PipelineView,
     ProjectDetailView,
     RenderedView,
@@ -219,7 +230,7 @@ def build_parser() -> Parser:
     cmd.add_argument("--phone", default="")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat)")
     command(g, "list", lambda db, a: clients.list_clients(db), "list clients")
-    cmd = command(g, "show", lambda db, a: clients.get_client(db, a.client), "show a client")
+    cmd = command(g, "show", lambda db, a: clients.client_page(db, a.client), "show a client: jobs, events, invoices")
     cmd.add_argument("client")
 
     g = group("status", "custom job statuses that flag blockers")
@@ -370,6 +381,8 @@ def build_parser() -> Parser:
     owner.add_argument("--project", metavar="PR")
     cmd.add_argument("--start", type=parse_date, metavar="YYYY-MM-DD", help="count due dates from here, not today")
 
+    _job_container_commands(command, group, groups)
+
     g = group("template", "message templates: an email or a text with placeholders like {{ client.first_name }}")
     cmd = command(g, "add", _add_template, "add a message template")
     cmd.add_argument("name")
@@ -451,11 +464,213 @@ def _test_email(db: Database, args: argparse.Namespace) -> str:
     return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {reply}"
 
 
+def _job_container_commands(command: Callable[..., Parser], group: Callable[[str, str], Any], top: Any) -> None:
+    """What a job holds besides tasks: clients with roles, events, invoices, mileage; and whole-file transfers."""
+    g = group("jobclient", "the clients of a job, each with a role (bride, payer...); one is the primary client")
+    cmd = command(g, "list", lambda db, a: jobclients.list_job_clients(db, a.job), "list a job's clients")
+    cmd.add_argument("job")
+    cmd = command(g, "add", lambda db, a: jobclients.add_job_client(db, a.job, a.client, a.role), "add a client")
+    cmd.add_argument("job")
+    cmd.add_argument("client")
+    cmd.add_argument("--role", default="", metavar="R", help='e.g. "bride" or "payer"')
+    cmd = command(g, "remove", lambda db, a: jobclients.remove_job_client(db, a.job, a.client), "take a client off")
+    cmd.add_argument("job")
+    cmd.add_argument("client")
+    cmd = command(g, "primary", lambda db, a: jobclients.set_primary(db, a.job, a.client), "make the primary client")
+    cmd.add_argument("job")
+    cmd.add_argument("client")
+    cmd = command(g, "role", lambda db, a: jobclients.set_role(db, a.job, a.client, a.role), "set a client's role")
+    cmd.add_argument("job")
+    cmd.add_argument("client")
+    cmd.add_argument("role")
+
+    g = group("event", "events: a job's sessions and appointments")
+    cmd = command(g, "add", _add_event, "add an event")
+    cmd.add_argument("title")
+    cmd.add_argument("--start", type=parse_datetime, required=True, metavar="'YYYY-MM-DD HH:MM'", help="local time")
+    cmd.add_argument("--end", type=parse_datetime, metavar="'YYYY-MM-DD HH:MM'")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--client", metavar="C", help="default: the job's primary client")
+    cmd.add_argument("--location", default="", metavar="L")
+    cmd = command(g, "list", _list_events, "list events in time order")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--upcoming", action="store_true", help="only events that have not ended")
+    cmd = command(g, "delete", lambda db, a: events.delete_event(db, a.id), "delete an event")
+    cmd.add_argument("id", type=positive_int)
+    cmd = command(g, "ics", _events_ics, "write a job's events (or all upcoming) to an .ics file for a calendar app")
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--job", metavar="J", help="default: every upcoming event")
+
+    g = group("invoice", "invoices: numbered, with lines and tax, draft → sent → paid (or void)")
+    cmd = command(g, "add", _add_invoice, "add a draft invoice")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--client", metavar="C", help="who pays (default: the job's primary client)")
+    cmd.add_argument(
+        "--line", nargs=3, action="append", default=[], metavar=("DESC", "QTY", "PRICE"), help="a line (repeat)"
+    )
+    cmd.add_argument("--tax", default="0", metavar="PCT", help="tax rate in percent, e.g. 8.25")
+    cmd.add_argument("--issued", type=parse_date, metavar="YYYY-MM-DD", help="default: today")
+    cmd.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
+    cmd.add_argument("--number", metavar="N", help="default: the next number")
+    cmd = command(g, "show", lambda db, a: invoices.get_invoice(db, a.invoice), "show an invoice with its lines")
+    cmd.add_argument("invoice")
+    cmd = command(g, "list", lambda db, a: invoices.list_invoices(db, a.job, a.client), "list invoices")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--client", metavar="C")
+    cmd = command(g, "status", lambda db, a: invoices.set_status(db, a.invoice, a.status), "change the status")
+    cmd.add_argument("invoice")
+    cmd.add_argument("status", choices=INVOICE_STATES)
+    cmd = command(g, "email", _email_invoice, "queue the invoice in the outbox to its client (a draft becomes sent)")
+    cmd.add_argument("invoice")
+    cmd.add_argument("--template", required=True, metavar="T", help="an email template: the letter above the invoice")
+    cmd = command(g, "line", _add_invoice_line, "add a line to a draft invoice")
+    cmd.add_argument("invoice")
+    cmd.add_argument("description")
+    cmd.add_argument("quantity", type=int)
+    cmd.add_argument("price")
+    cmd = command(g, "csv", _invoices_csv, "write invoices to a CSV file")
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--client", metavar="C")
+
+    g = group("mileage", "mileage logs: trips for a job or one of its events")
+    cmd = command(g, "add", _add_trip, "log a trip (unit and rate from config.toml [mileage] unless given)")
+    cmd.add_argument("distance")
+    cmd.add_argument("--job", required=True, metavar="J")
+    cmd.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", help="default: today")
+    cmd.add_argument("--purpose", default="", metavar="P", help="from/to or what for")
+    cmd.add_argument("--event", type=positive_int, metavar="ID", help="the job's event the trip was for")
+    cmd.add_argument("--unit", choices=MILEAGE_UNITS)
+    cmd.add_argument("--rate", type=int, metavar="CENTS", help="cents per unit")
+    cmd = command(g, "list", lambda db, a: mileage.list_trips(db, a.job, a.year), "list trips, with totals")
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--year", type=int, metavar="YYYY")
+    cmd = command(g, "csv", _trips_csv, "write trips to a CSV file")
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--job", metavar="J")
+    cmd.add_argument("--year", type=int, metavar="YYYY")
+
+    cmd = command(top, "agenda", lambda db, a: agenda.agenda(db, days=a.days), "today and the days ahead")
+    cmd.add_argument("--days", type=int, default=agenda.AGENDA_DAYS, choices=range(31), metavar="N")
+    cmd = command(top, "export", _export, "write the whole database to a JSON file")
+    cmd.add_argument("file", type=Path)
+    cmd = command(top, "import", _import, "load a JSON export into a new, empty database")
+    cmd.add_argument("file", type=Path)
+    cmd = command(top, "backup", _backup, "copy the database safely, even while the app runs")
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+
 def _templates() -> ModuleType:
     # Imported on use: jinja2 is not loaded for the commands (and the TUI) that need no template.
     from studioflow.workflow import templates
 
     return templates
+
+
+def parse_datetime(text: str) -> datetime:
+    """ "2026-06-13 14:00" (local time, or with an offset) -> an aware datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
+    return value.astimezone() if value.tzinfo is None else value
+
+
+def _add_event(db: Database, a: argparse.Namespace) -> EventView:
+    return events.add_event(db, a.title, a.start, a.end, job=a.job, client=a.client, location=a.location)
+
+
+def _list_events(db: Database, a: argparse.Namespace) -> list[EventView]:
+    return events.list_events(db, job=a.job, since=datetime.now(UTC) if a.upcoming else None)
+
+
+def _events_ics(db: Database, a: argparse.Namespace) -> str:
+    chosen = events.list_events(db, job=a.job) if a.job else events.upcoming_events(db)
+    _write_file(a.file, events.to_ics(chosen))
+    return f"{len(chosen)} event(s) written to {a.file}"
+
+
+def _add_invoice(db: Database, a: argparse.Namespace) -> InvoiceView:
+    lines = [_invoice_line(desc, qty, price) for desc, qty, price in a.line]
+    return invoices.add_invoice(
+        db,
+        lines,
+        job=a.job,
+        client=a.client,
+        issued_on=a.issued,
+        due_on=a.due,
+        tax_rate_bp=invoices.parse_tax_rate(a.tax),
+        number=a.number,
+    )
+
+
+def _invoice_line(description: str, quantity: str, price: str) -> tuple[str, int, int]:
+    try:
+        count = int(quantity)
+    except ValueError:
+        raise StudioflowError(f"the quantity of {description!r} must be a whole number, not {quantity!r}") from None
+    return description, count, invoices.parse_cents(price, f"the price of {description!r}")
+
+
+def _email_invoice(db: Database, a: argparse.Namespace) -> str:
+    view, address = invoices.email_invoice(db, a.invoice, a.template, load_me())
+    return f"invoice {view.number} queued to {address} (it is {view.status})"
+
+
+def _add_invoice_line(db: Database, a: argparse.Namespace) -> InvoiceView:
+    description, quantity, price = _invoice_line(a.description, str(a.quantity), a.price)
+    return invoices.add_line(db, a.invoice, description, quantity, price)
+
+
+def _invoices_csv(db: Database, a: argparse.Namespace) -> str:
+    chosen = invoices.list_invoices(db, a.job, a.client)
+    _write_file(a.file, invoices.to_csv(chosen).encode("utf-8"))
+    return f"{len(chosen)} invoice(s) written to {a.file}"
+
+
+def _add_trip(db: Database, a: argparse.Namespace) -> MileageView:
+    trip_on = a.date or date.today()
+    return mileage.add_trip(db, a.job, trip_on, a.distance, a.purpose, a.event, a.unit, a.rate)
+
+
+def _trips_csv(db: Database, a: argparse.Namespace) -> str:
+    chosen = mileage.list_trips(db, a.job, a.year)
+    _write_file(a.file, mileage.to_csv(chosen).encode("utf-8"))
+    return f"{len(chosen)} trip(s) written to {a.file}"
+
+
+def _progress(verb: str) -> Callable[[str, int, int], None] | None:
+    """Progress on stderr for a person watching (a terminal); scripts get a quiet stderr."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(table: str, done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r\033[K{verb}: {done}/{total} tables {table}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _export(db: Database, a: argparse.Namespace) -> str:
+    counts = transfer.export_json(db, a.file, _progress("exporting"))
+    return f"{sum(counts.values())} rows of {len(counts)} tables written to {a.file}"
+
+
+def _import(db: Database, a: argparse.Namespace) -> str:
+    counts = transfer.import_json(db, a.file, _progress("importing"))
+    return f"{sum(counts.values())} rows of {len(counts)} tables imported from {a.file}"
+
+
+def _backup(db: Database, a: argparse.Namespace) -> str:
+    return f"backup written to {transfer.backup(db, a.file, overwrite=a.force)}"
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    try:
+        path.expanduser().write_bytes(data)
+    except OSError as exc:
+        raise StudioflowError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def dry_run_option(cmd: argparse.ArgumentParser) -> None:
@@ -636,6 +851,12 @@ def _print(result: Any, args: argparse.Namespace) -> None:
     elif isinstance(result, list):
         rows = [_row(item) for item in result]
         print(_table(rows) if rows else "(none)")
+        if rows and isinstance(result[0], MileageView):
+            for total in mileage.totals(result):
+                print(
+                    f"total: {total.trips} trip(s), {mileage.format_distance(total.distance)} {total.unit}, "
+                    f"{invoices.money(total.amount_cents)}"
+                )
     elif isinstance(result, PipelineView):
         print(f"pipeline {result.id} {result.name}")
         print(_table([_row(stage) for stage in result.stages]) if result.stages else "(no stages)")
@@ -654,6 +875,10 @@ def _print(result: Any, args: argparse.Namespace) -> None:
     elif isinstance(result, SavedTaskListView):
         print(f"saved task list {result.id} {result.name}")
         print(_table([_row(item) for item in result.items]) if result.items else "(no items)")
+    elif isinstance(result, InvoiceView):
+        _print_invoice(result)
+    elif isinstance(result, ClientPageView):
+        _print_client_page(result)
     else:
         print(_table([_row(result)]))
 
@@ -697,6 +922,45 @@ def _print_outbox_message(message: MessageView) -> None:
     _print_message(message.channel, message.subject, message.body)
 
 
+def _print_invoice(invoice: InvoiceView) -> None:
+    fields = {
+        "invoice": f"{invoice.number} ({invoice.status}{', overdue' if invoice.overdue else ''})",
+        "client": invoice.client or "-",
+        "job": invoice.job or "-",
+        "issued": invoice.issued_on.isoformat(),
+        "due": invoice.due_on.isoformat() if invoice.due_on else "-",
+    }
+    for key, value in fields.items():
+        print(f"{key:>9}  {value}")
+    for line in invoice.lines:
+        each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
+        print(f"           {line.description:<40} {each:>16} {invoices.money(line.amount_cents):>14}")
+    print(f"{'subtotal':>9}  {invoices.money(invoice.subtotal_cents):>72}")
+    rate = f"{invoice.tax_rate_bp / 100:g} %"
+    print(f"{'tax':>9}  {rate:<10}{invoices.money(invoice.tax_cents):>62}")
+    print(f"{'total':>9}  {invoices.money(invoice.total_cents):>72}")
+
+
+def _print_client_page(page: ClientPageView) -> None:
+    fields = {
+        "client": f"{page.id} {page.name}",
+        "email": page.email or "-",
+        "phone": page.phone or "-",
+        "tags": ", ".join(page.tags) or "-",
+        "owed": invoices.money(page.owed_cents),
+    }
+    for key, value in fields.items():
+        print(f"{key:>9}  {value}")
+    for job in page.jobs:
+        role = f" ({job.role})" if job.role else ""
+        print(f"{'job':>9}  {job.id} {job.title} — {job.pipeline} › {job.stage}{role}")
+    for event in page.events:
+        print(f"{'event':>9}  {local_minute(event.starts_at)}  {event.title}")
+    for invoice in page.invoices:
+        late = ", overdue" if invoice.overdue else ""
+        print(f"{'invoice':>9}  {invoice.number}  {invoice.status}{late}  {invoices.money(invoice.total_cents)}")
+
+
 def _print_message(channel: str, subject: str, body: str) -> None:
     if channel == "email":
         print(f"Subject: {subject}\n")
@@ -735,6 +999,44 @@ def _row(item: Any) -> dict[str, str]:
         data.pop(noisy, None)
     if isinstance(item, SavedTaskListView):
         data["items"] = "; ".join(_item_text(i) for i in item.items)
+    if isinstance(item, InvoiceView):
+        data = {
+            "number": item.number,
+            "client": item.client,
+            "job": item.job,
+            "issued": data["issued_on"],
+            "due": data["due_on"],
+            "status": item.status + (" (overdue)" if item.overdue else ""),
+            "total": invoices.money(item.total_cents),
+        }
+    elif isinstance(item, EventView):
+        data = {
+            "id": item.id,
+            "start": local_minute(item.starts_at),
+            "end": local_minute(item.ends_at) if item.ends_at else None,
+            "title": item.title,
+            "job": item.job,
+            "client": item.client,
+            "location": item.location,
+        }
+    elif isinstance(item, MileageView):
+        data = {
+            "id": item.id,
+            "date": data["trip_on"],
+            "job": item.job,
+            "event": item.event,
+            "purpose": item.purpose,
+            "distance": f"{mileage.format_distance(item.distance)} {item.unit}",
+            "amount": invoices.money(item.amount_cents),
+        }
+    elif isinstance(item, AgendaItem):
+        when = item.at.astimezone()
+        data = {
+            "day": when.strftime("%a %Y-%m-%d"),
+            "time": "" if item.all_day else when.strftime("%H:%M"),
+            "what": item.kind,
+            "item": item.text,
+        }
     if isinstance(item, TemplateView):  # a table cell holds the body's first line only
         data["body"] = first_line(item.body)
     if "tasks_open" in data:

@@ -153,6 +153,29 @@ def _example(wanted: type | tuple[type, ...]) -> str:
     return '"..."' if wanted is str else "30"
 
 
+MILEAGE_UNITS = ("mi", "km")
+
+
+def load_mileage() -> tuple[str, int]:
+    """The `[mileage]` table: (unit, rate in cents per unit); ("mi", 0) when not configured.
+
+    e.g. `[mileage]` `unit = "km"` `rate_cents = 30`
+    """
+    table = _read_config().get("mileage", {})
+    if not isinstance(table, dict):
+        raise StudioflowError(f"{config_path()}: 'mileage' must be a table ([mileage])")
+    for key in table:
+        if key not in ("unit", "rate_cents"):
+            raise StudioflowError(f"{config_path()}: unknown key mileage.{key} (known: unit, rate_cents)")
+    unit = table.get("unit", "mi")
+    if unit not in MILEAGE_UNITS:
+        raise StudioflowError(f'{config_path()}: mileage.unit must be "mi" or "km", not {unit!r}')
+    rate = table.get("rate_cents", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= 100_000:
+        raise StudioflowError(f"{config_path()}: mileage.rate_cents must be a whole number of cents, e.g. 70")
+    return unit, rate
+
+
 def _read_config() -> dict[str, object]:
     path = config_path()
     try:

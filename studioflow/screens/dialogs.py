@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
@@ -12,8 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
+
+from studioflow.errors import StudioflowError
 
 Value = TypeVar("Value")
 
@@ -233,3 +235,79 @@ class JobDialog(ModalScreen[JobForm | None]):
             if best == 0:
                 best = len(self._shown) - 1
         options.highlighted = best
+
+
+@dataclass(frozen=True)
+class Field:
+    """One line of a form: the key it is returned under, its label, its starting value."""
+
+    key: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+
+
+class FormDialog(ModalScreen[bool]):
+    """Labelled one-line fields. Saving hands the values to `submit`, which calls a service:
+    a refusal (StudioflowError) is shown in the dialog, which stays open to fix it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="dialog.save"),
+    ]
+
+    def __init__(self, heading: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], None]) -> None:
+        super().__init__()
+        self.heading = heading
+        self.fields = list(fields)
+        self.submit = submit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form-dialog"):
+            yield Label(self.heading, classes="dialog-title", markup=False)
+            for field in self.fields:
+                yield Label(field.label, markup=False)
+                yield Input(field.value, placeholder=field.placeholder, id=f"form-{field.key}")
+            yield Label("", id="form-error", classes="dialog-error", markup=False)
+            yield Label("enter: next field (saves on the last) · ctrl+s: save · esc: cancel", classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index == len(inputs) - 1:
+            self.action_save()
+        else:
+            inputs[index + 1].focus()
+
+    def action_save(self) -> None:
+        values = {field.key: self.query_one(f"#form-{field.key}", Input).value for field in self.fields}
+        try:
+            self.submit(values)
+        except StudioflowError as exc:
+            self.query_one("#form-error", Label).update(str(exc))
+            return
+        self.dismiss(True)
+
+
+class TextDialog(ModalScreen[str | None]):
+    """A multi-line text (notes) edited in place; ctrl+s saves, escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="dialog.save"),
+    ]
+
+    def __init__(self, heading: str, text: str) -> None:
+        super().__init__()
+        self.heading = heading
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog text-dialog"):
+            yield Label(self.heading, classes="dialog-title", markup=False)
+            yield TextArea(self.text, id="text-body")
+            yield Label("ctrl+s: save · esc: cancel", classes="dialog-hint")
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)

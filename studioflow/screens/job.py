@@ -1,97 +1,601 @@
-"""One job at a glance: where it stands, how it got there, what is left to do."""
+"""One job as a container: where it stands, and everything it holds, one tab each.
+
+Tabs: Timeline (stage visits, automations fired, messages), Tasks, Clients (with
+roles; add, remove, primary), Events, Invoices, Mileage, Projects, Notes. The keys in
+the footer are those of the tab in view.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, TabPane
 
+from studioflow.config import load_me
 from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
-from studioflow.workflow import jobs, tasks
+from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, tasks
 from studioflow.workflow.views import JobView
+
+TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
+# Which tab each key belongs to: the footer shows a key only on its tab.
+TAB_ACTIONS = {
+    "toggle_task": "tasks",
+    "add_client": "clients",
+    "remove_client": "clients",
+    "primary_client": "clients",
+    "client_role": "clients",
+    "add_event": "events",
+    "edit_event": "events",
+    "delete_event": "events",
+    "add_invoice": "invoices",
+    "invoice_status": "invoices",
+    "email_invoice": "invoices",
+    "add_invoice_line": "invoices",
+    "add_trip": "mileage",
+    "delete_trip": "mileage",
+    "edit_notes": "notes",
+}
+
+
+def when(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def parse_when(text: str, what: str) -> datetime:
+    """ "2026-06-13 14:00" in local time → aware datetime; a refusal names the field."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise StudioflowError(f"{what} {text.strip()!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
+    return value.astimezone() if value.tzinfo is None else value
+
+
+def parse_day(text: str, what: str, default: date | None = None) -> date | None:
+    if not text.strip():
+        return default
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise StudioflowError(f"{what} {text.strip()!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_quantity(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise StudioflowError(f"the quantity {text.strip()!r} is not a whole number") from None
+
+
+def parse_price(values: dict[str, str]) -> int:
+    return invoices.parse_cents(values["price"].strip() or "0", "the unit price")
 
 
 class JobScreen(Screen[None]):
+    AUTO_FOCUS = ""  # the table of the tab in view takes focus (see _focus_tab)
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="job.back"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", id="job.next_tab"),
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", id="job.previous_tab"),
         Binding("space,x", "toggle_task", "Done/undone", id="job.toggle_task"),
+        Binding("a", "add_client", "Add client", id="job.add_client"),
+        Binding("d", "remove_client", "Remove client", id="job.remove_client"),
+        Binding("p", "primary_client", "Make primary", id="job.primary_client"),
+        Binding("r", "client_role", "Role", id="job.client_role"),
+        Binding("a", "add_event", "Add event", id="job.add_event"),
+        Binding("e", "edit_event", "Edit event", id="job.edit_event"),
+        Binding("d", "delete_event", "Delete event", id="job.delete_event"),
+        Binding("a", "add_invoice", "Add invoice", id="job.add_invoice"),
+        Binding("l", "add_invoice_line", "Add line", id="job.add_invoice_line"),
+        Binding("s", "invoice_status", "Status", id="job.invoice_status"),
+        Binding("m", "email_invoice", "Email", id="job.email_invoice"),
+        Binding("a", "add_trip", "Log trip", id="job.add_trip"),
+        Binding("d", "delete_trip", "Delete trip", id="job.delete_trip"),
+        Binding("e", "edit_notes", "Edit notes", id="job.edit_notes"),
     ]
 
-    def __init__(self, db: Database, job_id: int) -> None:
+    def __init__(self, db: Database, job_id: int, tab: str = "tasks") -> None:
         super().__init__()
         self.db = db
         self.job_id = job_id
+        self.initial_tab = tab
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(id="job-summary")
-            yield Label("[b]Tasks[/b]", classes="section")
-            yield DataTable(id="job-tasks", cursor_type="row")
-            yield Label("[b]History[/b]", classes="section")
-            yield DataTable(id="job-history", cursor_type="none")
+        yield Static(id="job-summary")
+        with TabbedContent(initial=f"tab-{self.initial_tab}", id="job-tabs"):
+            with TabPane("Timeline", id="tab-timeline"):
+                yield DataTable(id="job-timeline", cursor_type="row")
+            with TabPane("Tasks", id="tab-tasks"):
+                yield DataTable(id="job-tasks", cursor_type="row")
+            with TabPane("Clients", id="tab-clients"):
+                yield DataTable(id="job-clients", cursor_type="row")
+            with TabPane("Events", id="tab-events"):
+                yield DataTable(id="job-events", cursor_type="row")
+            with TabPane("Invoices", id="tab-invoices"):
+                yield DataTable(id="job-invoices", cursor_type="row")
+                yield Static(id="job-invoice-lines")
+            with TabPane("Mileage", id="tab-mileage"):
+                yield DataTable(id="job-mileage", cursor_type="row")
+                yield Static(id="job-mileage-total")
+            with TabPane("Projects", id="tab-projects"):
+                yield DataTable(id="job-projects", cursor_type="row")
+            with TabPane("Notes", id="tab-notes"), VerticalScroll():
+                yield Markdown(id="job-notes")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#job-tasks", DataTable).add_columns("", "Task", "Due")
-        self.query_one("#job-history", DataTable).add_columns("Entered", "Left", "State", "Stage")
+        columns = {
+            "job-timeline": ("When", "What", "State", "Details"),
+            "job-tasks": ("", "Task", "Due"),
+            "job-clients": ("", "Client", "Role", "Email", "Phone"),
+            "job-events": ("Start", "End", "Title", "Location", "Client"),
+            "job-invoices": ("Number", "Client", "Issued", "Due", "Status", "Total"),
+            "job-mileage": ("Date", "Event", "Purpose", "Distance", "Rate", "Amount"),
+            "job-projects": ("Project", "Client", "Tasks done"),
+        }
+        for table_id, names in columns.items():
+            self.query_one(f"#{table_id}", DataTable).add_columns(*names)
         self._load()
-        self.query_one("#job-tasks").focus(scroll_visible=False)  # keep the summary in view
+        self._focus_tab()
+
+    # Reading
+
+    @property
+    def tab(self) -> str:
+        return self.query_one(TabbedContent).active.removeprefix("tab-")
 
     def _load(self) -> None:
         job = jobs.get_job(self.db, self.job_id)
         self.sub_title = job.title
         self.query_one("#job-summary", Static).update(_summary(job))
-        table = self.query_one("#job-tasks", DataTable)
+        self._load_timeline()
+        self._load_tasks()
+        self._load_clients()
+        self._load_events()
+        self._load_invoices()
+        self._load_mileage()
+        self._load_projects()
+        notes = jobs.get_notes(self.db, self.job_id)
+        self.query_one("#job-notes", Markdown).update(notes or "*No notes yet: press e to write some.*")
+
+    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
+        """Refill a table, keeping the cursor on the same row (by key) when it is still there."""
+        table = self.query_one(f"#{table_id}", DataTable)
+        kept = self._key(table)
         row = table.cursor_row
-        kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         table.clear()
         keys = []
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+            keys.append(key)
+        if table.row_count:
+            table.move_cursor(row=keys.index(kept) if kept in keys else min(row, table.row_count - 1))
+
+    @staticmethod
+    def _key(table: DataTable[object]) -> str | None:
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _load_timeline(self) -> None:
+        rows = []
+        for n, item in enumerate(agenda.timeline(self.db, self.job_id)):
+            rows.append((str(n), (when(item.at), item.kind, item.state, Text(item.text))))
+        self._fill("job-timeline", rows)
+
+    def _load_tasks(self) -> None:
+        rows = []
         for task in tasks.list_tasks(self.db, include_done=True, job=self.job_id):
             due = "" if task.done else due_text(task.due_on, date.today())[0]
             # Text, not str: "[x]" would be read as markup and vanish.
             box = Text("[x]" if task.done else "[ ]")
             title = Text(task.title, style="strike dim" if task.done else "")
-            table.add_row(box, title, due, key=str(task.id))
-            keys.append(str(task.id))
-        if table.row_count:
-            # The cursor stays on the task just toggled (done tasks sort lower), so the
-            # same key again takes the change back.
-            table.move_cursor(row=keys.index(kept) if kept in keys else min(row, table.row_count - 1))
-        history = self.query_one("#job-history", DataTable)
-        history.clear()
-        for visit in job.history:
-            left = visit.left_at.astimezone().strftime("%Y-%m-%d %H:%M") if visit.left_at else ""
-            entered = visit.entered_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            history.add_row(entered, left, visit.state, visit.stage)
+            rows.append((str(task.id), (box, title, due)))
+        self._fill("job-tasks", rows)
+
+    def _load_clients(self) -> None:
+        rows = [
+            (str(c.client_id), ("★" if c.primary else "", Text(c.name), Text(c.role), c.email, c.phone))
+            for c in jobclients.list_job_clients(self.db, self.job_id)
+        ]
+        self._fill("job-clients", rows)
+
+    def _load_events(self) -> None:
+        rows = [
+            (str(e.id), (when(e.starts_at), when(e.ends_at), Text(e.title), Text(e.location), Text(e.client or "")))
+            for e in events.list_events(self.db, job=self.job_id)
+        ]
+        self._fill("job-events", rows)
+
+    def _load_invoices(self) -> None:
+        self.invoices = {str(i.id): i for i in invoices.list_invoices(self.db, job=self.job_id)}
+        rows = []
+        for key, i in self.invoices.items():
+            status = Text(i.status + (" · overdue" if i.overdue else ""), style="bold red" if i.overdue else "")
+            due = i.due_on.isoformat() if i.due_on else ""
+            total = Text(invoices.money(i.total_cents), justify="right")
+            rows.append((key, (i.number, Text(i.client or ""), i.issued_on.isoformat(), due, status, total)))
+        self._fill("job-invoices", rows)
+        self._show_invoice_lines()
+
+    def _show_invoice_lines(self) -> None:
+        invoice = self.invoices.get(self._key(self.query_one("#job-invoices", DataTable)) or "")
+        panel = self.query_one("#job-invoice-lines", Static)
+        if invoice is None:
+            panel.update("No invoices yet: press a to add one.")
+            return
+        lines = [f"[b]{escape(invoice.number)}[/b] for {escape(invoice.client or '—')}"]
+        for line in invoice.lines:
+            amount = invoices.money(line.amount_cents)
+            each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
+            lines.append(f"  {escape(line.description):<40} {each:>18} {amount:>14}")
+        lines.append(f"  {'Subtotal':<59} {invoices.money(invoice.subtotal_cents):>14}")
+        lines.append(f"  {f'Tax {invoice.tax_rate_bp / 100:g} %':<59} {invoices.money(invoice.tax_cents):>14}")
+        lines.append(f"  [b]{'Total':<59} {invoices.money(invoice.total_cents):>14}[/b]")
+        panel.update("\n".join(lines))
+
+    @on(DataTable.RowHighlighted, "#job-invoices")
+    def _invoice_highlighted(self) -> None:
+        self._show_invoice_lines()
+
+    def _load_mileage(self) -> None:
+        trips = mileage.list_trips(self.db, job=self.job_id)
+        rows = []
+        for t in trips:
+            distance = f"{mileage.format_distance(t.distance)} {t.unit}"
+            rate = f"{invoices.money(t.rate_cents)}/{t.unit}"
+            amount = Text(invoices.money(t.amount_cents), justify="right")
+            rows.append(
+                (str(t.id), (t.trip_on.isoformat(), Text(t.event or ""), Text(t.purpose), distance, rate, amount))
+            )
+        self._fill("job-mileage", rows)
+        totals = [
+            f"{total.trips} trip(s), {mileage.format_distance(total.distance)} {total.unit}, "
+            f"{invoices.money(total.amount_cents)}"
+            for total in mileage.totals(trips)
+        ]
+        self.query_one("#job-mileage-total", Static).update(
+            "Total: " + "; ".join(totals) if totals else "No trips yet: press a to log one."
+        )
+
+    def _load_projects(self) -> None:
+        rows = [
+            (str(p.id), (Text(p.name), Text(p.client or ""), f"{p.tasks_total - p.tasks_open}/{p.tasks_total}"))
+            for p in tasks.list_projects(self.db)
+            if p.job_id == self.job_id
+        ]
+        self._fill("job-projects", rows)
+
+    # Tabs
+
+    def action_tab(self, step: int) -> None:
+        here = TABS.index(self.tab)
+        self.query_one(TabbedContent).active = f"tab-{TABS[(here + step) % len(TABS)]}"
+        self._focus_tab()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    def _focus_tab(self) -> None:
+        found = self.query_one(f"#tab-{self.tab}").query(DataTable)
+        if found:
+            found.first().focus(scroll_visible=False)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        owner = TAB_ACTIONS.get(action)
+        return owner is None or owner == self.tab
+
+    def _run(self, call: Callable[[], object], done: str | None = None) -> None:
+        """Call a service; a refusal is a notice, and the page shows what is stored either way."""
+        try:
+            call()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+        else:
+            if done:
+                self.notify(done)
+        self._load()
+
+    def _confirm_delete(self, what: str, call: Callable[[], object], done: str) -> None:
+        """Ask first: a deleted event, trip or job client cannot be undone."""
+
+        def confirmed(answer: bool | NewEntry | None) -> None:
+            if answer is True:
+                self._run(call, done)
+
+        self.app.push_screen(PickerDialog(f"{what}?", [(what, True), ("Keep it", False)]), confirmed)
+
+    def _selected(self, table_id: str, what: str) -> int | None:
+        key = self._key(self.query_one(f"#{table_id}", DataTable))
+        if key is None:
+            self.notify(f"No {what} here.", severity="warning")
+            return None
+        return int(key)
+
+    # Tasks
 
     def action_toggle_task(self) -> None:
         table = self.query_one("#job-tasks", DataTable)
-        if not table.row_count:
+        task_id = self._selected("job-tasks", "task")
+        if task_id is None:
             return
-        task_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
         done = str(table.get_row_at(table.cursor_row)[0]) == "[x]"  # a Text: str() is its plain text
+        self._run(lambda: (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id))
+
+    # Clients
+
+    def action_add_client(self) -> None:
+        on_job = {c.client_id for c in jobclients.list_job_clients(self.db, self.job_id)}
+        choices = [(c.name, c.id) for c in clients.list_clients(self.db) if c.id not in on_job]
+
+        def picked(choice: int | NewEntry | None) -> None:
+            if choice is None:
+                return
+
+            def with_role(role: str | None) -> None:
+                if role is None:
+                    return
+
+                def add() -> None:
+                    client_id = choice if isinstance(choice, int) else clients.add_client(self.db, choice.text).id
+                    jobclients.add_job_client(self.db, self.job_id, client_id, role)
+
+                self._run(add)
+
+            self.app.push_screen(PromptDialog("Role on this job (e.g. bride, payer; may be empty)"), with_role)
+
+        self.app.push_screen(PickerDialog("Add a client to the job", choices, new_label="new client"), picked)
+
+    def action_remove_client(self) -> None:
+        client_id = self._selected("job-clients", "client")
+        if client_id is None:
+            return
+        name = next(c.name for c in jobclients.list_job_clients(self.db, self.job_id) if c.client_id == client_id)
+
+        def remove() -> None:
+            jobclients.remove_job_client(self.db, self.job_id, client_id)
+
+        self._confirm_delete(f"Take {name} off this job", remove, f"{name} is no longer on this job.")
+
+    def action_primary_client(self) -> None:
+        client_id = self._selected("job-clients", "client")
+        if client_id is not None:
+            self._run(
+                lambda: jobclients.set_primary(self.db, self.job_id, client_id), "Primary client changed (u to undo)."
+            )
+
+    def action_client_role(self) -> None:
+        client_id = self._selected("job-clients", "client")
+        if client_id is None:
+            return
+        current = next(c.role for c in jobclients.list_job_clients(self.db, self.job_id) if c.client_id == client_id)
+
+        def save(role: str | None) -> None:
+            if role is not None:
+                self._run(lambda: jobclients.set_role(self.db, self.job_id, client_id, role))
+
+        self.app.push_screen(PromptDialog("Role on this job", current), save)
+
+    # Events
+
+    def action_add_event(self) -> None:
+        start = datetime.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+        fields = [
+            Field("title", "Title", placeholder="Engagement session"),
+            Field("start", "Starts (YYYY-MM-DD HH:MM)", start.strftime("%Y-%m-%d %H:%M")),
+            Field("end", "Ends (empty: no end time)", (start + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")),
+            Field("location", "Location"),
+            Field("client", "Client (empty: the job's primary client)"),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
+            client = v["client"].strip() or None
+            starts = parse_when(v["start"], "the start")
+            events.add_event(self.db, v["title"], starts, ends, job=self.job_id, client=client, location=v["location"])
+
+        self.app.push_screen(FormDialog("New event", fields, submit), lambda saved: self._load())
+
+    def action_edit_event(self) -> None:
+        event_id = self._selected("job-events", "event")
+        if event_id is None:
+            return
+        event = next(e for e in events.list_events(self.db, job=self.job_id) if e.id == event_id)
+        fields = [
+            Field("title", "Title", event.title),
+            Field("start", "Starts (YYYY-MM-DD HH:MM)", when(event.starts_at)),
+            Field("end", "Ends (empty: no end time)", when(event.ends_at)),
+            Field("location", "Location", event.location),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
+            events.edit_event(self.db, event_id, v["title"], parse_when(v["start"], "the start"), ends, v["location"])
+
+        self.app.push_screen(FormDialog("Edit event", fields, submit), lambda saved: self._load())
+
+    def action_delete_event(self) -> None:
+        event_id = self._selected("job-events", "event")
+        if event_id is not None:
+            title = str(self.query_one("#job-events", DataTable).get_row(str(event_id))[2])
+            self._confirm_delete(
+                f"Delete the event {title}", lambda: events.delete_event(self.db, event_id), "Deleted."
+            )
+
+    # Invoices
+
+    def action_add_invoice(self) -> None:
+        today = date.today()
+        fields = [
+            Field("client", "Bill to (empty: the job's primary client)"),
+            Field("description", "First line: description", placeholder="Wedding day coverage"),
+            Field("quantity", "Quantity", "1"),
+            Field("price", "Unit price", placeholder="1250.00"),
+            Field("tax", "Tax rate %", "0"),
+            Field("due", "Due (YYYY-MM-DD)", (today + timedelta(days=30)).isoformat()),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            line = (v["description"], parse_quantity(v["quantity"]), parse_price(v))
+            invoices.add_invoice(
+                self.db,
+                [line],
+                job=self.job_id,
+                client=v["client"].strip() or None,
+                due_on=parse_day(v["due"], "the due date"),
+                tax_rate_bp=invoices.parse_tax_rate(v["tax"] or "0"),
+            )
+
+        self.app.push_screen(FormDialog("New invoice (a draft)", fields, submit), lambda saved: self._load())
+
+    def action_add_invoice_line(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        invoice = self.invoices[str(invoice_id)]
+        if invoice.status != "draft":
+            self.notify(
+                f"Invoice {invoice.number} is {invoice.status}: only a draft takes new lines.", severity="warning"
+            )
+            return
+        fields = [
+            Field("description", "Description"),
+            Field("quantity", "Quantity", "1"),
+            Field("price", "Unit price", placeholder="250.00"),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            invoices.add_line(self.db, invoice_id, v["description"], parse_quantity(v["quantity"]), parse_price(v))
+
+        self.app.push_screen(FormDialog(f"New line on {invoice.number}", fields, submit), lambda saved: self._load())
+
+    def action_invoice_status(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        invoice = self.invoices[str(invoice_id)]
+        choices = [(status, status) for status in invoices.TRANSITIONS[invoice.status]]
+        if not choices:
+            self.notify(f"Invoice {invoice.number} is {invoice.status}: that is final.", severity="warning")
+            return
+
+        def chosen(status: str | NewEntry | None) -> None:
+            if isinstance(status, str):
+                self._run(lambda: invoices.set_status(self.db, invoice_id, status), f"{invoice.number} is {status}.")
+
+        self.app.push_screen(PickerDialog(f"{invoice.number} is {invoice.status}; mark it", choices), chosen)
+
+    def action_email_invoice(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        invoice = self.invoices[str(invoice_id)]
+        # Imported on use: the templates bring jinja2, needed only when a message is written.
+        from studioflow.workflow import templates
+
+        letters = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == "email"]
+        if not letters:
+            self.notify("Add an email template first (the letter above the invoice).", severity="warning")
+            return
+
+        def chosen(template_id: int | NewEntry | None) -> None:
+            if isinstance(template_id, int):
+                done = f"{invoice.number} queued in the outbox to {invoice.client}."
+                self._run(lambda: invoices.email_invoice(self.db, invoice_id, template_id, load_me()), done)
+
+        self.app.push_screen(PickerDialog(f"Email {invoice.number} with the letter", letters), chosen)
+
+    # Mileage
+
+    def action_add_trip(self) -> None:
+        event_names = ", ".join(f"{e.id} {e.title}" for e in events.list_events(self.db, job=self.job_id))
+        fields = [
+            Field("date", "Date (YYYY-MM-DD)", date.today().isoformat()),
+            Field("distance", "Distance (unit and rate from config.toml [mileage])", placeholder="12.5"),
+            Field("purpose", "From/to or what for"),
+            Field("event", f"Event id (empty: none){': ' + event_names if event_names else ''}"),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            event_text = v["event"].strip()
+            if event_text and not event_text.isdecimal():
+                raise StudioflowError(f"the event is given by its id (a number), not {event_text!r}")
+            trip_on = parse_day(v["date"], "the date", date.today())
+            event = int(event_text) if event_text else None
+            mileage.add_trip(self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)  # type: ignore[arg-type]
+
+        self.app.push_screen(FormDialog("Log a trip", fields, submit), lambda saved: self._load())
+
+    def action_delete_trip(self) -> None:
+        trip_id = self._selected("job-mileage", "trip")
+        if trip_id is not None:
+            day = str(self.query_one("#job-mileage", DataTable).get_row(str(trip_id))[0])
+            self._confirm_delete(f"Delete the trip of {day}", lambda: mileage.delete_trip(self.db, trip_id), "Deleted.")
+
+    # Notes
+
+    def action_edit_notes(self) -> None:
+        notes = jobs.get_notes(self.db, self.job_id)
+        edited = self._edit_in_editor(notes)
+        if edited is not None:
+            if edited != notes:
+                self._save_notes(edited)
+            return
+        # No terminal to hand over (or no editor): edit in place.
+        self.app.push_screen(TextDialog("Notes (markdown)", notes), self._save_notes)
+
+    def _save_notes(self, text: str | None) -> None:
+        if text is not None:
+            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), "Notes saved (u to undo).")
+
+    def _edit_in_editor(self, text: str) -> str | None:
+        """The text after $VISUAL/$EDITOR ran on it in the terminal; None when that cannot be done."""
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            return None
+        fd, name = tempfile.mkstemp(suffix=".md", prefix="studioflow-notes-")
+        path = Path(name)
         try:
-            (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-        self._load()
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            try:
+                with self.app.suspend():
+                    done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+            except SuspendNotSupported:
+                return None
+            except OSError as exc:
+                self.notify(f"Cannot run the editor {editor!r}: {exc.strerror}", severity="error")
+                return None
+            if done.returncode != 0:
+                self.notify(f"The editor exited with status {done.returncode}; notes not changed.", severity="warning")
+                return text
+            return path.read_text(encoding="utf-8")
+        finally:
+            path.unlink(missing_ok=True)
 
 
 def _summary(job: JobView) -> str:
-    lines = [
-        f"[b]{escape(job.title)}[/b]" + ("  [dim](archived)[/dim]" if job.archived else ""),
-        f"{escape(job.pipeline)} › [b]{escape(job.stage)}[/b]",
-        f"Client: {escape(job.client or '—')}",
-        f"Status: {escape(job.status or '—')}",
-        f"Due: {due_text(job.due_on, date.today())[0] or '—'}",
-        f"Tasks: {job.tasks_total - job.tasks_open}/{job.tasks_total} done",
-    ]
-    return "\n".join(lines)
+    archived = "  [dim](archived)[/dim]" if job.archived else ""
+    due = due_text(job.due_on, date.today())[0] or "—"
+    return (
+        f"[b]{escape(job.title)}[/b]{archived}   {escape(job.pipeline)} › [b]{escape(job.stage)}[/b]\n"
+        f"Client: {escape(job.client or '—')} · Status: {escape(job.status or '—')} · Due: {due} · "
+        f"Tasks: {job.tasks_total - job.tasks_open}/{job.tasks_total} done"
+    )

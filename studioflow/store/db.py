@@ -42,7 +42,24 @@ def _add_saved_item_priority(conn: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_add_outbox_reply, _add_saved_item_priority]
+def _add_job_clients_and_notes(conn: Connection) -> None:
+    """Several clients per job, each with a role; and a notes field on the job.
+
+    Old journal snapshots lack `notes`: restoring one leaves the notes as they are,
+    which is right for every entry made before notes existed.
+    """
+    conn.exec_driver_sql(
+        "CREATE TABLE job_client ("
+        " id INTEGER NOT NULL, job_id INTEGER NOT NULL, client_id INTEGER NOT NULL, role VARCHAR NOT NULL,"
+        " PRIMARY KEY (id), CONSTRAINT job_client_once UNIQUE (job_id, client_id),"
+        " FOREIGN KEY(job_id) REFERENCES job (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(client_id) REFERENCES client (id) ON DELETE CASCADE)"
+    )
+    conn.exec_driver_sql("CREATE INDEX job_client_by_client ON job_client (client_id)")
+    conn.exec_driver_sql("ALTER TABLE job ADD COLUMN notes VARCHAR NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: list[Migration] = [_add_outbox_reply, _add_saved_item_priority, _add_job_clients_and_notes]
 
 
 def schema_version() -> int:

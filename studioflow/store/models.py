@@ -186,6 +186,27 @@ class Job(SQLModel, table=True):
     archived: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Markdown, written in $EDITOR from the job page.
+    notes: str = Field(default="", sa_column_kwargs={"server_default": ""})
+
+
+class JobClient(SQLModel, table=True):
+    """A client taking part in a job, with their role ("bride", "payer"...).
+
+    The job's primary client stays `job.client_id` (the board shows it); this table
+    holds every client of the job, the primary one included once it has a role.
+    """
+
+    __tablename__ = "job_client"
+    __table_args__ = (
+        UniqueConstraint("job_id", "client_id", name="job_client_once"),
+        Index("job_client_by_client", "client_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", ondelete="CASCADE")
+    client_id: int = Field(foreign_key="client.id", ondelete="CASCADE")
+    role: str = ""
 
 
 class StageVisit(SQLModel, table=True):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from rich.color import Color, ColorParseError
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, JobStatus
+from studioflow.store.models import Client, Job, JobClient, JobStatus, Pipeline, Stage
 from studioflow.workflow import lookup
-from studioflow.workflow.views import ClientView, StatusView
+from studioflow.workflow.views import ClientJobView, ClientPageView, ClientView, StatusView
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
 
@@ -41,6 +42,54 @@ def list_clients(db: Database) -> list[ClientView]:
 def get_client(db: Database, ref: int | str) -> ClientView:
     with db.read() as session:
         return _client_view(lookup.client(session, ref))
+
+
+def search_clients(db: Database, text: str = "", limit: int = 1000) -> list[ClientView]:
+    """Clients whose name, email, phone or tags hold every word of `text` (any case)."""
+    words = text.casefold().split()
+    with db.read() as session:
+        query = select(Client).order_by(col(Client.name), col(Client.id))
+        for word in words:
+            escaped = word.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+            haystack = Client.name + " " + Client.email + " " + Client.phone + " " + cast(Client.tags, String)
+            query = query.where(func.casefold(haystack).like(f"%{escaped}%", escape="!"))
+        return [_client_view(c) for c in session.exec(query.limit(limit)).all()]
+
+
+def client_page(db: Database, ref: int | str, today: date | None = None) -> ClientPageView:
+    """One client with their jobs (stage, role), events, invoices and what they owe."""
+    # Imported here: events and invoices build on lookup and views like this module, not on it.
+    from studioflow.workflow import events, invoices
+
+    with db.read() as session:
+        client = lookup.client(session, ref)
+        linked = select(JobClient.job_id).where(JobClient.client_id == client.id)
+        rows = session.exec(
+            select(Job, Pipeline.name, Stage.name, JobClient.role)
+            .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
+            .join(Stage, col(Stage.id) == Job.stage_id)
+            .join(JobClient, (col(JobClient.job_id) == Job.id) & (JobClient.client_id == client.id), isouter=True)
+            .where((Job.client_id == client.id) | col(Job.id).in_(linked))
+            .order_by(col(Job.archived), col(Job.created_at), col(Job.id))
+        ).all()
+        job_views = tuple(
+            ClientJobView(job.id, job.title, pipeline, stage, role or "", job.archived)  # type: ignore[arg-type]
+            for job, pipeline, stage, role in rows
+        )
+        client_events = tuple(events.list_events(db, client=client.id))
+        client_invoices = tuple(invoices.list_invoices(db, client=client.id, today=today))
+        return ClientPageView(
+            id=client.id,  # type: ignore[arg-type]
+            name=client.name,
+            email=client.email,
+            phone=client.phone,
+            tags=tuple(client.tags),
+            notes=client.notes,
+            jobs=job_views,
+            events=client_events,
+            invoices=client_invoices,
+            owed_cents=invoices.owed_cents(client_invoices),
+        )
 
 
 def clean_email(email: str) -> str:

@@ -5,7 +5,7 @@ Everything is written in one transaction, so a failure leaves the database as it
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -13,7 +13,20 @@ from sqlmodel import Session, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, MessageTemplate, Pipeline, SavedTaskList
-from studioflow.workflow import automation_rules, clients, jobs, journal, lookup, pipelines, tasks, templates
+from studioflow.workflow import (
+    automation_rules,
+    clients,
+    events,
+    invoices,
+    jobclients,
+    jobs,
+    journal,
+    lookup,
+    mileage,
+    pipelines,
+    tasks,
+    templates,
+)
 
 PIPELINES = {
     "Wedding Photography": [
@@ -48,6 +61,42 @@ CLIENTS = [
     ("Hugo Laurent", "", "+1 555 0108", ["lead"]),
     ("Isla Murphy", "isla.murphy@example.com", "", ["wedding", "tax"]),
     ("Jonas Berg", "jonas.berg@example.com", "+1 555 0110", ["lead", "business"]),
+    ("Marco Lopez", "marco.lopez@example.com", "+1 555 0111", ["wedding"]),
+]
+
+# The wedding as a container: (job, client, role); the job's primary client gets a role too.
+JOB_CLIENTS = [
+    ("Martinez-Lopez wedding", "Ava Martinez", "bride, pays the package"),
+    ("Martinez-Lopez wedding", "Marco Lopez", "groom, pays the album"),
+]
+
+# (job, title, days from today, start hour, hours long, location, miles driven there and back)
+EVENTS: list[tuple[str, str, int, int, int, str, str | None]] = [
+    ("Martinez-Lopez wedding", "Engagement session", -20, 16, 2, "Riverside Park, north gate", "18.4"),
+    ("Martinez-Lopez wedding", "Wedding day", 12, 11, 9, "Villa Rosa, 12 Hill Road", "42"),
+    ("Nguyen engagement + wedding", "Engagement session", 6, 17, 2, "Old Town harbour", None),
+    ("Okafor wedding", "Contract call", 1, 10, 1, "Phone", None),
+]
+MILEAGE_RATE_CENTS = 70  # per mile, in the demo
+
+# (job, payer, days from today it was issued, days to pay, status, lines (description, quantity, unit price))
+INVOICES: list[tuple[str, str, int, int, str, list[tuple[str, int, int]]]] = [
+    (
+        "Martinez-Lopez wedding",
+        "Ava Martinez",
+        -30,
+        14,
+        "paid",
+        [("Wedding day coverage, 9 hours", 1, 360000), ("Engagement session", 1, 45000)],
+    ),
+    (
+        "Martinez-Lopez wedding",
+        "Marco Lopez",
+        -5,
+        30,
+        "sent",
+        [("Heirloom album, 30 pages", 1, 95000), ("Parent albums", 2, 28000)],
+    ),
 ]
 
 SAVED_LISTS = {
@@ -239,6 +288,38 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             )
         for pipeline, stage in AUTO_MOVE:
             automation_rules.set_auto_move(db, names[pipeline], stage, True)
+        for job_title, client, role in JOB_CLIENTS:
+            _put_on_job(db, job_ids[job_title], client_ids[client], role)
+        for job_title, title, days, hour, hours, location, miles in EVENTS:
+            starts = datetime.combine(today + timedelta(days=days), time(hour)).astimezone()
+            event = events.add_event(
+                db, title, starts, starts + timedelta(hours=hours), job=job_ids[job_title], location=location
+            )
+            if miles is not None:
+                mileage.add_trip(
+                    db,
+                    job_ids[job_title],
+                    starts.date(),
+                    miles,
+                    f"to {location} and back",
+                    event=event.id,
+                    unit="mi",
+                    rate_cents=MILEAGE_RATE_CENTS,
+                )
+        for job_title, payer, issued, days_to_pay, status, lines in INVOICES:
+            issued_on = today + timedelta(days=issued)
+            invoice = invoices.add_invoice(
+                db,
+                lines,
+                job=job_ids[job_title],
+                client=client_ids[payer],
+                issued_on=issued_on,
+                due_on=issued_on + timedelta(days=days_to_pay),
+                tax_rate_bp=825,
+                today=today,
+            )
+            for step in {"draft": (), "sent": ("sent",), "paid": ("sent", "paid")}[status]:
+                invoices.set_status(db, invoice.id, step, today=today)
         journal.forget(session, after=history)  # the demo is one block, not steps to undo
     return {
         "pipelines": len(PIPELINES),
@@ -249,7 +330,18 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         "templates": len(TEMPLATES),
         "automations": len(AUTOMATIONS),
         "tasks": task_count,
+        "events": len(EVENTS),
+        "invoices": len(INVOICES),
+        "mileage logs": sum(1 for *_, miles in EVENTS if miles is not None),
     }
+
+
+def _put_on_job(db: Database, job_id: int, client_id: int, role: str) -> None:
+    """The client on the job with that role (the primary client is already on it: only its role is set)."""
+    if any(c.client_id == client_id for c in jobclients.list_job_clients(db, job_id)):
+        jobclients.set_role(db, job_id, client_id, role)
+    else:
+        jobclients.add_job_client(db, job_id, client_id, role)
 
 
 def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList] | type[MessageTemplate], name: str) -> str:

@@ -145,6 +145,29 @@ def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | N
         return _view(session, job)
 
 
+MAX_NOTES = 100_000
+
+
+def get_notes(db: Database, job_ref: int | str) -> str:
+    with db.read() as session:
+        return lookup.job(session, job_ref).notes
+
+
+def set_notes(db: Database, job_ref: int | str, notes: str) -> str:
+    """Replace a job's notes (markdown); undoable like any change to the job."""
+    if len(notes) > MAX_NOTES:
+        raise StudioflowError(f"notes are too long ({len(notes)} characters, at most {MAX_NOTES})")
+    if "\x00" in notes:
+        raise StudioflowError("notes must be text (a NUL byte was found)")
+    with db.write() as session:
+        job = lookup.job(session, job_ref)
+        if job.notes != notes:
+            with journal.recording(session, f"edit the notes of {job.title!r}", [job.id]):  # type: ignore[list-item]
+                job.notes = notes
+                job.updated_at = utcnow()
+        return job.notes
+
+
 def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
     """Move a card up (offset -1) or down (+1) its column by swapping with its neighbour."""
     if offset not in (-1, 1):

@@ -216,3 +216,129 @@ class MessageView:
     sent_at: datetime | None
     job_id: int | None
     job_title: str
+
+
+@dataclass(frozen=True)
+class JobClientView:
+    """A client on a job: the primary one (the board's) first, then the others."""
+
+    client_id: int
+    name: str
+    email: str
+    phone: str
+    role: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    job_id: int | None
+    job: str | None
+    client_id: int | None
+    client: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    description: str
+    quantity: int
+    unit_price_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An invoice with its totals, all in integer cents (see invoices.totals for rounding)."""
+
+    id: int
+    number: str
+    job_id: int | None
+    job: str | None
+    client_id: int | None
+    client: str | None
+    issued_on: date
+    due_on: date | None
+    status: str
+    tax_rate_bp: int
+    subtotal_cents: int
+    tax_cents: int
+    total_cents: int
+    overdue: bool
+    lines: tuple[InvoiceLineView, ...] = ()
+
+
+@dataclass(frozen=True)
+class MileageView:
+    id: int
+    job_id: int | None
+    job: str | None
+    event_id: int | None
+    event: str | None
+    trip_on: date
+    distance: float
+    unit: str
+    purpose: str
+    rate_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class MileageTotalView:
+    """Trips in one unit (a log may mix mi and km when the config changed)."""
+
+    unit: str
+    trips: int
+    distance: float
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of a job's timeline: a stage visit, an automation that fired, a message."""
+
+    at: datetime
+    kind: str  # "visit", "automation" or "message"
+    text: str
+    state: str
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One thing on the agenda: an event (timed), a task or job due (a day), a scheduled message."""
+
+    at: datetime
+    all_day: bool
+    kind: str  # "event", "task", "job" or "message"
+    text: str
+    job_id: int | None
+
+
+@dataclass(frozen=True)
+class ClientJobView:
+    id: int
+    title: str
+    pipeline: str
+    stage: str
+    role: str
+    archived: bool
+
+
+@dataclass(frozen=True)
+class ClientPageView:
+    """Everything about one client: details, jobs (with stage and role), events, invoices, owed."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    tags: tuple[str, ...]
+    notes: str
+    jobs: tuple[ClientJobView, ...]
+    events: tuple[EventView, ...]
+    invoices: tuple[InvoiceView, ...]
+    owed_cents: int

@@ -1,0 +1,169 @@
+"""Events: the sessions and appointments of a job (an engagement shoot, the wedding day).
+
+Times are aware datetimes, stored in UTC. The `.ics` export is what a calendar app imports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Client, Event, Job, utcnow
+from studioflow.workflow import lookup
+from studioflow.workflow.views import EventView
+
+MAX_LOCATION = 500
+
+
+def add_event(
+    db: Database,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    job: int | str | None = None,
+    client: int | str | None = None,
+    location: str = "",
+) -> EventView:
+    """A new event; its client defaults to the job's primary client."""
+    title = lookup.clean_name(title, "an event title")
+    _check_times(starts_at, ends_at)
+    location = _clean_location(location)
+    with db.write() as session:
+        job_row = None if job is None else lookup.job(session, job)
+        client_id = None if client is None else lookup.client(session, client).id
+        if client_id is None and job_row is not None:
+            client_id = job_row.client_id
+        event = Event(
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=location,
+            job_id=None if job_row is None else job_row.id,
+            client_id=client_id,
+        )
+        session.add(event)
+        session.flush()
+        return _views(session, Event.id == event.id)[0]
+
+
+def edit_event(
+    db: Database,
+    event_id: int,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    location: str,
+) -> EventView:
+    title = lookup.clean_name(title, "an event title")
+    _check_times(starts_at, ends_at)
+    location = _clean_location(location)
+    with db.write() as session:
+        event = _event(session, event_id)
+        event.title, event.starts_at, event.ends_at, event.location = title, starts_at, ends_at, location
+        session.flush()
+        return _views(session, Event.id == event.id)[0]
+
+
+def delete_event(db: Database, event_id: int) -> EventView:
+    with db.write() as session:
+        event = _event(session, event_id)
+        view = _views(session, Event.id == event.id)[0]
+        session.delete(event)
+        return view
+
+
+def list_events(
+    db: Database,
+    job: int | str | None = None,
+    client: int | str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[EventView]:
+    """Events in time order; `since`/`until` keep those that end after / start before them."""
+    with db.read() as session:
+        conditions = []
+        if job is not None:
+            conditions.append(Event.job_id == lookup.job(session, job).id)
+        if client is not None:
+            conditions.append(Event.client_id == lookup.client(session, client).id)
+        if since is not None:
+            # An event still running at `since` counts (its end, or its start when it has none).
+            conditions.append((col(Event.ends_at) >= since) | (col(Event.starts_at) >= since))
+        if until is not None:
+            conditions.append(col(Event.starts_at) < until)
+        return _views(session, *conditions)
+
+
+def upcoming_events(db: Database, now: datetime | None = None) -> list[EventView]:
+    """Every event that has not ended yet."""
+    return list_events(db, since=now or utcnow())
+
+
+def to_ics(events: Iterable[EventView], now: datetime | None = None) -> bytes:
+    """An iCalendar file (RFC 5545) of the events, for a calendar app to import."""
+    # Imported on use: only the .ics export needs it.
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//studioflow//events//EN")
+    calendar.add("version", "2.0")
+    stamp = now or utcnow()
+    for event in events:
+        entry = IcsEvent()
+        # Stable across exports, so a calendar app updates the event instead of duplicating it.
+        entry.add("uid", f"event-{event.id}@studioflow")
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", event.starts_at)
+        # RFC 5545: an event without an end lasts no time; an hour is what people mean.
+        entry.add("dtend", event.ends_at or event.starts_at + timedelta(hours=1))
+        entry.add("summary", event.title)
+        if event.location:
+            entry.add("location", event.location)
+        details = [f"Job: {event.job}" if event.job else "", f"Client: {event.client}" if event.client else ""]
+        if any(details):
+            entry.add("description", "\n".join(d for d in details if d))
+        calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def _check_times(starts_at: datetime, ends_at: datetime | None) -> None:
+    if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
+        raise StudioflowError("an event's times need a time zone")  # a programming slip, not user input
+    if ends_at is not None and ends_at < starts_at:
+        raise StudioflowError(
+            f"an event cannot end ({ends_at.astimezone():%Y-%m-%d %H:%M}) "
+            f"before it starts ({starts_at.astimezone():%Y-%m-%d %H:%M})"
+        )
+
+
+def _clean_location(location: str) -> str:
+    location = " ".join(location.split())
+    if len(location) > MAX_LOCATION:
+        raise StudioflowError(f"a location is too long ({len(location)} characters, at most {MAX_LOCATION})")
+    return location
+
+
+def _event(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise StudioflowError(f"no event {event_id}")
+    return event
+
+
+def _views(session: Session, *conditions: object) -> list[EventView]:
+    query = (
+        select(Event, Job.title, Client.name)
+        .join(Job, col(Job.id) == Event.job_id, isouter=True)
+        .join(Client, col(Client.id) == Event.client_id, isouter=True)
+        .where(*conditions)  # type: ignore[arg-type]
+        .order_by(col(Event.starts_at), col(Event.id))
+    )
+    return [
+        EventView(e.id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)  # type: ignore[arg-type]
+        for e, job, client in session.exec(query).all()
+    ]

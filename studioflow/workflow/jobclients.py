@@ -1,0 +1,123 @@
+"""The clients of a job, each with a role ("bride", "payer"); one of them is the primary client.
+
+The primary client is `job.client_id` (what the board shows and what messages are
+addressed to); changing it goes through the undo journal like every change to a job
+row. The other clients live in `job_client`.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Client, Job, JobClient, utcnow
+from studioflow.workflow import journal, lookup
+from studioflow.workflow.views import JobClientView
+
+MAX_ROLE = 60
+
+
+def list_job_clients(db: Database, job: int | str) -> list[JobClientView]:
+    with db.read() as session:
+        return _views(session, lookup.job(session, job))
+
+
+def add_job_client(db: Database, job: int | str, client: int | str, role: str = "") -> list[JobClientView]:
+    """Put a client on a job; the first client of a job becomes its primary client."""
+    role = _clean_role(role)
+    with db.write() as session:
+        job_row = lookup.job(session, job)
+        client_row = lookup.client(session, client)
+        if client_row.id == job_row.client_id or _link(session, job_row.id, client_row.id) is not None:  # type: ignore[arg-type]
+            raise StudioflowError(f"{client_row.name} is already a client of {job_row.title!r}")
+        session.add(JobClient(job_id=job_row.id, client_id=client_row.id, role=role))  # type: ignore[arg-type]
+        if job_row.client_id is None:
+            _set_primary(session, job_row, client_row)
+        session.flush()
+        return _views(session, job_row)
+
+
+def remove_job_client(db: Database, job: int | str, client: int | str) -> list[JobClientView]:
+    """Take a client off a job; when it was the primary one, the next client takes its place."""
+    with db.write() as session:
+        job_row = lookup.job(session, job)
+        client_row = lookup.client(session, client)
+        link = _link(session, job_row.id, client_row.id)  # type: ignore[arg-type]
+        if link is None and client_row.id != job_row.client_id:
+            raise StudioflowError(f"{client_row.name} is not a client of {job_row.title!r}")
+        if link is not None:
+            session.delete(link)
+            session.flush()
+        if client_row.id == job_row.client_id:
+            others = [v for v in _views(session, job_row) if not v.primary]
+            successor = session.get(Client, others[0].client_id) if others else None
+            _set_primary(session, job_row, successor)
+        session.flush()
+        return _views(session, job_row)
+
+
+def set_primary(db: Database, job: int | str, client: int | str) -> list[JobClientView]:
+    """Make a client of the job (added if need be) its primary client; the old one stays on the job."""
+    with db.write() as session:
+        job_row = lookup.job(session, job)
+        client_row = lookup.client(session, client)
+        if client_row.id == job_row.client_id:
+            raise StudioflowError(f"{client_row.name} is already the primary client of {job_row.title!r}")
+        old = job_row.client_id
+        if old is not None and _link(session, job_row.id, old) is None:  # type: ignore[arg-type]
+            session.add(JobClient(job_id=job_row.id, client_id=old, role=""))  # type: ignore[arg-type]
+        if _link(session, job_row.id, client_row.id) is None:  # type: ignore[arg-type]
+            session.add(JobClient(job_id=job_row.id, client_id=client_row.id, role=""))  # type: ignore[arg-type]
+        _set_primary(session, job_row, client_row)
+        session.flush()
+        return _views(session, job_row)
+
+
+def set_role(db: Database, job: int | str, client: int | str, role: str) -> list[JobClientView]:
+    role = _clean_role(role)
+    with db.write() as session:
+        job_row = lookup.job(session, job)
+        client_row = lookup.client(session, client)
+        link = _link(session, job_row.id, client_row.id)  # type: ignore[arg-type]
+        if link is None:
+            if client_row.id != job_row.client_id:
+                raise StudioflowError(f"{client_row.name} is not a client of {job_row.title!r}")
+            link = JobClient(job_id=job_row.id, client_id=client_row.id)  # type: ignore[arg-type]
+            session.add(link)
+        link.role = role
+        session.flush()
+        return _views(session, job_row)
+
+
+def _clean_role(role: str) -> str:
+    role = " ".join(role.split())
+    if len(role) > MAX_ROLE:
+        raise StudioflowError(f"a role is too long ({len(role)} characters, at most {MAX_ROLE})")
+    return role
+
+
+def _link(session: Session, job_id: int, client_id: int) -> JobClient | None:
+    query = select(JobClient).where(JobClient.job_id == job_id, JobClient.client_id == client_id)
+    return session.exec(query).first()
+
+
+def _set_primary(session: Session, job: Job, client: Client | None) -> None:
+    name = client.name if client else "nobody"
+    with journal.recording(session, f"make {name} the primary client of {job.title!r}", [job.id]):  # type: ignore[list-item]
+        job.client_id = None if client is None else client.id
+        job.updated_at = utcnow()
+
+
+def _views(session: Session, job: Job) -> list[JobClientView]:
+    links = session.exec(
+        select(JobClient, Client).join(Client, col(Client.id) == JobClient.client_id).where(JobClient.job_id == job.id)
+    ).all()
+    views = [
+        JobClientView(c.id, c.name, c.email, c.phone, link.role, c.id == job.client_id)  # type: ignore[arg-type]
+        for link, c in sorted(links, key=lambda pair: pair[0].id)  # type: ignore[arg-type,return-value]
+    ]
+    if job.client_id is not None and not any(v.primary for v in views):
+        c = session.get_one(Client, job.client_id)
+        views.append(JobClientView(c.id, c.name, c.email, c.phone, "", True))  # type: ignore[arg-type]
+    return sorted(views, key=lambda v: not v.primary)  # stable: the others keep the order they were added

@@ -1,0 +1,176 @@
+"""The whole database to JSON and back, and backups.
+
+The JSON holds every row of every table as SQLite stores it (dates as their stored
+text, booleans as 0/1), in rowid order, plus the autoincrement counters, so an import
+into an empty database reproduces every row and id, and its export is identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.db import schema_version
+
+FORMAT = "studioflow-export"
+BATCH = 1000
+
+Progress = Callable[[str, int, int], None]  # (table, tables done, tables in all)
+
+
+def _tables() -> list[Table]:
+    return list(SQLModel.metadata.sorted_tables)  # parents before children
+
+
+def export_json(db: Database, target: Path, progress: Progress | None = None) -> dict[str, int]:
+    """Write every row to `target` (atomically: a half-written export never replaces a file); rows per table."""
+    tables = _tables()
+    data: dict[str, Any] = {"format": FORMAT, "schema": schema_version(), "tables": {}}
+    counts: dict[str, int] = {}
+    with db.read() as session:
+        conn = session.connection()
+        for done, table in enumerate(tables):
+            if progress:
+                progress(table.name, done, len(tables))
+            result = conn.exec_driver_sql(f'SELECT * FROM "{table.name}" ORDER BY rowid')
+            columns = list(result.keys())
+            rows = [list(row) for row in result]
+            data["tables"][table.name] = {"columns": columns, "rows": rows}
+            counts[table.name] = len(rows)
+        sequences = conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence ORDER BY name").all()
+        data["sequences"] = {name: seq for name, seq in sequences}
+    if progress:
+        progress("", len(tables), len(tables))
+    _write_atomically(target, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return counts
+
+
+def import_json(db: Database, source: Path, progress: Progress | None = None) -> dict[str, int]:
+    """Load an export into this (empty) database, all or nothing; rows per table."""
+    data = _read_export(source)
+    known = {table.name: table for table in _tables()}
+    given: dict[str, Any] = data["tables"]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise StudioflowError(f"{source}: unknown table(s) {', '.join(unknown)}")
+    counts: dict[str, int] = {}
+    with db.write() as session:
+        conn = session.connection()
+        for table in known.values():
+            if conn.exec_driver_sql(f'SELECT 1 FROM "{table.name}" LIMIT 1').first() is not None:
+                raise StudioflowError(f"{db.path} already has data ({table.name}); import into a new, empty database")
+        # Rows may point at rows of a table loaded later (or at themselves): check at commit.
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        tables = [t for t in known.values() if t.name in given]
+        for done, table in enumerate(tables):
+            if progress:
+                progress(table.name, done, len(tables))
+            counts[table.name] = _insert(conn, table, given[table.name], source)
+        for name, seq in data.get("sequences", {}).items():
+            if name not in known or not isinstance(seq, int):
+                raise StudioflowError(f"{source}: a bad counter for {name!r}")
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+        try:
+            session.flush()
+            # The deferred foreign keys are checked now, while the error can still be told well.
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+        except IntegrityError as exc:
+            raise StudioflowError(f"{source}: the rows do not fit together ({exc.orig})") from None
+        if broken is not None:
+            raise StudioflowError(f"{source}: a row of {broken[0]} points to a missing row of {broken[2]}")
+    if progress:
+        progress("", len(tables), len(tables))
+    return counts
+
+
+def backup(db: Database, target: Path, overwrite: bool = False) -> Path:
+    """A copy made with SQLite's online backup API: consistent even while the app writes."""
+    target = target.expanduser()
+    if target.is_dir():
+        raise StudioflowError(f"{target} is a directory; give a file name for the backup")
+    if target.exists() and not overwrite:
+        raise StudioflowError(f"{target} already exists; choose another name (or --force to replace it)")
+    if target.resolve() == db.path.resolve():
+        raise StudioflowError("a backup cannot replace the database it copies")
+    if not target.parent.is_dir():
+        raise StudioflowError(f"no folder {target.parent} for the backup")
+    if target.exists():
+        target.unlink()  # the backup API copies into a database; a stale file must not be one
+    db.backup_to(target)
+    return target
+
+
+def _insert(conn: Any, table: Table, block: Any, source: Path) -> int:
+    shaped = isinstance(block, dict) and isinstance(block.get("columns"), list) and isinstance(block.get("rows"), list)
+    if not shaped:
+        raise StudioflowError(f"{source}: table {table.name} is not in the export format")
+    columns: list[str] = block["columns"]
+    missing = set(columns) - set(table.columns.keys())
+    if missing:
+        raise StudioflowError(f"{source}: table {table.name} has unknown column(s) {', '.join(sorted(missing))}")
+    rows = block["rows"]
+    if any(not isinstance(row, list) or len(row) != len(columns) for row in rows):
+        raise StudioflowError(f"{source}: a row of {table.name} does not match its {len(columns)} columns")
+    if any(isinstance(value, dict | list) for row in rows for value in row):
+        raise StudioflowError(f"{source}: a value in {table.name} is not a plain value")
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    for start in range(0, len(rows), BATCH):
+        chunk = [tuple(row) for row in rows[start : start + BATCH]]
+        try:
+            conn.exec_driver_sql(sql, chunk)
+        except IntegrityError as exc:
+            raise StudioflowError(f"{source}: a row of {table.name} is refused ({exc.orig})") from None
+    return len(rows)
+
+
+def _read_export(source: Path) -> dict[str, Any]:
+    try:
+        text = source.expanduser().read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StudioflowError(f"cannot read {source}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise StudioflowError(f"{source} is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise StudioflowError(f"{source} is not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("tables"), dict):
+        raise StudioflowError(f"{source} is not a studioflow export")
+    if data.get("schema") != schema_version():
+        raise StudioflowError(
+            f"{source} was exported with schema {data.get('schema')}; this studioflow imports schema {schema_version()}"
+        )
+    return data
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    target = target.expanduser()
+    if target.is_dir():
+        raise StudioflowError(f"{target} is a directory; give a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise StudioflowError(f"cannot write in {folder}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
