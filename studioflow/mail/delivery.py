@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Connection, Table, and_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from studioflow.config import SmtpConfig, load_smtp
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
@@ -201,28 +201,21 @@ class _Ledger:
 
     def unreachable(self, message_id: int, failure: SendFailure) -> None:
         """An attempt that never got to send (the server could not be reached or refused the login)."""
-        with self.db.write() as session:
-            conn = session.connection()
+        with self.db.write_rows() as conn:
             self._settle(conn)
             self._fail(conn, message_id, failure, "queued")
 
     def flush(self) -> None:
         if self._pending is not None:
-            with self.db.write() as session:
-                self._settle(session.connection())
+            with self.db.write_rows() as conn:
+                self._settle(conn)
 
     def _claim(self, message_id: int) -> Letter | None:
-        with self.db.write() as session:
-            conn = session.connection()
+        with self.db.write_rows() as conn:
             self._settle(conn)
-            claimed = conn.execute(
-                update(MESSAGES)
-                .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "queued")
-                .values(state="sending", attempts=MESSAGES.c.attempts + 1)
-            ).rowcount
-            if not claimed:
+            if not conn.execute(_CLAIM, {"message": message_id}).rowcount:
                 return None
-            row = conn.execute(select(MESSAGES).where(MESSAGES.c.id == message_id)).one()
+            row = conn.execute(_LETTER, {"message": message_id}).one()
             return Letter(row.channel, row.to_addr, row.subject, row.body, row.message_id)
 
     def _settle(self, conn: Connection) -> None:
@@ -233,11 +226,7 @@ class _Ledger:
         if isinstance(outcome, SendFailure):
             self._fail(conn, message_id, outcome, "sending")
             return
-        conn.execute(
-            update(MESSAGES)
-            .where(MESSAGES.c.id == message_id, MESSAGES.c.state == "sending")
-            .values(state="sent", sent_at=self.now(), reply=outcome[:1000], last_error="")
-        )
+        conn.execute(_SENT, {"message": message_id, "sent_at": self.now(), "reply": outcome[:1000]})
         self.report.sent += 1
 
     def _fail(self, conn: Connection, message_id: int, failure: SendFailure, state: str) -> None:
@@ -263,6 +252,22 @@ class _Ledger:
         conn.execute(update(MESSAGES).where(where).values(**values))
         if failure.reason not in report.problems:
             report.problems.append(failure.reason)
+
+
+# Built once: a batch runs these a thousand times, and building a statement costs more than running it.
+_CLAIM = (
+    update(MESSAGES)
+    .where(MESSAGES.c.id == bindparam("message"), MESSAGES.c.state == "queued")
+    .values(state="sending", attempts=MESSAGES.c.attempts + 1)
+)
+_LETTER = select(
+    MESSAGES.c.channel, MESSAGES.c.to_addr, MESSAGES.c.subject, MESSAGES.c.body, MESSAGES.c.message_id
+).where(MESSAGES.c.id == bindparam("message"))
+_SENT = (
+    update(MESSAGES)
+    .where(MESSAGES.c.id == bindparam("message"), MESSAGES.c.state == "sending")
+    .values(state="sent", sent_at=bindparam("sent_at"), reply=bindparam("reply"), last_error="")
+)
 
 
 @contextmanager

@@ -109,6 +109,15 @@ class Database:
                 self._active.reset(token)
 
     @contextmanager
+    def write_rows(self) -> Iterator[Connection]:
+        """A write transaction on a bare connection (no ORM session): for a hot loop of a
+        few statements, where a session's set-up would cost more than the work."""
+        if self._active.get() is not None:
+            raise RuntimeError("write_rows() cannot join a write in progress")
+        with self._writer.begin() as conn:
+            yield conn
+
+    @contextmanager
     def dry_run(self) -> Iterator[Session]:
         """A write transaction that is always rolled back: calls made inside it show what
         they would do (their return values) and leave the file as it was."""
