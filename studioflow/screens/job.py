@@ -519,6 +519,7 @@ class JobScreen(Screen[None]):
             if isinstance(template_id, int):
                 done = f"{invoice.number} queued in the outbox to {invoice.client}."
                 self._run(lambda: invoices.email_invoice(self.db, invoice_id, template_id, load_me()), done)
+                self.app.deliver()  # type: ignore[attr-defined]  # it goes now, in the background
 
         self.app.push_screen(PickerDialog(f"Email {invoice.number} with the letter", letters), chosen)
 

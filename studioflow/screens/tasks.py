@@ -230,6 +230,8 @@ class TasksScreen(Screen[None]):
             return
         self.kept.add(task.id)
         self.task_list.replace(replace(task, done=changed.done, done_at=changed.done_at))
+        if changed.done:
+            self.app.deliver()  # type: ignore[attr-defined]  # a check-off can move a job on, and its stage send mail
 
     def action_quick_add(self) -> None:
         today = date.today()

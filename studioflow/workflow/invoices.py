@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from email.utils import make_msgid
 
@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Invoice, InvoiceLine, Job, MessageTemplate, OutboxMessage
+from studioflow.store.models import Client, Invoice, InvoiceLine, Job, MessageTemplate, OutboxMessage, utcnow
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.views import InvoiceLineView, InvoiceView
@@ -192,6 +192,7 @@ def email_invoice(
     A draft becomes sent. Returns the invoice and the address it goes to.
     """
     # Imported on use: jinja2 is only loaded when a message is written.
+    from studioflow.config import load_send_delay
     from studioflow.workflow import templates
 
     with db.write() as session:
@@ -239,6 +240,7 @@ def email_invoice(
             body=body.rstrip("\n") + "\n\n" + invoice_text(view),
             job_id=row.job_id,
             message_id=make_msgid(idstring=f"invoice{row.id}", domain=MESSAGE_DOMAIN),
+            send_at=utcnow() + timedelta(seconds=load_send_delay()),  # the user's "undo send" window
         )
         session.add(message)
         session.flush()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from sqlmodel import select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import OutboxMessage
+from studioflow.store.models import OutboxMessage, utcnow
 from studioflow.workflow import clients, invoices, jobclients, jobs, templates
 from studioflow.workflow.views import PipelineView
 
@@ -181,3 +182,15 @@ def test_emailing_queues_the_letter_and_the_invoice_to_the_payer_once(db: Databa
     with pytest.raises(StudioflowError, match="no template 'Nope'"):
         invoices.email_invoice(db, unreachable.id, "Nope", {}, today=TODAY)
     assert invoices.get_invoice(db, unreachable.id).status == "draft"  # refused: nothing changed
+
+
+def test_an_emailed_invoice_waits_out_the_users_send_delay(db: Database, job_id: int, private_config: Path) -> None:
+    private_config.parent.mkdir()
+    private_config.write_text("[outbox]\nsend_delay_seconds = 120\n", encoding="utf-8")
+    templates.create_template(db, "Invoice letter", "email", "Invoice", "Hi,\n")
+    invoice = invoices.add_invoice(db, [("Album", 1, 950_00)], job=job_id, today=TODAY)
+    before = utcnow()
+    invoices.email_invoice(db, invoice.id, "Invoice letter", {}, today=TODAY)
+    with db.read() as session:
+        (message,) = session.exec(select(OutboxMessage)).all()
+    assert before + timedelta(seconds=115) <= message.send_at <= utcnow() + timedelta(seconds=120)
