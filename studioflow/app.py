@@ -115,6 +115,10 @@ class StudioflowApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "delivery":
             return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED) and self._deliver_again:
+            # Asked while the run was ending: it did not look again, so a new run does.
+            self._deliver_again = False
+            self.deliver(asked=True)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             # A bad config or a locked database: said once, not every half minute while it lasts;

@@ -6,6 +6,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 
 import platformdirs
@@ -95,12 +96,15 @@ def smtp_from_table(table: dict[str, object], where: str = "smtp settings") -> S
     timeout = table.get("timeout", 30.0)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 600:
         raise StudioflowError(f"{where}: smtp.timeout must be a number of seconds from 1 to 600, not {timeout!r}")
+    from_addr = str(table.get("from", "")).strip()
+    if from_addr and "@" not in parseaddr(from_addr)[1]:
+        raise StudioflowError(f'{where}: smtp.from must be an address, e.g. from = "Jo Lens <jo@example.com>"')
     return SmtpConfig(
         host=host,
         port=port,
         security=security,
         username=str(table.get("username", "")).strip(),
-        from_addr=str(table.get("from", "")).strip(),
+        from_addr=from_addr,
         password_command=str(table.get("password_command", "")),
         timeout=float(timeout),
     )
@@ -128,10 +132,16 @@ def save_table(name: str, values: dict[str, Scalar] | None) -> None:
         lines += [f"{key} = {json.dumps(value)}" for key, value in entries.items()]
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # Written beside it and renamed over it: a crash or a full disk never leaves half a config
+    # (an empty one would send every email to the stub outbox).
+    temporary = path.with_name(f".{path.name}.new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write("\n".join(lines) + "\n")
-    path.chmod(0o600)  # an older file may have been made readable by others
+        file.flush()
+        os.fsync(file.fileno())
+    temporary.chmod(0o600)
+    os.replace(temporary, path)
 
 
 def _table(raw: dict[str, object], name: str, known: dict[str, type | tuple[type, ...]]) -> dict[str, object]:

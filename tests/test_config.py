@@ -92,6 +92,7 @@ def test_the_smtp_table_is_read_with_defaults(toml: Path) -> None:
         ('host = "x"\nsecurity = "tls"', "smtp.security must be one of starttls, ssl, none, not 'tls'"),
         ('host = "x"\nport = 70000', "smtp.port must be a number from 1 to 65535, not 70000"),
         ('host = "x"\ntimeout = true', "smtp.timeout must be a number"),
+        ('host = "x"\nfrom = "Jo Lens"', 'smtp.from must be an address, e.g. from = "Jo Lens <jo@example.com>"'),
     ],
 )
 def test_a_bad_smtp_table_names_the_key(toml: Path, table: str, message: str) -> None:

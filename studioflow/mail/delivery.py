@@ -116,8 +116,10 @@ def deliver_due(
                         progress(done, len(due))
                 ledger.flush()
         finally:
-            ledger.flush()
-            email.close()
+            try:
+                ledger.flush()
+            finally:
+                email.close()
     return report
 
 
@@ -273,7 +275,8 @@ _SENT = (
 @contextmanager
 def _delivery_lock(db_path: Path) -> Iterator[bool]:
     """True while this process is the only one delivering this database's outbox."""
-    path = db_path.with_name(f"{db_path.name}.delivery-lock")
+    real = db_path.resolve()  # one lock per file, however it is reached (a symlink, a relative path)
+    path = real.with_name(f"{real.name}.delivery-lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

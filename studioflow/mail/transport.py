@@ -159,7 +159,16 @@ class SmtpTransport:
             raise
         except smtplib.SMTPAuthenticationError as exc:
             _quietly_close(smtp)
-            raise SendFailure(f"{where} refused the login of {config.username}: {_reply(exc)}", retry=False) from None
+            # 454 is "temporary authentication failure": worth another try later; 535 is not.
+            raise SendFailure(
+                f"{where} refused the login of {config.username}: {_reply(exc)}", retry=400 <= exc.smtp_code < 500
+            ) from None
+        except UnicodeError:
+            _quietly_close(smtp)
+            # smtplib logs in with ASCII only; the error's text would show the password, so it is not used.
+            raise SendFailure(
+                f"{where}: the user name or password has characters SMTP login cannot send", retry=False
+            ) from None
         except smtplib.SMTPNotSupportedError as exc:
             _quietly_close(smtp)
             raise SendFailure(f"{where}: {exc}", retry=False) from None
@@ -180,7 +189,14 @@ class SmtpTransport:
         self.connect()
         smtp = self._smtp
         assert smtp is not None
-        content = build_email(letter, self.from_addr).as_bytes(policy=_CRLF)
+        try:
+            content = build_email(letter, self.from_addr).as_bytes(policy=_CRLF)
+        except UnicodeError:
+            raise SendFailure(
+                f"{letter.to_addr}: an address with non-ASCII characters cannot be sent to", retry=False
+            ) from None
+        except (ValueError, TypeError) as exc:  # e.g. a line break in a header: a message that cannot be written
+            raise SendFailure(f"the message cannot be written as email: {exc}", retry=False) from None
         handed_over = False
         try:
             self._expect(smtp.mail(self.from_addr), (250,), "the sender")
@@ -193,6 +209,12 @@ class SmtpTransport:
             code, text = smtp.getreply()
         except SendFailure:
             raise
+        except UnicodeError:  # a non-ASCII address, which plain SMTP cannot carry; nothing was handed over
+            with contextlib.suppress(OSError):
+                smtp.rset()
+            raise SendFailure(
+                f"{letter.to_addr}: an address with non-ASCII characters cannot be sent to", retry=False
+            ) from None
         except OSError as exc:
             self._drop()
             if handed_over:
@@ -202,6 +224,11 @@ class SmtpTransport:
                     maybe_sent=True,
                 ) from None
             raise SendFailure(f"connection to {self.config.host} lost: {_os_reason(exc)}", retry=True) from None
+        if code == -1:  # an answer that could not be read, after the whole message went
+            self._drop()
+            raise SendFailure(
+                f"{self.config.host} gave no readable answer: it may have been sent", retry=False, maybe_sent=True
+            )
         if code != 250:
             self._refused(code, text, "the message")
         return f"{code} {text.decode('utf-8', 'replace')}"
@@ -241,7 +268,14 @@ def smtp_password(config: SmtpConfig) -> str | None:
         return None
     try:
         done = subprocess.run(
-            config.password_command, shell=True, capture_output=True, text=True, timeout=120, check=False
+            # No stdin: a command that prompts must not fight the TUI for the keyboard.
+            config.password_command,
+            shell=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise StudioflowError(f"smtp.password_command could not run: {exc}") from None

@@ -310,8 +310,8 @@ class OutboxScreen(Screen[None]):
             return
 
         def then(yes: bool | None) -> None:
-            if yes:
-                self._act(outbox.release, "Released: it goes now.", deliver=True)
+            if yes:  # the message asked about, wherever the cursor is by now
+                self._act(outbox.release, "Released: it goes now.", deliver=True, message=m)
 
         question = f"“{m.last_error or 'held'}”\n\nSend this message to {m.to_addr or 'nobody'} (again)?"
         self.app.push_screen(ConfirmDialog(question), then)
@@ -340,8 +340,14 @@ class OutboxScreen(Screen[None]):
         self.notify(f"{verb}: {label}")
         self._changed()
 
-    def _act(self, change: Callable[[Database, list[int]], object], done: str, deliver: bool = False) -> None:
-        m = self.current()
+    def _act(
+        self,
+        change: Callable[[Database, list[int]], object],
+        done: str,
+        deliver: bool = False,
+        message: MessageView | None = None,
+    ) -> None:
+        m = message or self.current()
         if m is None:
             self.notify("No message here.", severity="warning")
             return

@@ -64,7 +64,8 @@ class SettingsScreen(Screen[None]):
         values = {"send_delay": str(delay)}
         if smtp is not None:
             values.update(smtp.as_table())  # type: ignore[arg-type]
-            self.query_one("#smtp-security", Select).value = smtp.security
+            with self.prevent(Select.Changed):  # the saved port stays, even if another mode's default
+                self.query_one("#smtp-security", Select).value = smtp.security
         for key, value in values.items():
             for field in self.query(f"#smtp-{key}").results(Input):
                 field.value = str(value)

@@ -7,6 +7,7 @@ find. A message can be changed only while it has not gone: queued, held or faile
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from email.utils import make_msgid
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -15,6 +16,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import OUTBOX_STATES, Job, OutboxMessage, utcnow
 from studioflow.workflow import journal
+from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.clients import clean_email
 from studioflow.workflow.views import MessageView
 
@@ -70,11 +72,16 @@ def edit_message(
         if subject is not None:
             if message.channel == "email" and not subject.strip():
                 raise StudioflowError("an email needs a subject")
+            if "\n" in subject.strip() or "\r" in subject:
+                raise StudioflowError("a subject is one line")
             message.subject = subject.strip()
         if body is not None:
             if not body.strip():
                 raise StudioflowError("the message is empty")
             message.body = body
+        if message.state == "held" and message.channel == "email":
+            # It may have gone once: servers that drop a Message-ID seen before would drop the correction.
+            message.message_id = make_msgid(idstring=f"edit{message.id}", domain=MESSAGE_DOMAIN)
         session.flush()
         return _view(message, _job_title(session, message))
 

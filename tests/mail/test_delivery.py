@@ -141,6 +141,47 @@ def test_a_wrong_password_fails_with_a_clear_message(
     assert inbox.message_ids() == [rows(db)[second].message_id]
 
 
+def test_a_temporary_login_failure_is_retried_later(
+    db: Database, queue: Queue, smtp_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiosmtpd.smtp import AuthResult
+
+    def busy(server: object, session: object, envelope: object, mechanism: str, auth_data: object) -> object:
+        return AuthResult(success=False, handled=False, message="454 4.7.0 Temporary authentication failure")
+
+    _, port = smtp_server(authenticator=busy, auth_required=True, auth_require_tls=False)
+    [message_id] = queue(1)
+    monkeypatch.setenv("STUDIOFLOW_SMTP_PASSWORD", "right")
+    report = deliver_due(db, smtp_settings(tmp_path, port, username="jo"))
+    assert (report.retrying, rows(db)[message_id].state) == (1, "queued")
+    assert "454 4.7.0" in rows(db)[message_id].last_error
+
+
+def test_a_non_ascii_address_fails_alone_and_the_batch_goes_on(
+    db: Database, queue: Queue, smtp_server: Server, tmp_path: Path
+) -> None:
+    inbox, port = smtp_server()
+    [bad] = queue(1, to="jösé@example.com")
+    [good] = queue(1)
+    report = deliver_due(db, smtp_settings(tmp_path, port))
+    assert (rows(db)[bad].state, rows(db)[good].state) == ("failed", "sent")
+    assert "non-ASCII" in rows(db)[bad].last_error
+    assert (report.failed, report.sent) == (1, 1)
+    assert inbox.message_ids() == [rows(db)[good].message_id]
+
+
+def test_the_lock_is_one_per_file_even_through_a_symlink(db: Database, queue: Queue, tmp_path: Path) -> None:
+    from studioflow.mail.delivery import _delivery_lock
+
+    queue(1)
+    link = tmp_path / "elsewhere" / "link.db"
+    link.parent.mkdir()
+    link.symlink_to(db.path)
+    with _delivery_lock(link) as got:
+        assert got
+        assert deliver_due(db, MailSettings(smtp=None, stub_root=tmp_path / "stub")).busy
+
+
 @pytest.fixture(scope="module")
 def certificate_authority() -> trustme.CA:
     return trustme.CA()

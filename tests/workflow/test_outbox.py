@@ -116,3 +116,14 @@ def test_a_message_being_sent_or_sent_cannot_be_cancelled(db: Database) -> None:
     with pytest.raises(StudioflowError, match=f"cannot cancel message {sending}: it is being sent"):
         outbox.cancel(db, [queued, sending])
     assert outbox.get_message(db, queued).state == "queued"  # all or nothing
+
+
+def test_a_subject_is_one_line_and_an_edited_held_email_gets_a_new_message_id(db: Database) -> None:
+    held = put(db, "held", message_id="<first@studio.test>")
+    with pytest.raises(StudioflowError, match="a subject is one line"):
+        outbox.edit_message(db, held, subject="Hello\nBcc: everyone@example.com")
+    assert outbox.get_message(db, held).message_id == "<first@studio.test>"
+    edited = outbox.edit_message(db, held, body="Corrected")
+    assert edited.message_id not in ("", "<first@studio.test>")
+    failed = put(db, "failed", message_id="<never-sent@studio.test>")
+    assert outbox.edit_message(db, failed, body="x").message_id == "<never-sent@studio.test>"
