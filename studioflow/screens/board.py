@@ -23,11 +23,12 @@ from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialo
 from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
 from studioflow.screens.templates import TemplatesDialog
+from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import board, clients, jobs, journal, pipelines
+from studioflow.workflow import board, clients, jobs, pipelines
 from studioflow.workflow.board import BoardView, CardView
 
 
@@ -450,18 +451,14 @@ class BoardScreen(Screen[None]):
     # Undo
 
     async def action_undo(self) -> None:
-        await self._journal(journal.undo, "Undid")
+        if step_journal(self, self.db):
+            await self._after_journal()
 
     async def action_redo(self) -> None:
-        await self._journal(journal.redo, "Redid")
+        if step_journal(self, self.db, redo=True):
+            await self._after_journal()
 
-    async def _journal(self, step: Callable[[Database], str], verb: str) -> None:
-        try:
-            label = step(self.db)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.notify(f"{verb}: {label}")
+    async def _after_journal(self) -> None:
         if self.view is not None and board.last_pipeline(self.db) == self.view.pipeline_id:
             self._refresh()
             self._focus(self.column_index, self._column(self.column_index).cursor if self._columns() else None)

@@ -13,9 +13,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static, TextArea
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import journal, outbox
+from studioflow.workflow import outbox
 from studioflow.workflow.views import MessageView, first_line, local_minute
 
 # (name, states shown); the first view is what the screen opens on.
@@ -326,19 +327,12 @@ class OutboxScreen(Screen[None]):
         self.app.push_screen(SettingsScreen())
 
     def action_undo(self) -> None:
-        self._journal(journal.undo, "Undid")
+        if step_journal(self, self.db):
+            self._changed()
 
     def action_redo(self) -> None:
-        self._journal(journal.redo, "Redid")
-
-    def _journal(self, step: Callable[[Database], str], verb: str) -> None:
-        try:
-            label = step(self.db)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.notify(f"{verb}: {label}")
-        self._changed()
+        if step_journal(self, self.db, redo=True):
+            self._changed()
 
     def _act(
         self,

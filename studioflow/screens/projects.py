@@ -16,9 +16,10 @@ from textual.widgets.option_list import Option
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.tasks import ProjectTasksScreen
+from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
-from studioflow.workflow import journal, quickadd, tasks
+from studioflow.workflow import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 
 ALONE = ("", 0)  # the picker's "a project by itself"
@@ -132,11 +133,8 @@ class ProjectsScreen(Screen[None]):
         self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
 
     def action_undo(self) -> None:
-        try:
-            self.notify(f"Undid: {journal.undo(self.db)}")
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-        self.load()
+        if step_journal(self, self.db):
+            self.load()
 
 
 class SavedListsScreen(Screen[None]):
@@ -330,8 +328,5 @@ class SavedListsScreen(Screen[None]):
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)
 
     def action_undo(self) -> None:
-        try:
-            self.notify(f"Undid: {journal.undo(self.db)}")
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-        self.load()
+        if step_journal(self, self.db):
+            self.load()

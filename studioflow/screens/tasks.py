@@ -25,9 +25,10 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
+from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.tasks.task_list import TaskList
-from studioflow.workflow import journal, quickadd, tasks
+from studioflow.workflow import quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
 
 VIEW_NAMES = {
@@ -371,19 +372,12 @@ class TasksScreen(Screen[None]):
     # Undo
 
     def action_undo(self) -> None:
-        self._journal(journal.undo, "Undid")
+        if step_journal(self, self.db):
+            self.load(keep_task=self._current_id())
 
     def action_redo(self) -> None:
-        self._journal(journal.redo, "Redid")
-
-    def _journal(self, step: Callable[[Database], str], verb: str) -> None:
-        try:
-            label = step(self.db)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.notify(f"{verb}: {label}")
-        self.load(keep_task=self._current_id())
+        if step_journal(self, self.db, redo=True):
+            self.load(keep_task=self._current_id())
 
     def action_apply_list(self) -> None:
         """Apply a saved list to the job or project of the task under the cursor."""
