@@ -69,4 +69,3 @@ def test_sigkill_at_random_moments_loses_nothing_and_sends_nothing_twice(
         assert times == 1 if message.state == "sent" else times <= 1, f"message {message.id}: {context}"
     # The kills did land while delivery was under way, not only before or after it.
     assert len({p for p in progress if 0 < p < MESSAGES}) >= KILLS // 2, context
-    print(context)
