@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,19 +76,8 @@ def child_launch(db_path: str, started: float, moves: int) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
-def measure(db_path: Path, moves: int) -> dict[str, object]:
-    started = time.time()
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(db_path), repr(started), str(moves)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
+    from child import measure
     from seed import seed
 
     results: dict[int, dict[str, float]] = {}
@@ -103,7 +90,7 @@ def main() -> None:
             launches, rss = [], 0.0
             move_times: list[float] = []
             for run in range(LAUNCH_RUNS if jobs < 100_000 else 1):
-                figures = measure(path, MOVES if run == 0 and jobs == 10_000 else 0)
+                figures = measure(__file__, path, MOVES if run == 0 and jobs == 10_000 else 0)
                 launches.append(float(figures["launch"]))  # type: ignore[arg-type]
                 move_times += figures["moves"]  # type: ignore[operator]
                 rss = max(rss, float(figures["rss_mb"]))  # type: ignore[arg-type]

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 LAUNCH_RUNS = 5
 CHECK_OFFS = 20
@@ -139,19 +139,9 @@ def child(db_path: str, started: float, check_offs: int) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
-def measure(db_path: Path, check_offs: int) -> dict[str, object]:
-    started = time.time()
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(db_path), repr(started), str(check_offs)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
+    from child import measure
+
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for count in (100, 10_000):
@@ -161,7 +151,7 @@ def main() -> None:
             checks: list[float] = []
             all_open = float("nan")
             for run in range(LAUNCH_RUNS):
-                figures = measure(path, CHECK_OFFS if run == 0 else 0)
+                figures = measure(__file__, path, CHECK_OFFS if run == 0 else 0)
                 launches.append(float(figures["launch"]))  # type: ignore[arg-type]
                 if run == 0:
                     checks = [float(t) for t in figures["check_offs"]]  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ from studioflow.store.models import (
     utcnow,
 )
 from studioflow.workflow import automations, journal, lookup, quickadd, tasklists
+from studioflow.workflow.pipelines import reorder_rows
 from studioflow.workflow.views import (
     OwnerChoice,
     ProjectView,
@@ -698,9 +699,7 @@ def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListVie
             raise StudioflowError(f"{item.title!r} is already {'first' if offset < 0 else 'last'} in its list")
         with journal.recording(session, f"move saved task {item.title!r}") as rec:
             rec.watch_rows("saved_task_item", [i.id for i in items])  # type: ignore[misc]
-            items[here], items[there] = items[there], items[here]
-            for place, moved in enumerate(items):
-                moved.position = place
+            reorder_rows(items, items[here], there + 1, "a saved task")
             session.flush()
         return _saved_view(session, session.get(SavedTaskList, item.list_id))  # type: ignore[arg-type]
 
