@@ -900,7 +900,7 @@ def _print_job(job: JobView) -> None:
     if job.history:
         print("  history")
         for visit in job.history:
-            when = visit.entered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            when = local_minute(visit.entered_at)
             print(f"           {when}  {visit.state:<9}  {visit.stage}")
 
 

@@ -30,7 +30,7 @@ from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, tasks
-from studioflow.workflow.views import JobView
+from studioflow.workflow.views import JobView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
 # Which tab each key belongs to: the footer shows a key only on its tab.
@@ -54,7 +54,7 @@ TAB_ACTIONS = {
 
 
 def when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+    return local_minute(moment) if moment else ""  # empty, not "-": it also fills form fields
 
 
 def parse_when(text: str, what: str) -> datetime:

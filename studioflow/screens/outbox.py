@@ -255,7 +255,7 @@ class OutboxScreen(Screen[None]):
 
     def action_view(self, step: int) -> None:
         self.view_index = (self.view_index + step) % len(VIEWS)
-        self._show_views(outbox.counts(self.db))
+        self._show_views(self.app.outbox_counts)  # type: ignore[attr-defined]  # kept fresh by the app
         self.reload()
 
     def action_cursor(self, step: int) -> None:
