@@ -32,11 +32,11 @@ class StudioflowApp(App[None]):
     TITLE = "studioflow"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("1", "show_board", "Board", show=False, id="app.board"),
-        Binding("2", "show_tasks", "Tasks", show=False, id="app.tasks"),
-        Binding("3", "show_agenda", "Agenda", show=False, id="app.agenda"),
-        Binding("4", "show_clients", "Clients", show=False, id="app.clients"),
-        Binding("5", "show_outbox", "Outbox", show=False, id="app.outbox"),
+        Binding("1", "show_mode('board')", "Board", show=False, id="app.board"),
+        Binding("2", "show_mode('tasks')", "Tasks", show=False, id="app.tasks"),
+        Binding("3", "show_mode('agenda')", "Agenda", show=False, id="app.agenda"),
+        Binding("4", "show_mode('clients')", "Clients", show=False, id="app.clients"),
+        Binding("5", "show_mode('outbox')", "Outbox", show=False, id="app.outbox"),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -55,12 +55,12 @@ class StudioflowApp(App[None]):
         # Each global key opens a mode: a screen stack of its own, so going to the Tasks
         # screen and back finds the board (and anything opened over it) as it was left.
         self.add_mode("board", lambda: BoardScreen(db))
-        self.add_mode("outbox", lambda: OutboxScreen(db))
-        self._deliver_again = False
-        self._delivery_error = ""
         self.add_mode("tasks", lambda: TasksScreen(db))
         self.add_mode("agenda", lambda: AgendaScreen(db))
         self.add_mode("clients", lambda: ClientsScreen(db))
+        self.add_mode("outbox", lambda: OutboxScreen(db))
+        self._deliver_again = False  # asked to deliver while a run was going: run again after it
+        self._delivery_error = ""  # the last error said, so it is not said every half minute
 
     def on_mount(self) -> None:
         self.switch_mode("board")
@@ -69,17 +69,11 @@ class StudioflowApp(App[None]):
             self.deliver()
             self.set_interval(DELIVERY_INTERVAL_SECONDS, self.deliver)
 
-    def action_show_board(self) -> None:
-        self.show_mode("board")
-
-    def action_show_outbox(self) -> None:
-        self.show_mode("outbox")
-
     def deliver(self, *, asked: bool = False) -> None:
         """Send what is due, in a thread: a keypress never waits for a mail server.
 
         `asked`: the user asked for it (or a move queued something), so deliver even
-        when background delivery is off. A run already going looks once more at the end.
+        when background delivery is off. Asked while a run is going, another follows it.
         """
         if not (asked or self.deliver_in_background):
             self.outbox_counts = outbox.counts(self.db)
@@ -91,17 +85,8 @@ class StudioflowApp(App[None]):
 
     @work(thread=True, group="delivery", exit_on_error=False)
     def _deliver(self) -> DeliveryReport:
-        settings = MailSettings.load(self.db.path)
-        total = DeliveryReport()
         try:
-            while True:
-                self._deliver_again = False
-                report = deliver_due(self.db, settings, self._progress_from_thread)
-                for name in ("sent", "retrying", "failed", "held"):
-                    setattr(total, name, getattr(total, name) + getattr(report, name))
-                total.problems += [p for p in report.problems if p not in total.problems]
-                if not self._deliver_again:
-                    return total
+            return deliver_due(self.db, MailSettings.load(self.db.path), self._progress_from_thread)
         finally:
             self.call_from_thread(self._delivery_done)
 
@@ -115,8 +100,7 @@ class StudioflowApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "delivery":
             return
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED) and self._deliver_again:
-            # Asked while the run was ending: it did not look again, so a new run does.
+        if event.worker.is_finished and self._deliver_again:
             self._deliver_again = False
             self.deliver(asked=True)
         if event.state == WorkerState.ERROR:
@@ -134,16 +118,7 @@ class StudioflowApp(App[None]):
                 problem = f": {report.problems[-1]}" if report.problems else ""
                 self.notify(f"{report.summary()}{problem}", title="Outbox", severity="warning", timeout=10)
 
-    def action_show_tasks(self) -> None:
-        self.show_mode("tasks")
-
-    def action_show_agenda(self) -> None:
-        self.show_mode("agenda")
-
-    def action_show_clients(self) -> None:
-        self.show_mode("clients")
-
-    def show_mode(self, mode: str) -> None:
+    def action_show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""
         if self.current_mode != mode:
             self.switch_mode(mode)
