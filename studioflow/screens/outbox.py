@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static, TextArea
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.outbox_badge import OutboxBadge
@@ -109,24 +110,6 @@ class EditMessageDialog(ModalScreen[MessageView | None]):
             self.query_one("#edit-error", Label).update(str(exc))
             return
         self.dismiss(saved)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """A question answered with y or n."""
-
-    BINDINGS = [
-        Binding("y", "dismiss(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "dismiss(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.question, markup=False)
-            yield Label("y: yes · n: no", classes="dialog-hint")
 
 
 class OutboxScreen(Screen[None]):
@@ -310,12 +293,14 @@ class OutboxScreen(Screen[None]):
             self.notify(f"This message is {m.state}: only a held one can be released.", severity="warning")
             return
 
-        def then(yes: bool | None) -> None:
-            if yes:  # the message asked about, wherever the cursor is by now
+        def then(answer: bool | NewEntry | None) -> None:
+            if answer is True:  # the message asked about, wherever the cursor is by now
                 self._act(outbox.release, "Released: it goes now.", deliver=True, message=m)
 
         question = f"“{m.last_error or 'held'}”\n\nSend this message to {m.to_addr or 'nobody'} (again)?"
-        self.app.push_screen(ConfirmDialog(question), then)
+        # The same yes/no picker as every other question here; it opens on the safe answer.
+        choices = [("Send it (again)", True), ("Keep it held", False)]
+        self.app.push_screen(PickerDialog(question, choices, current=1), then)
 
     def action_send_due(self) -> None:
         self.app.deliver(asked=True)  # type: ignore[attr-defined]

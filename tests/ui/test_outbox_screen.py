@@ -18,7 +18,8 @@ from textual.worker import WorkerFailed
 from studioflow.app import StudioflowApp, make_app
 from studioflow.mail.transport import stub_dir
 from studioflow.screens.board import BoardScreen
-from studioflow.screens.outbox import ConfirmDialog, EditMessageDialog, MessageDialog, OutboxScreen
+from studioflow.screens.dialogs import PickerDialog
+from studioflow.screens.outbox import EditMessageDialog, MessageDialog, OutboxScreen
 from studioflow.screens.settings import SettingsScreen
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage
@@ -157,16 +158,16 @@ async def test_r_retries_a_failed_message_and_it_goes_to_the_stub_outbox(demo_db
     assert len(mailbox.Maildir(stub_dir(demo_db.path), create=False)) == 1
 
 
-async def test_R_releases_a_held_message_only_after_yes(demo_db: Database) -> None:
+async def test_R_releases_a_held_message_only_when_chosen(demo_db: Database) -> None:
     message = put(demo_db, "held", last_error="it may have been sent")
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await open_outbox(pilot)
         await press(pilot, "R")
-        assert isinstance(app.screen, ConfirmDialog)
-        await press(pilot, "n")
+        assert isinstance(app.screen, PickerDialog)
+        await press(pilot, "enter")  # it opens on "Keep it held"
         assert state(demo_db, message) == "held"
-        await press(pilot, "R", "y")
+        await press(pilot, "R", "up", "enter")
         await settle(pilot)
         assert state(demo_db, message) == "sent"
 
