@@ -31,6 +31,7 @@ from studioflow.workflow.pipelines import reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
 MOVING_ACTIONS = ("move_to_pipeline",)
+JOB_ONLY_ACTIONS = ("set_status", "set_due")  # statuses and due dates are a job's
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ def add_automation(
     with db.write() as session:
         pipeline_row = lookup.pipeline(session, pipeline)
         stage_row = lookup.stage(session, pipeline_row, stage)
+        if pipeline_row.kind != "jobs" and (action in JOB_ONLY_ACTIONS or trigger == "status"):
+            what = f"a {trigger} trigger" if trigger == "status" else action
+            raise StudioflowError(f"{what} is for job pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}")
         status_id = _trigger_status(session, trigger, status)
         params = _params(session, action, pipeline_row, template, saved_list, to_status, days, to_pipeline, to_stage)
         last = session.exec(select(func.max(Automation.position)).where(Automation.stage_id == stage_row.id)).one()
@@ -258,6 +262,8 @@ def _params(
         target = lookup.pipeline(session, to_pipeline)
         if target.id == pipeline.id:
             raise StudioflowError("move_to_pipeline moves a job to another pipeline, not its own")
+        if target.kind != pipeline.kind:
+            raise StudioflowError(f"{target.name!r} tracks {target.kind}; move_to_pipeline stays with {pipeline.kind}")
         stage_id = None if to_stage is None else lookup.stage(session, target, to_stage).id
         return {"pipeline_id": target.id, "stage_id": stage_id}
     return {}

@@ -304,6 +304,33 @@ def job_context(session: Session, job_id: int, me: Mapping[str, str], today: dat
     }
 
 
+def tracked_context(
+    session: Session, kind: str, resource_id: int, pipeline_id: int, me: Mapping[str, str], today: date | None = None
+) -> dict[str, Any]:
+    """The placeholders' values for a client (lead), event or invoice on a pipeline: its
+    client (the lead itself, the event's client, the invoice's payer) and its job if any."""
+    from studioflow.workflow import subjects  # builds on the store only; kept out of start-up
+
+    tracked = subjects.Tracked(kind, resource_id, pipeline_id, "")
+    job_id = subjects.job_id_of(session, tracked)
+    context = job_context(session, job_id, me, today) if job_id is not None else {}
+    client = subjects.client_of(session, tracked)
+    visit = subjects.active_visit(session, tracked)
+    pipeline = session.get(Pipeline, pipeline_id)
+    name = client.name if client else ""
+    context.update(
+        {
+            "client": {"name": name, "first_name": (name.split() or [""])[0], "email": client.email if client else ""},
+            "stage": {"name": visit.stage_name if visit else ""},
+            "pipeline": {"name": pipeline.name if pipeline else ""},
+            "me": {"name": me.get("name", ""), "business": me.get("business", "")},
+            "today": (today or date.today()).isoformat(),
+        }
+    )
+    context.setdefault("job", {"title": "", "due": ""})
+    return context
+
+
 # Services: each call is one transaction.
 
 

@@ -1,0 +1,79 @@
+"""`pipeline add --for`, `client track|advance|skip|move|untrack|pipelines` and undo, through the real CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from tests.cli.conftest import Cli
+
+
+def test_a_lead_walks_its_pipeline_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    cli("--db", db, "pipeline", "add", "Leads", "--for", "clients", "--stage", "Email Lead", "--stage", "Call").ok()
+    cli("--db", db, "client", "add", "Ada Lovelace", "--email", "ada@example.com").ok()
+    cli(
+        "--db", db, "template", "add", "Hello", "--channel", "email", "--subject", "Hi", "--body", "{{ client.name }}"
+    ).ok()
+    cli(
+        "--db",
+        db,
+        "automation",
+        "add",
+        "Leads",
+        "Call",
+        "--on",
+        "enter",
+        "--action",
+        "send_email",
+        "--template",
+        "Hello",
+    )
+    tracked = cli("--db", db, "client", "track", "Ada Lovelace", "--pipeline", "Leads", "--json").json()
+    assert (tracked["kind"], tracked["pipeline"], tracked["stage"], tracked["tracked"]) == (
+        "clients",
+        "Leads",
+        "Email Lead",
+        True,
+    )
+    moved = cli("--db", db, "client", "advance", "Ada Lovelace", "--json").json()
+    assert moved["stage"] == "Call"
+    assert moved["fired"] == ["email queued to ada@example.com"]
+    (shown,) = cli("--db", db, "client", "pipelines", "Ada Lovelace", "--json").json()
+    assert [(v["stage"], v["state"]) for v in shown["history"]] == [("Email Lead", "completed"), ("Call", "active")]
+    assert "Leads › Call" in cli("--db", db, "client", "show", "Ada Lovelace").ok()
+    assert cli("--db", db, "undo").ok().startswith("undid: advance 'Ada Lovelace' to Call")
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT stage_name, state FROM stage_visit").fetchall() == [("Email Lead", "active")]
+        assert conn.execute("SELECT state FROM outbox_message").fetchall() == [("cancelled",)]
+
+
+def test_bad_input_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    cli("--db", db, "pipeline", "add", "Leads", "--for", "clients", "--stage", "A", "--stage", "B").ok()
+    cli("--db", db, "pipeline", "add", "Wedding", "--stage", "Inquiry").ok()
+    cli("--db", db, "client", "add", "Ada").ok()
+    for args, message in (
+        (("client", "advance", "Ada"), "is on no pipeline"),
+        (("client", "track", "Ada", "--pipeline", "Wedding"), "tracks jobs, not clients"),
+        (("client", "track", "Nobody", "--pipeline", "Leads"), "no client 'Nobody'"),
+        (("pipeline", "add", "X", "--for", "people"), "invalid choice"),
+    ):
+        done = cli("--db", db, *args)
+        assert done.code == 2, (args, done.err)
+        assert message in done.err
+        assert done.err.count("\n") == 1
+    cli("--db", db, "client", "track", "Ada", "--pipeline", "Leads").ok()
+    cli("--db", db, "client", "move", "Ada", "--to", "B").ok()
+    done = cli("--db", db, "client", "skip", "Ada")
+    assert (done.code, done.err) == (
+        2,
+        "studioflow: client 1 'Ada' is at the last stage ('B'); there is no stage after it\n",
+    )
+    cli("--db", db, "client", "untrack", "Ada").ok()
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT stage_name, state FROM stage_visit").fetchall() == [
+            ("A", "completed"),
+            ("B", "untracked"),
+        ]
