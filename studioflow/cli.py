@@ -352,6 +352,7 @@ def build_parser() -> Parser:
     cmd.add_argument("--days", type=int, metavar="N", help="set_due: due N days after it fires")
     cmd.add_argument("--to-pipeline", metavar="P", help="move_to_pipeline: where to")
     cmd.add_argument("--to-stage", metavar="S", help="move_to_pipeline: which stage (default: first)")
+    cmd.add_argument("--from-invoice", metavar="I", help="send_invoice: the invoice to copy (lines, tax)")
     cmd.add_argument("--delay", type=parse_delay, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="only for clients with this tag")
     cmd.add_argument("--keep", action="store_true", help="a delayed message still goes if the job moves on")
@@ -759,6 +760,7 @@ def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
         days=a.days,
         to_pipeline=a.to_pipeline,
         to_stage=a.to_stage,
+        from_invoice=a.from_invoice,
         delay_minutes=a.delay,
         required_tags=a.tag,
         keep_on_leave=a.keep,

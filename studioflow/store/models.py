@@ -61,6 +61,8 @@ AUTOMATION_ACTIONS = (
     "set_due",
     "move_to_pipeline",
     "archive",
+    "send_invoice",  # a job stage: a new invoice from a model one, emailed to the job's payer (schema 5)
+    "email_invoice",  # an invoice stage: the invoice again, under a reminder letter (schema 5)
 )
 INVOICE_STATES = ("draft", "sent", "paid", "void")
 CHANNELS = ("email", "sms")

@@ -27,6 +27,7 @@ from studioflow.store.models import (
     Automation,
     AutomationRun,
     Client,
+    Invoice,
     Job,
     JobStatus,
     MessageTemplate,
@@ -171,6 +172,8 @@ def _act(
     action = automation.action
     if action in ("send_email", "send_sms"):
         return _queue_message(session, job, visit, automation, run)
+    if action in ("send_invoice", "email_invoice"):
+        return _invoice_action(session, job, visit, automation, run)
     if action == "create_tasks":
         saved = session.get(SavedTaskList, params.get("list_id"))
         if saved is None:
@@ -240,6 +243,36 @@ def _act_tracked(session: Session, tracked: Tracked, visit: StageVisit, automati
     return Effect(f"not run: {automation.action} is for jobs only")
 
 
+def _invoice_action(
+    session: Session, subject: Subject, visit: StageVisit, automation: Automation, run: AutomationRun
+) -> Effect:
+    """send_invoice (a job stage): a new invoice like the model one, for the job's payer, emailed.
+    email_invoice (an invoice stage): the invoice again under the automation's letter."""
+    from studioflow.workflow import invoices, tracking  # they build on this module
+
+    if automation.action == "email_invoice":
+        if not isinstance(subject, Tracked) or subject.kind != "invoices":
+            return Effect("not run: only an invoice can be emailed again")
+        invoice = session.get_one(Invoice, subject.id)
+        if invoice.status in ("paid", "void"):
+            return Effect(f"not run: invoice {invoice.number} is {invoice.status}")
+        if invoice.status == "draft":
+            invoice.status = "sent"
+        return _queue_message(session, subject, visit, automation, run, invoice)
+    if not isinstance(subject, Job):
+        return Effect("not run: a new invoice is made for a job")
+    model = session.get(Invoice, automation.params.get("invoice_id"))
+    if model is None:
+        return Effect("not run: its model invoice was deleted")
+    invoice = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
+    if invoice is None:
+        return Effect("not run: the job has no client to bill")
+    journal.note(session, "invoice", invoice.id)  # type: ignore[arg-type]
+    sent = _queue_message(session, subject, visit, automation, run, invoice)
+    tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
+    return Effect(f"invoice {invoice.number} made; {sent.text}", sent.message)
+
+
 def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> StageVisit:
     """Take a tracked resource off its pipeline: its visit ends (`untracked`, or `completed`
     when its work is done, e.g. an invoice paid) and its pending delayed messages are cancelled."""
@@ -249,15 +282,28 @@ def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> Sta
 
 
 def _queue_message(
-    session: Session, job: Subject, visit: StageVisit, automation: Automation, run: AutomationRun
+    session: Session,
+    job: Subject,
+    visit: StageVisit,
+    automation: Automation,
+    run: AutomationRun,
+    invoice: Invoice | None = None,
 ) -> Effect:
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
     from studioflow.config import load_me, load_send_delay
     from studioflow.workflow import templates
 
-    channel = "email" if automation.action == "send_email" else "sms"
+    channel = "sms" if automation.action == "send_sms" else "email"
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = subjects.client_of(session, job)
+    attached = ""  # the invoice, as text below the letter
+    if invoice is not None:
+        from studioflow.workflow import invoices  # it builds on this module
+
+        # The payer, who may not be the job's primary client.
+        client = None if invoice.client_id is None else session.get(Client, invoice.client_id)
+        view = invoices.invoice_views(session, Invoice.id == invoice.id)[0]
+        attached = "\n\n" + invoices.invoice_text(view)
     address = "" if client is None else (client.email if channel == "email" else client.phone)
     state, reason, subject, body = "queued", "", "", ""
     if template is None:
@@ -270,7 +316,10 @@ def _queue_message(
                 context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, load_me())
             # The stage that fired, which is not the job's own for stages passed or left.
             context["stage"] = {"name": visit.stage_name}
+            if invoice is not None:
+                context["client"] = templates.client_values(client)
             subject, body = templates.render(template.subject, template.body, context)
+            body = body.rstrip("\n") + attached if attached else body
         except StudioflowError as exc:
             state, reason = "held", f"the template could not be filled in: {exc}"
     if state == "queued" and not address:

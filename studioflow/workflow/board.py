@@ -181,42 +181,79 @@ def _tracked_from(query: Select[Any], kind: str, text: str) -> Select[Any]:
         return query
     if kind != "clients":
         query = query.join(Client, col(Client.id) == model.client_id, isouter=True)
-    searched = {
-        "clients": (Client.name, Client.email, cast(Client.tags, String)),
-        "events": (model.title, model.location, Client.name),
-        "invoices": (model.number, Client.name),
-    }[kind]
+    if kind == "clients":
+        searched = (Client.name, Client.email, cast(Client.tags, String))
+    elif kind == "events":
+        searched = (model.title, model.location, Client.name)
+    else:
+        searched = (model.number, Client.name)
     clauses = []
     for word in words:
         pattern = _like(word)
-        clauses.append(or_(*(col(c).ilike(pattern, escape="\\") for c in searched)))
+        clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in searched)))  # type: ignore[attr-defined]
     return query.where(and_(*clauses))
 
 
 def _tracked_cards(db: Database, stage_id: int, offset: int, limit: int, text: str, kind: str) -> list[CardView]:
-    if kind != "clients":
-        raise StudioflowError(f"no cards for {kind} yet")
-    contacted = (
-        select(func.max(OutboxMessage.sent_at))
-        .where(OutboxMessage.to_addr == Client.email, OutboxMessage.state == "sent", Client.email != "")
-        .scalar_subquery()
-    )
-    query = _tracked_from(
-        select(Client.id, Client.name, Client.email, Client.tags, StageVisit.entered_at, Stage.due_in_days, contacted),
-        kind,
-        text,
-    )
-    query = (
-        query.join(Stage, col(Stage.id) == StageVisit.stage_id)
+    model: Any = subjects.MODEL[kind]
+    page = (
+        _tracked_from(select(model.id, StageVisit.entered_at, Stage.due_in_days), kind, text)
+        .join(Stage, col(Stage.id) == StageVisit.stage_id)
         .where(StageVisit.stage_id == stage_id)
         .order_by(col(StageVisit.position), col(StageVisit.id))
         .offset(max(offset, 0))
         .limit(max(limit, 0))
     )
+    if kind == "clients":
+        return _client_cards(db, page)
+    with db.read() as session:
+        rows = session.execute(page).all()
+        if kind == "invoices":
+            from studioflow.workflow import invoices  # builds on the views; its totals are the one rule
+
+            found = {v.id: v for v in invoices.invoice_views(session, col(model.id).in_([r[0] for r in rows]))}
+            return [_invoice_card(found[resource_id]) for resource_id, _, _ in rows]
+        events = {
+            event.id: (event, job_title, client_name)
+            for event, job_title, client_name in session.execute(
+                select(model, Job.title, Client.name)
+                .join(Job, col(Job.id) == model.job_id, isouter=True)
+                .join(Client, col(Client.id) == model.client_id, isouter=True)
+                .where(col(model.id).in_([r[0] for r in rows]))
+            ).all()
+        }
+    cards = []
+    for resource_id, entered_at, wait in rows:
+        event, job_title, client_name = events[resource_id]
+        when = f"{event.starts_at.astimezone():%Y-%m-%d %H:%M}"
+        line = " · ".join(part for part in (when, job_title or client_name) if part)
+        due = None if wait is None else entered_at.astimezone().date() + timedelta(days=wait)
+        cards.append(CardView(event.id, event.title, line, None, None, due, 0, 0, kind, event.location))
+    return cards
+
+
+def _invoice_card(invoice: Any) -> CardView:
+    from studioflow.workflow.invoices import money
+
+    payer = " · ".join(part for part in (invoice.client or "no payer", money(invoice.total_cents)) if part)
+    colour = {"paid": "green", "void": "grey50", "draft": "grey50"}.get(invoice.status, "yellow")
+    due = invoice.due_on if invoice.status == "sent" else None  # only what is owed can be overdue
+    status = None if invoice.status == "sent" else invoice.status  # a follow-up board is of sent ones
+    return CardView(invoice.id, invoice.number, payer, status, colour, due, 0, 0, "invoices", "")
+
+
+def _client_cards(db: Database, page: Select[Any]) -> list[CardView]:
+    kind = "clients"
+    contacted = (
+        select(func.max(OutboxMessage.sent_at))
+        .where(OutboxMessage.to_addr == Client.email, OutboxMessage.state == "sent", Client.email != "")
+        .scalar_subquery()
+    )
+    query = page.add_columns(Client.name, Client.email, Client.tags, contacted)
     with db.read() as session:
         rows = session.execute(query).all()
     found = []
-    for client_id, name, email, tags, entered_at, wait, last_contact in rows:
+    for client_id, entered_at, wait, name, email, tags, last_contact in rows:
         line = " · ".join(part for part in (email, " ".join(f"#{t}" for t in tags or ())) if part)
         contact = f"last contact {last_contact.astimezone().date().isoformat()}" if last_contact else "not contacted"
         due = None if wait is None else entered_at.astimezone().date() + timedelta(days=wait)

@@ -30,6 +30,9 @@ def add_client(db: Database, name: str, email: str = "", phone: str = "", tags: 
         client = Client(name=name, email=email, phone=phone, tags=list(clean_tags))
         session.add(client)
         session.flush()
+        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+
+        tracking.enter_default(session, "clients", client.id)  # type: ignore[arg-type]
         return _client_view(client)
 
 

@@ -31,6 +31,8 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
     AutomationRun,
+    Invoice,
+    InvoiceLine,
     Job,
     JournalEntry,
     OutboxMessage,
@@ -50,7 +52,10 @@ ENTRIES: Table = JournalEntry.__table__  # type: ignore[attr-defined]
 TASKS: Table = Task.__table__  # type: ignore[attr-defined]
 RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-_EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES}
+INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+LINES: Table = InvoiceLine.__table__  # type: ignore[attr-defined]
+# "invoice": an invoice an automation made (send_invoice); its lines are kept with it.
+_EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES, "invoice": INVOICES}
 # Tables whose rows `watch_rows` records, parents before children (inserts go in this order).
 ROW_TABLES: dict[str, Table] = {
     table.name: table
@@ -158,6 +163,9 @@ def undo(db: Database) -> str:
         except StudioflowError as exc:
             raise StudioflowError(f"cannot undo ({entry.label}): {exc}") from None
         _apply(session, entry, "undo", expect=entry.after, target=entry.before)
+        # Invoices the automations made go last: the visits restored above pointed to them.
+        for invoice in entry.effects.get("invoice", []):
+            session.connection().execute(delete(INVOICES).where(INVOICES.c.id == invoice["id"]))
         try:
             _restore_rows(session, rows, "before", deletes=False)
         except IntegrityError as exc:
@@ -181,6 +189,12 @@ def redo(db: Database) -> str:
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
         _restore_rows(session, rows, "after", deletes=True)
+        # Invoices the automations made come first: the visits put back below point to them.
+        conn = session.connection()
+        for kind, table in (("invoice", INVOICES), ("invoice_line", LINES)):
+            for row in entry.effects.get(kind, []):
+                if conn.execute(select(table.c.id).where(table.c.id == row["id"])).first() is None:
+                    conn.execute(insert(table).values(_decode(table, row)))
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
         try:
             _put_back(session, entry.effects)
@@ -335,6 +349,9 @@ def _effect_rows(session: Session, noted: Effects) -> dict[str, list[dict[str, A
         table = _EFFECT_TABLES[kind]
         found = conn.execute(select(table).where(table.c.id.in_(sorted(set(ids)))).order_by(table.c.id)).mappings()
         rows[kind] = [_encode(row) for row in found]
+    if noted.get("invoice"):
+        lines = conn.execute(select(LINES).where(LINES.c.invoice_id.in_(noted["invoice"])).order_by(LINES.c.id))
+        rows["invoice_line"] = [_encode(row) for row in lines.mappings()]
     return {kind: found for kind, found in rows.items() if found}
 
 
@@ -342,6 +359,10 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
     """Undo what automations did. Runs before the jobs are restored, because restoring
     deletes visits and with them the ledger rows the created tasks point to."""
     conn = session.connection()
+    for invoice in effects.get("invoice", []):
+        current = conn.execute(select(INVOICES).where(INVOICES.c.id == invoice["id"])).mappings().first()
+        if current is not None and _encode(current) != invoice:
+            raise StudioflowError(f"invoice {invoice['number']} it made was changed since")
     queued = [message["id"] for message in effects.get("queued", [])]
     gone = conn.execute(
         select(MESSAGES.c.channel, MESSAGES.c.to_addr).where(

@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store.models import (
     Client,
+    Invoice,
     Job,
     JobStatus,
     Pipeline,
@@ -94,6 +95,17 @@ def status(session: Session, ref: int | str) -> JobStatus:
 
 def job(session: Session, ref: int | str) -> Job:
     return find(session, Job, ref, "job")
+
+
+def invoice(session: Session, ref: int | str) -> Invoice:
+    """By number (as printed), else by id."""
+    text = str(ref).strip()
+    row = session.exec(select(Invoice).where(same_name(Invoice.number, text))).first()
+    if row is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
+        row = session.get(Invoice, int(text))
+    if row is None:
+        raise StudioflowError(f"no invoice {text!r}")
+    return row
 
 
 def task(session: Session, ref: int | str) -> Task:

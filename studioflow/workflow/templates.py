@@ -304,6 +304,12 @@ def job_context(session: Session, job_id: int, me: Mapping[str, str], today: dat
     }
 
 
+def client_values(client: Client | None) -> dict[str, str]:
+    """The `client.*` placeholders ("" for no client)."""
+    name = client.name if client else ""
+    return {"name": name, "first_name": (name.split() or [""])[0], "email": client.email if client else ""}
+
+
 def tracked_context(
     session: Session, kind: str, resource_id: int, pipeline_id: int, me: Mapping[str, str], today: date | None = None
 ) -> dict[str, Any]:
@@ -317,10 +323,9 @@ def tracked_context(
     client = subjects.client_of(session, tracked)
     visit = subjects.active_visit(session, tracked)
     pipeline = session.get(Pipeline, pipeline_id)
-    name = client.name if client else ""
     context.update(
         {
-            "client": {"name": name, "first_name": (name.split() or [""])[0], "email": client.email if client else ""},
+            "client": client_values(client),
             "stage": {"name": visit.stage_name if visit else ""},
             "pipeline": {"name": pipeline.name if pipeline else ""},
             "me": {"name": me.get("name", ""), "business": me.get("business", "")},

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Event, Invoice, Pipeline, Stage, StageVisit
+from studioflow.store.models import Event, Pipeline, Stage, StageVisit
 from studioflow.workflow import automations, journal, lookup, subjects
 from studioflow.workflow.subjects import Tracked
 from studioflow.workflow.views import TrackView, VisitView
@@ -160,6 +160,39 @@ def list_tracked(db: Database, pipeline: int | str, stage: int | str | None = No
         return [_view(session, t) for t in found if isinstance(t, Tracked)]
 
 
+# Inside a caller's transaction: what creating or settling a resource does to its pipelines.
+
+
+def enter_default(session: Session, kind: str, resource_id: int) -> None:
+    """Put a new client, event or invoice on the default pipeline of its kind, if there is one."""
+    pipeline = session.exec(
+        select(Pipeline).where(
+            Pipeline.kind == kind, col(Pipeline.default_for_new).is_(True), col(Pipeline.archived).is_(False)
+        )
+    ).first()
+    stages = [] if pipeline is None else lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+    if pipeline is None or not stages:
+        return
+    row = session.get_one(subjects.MODEL[kind], resource_id)
+    tracked = Tracked(kind, resource_id, pipeline.id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+    with journal.recording(session, f"put {tracked.title!r} on {pipeline.name}", [tracked.key]):
+        automations.transition(session, tracked, None, stages[0])
+
+
+def finish(session: Session, kind: str, resource_id: int) -> list[str]:
+    """The resource's work is done (an invoice paid or void): every pipeline it stands on
+    records its stage completed and takes it off, cancelling the reminders still pending."""
+    column = getattr(StageVisit, subjects.COLUMN[kind])
+    active = session.exec(select(StageVisit).where(column == resource_id, StageVisit.state == "active")).all()
+    row = session.get_one(subjects.MODEL[kind], resource_id)
+    names = []
+    for visit in active:
+        tracked = Tracked(kind, resource_id, visit.pipeline_id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+        automations.untrack(session, tracked, "completed")
+        names.append(session.get_one(Pipeline, visit.pipeline_id).name)
+    return names
+
+
 def due_date(entered_at: Any, wait: int | None) -> date | None:
     """When a stage's wait ends ("call after 2 days"): the local day entered plus the wait."""
     return None if wait is None else entered_at.astimezone().date() + timedelta(days=wait)
@@ -186,13 +219,7 @@ def _resource(session: Session, kind: str, ref: int | str) -> Any:
         return lookup.client(session, ref)
     if kind == "events":
         return lookup.find(session, Event, ref, "event")
-    text = str(ref).strip()
-    found = session.exec(select(Invoice).where(Invoice.number == text)).first()
-    if found is None and text.isdecimal() and int(text) < 2**63:
-        found = session.get(Invoice, int(text))
-    if found is None:
-        raise StudioflowError(f"no invoice {text!r}")
-    return found
+    return lookup.invoice(session, ref)
 
 
 def _tracked(session: Session, kind: str, ref: int | str, pipeline: Pipeline) -> Tracked:

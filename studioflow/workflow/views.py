@@ -336,7 +336,7 @@ class AgendaItem:
 
     at: datetime
     all_day: bool
-    kind: str  # "event", "task", "job" or "message"
+    kind: str  # "event", "task", "job", "wait" (a stage's wait ends) or "message"
     text: str
     job_id: int | None
 

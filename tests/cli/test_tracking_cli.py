@@ -77,3 +77,34 @@ def test_bad_input_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
             ("A", "completed"),
             ("B", "untracked"),
         ]
+
+
+def test_an_invoice_follows_up_from_the_command_line_and_paid_stops_it(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    stages = ("--stage", "Sent", "--stage", "Reminder", "--stage", "Paid")
+    cli("--db", db, "pipeline", "add", "Invoice follow-up", "--for", "invoices", *stages).ok()
+    cli("--db", db, "pipeline", "add", "Wedding", "--stage", "Inquiry", "--stage", "Booked").ok()
+    cli("--db", db, "pipeline", "default", "Invoice follow-up", "on").ok()
+    cli("--db", db, "client", "add", "Ada", "--email", "ada@example.com").ok()
+    body = ("--body", "Hi {{ client.first_name }}")
+    cli("--db", db, "template", "add", "Nudge", "--channel", "email", "--subject", "Your invoice", *body).ok()
+    cli("--db", db, "invoice", "add", "--client", "Ada", "--line", "Session", "1", "500").ok()  # INV-0001, the model
+    cli("--db", db, "invoice", "untrack", "INV-0001").ok()
+    rule = ("--action", "email_invoice", "--template", "Nudge", "--delay", "1d")
+    cli("--db", db, "automation", "add", "Invoice follow-up", "Reminder", "--on", "enter", *rule).ok()
+    new_invoice = ("--action", "send_invoice", "--from-invoice", "INV-0001", "--days", "14", "--template", "Nudge")
+    cli("--db", db, "automation", "add", "Wedding", "Booked", "--on", "enter", *new_invoice).ok()
+    cli("--db", db, "job", "add", "Lee wedding", "--pipeline", "Wedding", "--client", "Ada").ok()
+    moved = cli("--db", db, "job", "advance", "Lee wedding", "--json").json()
+    assert moved["fired"][0].startswith("invoice INV-0002 made; email queued to ada@example.com")
+    (on,) = cli("--db", db, "invoice", "pipelines", "INV-0002", "--json").json()
+    assert (on["pipeline"], on["stage"]) == ("Invoice follow-up", "Sent")
+    cli("--db", db, "invoice", "advance", "INV-0002").ok()
+    cli("--db", db, "invoice", "status", "INV-0002", "paid").ok()
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT subject, state FROM outbox_message ORDER BY id").fetchall() == [
+            ("Your invoice", "queued"),  # the new invoice, under its letter
+            ("Your invoice", "cancelled"),  # the reminder a day later: paid first
+        ]
+        visits = "SELECT stage_name, state FROM stage_visit WHERE invoice_id = 2 ORDER BY id"
+        assert conn.execute(visits).fetchall() == [("Sent", "completed"), ("Reminder", "completed")]

@@ -149,3 +149,18 @@ def test_the_migrated_visit_table_keeps_one_active_visit_per_job(tmp_path: Path)
             pass
         else:
             raise AssertionError("a visit of no resource was accepted")
+
+
+def test_version_4_automations_survive_and_accept_the_invoice_actions(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    _version_4_file(old)
+    open_database(old).close()
+    with closing(sqlite3.connect(old)) as conn:
+        assert conn.execute("SELECT id, stage_id, action FROM automation").fetchall() == [(1, 2, "archive")]
+        conn.execute("UPDATE automation SET action = 'email_invoice'")
+        try:
+            conn.execute("UPDATE automation SET action = 'launch_rocket'")
+        except sqlite3.IntegrityError:
+            pass
+        else:
+            raise AssertionError("an unknown action was accepted")

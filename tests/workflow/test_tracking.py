@@ -11,7 +11,17 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import automation_rules, clients, jobs, journal, pipelines, tasks, templates, tracking
+from studioflow.workflow import (
+    agenda,
+    automation_rules,
+    clients,
+    jobs,
+    journal,
+    pipelines,
+    tasks,
+    templates,
+    tracking,
+)
 
 LEAD_STAGES = ("Email Lead", "Call Lead After 2 Days", "Reattempt Call After 4 Days", "Send Final Email")
 
@@ -224,3 +234,25 @@ def test_a_stage_wait_gives_the_lead_a_due_date(leads: Database) -> None:
     tracking.track(leads, "clients", "Ada Lovelace", "Leads", stage="Call Lead After 2 Days")
     (card,) = tracking.list_tracked(leads, "Leads")
     assert card.due_on == datetime.now(UTC).astimezone().date() + timedelta(days=2)
+
+
+def test_the_agenda_lists_stage_waits_of_every_kind_on_the_day_they_end(leads: Database) -> None:
+    pipelines.set_stage_wait(leads, "Leads", "Call Lead After 2 Days", 2)
+    pipelines.set_stage_wait(leads, "Wedding", "Booked", 5)
+    tracking.track(leads, "clients", "Ada Lovelace", "Leads", stage="Call Lead After 2 Days")
+    tracking.track(leads, "clients", "Ben Okafor", "Leads")  # a stage with no wait: not listed
+    jobs.add_job(leads, "Lee wedding", "Wedding", stage="Booked")
+    today = datetime.now(UTC).astimezone().date()
+    items = [(i.at.date(), i.kind, i.text) for i in agenda.agenda(leads, today=today) if i.kind == "wait"]
+    assert items == [
+        (today + timedelta(days=2), "wait", "Ada Lovelace — Call Lead After 2 Days (Leads)"),
+        (today + timedelta(days=5), "wait", "Lee wedding — Booked (Wedding)"),
+    ]
+    assert agenda.waits_due(leads, today) == []
+    assert agenda.waits_due(leads, today + timedelta(days=2)) == ["Ada Lovelace — Call Lead After 2 Days (Leads)"]
+    # Three days on, the lead's wait is over: still listed, as overdue, until it moves on.
+    assert agenda.waits_due(leads, today + timedelta(days=3)) == [
+        f"Ada Lovelace — Call Lead After 2 Days (Leads, overdue since {today + timedelta(days=2)})"
+    ]
+    tracking.advance(leads, "clients", "Ada Lovelace")
+    assert agenda.waits_due(leads, today + timedelta(days=3)) == []
