@@ -398,13 +398,21 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 
     def _track_new(self, stage_id: int) -> None:
-        """`n` on a client pipeline: pick a client to put on it, or type a new one's name."""
+        """`n` on a client, event or invoice pipeline: pick one to put on it (or type a new client's name)."""
         assert self.view is not None
         view = self.view
-        if view.kind != "clients":
-            self.notify(f"Put {view.kind} on this pipeline from the command line ({self._noun} track).")
-            return
-        choices = [(c.name + (f"  <{c.email}>" if c.email else ""), c.id) for c in clients.list_clients(self.db)]
+        if view.kind == "clients":
+            choices = [(c.name + (f"  <{c.email}>" if c.email else ""), c.id) for c in clients.list_clients(self.db)]
+        elif view.kind == "events":
+            from studioflow.workflow import events
+
+            listed = events.list_events(self.db)
+            choices = [(f"{e.starts_at.astimezone():%Y-%m-%d %H:%M}  {e.title}", e.id) for e in listed]
+        else:
+            from studioflow.workflow import invoices
+
+            unsettled = [i for i in invoices.list_invoices(self.db) if i.status not in ("paid", "void")]
+            choices = [(f"{i.number}  {i.client or ''}  {invoices.money(i.total_cents)}", i.id) for i in unsettled]
 
         def chosen(client: int | NewEntry | None) -> None:
             if client is None:
@@ -420,8 +428,10 @@ class BoardScreen(Screen[None]):
             self._follow(tracked.id, {stage_id})
             self._tell_fired(tracked)
 
-        title = f"Put a client on {view.pipeline} › {view.columns[self.column_index].name}"
-        self.app.push_screen(PickerDialog(title, choices, new_label="new client"), chosen)
+        title = f"Put a{'n' if view.kind != 'clients' else ''} {self._noun} on {view.pipeline} › "
+        title += view.columns[self.column_index].name
+        new_label = "new client" if view.kind == "clients" else None  # an event or invoice needs more than a name
+        self.app.push_screen(PickerDialog(title, choices, new_label=new_label), chosen)
 
     def action_edit_job(self) -> None:
         card = self.focused_card()

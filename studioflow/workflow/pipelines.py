@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import PIPELINE_KINDS, Job, Pipeline, Stage, StageVisit, utcnow
+from studioflow.store.models import PIPELINE_KINDS, Automation, Job, Pipeline, Stage, StageVisit, utcnow
 from studioflow.workflow import lookup, subjects
 from studioflow.workflow.subjects import Subject
 from studioflow.workflow.views import PipelineView, StageView
@@ -120,6 +120,33 @@ def rename_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, na
             _refuse_taken_stage_name(others, name)
             stage.name = name
             session.flush()
+        return _view(session, pipeline)
+
+
+def set_kind(db: Database, ref: int | str, kind: str) -> PipelineView:
+    """Say what a pipeline's cards are; only while it holds none (nor ever did) and no automation
+    of its stages would not fit the new kind."""
+    if kind not in PIPELINE_KINDS:
+        raise StudioflowError(f"a pipeline is for one of {', '.join(PIPELINE_KINDS)}, not {kind!r}")
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, ref)
+        if pipeline.kind == kind:
+            return _view(session, pipeline)
+        jobs = session.exec(select(func.count()).where(Job.pipeline_id == pipeline.id)).one()
+        visits = session.exec(select(func.count()).where(StageVisit.pipeline_id == pipeline.id)).one()
+        if jobs or visits:
+            raise StudioflowError(f"pipeline {pipeline.name!r} already has cards; its kind can change only while empty")
+        rules = session.exec(
+            select(func.count())
+            .select_from(Automation)
+            .join(Stage, col(Stage.id) == Automation.stage_id)
+            .where(Stage.pipeline_id == pipeline.id)
+        ).one()
+        if rules:
+            raise StudioflowError(f"pipeline {pipeline.name!r} has automations; delete them before changing its kind")
+        pipeline.kind = kind
+        pipeline.default_for_new = False
+        session.flush()
         return _view(session, pipeline)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from textual.widgets import Static
 from studioflow.app import make_app
 from studioflow.screens.dialogs import PickerDialog
 from studioflow.store import Database, open_database
-from studioflow.workflow import automation_rules, board, clients, pipelines, tasks, tracking
+from studioflow.workflow import automation_rules, board, clients, events, invoices, jobs, pipelines, tasks, tracking
 from tests.ui.test_board import at, board_screen, counts, paste, press
 
 SIZE = (120, 35)
@@ -143,3 +144,66 @@ async def test_the_tasks_screen_lists_the_stage_waits_due_today(leads_db: Databa
         tracking.advance(leads_db, "clients", "Ben Okafor")
         await press(pilot, "1", "2")
         assert not app.screen.query_one("#tasks-waits", Static).display
+
+
+@pytest.fixture
+def money_db(tmp_path: Path) -> Iterator[Database]:
+    """An invoice follow-up pipeline (the default for new invoices) and a session prep pipeline."""
+    db = open_database(tmp_path / "money.db")
+    with db.write():
+        follow = pipelines.create_pipeline(db, "Invoice follow-up", ("Sent", "Reminder", "Paid"), kind="invoices")
+        pipelines.create_pipeline(db, "Session prep", ("Confirm", "Shoot"), kind="events")
+        clients.add_client(db, "Ada Lovelace", email="ada@example.com")
+        invoices.add_invoice(db, [("Session", 1, 50000)], client="Ada Lovelace")  # before the default: not on it
+        pipelines.set_default_for_new(db, "Invoice follow-up", True)
+        invoices.add_invoice(db, [("Album", 2, 20000)], client="Ada Lovelace")
+        job = jobs.add_job(db, "Lee wedding", pipelines.create_pipeline(db, "Wedding", ("Booked",)).id)
+        events.add_event(db, "Engagement shoot", datetime.now(UTC) + timedelta(days=4), job=job.id, location="Harbour")
+        board.remember_pipeline(db, follow.id)
+    yield db
+    db.close()
+
+
+def invoice_visits(db: Database) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(db.path)) as conn:
+        return conn.execute(
+            "SELECT i.number, v.stage_name, v.state FROM stage_visit v JOIN invoice i ON i.id = v.invoice_id"
+            " ORDER BY v.id"
+        ).fetchall()
+
+
+async def test_an_invoice_board_moves_picks_and_takes_off_invoices(money_db: Database) -> None:
+    app = make_app(money_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert board_screen(app).view.kind == "invoices"  # type: ignore[union-attr]
+        assert counts(app) == [1, 0, 0]
+        assert at(app) == (0, "INV-0002")
+        await press(pilot, "L")
+        assert invoice_visits(money_db) == [("INV-0002", "Sent", "completed"), ("INV-0002", "Reminder", "active")]
+        await press(pilot, "h", "n")  # the other invoice, picked by its number
+        await paste(pilot, "INV-0001")
+        await press(pilot, "enter")
+        assert at(app) == (0, "INV-0001")
+        assert invoice_visits(money_db)[-1] == ("INV-0001", "Sent", "active")
+        await press(pilot, "a")
+        assert invoice_visits(money_db)[-1] == ("INV-0001", "Sent", "untracked")
+        assert counts(app) == [0, 1, 0]
+        await press(pilot, "u")
+        assert invoice_visits(money_db)[-1] == ("INV-0001", "Sent", "active")
+
+
+async def test_an_event_board_shows_the_session_and_moves_it(money_db: Database) -> None:
+    tracking.track(money_db, "events", "Engagement shoot", "Session prep")
+    board.remember_pipeline(money_db, pipelines.get_pipeline(money_db, "Session prep").id)
+    app = make_app(money_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        card = board_screen(app).focused_card()
+        assert card is not None
+        assert (card.title, card.detail) == ("Engagement shoot", "Harbour")
+        assert card.client is not None
+        assert card.client.endswith("Lee wedding")
+        await press(pilot, "s")
+        (track,) = tracking.get_tracks(money_db, "events", "Engagement shoot")
+        assert [(v.stage, v.state) for v in track.history] == [("Confirm", "skipped"), ("Shoot", "active")]
