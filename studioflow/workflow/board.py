@@ -212,7 +212,7 @@ def _tracked_cards(db: Database, stage_id: int, offset: int, limit: int, text: s
             from studioflow.workflow import invoices  # builds on the views; its totals are the one rule
 
             found = {v.id: v for v in invoices.invoice_views(session, col(model.id).in_([r[0] for r in rows]))}
-            return [_invoice_card(found[resource_id]) for resource_id, _, _ in rows]
+            return [_invoice_card(found[resource_id], invoices.money) for resource_id, _, _ in rows]
         events = {
             event.id: (event, job_title, client_name)
             for event, job_title, client_name in session.execute(
@@ -232,9 +232,7 @@ def _tracked_cards(db: Database, stage_id: int, offset: int, limit: int, text: s
     return cards
 
 
-def _invoice_card(invoice: Any) -> CardView:
-    from studioflow.workflow.invoices import money
-
+def _invoice_card(invoice: Any, money: Any) -> CardView:
     payer = " · ".join(part for part in (invoice.client or "no payer", money(invoice.total_cents)) if part)
     colour = {"paid": "green", "void": "grey50", "draft": "grey50"}.get(invoice.status, "yellow")
     due = invoice.due_on if invoice.status == "sent" else None  # only what is owed can be overdue

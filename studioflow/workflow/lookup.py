@@ -98,7 +98,12 @@ def job(session: Session, ref: int | str) -> Job:
 
 
 def invoice(session: Session, ref: int | str) -> Invoice:
-    """By number (as printed), else by id."""
+    """By number (as printed), else by id; an int is an id (the board's cards)."""
+    if isinstance(ref, int):
+        found = session.get(Invoice, ref)
+        if found is None:
+            raise StudioflowError(f"no invoice {ref}")
+        return found
     text = str(ref).strip()
     row = session.exec(select(Invoice).where(same_name(Invoice.number, text))).first()
     if row is None and text.isascii() and text.isdecimal() and int(text) < 2**63:

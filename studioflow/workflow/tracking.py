@@ -248,7 +248,8 @@ def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | st
     row = _resource(session, kind, ref)
     title = subjects.title_of(kind, row)
     if pipeline is not None:
-        tracked = _tracked(session, kind, row.id, _pipeline_of_kind(session, kind, pipeline))
+        pipeline_row = _pipeline_of_kind(session, kind, pipeline)
+        tracked = Tracked(kind, row.id, pipeline_row.id, title)  # type: ignore[arg-type]
         visit = subjects.active_visit(session, tracked)
         if visit is None:
             name = session.get_one(Pipeline, tracked.pipeline_id).name
