@@ -25,10 +25,7 @@ def seed(path: Path, jobs: int, stages: int = 8, clients_count: int = 200) -> in
     today = date.today()
     conn = sqlite3.connect(path)
     with conn:
-        conn.executemany(
-            "INSERT INTO client (id, name, email, phone, tags, notes, created_at) VALUES (?, ?, ?, '', '[]', '', ?)",
-            [(n, f"Client {n}", f"client{n}@example.com", now) for n in range(1, clients_count + 1)],
-        )
+        _add_clients(conn, clients_count, now)
         conn.executemany(
             "INSERT INTO job (id, title, client_id, pipeline_id, stage_id, status_id, due_on, position, archived,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
@@ -72,11 +69,7 @@ def seed_invoices(path: Path, invoices: int, stages: int = 8, clients_count: int
     today = date.today()
     conn = sqlite3.connect(path)
     with conn:
-        conn.executemany(
-            "INSERT OR IGNORE INTO client (id, name, email, phone, tags, notes, created_at)"
-            " VALUES (?, ?, ?, '', '[]', '', ?)",
-            [(n, f"Client {n}", f"client{n}@example.com", now) for n in range(1, clients_count + 1)],
-        )
+        _add_clients(conn, clients_count, now)
         conn.executemany(
             "INSERT INTO invoice (id, client_id, number, issued_on, due_on, status, tax_rate_bp)"
             " VALUES (?, ?, ?, ?, ?, 'sent', 825)",
@@ -107,3 +100,12 @@ def seed_invoices(path: Path, invoices: int, stages: int = 8, clients_count: int
         conn.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('board.last_pipeline', ?)", (pipeline.id,))
     conn.close()
     return pipeline.id
+
+
+def _add_clients(conn: sqlite3.Connection, count: int, now: str) -> None:
+    """Clients 1..count (kept when already there: a file may hold both benchmarks)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO client (id, name, email, phone, tags, notes, created_at)"
+        " VALUES (?, ?, ?, '', '[]', '', ?)",
+        [(n, f"Client {n}", f"client{n}@example.com", now) for n in range(1, count + 1)],
+    )

@@ -962,15 +962,7 @@ def _print_job(job: JobView) -> None:
         "due": job.due_on.isoformat() if job.due_on else "-",
         "tasks": f"{job.tasks_total - job.tasks_open}/{job.tasks_total} done",
     }
-    for key, value in fields.items():
-        print(f"{key:>9}  {value}")
-    for line in job.fired:
-        print(f"{'fired':>9}  {line}")
-    if job.history:
-        print("  history")
-        for visit in job.history:
-            when = local_minute(visit.entered_at)
-            print(f"           {when}  {visit.state:<9}  {visit.stage}")
+    _print_moved(fields, job)
 
 
 def _print_track(track: TrackView) -> None:
@@ -980,14 +972,20 @@ def _print_track(track: TrackView) -> None:
         "stage": track.stage + ("" if track.tracked else " (left the pipeline)"),
         "due": track.due_on.isoformat() if track.due_on else "-",
     }
+    _print_moved(fields, track)
+
+
+def _print_moved(fields: dict[str, str], moved: JobView | TrackView) -> None:
+    """A job or tracked resource: its fields, what its automations did, its stage history."""
     for key, value in fields.items():
         print(f"{key:>9}  {value}")
-    for line in track.fired:
+    for line in moved.fired:
         print(f"{'fired':>9}  {line}")
-    if track.history:
+    if moved.history:
         print("  history")
-        for visit in track.history:
-            print(f"           {local_minute(visit.entered_at)}  {visit.state:<9}  {visit.stage}")
+        for visit in moved.history:
+            when = local_minute(visit.entered_at)
+            print(f"           {when}  {visit.state:<9}  {visit.stage}")
 
 
 def _print_outbox_message(message: MessageView) -> None:

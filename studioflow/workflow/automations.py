@@ -185,9 +185,10 @@ def _act(
         for task in made:
             journal.note(session, "task", task.id)  # type: ignore[arg-type]
         return Effect(f"{len(made)} task(s) from {saved.name!r}")
-    if isinstance(job, Tracked):
-        return _act_tracked(session, job, visit, automation, depth)
+    if isinstance(job, Tracked) and action in ("set_status", "set_due"):
+        return Effect(f"not run: {action} is for jobs only")
     if action == "set_status":
+        assert isinstance(job, Job)
         status = session.get(JobStatus, params.get("status_id"))
         if status is None:
             return Effect("not run: its status was deleted")
@@ -197,6 +198,7 @@ def _act(
         status_changed(session, job, depth + 1)
         return Effect(f"status set to {status.name!r}")
     if action == "set_due":
+        assert isinstance(job, Job)
         job.due_on = date.today() + timedelta(days=int(params.get("days", 0)))
         job.updated_at = utcnow()
         return Effect(f"due date set to {job.due_on.isoformat()}")
@@ -204,6 +206,12 @@ def _act(
         pipeline = session.get(Pipeline, params.get("pipeline_id"))
         if pipeline is None:
             return Effect("not run: its pipeline was deleted")
+        if isinstance(job, Tracked):
+            if pipeline.kind != job.kind:
+                return Effect(f"not run: {pipeline.name!r} is a pipeline of {pipeline.kind}")
+            there = Tracked(job.kind, job.id, pipeline.id, job.title)  # type: ignore[arg-type]
+            if subjects.active_visit(session, there) is not None:
+                return Effect(f"not run: already on {pipeline.name}")
         stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
         wanted = params.get("stage_id")
         target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
@@ -212,35 +220,13 @@ def _act(
         transition(session, job, "completed", target, depth=depth + 1)
         return Effect(f"moved to {pipeline.name} › {target.name}")
     if action == "archive":
+        if isinstance(job, Tracked):
+            untrack(session, job)
+            return Effect(f"{subjects.NOUN[job.kind]} taken off the pipeline")
         job.archived = True
         job.updated_at = utcnow()
         return Effect("job archived")
     raise StudioflowError(f"unknown automation action {action!r}")
-
-
-def _act_tracked(session: Session, tracked: Tracked, visit: StageVisit, automation: Automation, depth: int) -> Effect:
-    """The actions for a tracked client, event or invoice that differ from a job's."""
-    params = automation.params
-    if automation.action == "move_to_pipeline":
-        pipeline = session.get(Pipeline, params.get("pipeline_id"))
-        if pipeline is None:
-            return Effect("not run: its pipeline was deleted")
-        if pipeline.kind != tracked.kind:
-            return Effect(f"not run: {pipeline.name!r} is a pipeline of {pipeline.kind}")
-        there = Tracked(tracked.kind, tracked.id, pipeline.id, tracked.title)  # type: ignore[arg-type]
-        if subjects.active_visit(session, there) is not None:
-            return Effect(f"not run: already on {pipeline.name}")
-        stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
-        wanted = params.get("stage_id")
-        target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
-        if target is None:
-            return Effect(f"not run: pipeline {pipeline.name!r} has no stages")
-        transition(session, tracked, "completed", target, depth=depth + 1)
-        return Effect(f"moved to {pipeline.name} › {target.name}")
-    if automation.action == "archive":
-        untrack(session, tracked)
-        return Effect(f"{subjects.NOUN[tracked.kind]} taken off the pipeline")
-    return Effect(f"not run: {automation.action} is for jobs only")
 
 
 def _invoice_action(

@@ -125,6 +125,24 @@ def saved_list(session: Session, ref: int | str) -> SavedTaskList:
     return find(session, SavedTaskList, ref, "saved task list")
 
 
+def pipeline_of_kind(session: Session, ref: int | str, kind: str) -> Pipeline:
+    """The pipeline, refused when its cards are not `kind` (jobs, clients, events, invoices)."""
+    found = pipeline(session, ref)
+    if found.kind != kind:
+        raise StudioflowError(f"pipeline {found.name!r} tracks {found.kind}, not {kind}")
+    return found
+
+
+def target_stage(session: Session, pipeline_row: Pipeline, ref: int | str | None) -> Stage:
+    """The named stage of `pipeline_row`, or its first stage when none is named."""
+    if ref is not None:
+        return stage(session, pipeline_row, ref)
+    stages = ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+    if not stages:
+        raise StudioflowError(f"pipeline {pipeline_row.name!r} has no stages yet; add one first")
+    return stages[0]
+
+
 def ordered_stages(session: Session, pipeline_id: int) -> list[Stage]:
     """The stages of a pipeline, first to last."""
     query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id)  # type: ignore[arg-type]

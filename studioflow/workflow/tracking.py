@@ -26,11 +26,11 @@ def track(db: Database, kind: str, ref: int | str, pipeline: int | str, stage: i
     """Put a resource on a pipeline of its kind, in `stage` (default: the first)."""
     subjects.check_kind(kind)
     with db.write() as session:
-        pipeline_row = _pipeline_of_kind(session, kind, pipeline)
+        pipeline_row = lookup.pipeline_of_kind(session, pipeline, kind)
         tracked = _tracked(session, kind, ref, pipeline_row)
         if subjects.active_visit(session, tracked) is not None:
             raise StudioflowError(f"{subjects.describe(tracked)} is already on {pipeline_row.name!r}")
-        target = _stage(session, pipeline_row, stage)
+        target = lookup.target_stage(session, pipeline_row, stage)
         since = len(automations.fired(session))
         with journal.recording(session, f"put {tracked.title!r} on {pipeline_row.name}", [tracked.key]):
             automations.transition(session, tracked, None, target)
@@ -81,10 +81,10 @@ def move_to_pipeline(
     subjects.check_kind(kind)
     with db.write() as session:
         tracked, _ = _on_pipeline(session, kind, ref, pipeline)
-        target_pipeline = _pipeline_of_kind(session, kind, to_pipeline)
+        target_pipeline = lookup.pipeline_of_kind(session, to_pipeline, kind)
         if subjects.active_visit(session, replace(tracked, pipeline_id=target_pipeline.id)) is not None:  # type: ignore[arg-type]
             raise StudioflowError(f"{subjects.describe(tracked)} is already on {target_pipeline.name!r}")
-        target = _stage(session, target_pipeline, stage)
+        target = lookup.target_stage(session, target_pipeline, stage)
         since = len(automations.fired(session))
         label = f"move {tracked.title!r} to {target_pipeline.name}, {target.name}"
         with journal.recording(session, label, [tracked.key]):
@@ -227,28 +227,12 @@ def _tracked(session: Session, kind: str, ref: int | str, pipeline: Pipeline) ->
     return Tracked(kind, row.id, pipeline.id, subjects.title_of(kind, row))  # type: ignore[arg-type]
 
 
-def _pipeline_of_kind(session: Session, kind: str, ref: int | str) -> Pipeline:
-    pipeline = lookup.pipeline(session, ref)
-    if pipeline.kind != kind:
-        raise StudioflowError(f"pipeline {pipeline.name!r} tracks {pipeline.kind}, not {kind}")
-    return pipeline
-
-
-def _stage(session: Session, pipeline: Pipeline, stage: int | str | None) -> Stage:
-    if stage is not None:
-        return lookup.stage(session, pipeline, stage)
-    stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
-    if not stages:
-        raise StudioflowError(f"pipeline {pipeline.name!r} has no stages yet; add one first")
-    return stages[0]
-
-
 def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | str | None) -> tuple[Tracked, StageVisit]:
     """The resource on the named pipeline, or on the only one it stands on; with its active visit."""
     row = _resource(session, kind, ref)
     title = subjects.title_of(kind, row)
     if pipeline is not None:
-        pipeline_row = _pipeline_of_kind(session, kind, pipeline)
+        pipeline_row = lookup.pipeline_of_kind(session, pipeline, kind)
         tracked = Tracked(kind, row.id, pipeline_row.id, title)  # type: ignore[arg-type]
         visit = subjects.active_visit(session, tracked)
         if visit is None:
