@@ -181,8 +181,8 @@ KIND_PIPELINES: list[tuple[str, str, list[str], dict[str, int]]] = [
     ),
     ("Session prep", "events", ["Confirm", "Reminder 2 days before", "Shoot", "Proofs delivered"], {}),
 ]
-KIND_LISTS = {"Lead call again": [("Call the lead again", 4)]}
-KIND_TEMPLATES = [
+SAVED_LISTS["Lead call again"] = [("Call the lead again", 4)]
+TEMPLATES += [
     (
         "Lead welcome",
         "email",
@@ -403,7 +403,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             )
             for step in {"draft": (), "sent": ("sent",), "paid": ("sent", "paid")}[status]:
                 invoices.set_status(db, invoice.id, step, today=today)
-        _write_kind_pipelines(db, session, today, names, list_names, client_ids)
+        _write_kind_pipelines(db, today, names, list_names, template_names, client_ids)
         journal.forget(session, after=history)  # the demo is one block, not steps to undo
     return {
         "pipelines": len(PIPELINES) + len(KIND_PIPELINES),
@@ -412,7 +412,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         "statuses": len(STATUSES),
         "saved task lists": len(SAVED_LISTS),
         "templates": len(TEMPLATES),
-        "automations": len(AUTOMATIONS),
+        "automations": len(AUTOMATIONS) + len(KIND_AUTOMATIONS),
         "tasks": task_count,
         "events": len(EVENTS),
         "invoices": len(INVOICES),
@@ -422,10 +422,10 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
 
 def _write_kind_pipelines(
     db: Database,
-    session: Session,
     today: date,
     names: dict[str, str],
     list_names: dict[str, str],
+    template_names: dict[str, str],
     client_ids: dict[str, int],
 ) -> None:
     """Leads, sessions and invoices on their pipelines; their automations come last, as the jobs' do."""
@@ -434,12 +434,6 @@ def _write_kind_pipelines(
     for event in events.list_events(db):
         if event.starts_at.astimezone().date() >= today:
             tracking.track(db, "events", event.id, names["Session prep"])
-    for name, items in KIND_LISTS.items():
-        list_names[name] = _free_name(session, SavedTaskList, name)
-        tasks.create_saved_list(db, list_names[name], items)
-    template_names = {name: _free_name(session, MessageTemplate, name) for name, *_ in KIND_TEMPLATES}
-    for name, channel, subject, body in KIND_TEMPLATES:
-        templates.create_template(db, template_names[name], channel, subject, body)
     model = invoices.list_invoices(db)[0]  # the first wedding's package: the model for the balance invoice
     for pipeline, stage, action, uses in KIND_AUTOMATIONS:
         named = dict(uses)
