@@ -256,3 +256,21 @@ def test_the_agenda_lists_stage_waits_of_every_kind_on_the_day_they_end(leads: D
     ]
     tracking.advance(leads, "clients", "Ada Lovelace")
     assert agenda.waits_due(leads, today + timedelta(days=3)) == []
+
+
+def test_an_empty_pipeline_changes_kind_and_one_default_per_kind(leads: Database, refused: Callable[..., str]) -> None:
+    pipelines.create_pipeline(leads, "Spare", ("A", "B"))
+    assert pipelines.set_kind(leads, "Spare", "events").kind == "events"
+    refused(pipelines.set_kind, leads, "Spare", "people", match="one of jobs")
+    tracking.track(leads, "clients", "Ada Lovelace", "Leads")
+    refused(pipelines.set_kind, leads, "Leads", "jobs", match="already has cards")
+    automation_rules.add_automation(leads, "Nurture", "Quarterly", "enter", "archive")
+    refused(pipelines.set_kind, leads, "Nurture", "events", match="has automations")
+    refused(pipelines.set_default_for_new, leads, "Wedding", True, match="names its pipeline")
+    pipelines.set_default_for_new(leads, "Leads", True)
+    pipelines.set_default_for_new(leads, "Nurture", True)
+    defaults = {p.name: p.default_for_new for p in pipelines.list_pipelines(leads)}
+    assert defaults == {"Leads": False, "Nurture": True, "Wedding": False, "Spare": False}
+    clients.add_client(leads, "Cleo Park")  # a new client enters the default pipeline
+    (track,) = tracking.get_tracks(leads, "clients", "Cleo Park")
+    assert (track.pipeline, track.stage, track.tracked) == ("Nurture", "Monthly", True)
