@@ -405,9 +405,12 @@ def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> Non
             if message["state"] == "queued":
                 # A message held since may have gone: it gets its links back, never its place in the queue.
                 held = {k: values[k] for k in ("visit_id", "job_id")}
-                conn.execute(update(MESSAGES).where(MESSAGES.c.id == message["id"], MESSAGES.c.state == "held").values(held))
+                this = MESSAGES.c.id == message["id"]
+                conn.execute(update(MESSAGES).where(this, MESSAGES.c.state == "held").values(held))
             states = ("cancelled", "queued", "failed") + (() if message["state"] == "queued" else ("held",))
-            conn.execute(update(MESSAGES).where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(states)).values(values))
+            conn.execute(
+                update(MESSAGES).where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(states)).values(values)
+            )
     session.expire_all()
 
 

@@ -108,10 +108,8 @@ def test_sigkill_during_undo_redo_and_moves_of_held_messages_sends_nothing_twice
     chance = random.Random(seed)
     steps = []
     for _ in range(UNDO_KILLS):
-        job = chance.randrange(JOBS) + 1
-        step = chance.choice(
-            [["undo"], ["redo"], ["job", "move", str(job), "--to", "Inquiry"], ["job", "move", str(job), "--to", "Booked"]]
-        )
+        move = ["job", "move", str(chance.randrange(JOBS) + 1), "--to", chance.choice(["Inquiry", "Booked"])]
+        step = chance.choice([["undo"], ["redo"], move])
         steps.append(" ".join(step))
         child = subprocess.Popen([*studioflow, *step], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(chance.uniform(0.3, 2.5))  # before, during or after its write
