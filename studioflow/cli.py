@@ -587,7 +587,7 @@ def _list_events(db: Database, a: argparse.Namespace) -> list[EventView]:
 
 def _events_ics(db: Database, a: argparse.Namespace) -> str:
     chosen = events.list_events(db, job=a.job) if a.job else events.upcoming_events(db)
-    _write_file(a.file, events.to_ics(chosen))
+    transfer.write_file(db, a.file, events.to_ics(chosen))
     return f"{len(chosen)} event(s) written to {a.file}"
 
 
@@ -625,7 +625,7 @@ def _add_invoice_line(db: Database, a: argparse.Namespace) -> InvoiceView:
 
 def _invoices_csv(db: Database, a: argparse.Namespace) -> str:
     chosen = invoices.list_invoices(db, a.job, a.client)
-    _write_file(a.file, invoices.to_csv(chosen).encode("utf-8"))
+    transfer.write_file(db, a.file, invoices.to_csv(chosen).encode("utf-8"))
     return f"{len(chosen)} invoice(s) written to {a.file}"
 
 
@@ -636,7 +636,7 @@ def _add_trip(db: Database, a: argparse.Namespace) -> MileageView:
 
 def _trips_csv(db: Database, a: argparse.Namespace) -> str:
     chosen = mileage.list_trips(db, a.job, a.year)
-    _write_file(a.file, mileage.to_csv(chosen).encode("utf-8"))
+    transfer.write_file(db, a.file, mileage.to_csv(chosen).encode("utf-8"))
     return f"{len(chosen)} trip(s) written to {a.file}"
 
 
@@ -664,13 +664,6 @@ def _import(db: Database, a: argparse.Namespace) -> str:
 
 def _backup(db: Database, a: argparse.Namespace) -> str:
     return f"backup written to {transfer.backup(db, a.file, overwrite=a.force)}"
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    try:
-        path.expanduser().write_bytes(data)
-    except OSError as exc:
-        raise StudioflowError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def dry_run_option(cmd: argparse.ArgumentParser) -> None:

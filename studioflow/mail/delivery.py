@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from studioflow.config import SmtpConfig, load_smtp
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
+from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -275,8 +276,7 @@ _SENT = (
 @contextmanager
 def _delivery_lock(db_path: Path) -> Iterator[bool]:
     """True while this process is the only one delivering this database's outbox."""
-    real = db_path.resolve()  # one lock per file, however it is reached (a symlink, a relative path)
-    path = real.with_name(f"{real.name}.delivery-lock")
+    path = delivery_lock_path(db_path)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

@@ -8,6 +8,8 @@ studioflow, or a SQLite file that is not ours, is refused before anything is wri
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -150,6 +152,41 @@ class Database:
         self.engine.dispose()
 
 
+COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database
+
+
+def delivery_lock_path(path: Path) -> Path:
+    """The lock file that keeps delivery to one process per database (one per file, however it is reached)."""
+    real = path.resolve()
+    return real.with_name(f"{real.name}.delivery-lock")
+
+
+def migration_backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.v{version}-backup")
+
+
+def output_path(db_path: Path, target: Path) -> Path:
+    """Where a command may write a file: `target` resolved (symlinks followed), refused when it is
+    the database, its -wal/-shm/-journal, a migration backup of it or its delivery lock.
+
+    Every command that writes a file asks here first; nothing writes over the studio's data.
+    """
+    try:
+        wanted = target.expanduser().resolve()
+        real = db_path.expanduser().resolve()
+        protected = [real, *(real.with_name(real.name + end) for end in COMPANIONS), delivery_lock_path(real)]
+        backup = re.fullmatch(re.escape(real.name) + r"\.v\d+-backup", wanted.name) and wanted.parent == real.parent
+        same = any(wanted == p or (wanted.exists() and p.exists() and os.path.samefile(wanted, p)) for p in protected)
+        is_dir = wanted.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL, a loop of symlinks
+        raise StudioflowError(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}") from None
+    if same or backup:
+        raise StudioflowError(f"refusing to write {target}: it is the database {db_path} or one of its files")
+    if is_dir:
+        raise StudioflowError(f"{target} is a directory; give a file name")
+    return wanted
+
+
 def open_database(path: Path) -> Database:
     """Open (creating if need be) and migrate the studioflow database at `path`."""
     path = path.expanduser()
@@ -236,7 +273,7 @@ def _migrate(engine: Engine, path: Path) -> None:
             f"this one knows up to {target}); upgrade studioflow to open it"
         )
     if version > 0:
-        _backup(engine, path.with_name(f"{path.name}.v{version}-backup"))
+        _backup(engine, migration_backup_path(path, version))
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         # Another process may have migrated while this one waited for the write lock.
         if conn.exec_driver_sql("PRAGMA user_version").scalar_one() == target:
