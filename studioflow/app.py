@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import ClassVar
 
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -18,6 +20,7 @@ from studioflow.mail.delivery import DeliveryReport, MailSettings, deliver_due
 from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.board import BoardScreen
 from studioflow.screens.clients import ClientsScreen
+from studioflow.screens.effects import EffectRunner, notice
 from studioflow.screens.export import ExportDialog
 from studioflow.screens.outbox import OutboxScreen
 from studioflow.screens.tasks import TasksScreen
@@ -59,6 +62,7 @@ class StudioflowApp(App[None]):
         self.add_mode("agenda", lambda: AgendaScreen(db))
         self.add_mode("clients", lambda: ClientsScreen(db))
         self.add_mode("outbox", lambda: OutboxScreen(db))
+        self.effects = EffectRunner(self)  # writes from screens, off the UI thread
         self._deliver_again = False  # asked to deliver while a run was going: run again after it
         self._delivery_error = ""  # the last error said, so it is not said every half minute
 
@@ -117,6 +121,23 @@ class StudioflowApp(App[None]):
             if isinstance(report, DeliveryReport) and (report.failed or report.held):
                 problem = f": {report.problems[-1]}" if report.problems else ""
                 self.notify(f"{report.summary()}{problem}", title="Outbox", severity="warning", timeout=10)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key and command of every screen comes through here: an error it meets that a person
+        can act on (bad input, a busy or damaged database) is a one-line notice, and the app stays up."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            said = notice(error)
+            if said is None:
+                raise
+            self.notify(said, severity="error")
+            return True
 
     def action_show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from studioflow import __version__
 from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
-from studioflow.errors import StudioflowError
+from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
 from studioflow.workflow import (
@@ -90,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = handler(db, args)
         _print(result, args)
         return 0
+    except DatabaseTrouble as exc:  # busy or full: not the input's fault (a damaged file is the file's)
+        print(f"studioflow: {exc}", file=sys.stderr)
+        return USAGE_ERROR if exc.damaged else 1
     except StudioflowError as exc:
         return _fail(exc)
     except DatabaseError as exc:

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
-from studioflow.errors import StudioflowError
+from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 APPLICATION_ID = 0x53464C57  # "SFLW": marks the file as ours in its header
@@ -88,7 +88,7 @@ class Database:
         if active is not None:
             yield active
             return
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._told(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -99,7 +99,7 @@ class Database:
             with active.begin_nested():
                 yield active
             return
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._told(), Session(self._writer, expire_on_commit=False) as session:
             token = self._active.set(session)
             try:
                 yield session
@@ -116,7 +116,7 @@ class Database:
         few statements, where a session's set-up would cost more than the work."""
         if self._active.get() is not None:
             raise RuntimeError("write_rows() cannot join a write in progress")
-        with self._writer.begin() as conn:
+        with self._told(), self._writer.begin() as conn:
             yield conn
 
     @contextmanager
@@ -125,13 +125,24 @@ class Database:
         they would do (their return values) and leave the file as it was."""
         if self._active.get() is not None:
             raise RuntimeError("a dry run cannot be nested in a write")
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._told(), Session(self._writer, expire_on_commit=False) as session:
             token = self._active.set(session)
             try:
                 yield session
             finally:
                 session.rollback()
                 self._active.reset(token)
+
+    @contextmanager
+    def _told(self) -> Iterator[None]:
+        """Every transaction's boundary: a database error leaves it as one line (DatabaseTrouble),
+        so the CLI and every screen that shows a StudioflowError show this too."""
+        try:
+            yield
+        except IntegrityError:
+            raise  # a rule the services missed: a bug, left for the caller's boundary to tell
+        except DBAPIError as exc:
+            raise trouble(self.path, exc) from exc
 
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
@@ -150,6 +161,20 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def trouble(path: Path | None, exc: DBAPIError) -> DatabaseTrouble:
+    """One line for what went wrong in the database, in words a user can act on."""
+    said = " ".join(str(exc.orig).split())
+    if isinstance(exc, IntegrityError):  # a rule the services missed
+        return DatabaseTrouble(f"could not save: {said}")
+    if "locked" in said or "busy" in said:
+        return DatabaseTrouble(
+            "the database is busy: another program is writing to it; nothing was changed, try again in a moment"
+        )
+    if isinstance(exc.orig, sqlite3.OperationalError):  # disk full, I/O error, read-only file
+        return DatabaseTrouble(f"the database could not do it: {said}; nothing was changed")
+    return DatabaseTrouble(f"{path or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
 
 
 COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database

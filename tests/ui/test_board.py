@@ -155,6 +155,14 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 async def press(pilot: Pilot[Any], *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause()
+    await effects_done(pilot)
+
+
+async def effects_done(pilot: Pilot[Any]) -> None:
+    """Wait for the writes the keys started (they run in a thread worker) and what they redraw."""
+    while pilot.app.effects.busy:  # type: ignore[attr-defined]
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:
