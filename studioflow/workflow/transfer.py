@@ -25,6 +25,13 @@ from studioflow.store import Database
 from studioflow.store.db import output_path, schema_version
 
 FORMAT = "studioflow-export"
+# Values that end up in mail headers: one line, as the services that store them insist (a line
+# break there would forge a header, or stop delivery).
+ONE_LINE_COLUMNS = {
+    "client": ("name", "email", "phone"),
+    "message_template": ("subject",),
+    "outbox_message": ("to_addr", "subject", "message_id"),
+}
 BATCH = 1000
 
 Progress = Callable[[str, int, int], None]  # (table, tables done, tables in all)
@@ -167,6 +174,12 @@ def _insert(conn: Any, table: Table, block: Any, source: Path) -> int:
         raise StudioflowError(f"{source}: a row of {table.name} does not match its {len(columns)} columns")
     if any(isinstance(value, dict | list) for row in rows for value in row):
         raise StudioflowError(f"{source}: a value in {table.name} is not a plain value")
+    for column in ONE_LINE_COLUMNS.get(table.name, ()):
+        if column in columns:
+            at = columns.index(column)
+            for number, row in enumerate(rows, start=1):
+                if isinstance(row[at], str) and ("\n" in row[at] or "\r" in row[at]):
+                    raise StudioflowError(f"{source}: {table.name}.{column} of row {number} holds a line break")
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
