@@ -23,6 +23,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from studioflow.config import SmtpConfig, load_smtp
+from studioflow.errors import StudioflowError
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
 from studioflow.store.db import delivery_lock_path
@@ -277,7 +278,10 @@ _SENT = (
 def _delivery_lock(db_path: Path) -> Iterator[bool]:
     """True while this process is the only one delivering this database's outbox."""
     path = delivery_lock_path(db_path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # e.g. a folder where the lock file should be
+        raise StudioflowError(f"cannot use the delivery lock {path}: {exc.strerror}; remove what is there") from None
     try:
         try:
             _lock(fd)

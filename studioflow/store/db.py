@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -200,7 +201,8 @@ def output_path(db_path: Path, target: Path) -> Path:
         wanted = target.expanduser().resolve()
         real = db_path.expanduser().resolve()
         protected = [real, *(real.with_name(real.name + end) for end in COMPANIONS), delivery_lock_path(real)]
-        backup = re.fullmatch(re.escape(real.name) + r"\.v\d+-backup", wanted.name) and wanted.parent == real.parent
+        backups = re.escape(real.name) + r"\.v\d+-backup(-\d+)?"
+        backup = wanted.parent == real.parent and re.fullmatch(backups, wanted.name) is not None
         same = any(wanted == p or (wanted.exists() and p.exists() and os.path.samefile(wanted, p)) for p in protected)
         is_dir = wanted.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL, a loop of symlinks
@@ -298,7 +300,7 @@ def _migrate(engine: Engine, path: Path) -> None:
             f"this one knows up to {target}); upgrade studioflow to open it"
         )
     if version > 0:
-        _backup(engine, migration_backup_path(path, version))
+        _migration_backup(engine, path, version)
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         # Another process may have migrated while this one waited for the write lock.
         if conn.exec_driver_sql("PRAGMA user_version").scalar_one() == target:
@@ -310,6 +312,25 @@ def _migrate(engine: Engine, path: Path) -> None:
             for migration in MIGRATIONS[version - 1 :]:
                 migration(conn)
         conn.exec_driver_sql(f"PRAGMA user_version={target}")
+
+
+def _migration_backup(engine: Engine, path: Path, version: int) -> Path:
+    """The copy taken before migrating, under a name nothing holds yet: a leftover (a backup
+    half-written when a crash stopped it, a folder) is left alone and never blocks the file."""
+    target = migration_backup_path(path, version)
+    tries = 1
+    while target.exists() or target.is_symlink():
+        tries += 1
+        target = target.with_name(f"{path.name}.v{version}-backup-{tries}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.v{version}-backup.", suffix=".tmp")
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        _backup(engine, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
 
 
 def _backup(engine: Engine, target: Path) -> None:
