@@ -72,6 +72,7 @@ class DeliveryReport:
     failed: int = 0
     held: int = 0
     busy: bool = False  # another process was delivering: nothing was done here
+    interrupted: int = 0  # found `sending` after a crash, and held for the user now
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -81,15 +82,19 @@ class DeliveryReport:
     def summary(self) -> str:
         if self.busy:
             return "another studioflow is delivering the outbox right now; nothing done"
+        needs_you = ""
+        if self.interrupted:
+            n = self.interrupted
+            needs_you = f"{n} message{'s' if n != 1 else ''} need{'s' if n == 1 else ''} you: held"
         if not self.handled:
-            return "nothing due to send"
+            return needs_you or "nothing due to send"
         parts = [f"{self.sent} sent"]
         parts += [
             f"{n} {what}"
             for n, what in ((self.retrying, "to retry later"), (self.failed, "failed"), (self.held, "held"))
             if n
         ]
-        return ", ".join(parts)
+        return ", ".join(parts) + (f"; {needs_you}" if needs_you else "")
 
 
 def deliver_due(
@@ -101,7 +106,7 @@ def deliver_due(
         if not got:
             report.busy = True
             return report
-        hold_interrupted(db)
+        report.interrupted = hold_interrupted(db)
         email = _EmailRoute(settings)
         sms = MaildirTransport(settings.stub_root)
         ledger = _Ledger(db, report, now)

@@ -287,12 +287,14 @@ def smtp_password(config: SmtpConfig) -> str | None:
             timeout=120,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise StudioflowError(f"smtp.password_command could not run: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise StudioflowError("smtp.password_command did not finish within 120 s") from None
+    except OSError as exc:
+        raise StudioflowError(f"smtp.password_command could not run: {exc.strerror}") from None
     if done.returncode != 0:
-        said = done.stderr.strip().splitlines()
+        # Never its output: a password manager's error may hold the secret (or part of it).
         raise StudioflowError(
-            f"smtp.password_command failed (exit {done.returncode})" + (f": {said[0]}" if said else "")
+            f"smtp.password_command failed (exit {done.returncode}); run it yourself in a terminal to see why"
         )
     lines = done.stdout.splitlines()
     return lines[0] if lines else ""

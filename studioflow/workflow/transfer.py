@@ -112,8 +112,10 @@ def backup(db: Database, target: Path, overwrite: bool = False) -> Path:
             db.backup_to(temp)
             with closing(sqlite3.connect(temp)) as copy:
                 problems = [row[0] for row in copy.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:  # disk full, I/O error
             raise StudioflowError(f"cannot write the backup {target}: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # a page of the source that cannot be read
+            problems = [str(exc)]
         if problems:
             raise StudioflowError(f"{db.path} is damaged ({problems[0]}); no backup written, see `studioflow check`")
         os.replace(temp, target)
