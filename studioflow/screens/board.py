@@ -453,12 +453,10 @@ class BoardScreen(Screen[None]):
     # Undo
 
     async def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal))
 
     async def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal), redo=True)
 
     async def _after_journal(self) -> None:
         if self.view is not None and board.last_pipeline(self.db) == self.view.pipeline_id:

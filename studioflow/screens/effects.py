@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from textual.app import App
 from textual.dom import DOMNode
 
-from studioflow.errors import StudioflowError
+from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.db import trouble
 
 T = TypeVar("T")
@@ -37,11 +37,12 @@ class EffectRunner:
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self._waiting: deque[tuple[Callable[[], Any], Callable[[Any], None]]] = deque()
+        self._waiting: deque[tuple[Callable[[], Any], Callable[[Any], None], str]] = deque()
         self._busy = False
 
-    def run(self, call: Callable[[], T], done: Callable[[T], None]) -> None:
-        self._waiting.append((call, done))
+    def run(self, call: Callable[[], T], done: Callable[[T], None], refusal: str = "error") -> None:
+        """`refusal`: the severity of the notice when the service refuses (a StudioflowError)."""
+        self._waiting.append((call, done, refusal))
         if not self._busy:
             self._next()
 
@@ -54,15 +55,17 @@ class EffectRunner:
             self._busy = False
             return
         self._busy = True
-        call, done = self._waiting.popleft()
-        self.app.run_worker(lambda: self._work(call, done), thread=True, group="effects", exit_on_error=False)
+        call, done, refusal = self._waiting.popleft()
+        self.app.run_worker(lambda: self._work(call, done, refusal), thread=True, group="effects", exit_on_error=False)
 
-    def _work(self, call: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _work(self, call: Callable[[], Any], done: Callable[[Any], None], refusal: str) -> None:
         try:
             result = call()
         except Exception as error:
             said = notice(error) or f"internal error: {type(error).__name__}: {error}"
-            self.app.call_from_thread(self._finish, lambda: self.app.notify(said, severity="error"))
+            refused = isinstance(error, StudioflowError) and not isinstance(error, DatabaseTrouble)
+            severity: Any = refusal if refused else "error"
+            self.app.call_from_thread(self._finish, lambda: self.app.notify(said, severity=severity))
             return
         self.app.call_from_thread(self._finish, lambda: done(result))
 
@@ -73,7 +76,7 @@ class EffectRunner:
             self._next()
 
 
-def run_effect(node: DOMNode, call: Callable[[], T], done: Callable[[T], None]) -> None:
+def run_effect(node: DOMNode, call: Callable[[], T], done: Callable[[T], None], refusal: str = "error") -> None:
     """Run `call` (a service that writes) off the UI thread; `done(result)` on the UI thread after."""
     runner: EffectRunner = node.app.effects  # type: ignore[attr-defined]
-    runner.run(call, done)
+    runner.run(call, done, refusal)

@@ -36,6 +36,8 @@ from studioflow.widgets.board.column import CARD_HEIGHT, CardColumn
 from studioflow.workflow import board, clients, demo, jobs, pipelines, tasks
 from studioflow.workflow.views import JobView
 
+from .conftest import effects_done
+
 SIZE = (120, 35)
 WEDDING = "Wedding Photography"
 TAX = "1040 Tax Return"
@@ -156,13 +158,6 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause()
     await effects_done(pilot)
-
-
-async def effects_done(pilot: Pilot[Any]) -> None:
-    """Wait for the writes the keys started (they run in a thread worker) and what they redraw."""
-    while pilot.app.effects.busy:  # type: ignore[attr-defined]
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:

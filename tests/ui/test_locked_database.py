@@ -17,7 +17,8 @@ from studioflow.app import make_app
 from studioflow.store import Database
 from studioflow.workflow import jobs
 
-from .test_board import SIZE, board_screen, effects_done, press
+from .conftest import effects_done
+from .test_board import SIZE, board_screen, press
 
 HOLD = """
 import sqlite3, sys, time
