@@ -82,10 +82,10 @@ def test_sigkill_during_undo_redo_and_moves_of_held_messages_sends_nothing_twice
     db: Database, smtp_server: Server, tmp_path: Path
 ) -> None:
     # Every job's email reaches the server, but its "250" comes after the client gave up: held.
-    inbox, port = smtp_server(Inbox(reply_delay=0.8))
+    inbox, port = smtp_server(Inbox(reply_delay=2.5))
     config = tmp_path / "smtp.toml"
     config.write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom = "jo@studio.test"\ntimeout = 0.3\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom = "jo@studio.test"\ntimeout = 1\n'
     )
     env = {**os.environ, "STUDIOFLOW_CONFIG": str(config)}
     pipelines.create_pipeline(db, "Shoots", ["Inquiry", "Booked"])
