@@ -122,6 +122,9 @@ def save_table(name: str, values: dict[str, Scalar] | None) -> None:
     order, values of any type) stays as the user wrote it. Only its owner can read the file."""
     import tomlkit  # imported on use: only a save needs it
 
+    for key, value in (values or {}).items():
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            raise StudioflowError(f"{name}.{key} must be one line")  # as the file's reader insists
     path = config_path()
     document = tomlkit.parse(_read_text(path))
     if values is None:

@@ -108,3 +108,9 @@ def test_a_file_that_cannot_be_written_is_a_one_line_error(toml: Path) -> None:
     toml.mkdir()  # a folder where the file should be
     with pytest.raises(StudioflowError, match="cannot"):
         config.save_table("outbox", {"send_delay_seconds": 5})
+
+
+def test_a_value_with_a_line_break_is_refused_before_anything_is_written(toml: Path) -> None:
+    with pytest.raises(StudioflowError, match=r"me\.name must be one line"):
+        config.save_table("me", {"name": "Jo\r\nBcc: all@example.com", "business": ""})
+    assert not toml.exists()
