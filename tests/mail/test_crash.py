@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from studioflow.store import Database
@@ -79,14 +80,16 @@ UNDO_KILLS = 6
 
 
 def test_sigkill_during_undo_redo_and_moves_of_held_messages_sends_nothing_twice(
-    db: Database, smtp_server: Server, tmp_path: Path
+    db: Database, smtp_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every job's email reaches the server, but its "250" comes after the client gave up: held.
     inbox, port = smtp_server(Inbox(reply_delay=2.5))
     config = tmp_path / "smtp.toml"
     config.write_text(
         f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nfrom = "jo@studio.test"\ntimeout = 1\n'
+        "[outbox]\nsend_delay_seconds = 0\n"  # due at once, whatever the default delay
     )
+    monkeypatch.setenv("STUDIOFLOW_CONFIG", str(config))  # for the moves made here, in process
     env = {**os.environ, "STUDIOFLOW_CONFIG": str(config)}
     pipelines.create_pipeline(db, "Shoots", ["Inquiry", "Booked"])
     templates.create_template(db, "Booked", "email", "Booked, {{ client.first_name }}", "See you soon.")
