@@ -241,7 +241,10 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
         # The user's send delay ("undo send") comes on top of the automation's own.
         send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=load_send_delay()),
         message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
-        cancel_on_leave=automation.delay_minutes > 0 and not automation.keep_on_leave,
+        # Not gone yet when the job leaves the stage (a slip, corrected within the send
+        # delay): it is taken back, unless the automation says to keep it.
+        # (A message of a visit already over, "on complete" or "on skip", has nothing left to leave.)
+        cancel_on_leave=not automation.keep_on_leave and visit.state == "active",
     )
     session.add(message)
     session.flush()
@@ -255,15 +258,16 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
 
 
 def cancel_pending(session: Session, visit: StageVisit) -> None:
-    """A delayed message from this visit that has not gone yet is cancelled on leaving.
-
-    Only delayed ones: a message due at once was meant to go whatever happens next.
-    """
+    """A message from this visit that is not due yet (in its send delay, or delayed by its
+    automation) is cancelled on leaving, so `L`, `H`, `L` sends one message, not two. One
+    already due was meant to go whatever happens next (send delay 0), and automations
+    marked keep-on-leave keep theirs."""
+    not_due = (col(OutboxMessage.state) == "queued") & (col(OutboxMessage.send_at) > utcnow())
     pending = session.exec(
         select(OutboxMessage).where(
             OutboxMessage.visit_id == visit.id,
             col(OutboxMessage.cancel_on_leave).is_(True),
-            col(OutboxMessage.state).in_(("queued", "held")),
+            not_due | (col(OutboxMessage.state) == "held"),
         )
     ).all()
     for message in pending:

@@ -1,0 +1,39 @@
+"""The send delay on the board: `L`, `H`, `L` inside it sends one email (a real SMTP server)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from mail.conftest import smtp_settings  # tests/ is on sys.path: its packages import each other
+from mail.smtpd import Inbox, start
+
+from studioflow.app import make_app
+from studioflow.mail.delivery import deliver_due
+from studioflow.store import Database
+from studioflow.store.models import utcnow
+from studioflow.workflow import outbox
+
+SIZE = (120, 35)
+
+
+async def test_l_h_l_within_the_send_delay_sends_one_email(demo_db: Database, tmp_path: Path) -> None:
+    before = {m.id for m in outbox.list_messages(demo_db)}
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")  # Consultation: Kim wedding enquiry
+        for key in ("L", "H", "L"):
+            await pilot.press(key)
+            await pilot.pause()
+    made = [m for m in outbox.list_messages(demo_db) if m.id not in before]
+    assert sorted(m.state for m in made) == ["cancelled", "queued"]
+    inbox = Inbox()
+    server = start(inbox)
+    try:
+        settings = smtp_settings(tmp_path, server.port)
+        assert deliver_due(demo_db, settings).sent == 0  # nothing is due within the delay
+        later = utcnow() + timedelta(minutes=3)
+        assert deliver_due(demo_db, settings, now=lambda: later).sent == 1
+    finally:
+        server.stop()
+    assert [m["To"] for m in inbox.received] == ["grace.kim@example.com"]
