@@ -104,7 +104,9 @@ def deliver_due(
         if not got:
             report.busy = True
             return report
-        hold_interrupted(db)
+        if interrupted := hold_interrupted(db):  # said, so a run after a crash does not look like "nothing"
+            report.held += interrupted
+            report.problems.append(INTERRUPTED)
         email = _EmailRoute(settings)
         sms = _SmsRoute(settings)
         if settings.sms is None:

@@ -711,7 +711,7 @@ def test_by_default_a_message_waits_two_minutes_and_a_slip_corrected_within_them
     before = datetime.now(UTC)
     job = enter_by_advance(db)  # L
 
-    first, kept = rows(db, OutboxMessage)
+    first, _kept = rows(db, OutboxMessage)
     assert close_to(first.send_at, before + timedelta(minutes=2))
     back = jobs.move_to(db, job, "Inquiry")  # H, within the delay
     assert back.fired == (f"cancelled a pending email to {AVA_EMAIL}",)
