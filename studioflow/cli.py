@@ -461,7 +461,8 @@ def _test_email(db: Database, args: argparse.Namespace) -> str:
         reply = send_test_email(smtp, clients.clean_email(args.to) or args.to)
     except SendFailure as failure:
         raise StudioflowError(f"the test email was not sent: {failure.reason}") from None
-    return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {reply}"
+    answer = reply.removeprefix(f"{smtp.host}: ")  # the host is said already, with its port
+    return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {answer}"
 
 
 def _job_container_commands(command: Callable[..., Parser], group: Callable[[str, str], Any], top: Any) -> None:
@@ -906,13 +907,13 @@ def _print_job(job: JobView) -> None:
 
 def _print_outbox_message(message: MessageView) -> None:
     fields = {
-        "message": f"{message.id} ({message.channel}) {message.state}",
+        "message": f"{message.id} ({message.channel}) {message.state_label()}",
         "to": message.to_addr or "-",
         "job": f"{message.job_id} {message.job_title}" if message.job_id else "-",
         "send at": local_minute(message.send_at),
         "sent at": local_minute(message.sent_at),
         "attempts": str(message.attempts),
-        "reply": message.reply or "-",
+        "went to": message.reply or "-",
         "problem": message.last_error or "-",
         "id": message.message_id or "-",
     }
@@ -972,7 +973,7 @@ def _row(item: Any) -> dict[str, str]:
         when = item.sent_at if item.state == "sent" and item.sent_at else item.send_at
         return {
             "id": str(item.id),
-            "state": item.state,
+            "state": item.state_label(),
             "to": item.to_addr or "-",
             "subject": first_line(item.subject if item.channel == "email" else f"(text) {item.body}"),
             "when": local_minute(when),
