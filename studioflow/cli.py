@@ -252,19 +252,29 @@ def build_parser() -> Parser:
     cmd.add_argument("--all", action="store_true", help="include archived jobs")
     for name, handler, text in (
         ("show", jobs.get_job, "show a job and its stage history"),
-        ("advance", jobs.advance, "complete the job's stage and enter the next"),
-        ("skip", jobs.skip, "skip the job's stage and enter the next"),
         ("archive", jobs.archive, "archive a job (hidden from the board)"),
         ("unarchive", jobs.unarchive, "bring an archived job back"),
     ):
         cmd = command(g, name, lambda db, a, h=handler: h(db, a.job), text)
         cmd.add_argument("job")
-        if name in ("advance", "skip"):
-            dry_run_option(cmd)
-    cmd = command(g, "move", lambda db, a: jobs.move_to(db, a.job, a.to), "move a job to a stage of its pipeline")
+    for name, mover, text in (
+        ("advance", jobs.advance, "complete the job's stage and enter the next"),
+        ("skip", jobs.skip, "skip the job's stage and enter the next"),
+    ):
+        cmd = command(g, name, lambda db, a, m=mover: m(db, a.job, automations_on=not a.no_automations), text)
+        cmd.add_argument("job")
+        dry_run_option(cmd)
+        no_automations_option(cmd)
+    cmd = command(
+        g,
+        "move",
+        lambda db, a: jobs.move_to(db, a.job, a.to, automations_on=not a.no_automations),
+        "move a job to a stage of its pipeline",
+    )
     cmd.add_argument("job")
     cmd.add_argument("--to", required=True, metavar="S")
     dry_run_option(cmd)
+    no_automations_option(cmd)
     cmd = command(g, "status", _job_status, "set (or --clear) a job's status")
     dry_run_option(cmd)
     cmd.add_argument("job")
@@ -343,6 +353,13 @@ def build_parser() -> Parser:
     cmd.add_argument("--delay", type=parse_delay, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="only for clients with this tag")
     cmd.add_argument("--keep", action="store_true", help="a delayed message still goes if the job moves on")
+    cmd.add_argument(
+        "--reentry",
+        default="every",
+        metavar="R",
+        help="when the job comes back to the stage: every (visit, the default), first (visit only), "
+        "or days:N (not again within N days)",
+    )
     cmd = command(g, "list", lambda db, a: automation_rules.list_automations(db, a.pipeline, a.stage), "list")
     cmd.add_argument("--pipeline", metavar="P")
     cmd.add_argument("--stage", metavar="S", help="needs --pipeline")
@@ -674,6 +691,14 @@ def _write_file(path: Path, data: bytes) -> None:
         raise StudioflowError(f"cannot write {path}: {exc.strerror}") from None
 
 
+def no_automations_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--no-automations",
+        action="store_true",
+        help="a correction: fire no automation (recorded in the job's history)",
+    )
+
+
 def dry_run_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--dry-run", action="store_true", help="show what would happen and what would fire; write nothing")
 
@@ -703,6 +728,7 @@ def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
         delay_minutes=a.delay,
         required_tags=a.tag,
         keep_on_leave=a.keep,
+        reentry=a.reentry,
     )
 
 
@@ -902,7 +928,8 @@ def _print_job(job: JobView) -> None:
         print("  history")
         for visit in job.history:
             when = local_minute(visit.entered_at)
-            print(f"           {when}  {visit.state:<9}  {visit.stage}")
+            quiet = "  (moved without automations)" if visit.automations_off else ""
+            print(f"           {when}  {visit.state:<9}  {visit.stage}{quiet}")
 
 
 def _print_outbox_message(message: MessageView) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from email.utils import make_msgid
 
 from sqlalchemy import func
@@ -64,14 +64,18 @@ def transition(
     passed: Sequence[Stage] = (),
     fire_leave: bool = True,
     depth: int = 0,
+    quiet: bool = False,
 ) -> StageVisit:
     """Move a job: close its visit as `leaving` (completed/skipped), record `passed`
-    stages as skipped, enter `target`; firing each stage's automations on the way."""
+    stages as skipped, enter `target`; firing each stage's automations on the way.
+
+    `quiet`: a correction, made without automations; the visits say so. What the stage
+    left still has waiting (not due yet) is taken back all the same: the job left it."""
     _check_depth(depth, job)
     if leaving is not None:
         left = leave_stage(session, job, leaving)
         cancel_pending(session, left)
-        if fire_leave:
+        if fire_leave and not quiet:
             fire(session, job, left, LEAVE_TRIGGERS[leaving], depth)
     now = utcnow()
     for stage in passed:
@@ -82,12 +86,18 @@ def transition(
             state="skipped",
             entered_at=now,
             left_at=now,
+            automations_off=quiet,
         )
         session.add(visit)
         session.flush()
-        fire(session, job, visit, "skip", depth)
+        if not quiet:
+            fire(session, job, visit, "skip", depth)
     visit = enter_stage(session, job, target)
-    fire(session, job, visit, "enter", depth)
+    if quiet:
+        visit.automations_off = True
+        session.flush()
+    else:
+        fire(session, job, visit, "enter", depth)
     return visit
 
 
@@ -125,6 +135,9 @@ def fire(session: Session, job: Job, visit: StageVisit, trigger: str, depth: int
         missing = _missing_tags(automation, client)
         if missing:
             run.outcome = f"not run: the client lacks the tag(s) {', '.join(missing)}"
+            continue
+        if (again := _ran_before(session, automation, job, visit)) is not None:
+            run.outcome = f"not run: {again}"
             continue
         effect = _act(session, job, visit, automation, run, depth)
         run.outcome = effect.text
@@ -276,6 +289,27 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
         message.last_error = f"cancelled: the job left {visit.stage_name!r} before it was sent"
         fired(session).append(Effect(f"cancelled a pending {message.channel} to {message.to_addr or 'nobody'}"))
     session.flush()
+
+
+def _ran_before(session: Session, automation: Automation, job: Job, visit: StageVisit) -> str | None:
+    """Why the automation's re-entry rule keeps it from firing in this visit, or None."""
+    if automation.reentry == "every":
+        return None
+    earlier = select(func.max(AutomationRun.ran_at)).where(
+        AutomationRun.automation_id == automation.id,
+        AutomationRun.visit_id != visit.id,
+        col(AutomationRun.visit_id).in_(select(StageVisit.id).where(StageVisit.job_id == job.id)),
+        col(AutomationRun.outcome).not_like("not run%"),
+    )
+    last = session.exec(earlier).one()
+    if last is None:
+        return None
+    if automation.reentry == "first":
+        return "first visit only, and it ran on an earlier visit"
+    days = int(automation.reentry.removeprefix("days:"))
+    if last.replace(tzinfo=UTC) > utcnow() - timedelta(days=days):
+        return f"not again within {days} day{'s' if days != 1 else ''}"
+    return None
 
 
 def _missing_tags(automation: Automation, client: Client | None) -> list[str]:

@@ -45,8 +45,11 @@ def add_job(
         return _view(session, job, since=since)
 
 
-def advance(db: Database, job_ref: int | str) -> JobView:
-    """Complete the active stage and enter the next one."""
+QUIET = " without automations"  # said in the history and the undo label of a correction
+
+
+def advance(db: Database, job_ref: int | str, automations_on: bool = True) -> JobView:
+    """Complete the active stage and enter the next one (`automations_on` False: a correction that fires nothing)."""
     with db.write() as session:
         job = _movable(session, job_ref)
         stages, here = _stages_around(session, job)
@@ -56,12 +59,13 @@ def advance(db: Database, job_ref: int | str) -> JobView:
                 "there is nothing to advance to"
             )
         since = len(automations.fired(session))
-        with journal.recording(session, f"advance {job.title!r} to {stages[here + 1].name}", [job.id]):  # type: ignore[list-item]
-            automations.transition(session, job, "completed", stages[here + 1])
+        label = f"advance {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+            automations.transition(session, job, "completed", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
 
-def skip(db: Database, job_ref: int | str) -> JobView:
+def skip(db: Database, job_ref: int | str, automations_on: bool = True) -> JobView:
     """Skip the active stage (recorded `skipped`) and enter the next one."""
     with db.write() as session:
         job = _movable(session, job_ref)
@@ -70,14 +74,14 @@ def skip(db: Database, job_ref: int | str) -> JobView:
             raise StudioflowError(
                 f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); there is no stage after it"
             )
-        label = f"skip {job.title!r} to {stages[here + 1].name}"
+        label = f"skip {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
         since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
-            automations.transition(session, job, "skipped", stages[here + 1])
+            automations.transition(session, job, "skipped", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
 
-def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
+def move_to(db: Database, job_ref: int | str, stage_ref: int | str, automations_on: bool = True) -> JobView:
     """Move a job to any stage of its pipeline, recording every stage it passes."""
     with db.write() as session:
         job = _movable(session, job_ref)
@@ -87,13 +91,15 @@ def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
         if there == here:
             raise StudioflowError(f"job {job.id} {job.title!r} is already at stage {target.name!r}")
         since = len(automations.fired(session))
-        with journal.recording(session, f"move {job.title!r} to {target.name}", [job.id]):  # type: ignore[list-item]
+        label = f"move {job.title!r} to {target.name}" + ("" if automations_on else QUIET)
+        quiet = not automations_on
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
             if there > here:
-                automations.transition(session, job, "completed", target, passed=stages[here + 1 : there])
+                automations.transition(session, job, "completed", target, passed=stages[here + 1 : there], quiet=quiet)
             else:
                 # Going back is not skipping the work: the visit is recorded skipped, but
                 # the stage's "on skip" automations are for a real skip, so none fire.
-                automations.transition(session, job, "skipped", target, fire_leave=False)
+                automations.transition(session, job, "skipped", target, fire_leave=False, quiet=quiet)
         return _view(session, job, since=since)
 
 
@@ -304,7 +310,10 @@ def _view(session: Session, job: Job, with_history: bool = False, since: int | N
         .where(StageVisit.job_id == job.id)
         .order_by(col(StageVisit.id))
     ).all()
-    history = tuple(VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at) for v, name in visits)
+    history = tuple(
+        VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at, v.automations_off)
+        for v, name in visits
+    )
     return replace(view, history=history)
 
 

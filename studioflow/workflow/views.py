@@ -49,6 +49,7 @@ class VisitView:
     state: str
     entered_at: datetime
     left_at: datetime | None
+    automations_off: bool = False  # entered by a move made without automations
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The send delay from the shell: a slip corrected within it sends one email, not two."""
+"""Corrections from the shell: within the send delay, and without automations."""
 
 from __future__ import annotations
 
@@ -37,3 +37,53 @@ def test_advance_back_and_forward_within_the_delay_sends_one_email(
     finally:
         server.stop()
     assert [m["To"] for m in inbox.received] == ["grace.kim@example.com"]
+
+
+def test_no_automations_moves_and_reentry_rules_from_the_shell(cli: Cli, demo_db: Path, ids: DemoIds) -> None:
+    kim = str(ids.jobs["Kim wedding enquiry"])
+    before = len(cli("outbox", "list", "--json", "--db", demo_db).json())
+
+    moved = cli("job", "advance", kim, "--no-automations", "--json", "--db", demo_db).json()
+    assert (moved["stage"], moved["fired"], moved["tasks_total"]) == ("Contract Sent", [], 0)
+    cli("job", "move", kim, "--to", "Consultation", "--no-automations", "--db", demo_db).ok()
+    cli("job", "skip", kim, "--no-automations", "--db", demo_db).ok()
+    assert len(cli("outbox", "list", "--json", "--db", demo_db).json()) == before
+    shown = cli("job", "show", kim, "--db", demo_db).ok()
+    assert shown.count("(moved without automations)") == 3
+    history = cli("job", "show", kim, "--json", "--db", demo_db).json()["history"]
+    assert [v["automations_off"] for v in history][-3:] == [True, True, True]
+
+    added = cli(
+        "automation",
+        "add",
+        "wedding photography",
+        "consultation",
+        "--on",
+        "enter",
+        "--action",
+        "send_email",
+        "--template",
+        "Thanks for your inquiry",
+        "--reentry",
+        "first",
+        "--json",
+        "--db",
+        demo_db,
+    ).json()
+    assert (added["reentry"], added["summary"].endswith("(first visit only)")) == ("first", True)
+    bad = cli(
+        "automation",
+        "add",
+        "wedding photography",
+        "consultation",
+        "--on",
+        "enter",
+        "--action",
+        "archive",
+        "--reentry",
+        "twice",
+        "--db",
+        demo_db,
+    )
+    assert (bad.code, bad.out) == (2, "")
+    assert bad.err.startswith("studioflow: a re-entry rule is every, first or days:N")
