@@ -47,6 +47,7 @@ class BoardScreen(Screen[None]):
         Binding("K,shift+up", "reorder(-1)", "Card higher", show=False, id="board.reorder_up"),
         Binding("s", "skip", "Skip", id="board.skip"),
         Binding("m", "move", "Move to", id="board.move"),
+        Binding("M", "move(False)", "Move quietly", id="board.move_quiet"),
         Binding("t", "status", "Status", id="board.status"),
         Binding("n", "new_job", "New", id="board.new"),
         Binding("e", "edit_job", "Edit", id="board.edit"),
@@ -276,18 +277,22 @@ class BoardScreen(Screen[None]):
             message=f"Archived “{card.title}” (u to undo)." if card else None,
         )
 
-    def action_move(self) -> None:
+    def action_move(self, automations_on: bool = True) -> None:
+        """Move to a stage picked from a list; `M` moves without automations (a correction)."""
         card = self.focused_card()
         if card is None or self.view is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
         choices = [(stage.name, stage.id) for stage in self.view.columns]
+        quietly = "" if automations_on else " without automations"
+        said = None if automations_on else "Moved without automations: nothing fired (u to undo)."
 
         def moved(stage_id: int | NewEntry | None) -> None:
             if isinstance(stage_id, int):
-                self._change(lambda job: jobs.move_to(self.db, job, stage_id))
+                self._change(lambda job: jobs.move_to(self.db, job, stage_id, automations_on), message=said)
 
-        self.app.push_screen(PickerDialog(f"Move “{card.title}” to stage", choices, current=self.column_index), moved)
+        title = f"Move “{card.title}”{quietly} to stage"
+        self.app.push_screen(PickerDialog(title, choices, current=self.column_index), moved)
 
     def action_status(self) -> None:
         card = self.focused_card()

@@ -1,4 +1,4 @@
-"""The send delay on the board: `L`, `H`, `L` inside it sends one email (a real SMTP server)."""
+"""Corrections on the board: `L`, `H`, `L` inside the send delay sends one email; `M` moves without automations."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from studioflow.app import make_app
 from studioflow.mail.delivery import deliver_due
 from studioflow.store import Database
 from studioflow.store.models import utcnow
-from studioflow.workflow import outbox
+from studioflow.workflow import jobs, outbox
 
 SIZE = (120, 35)
 
@@ -37,3 +37,20 @@ async def test_l_h_l_within_the_send_delay_sends_one_email(demo_db: Database, tm
     finally:
         server.stop()
     assert [m["To"] for m in inbox.received] == ["grace.kim@example.com"]
+
+
+async def test_m_moves_a_job_without_automations_and_the_history_says_so(demo_db: Database) -> None:
+    before = len(outbox.list_messages(demo_db))
+    kim = next(j for j in jobs.list_jobs(demo_db) if j.title == "Kim wedding enquiry")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "M")  # Consultation: Kim wedding enquiry
+        await pilot.pause()
+        await pilot.press(*"contract", "enter")
+        await pilot.pause()
+        notices = [n.message for n in app._notifications]
+    moved = jobs.get_job(demo_db, kim.id)
+    assert (moved.stage, moved.tasks_total) == ("Contract Sent", 0)  # its email and task list did not fire
+    assert len(outbox.list_messages(demo_db)) == before
+    assert moved.history[-1].automations_off is True
+    assert "Moved without automations: nothing fired (u to undo)." in notices
