@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen
+from studioflow.screens.notices import tell_fired
 from studioflow.screens.stages import StageEditor
 from studioflow.screens.templates import TemplatesDialog
 from studioflow.screens.undo import step_journal
@@ -230,14 +231,7 @@ class BoardScreen(Screen[None]):
         self._follow(card.id, {before, after})
         if message:
             self.notify(message)
-        self._tell_fired(result)
-
-    def _tell_fired(self, result: object) -> None:
-        """One line on what the stage automations did ("2 task(s) from …; email queued …")."""
-        fired = getattr(result, "fired", ())
-        if fired:
-            self.notify("; ".join(fired), title="Automations")
-            self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
+        tell_fired(self, result)
 
     def _follow(self, job_id: int, stage_ids: set[int] | None) -> None:
         """Redraw, then put the cursor back on the job wherever it now stands."""
@@ -327,7 +321,7 @@ class BoardScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
-            self._tell_fired(moved)
+            tell_fired(self, moved)
             self._refresh()
             self._focus(self.column_index, self._column(self.column_index).cursor)
 
@@ -353,7 +347,7 @@ class BoardScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self._follow(job.id, {stage_id})
-            self._tell_fired(job)
+            tell_fired(self, job)
 
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 

@@ -88,6 +88,7 @@ class TaskView:
     client: str | None = None  # the job's or the project's client
     notes: str = ""
     position: int = 0
+    fired: tuple[str, ...] = ()  # what automations did when it was checked off (e.g. an auto-move)
 
 
 @dataclass(frozen=True)

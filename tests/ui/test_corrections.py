@@ -10,9 +10,10 @@ from mail.smtpd import Inbox, start
 
 from studioflow.app import make_app
 from studioflow.mail.delivery import deliver_due
+from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database
 from studioflow.store.models import utcnow
-from studioflow.workflow import jobs, outbox
+from studioflow.workflow import jobs, outbox, tasks
 
 SIZE = (120, 35)
 
@@ -54,3 +55,29 @@ async def test_m_moves_a_job_without_automations_and_the_history_says_so(demo_db
     assert len(outbox.list_messages(demo_db)) == before
     assert moved.history[-1].automations_off is True
     assert "Moved without automations: nothing fired (u to undo)." in notices
+
+
+async def test_checking_off_a_stages_last_task_says_the_job_moved_on_and_the_header_counts_it(
+    demo_db: Database,
+) -> None:
+    kim = next(j for j in jobs.list_jobs(demo_db) if j.title == "Kim wedding enquiry")
+    jobs.advance(demo_db, kim.id)  # Contract Sent: its checklist, and auto-move on
+    made = tasks.list_tasks(demo_db, job=kim.id)
+    for task in made[:-1]:
+        tasks.complete_task(demo_db, task.id)
+    last = made[-1]
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "a", "slash", *last.title, "enter")  # all open tasks, filtered to the last one
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        assert screen.task_list.current() is not None
+        assert screen.task_list.current().id == last.id  # type: ignore[union-attr]
+        await pilot.press("space")
+        await pilot.pause()
+        [group] = [line.group for line in screen.task_list.lines if line.task is None and line.group.id == kim.id]
+        notices = [n.message for n in app._notifications]
+    assert (group.done, group.total) == (len(made), len(made))  # "n/n done" at once, not "n-1/n"
+    assert jobs.get_job(demo_db, kim.id).stage == "Engagement Session"
+    assert any("all tasks done: moved on to Engagement Session" in n for n in notices)
