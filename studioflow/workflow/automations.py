@@ -36,6 +36,7 @@ from studioflow.store.models import (
 )
 from studioflow.workflow import journal, lookup, tasklists
 from studioflow.workflow.pipelines import enter_stage, leave_stage
+from studioflow.workflow.views import countdown
 
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
 MESSAGE_DOMAIN = "studioflow.local"
@@ -221,6 +222,7 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     from studioflow.config import load_me, load_send_delay
     from studioflow.workflow import templates
 
+    send_delay = load_send_delay()
     channel = "email" if automation.action == "send_email" else "sms"
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = None if job.client_id is None else session.get(Client, job.client_id)
@@ -252,7 +254,7 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
         state=state,
         last_error=reason,
         # The user's send delay ("undo send") comes on top of the automation's own.
-        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=load_send_delay()),
+        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=send_delay),
         message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
         # Not gone yet when the job leaves the stage (a slip, corrected within the send
         # delay): it is taken back, unless the automation says to keep it.
@@ -267,6 +269,8 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     if state == "held":
         return Effect(f"{what} held: {reason}", shown)
     when = f" (sends in {delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
+    if not when and send_delay:
+        when = f" (sends in {countdown(send_delay)}: u takes it back)"
     return Effect(f"{what} queued to {address}{when}", shown)
 
 

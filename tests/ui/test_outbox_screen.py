@@ -230,6 +230,7 @@ async def test_settings_save_the_smtp_table_and_send_a_test_email(demo_db: Datab
             assert not private_config.exists()
 
             screen.query_one("#smtp-port", Input).value = str(server.port)
+            screen.query_one("#me-name", Input).value = "Jo Lens"  # {{ me.name }}, set here, not in the file
             await press(pilot, "ctrl+s")
             saved = tomllib.loads(private_config.read_text())
             assert saved["smtp"] == {
@@ -239,12 +240,13 @@ async def test_settings_save_the_smtp_table_and_send_a_test_email(demo_db: Datab
                 "from": "jo@example.com",
                 "timeout": 30.0,
             }
-            assert saved["outbox"] == {"send_delay_seconds": 0}
+            assert saved["outbox"] == {"send_delay_seconds": 120}  # the default, shown and kept
+            assert saved["me"] == {"name": "Jo Lens", "business": ""}
 
             await press(pilot, "ctrl+t")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-            assert "Sent to anna@example.com. The server said: 250" in str(
+            assert "Sent to anna@example.com. The server said: 127.0.0.1: 250" in str(
                 screen.query_one("#settings-result").render()
             )
             assert [m["Subject"] for m in inbox.received] == ["studioflow test email"]
