@@ -28,7 +28,6 @@ from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHA
 from studioflow.workflow import (
     agenda,
     automation_rules,
-    automations,
     clients,
     events,
     invoices,
@@ -89,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         result = handler(db, args)
         _print(result, args)
+        _warn_nobody(result)
         return 0
     except StudioflowError as exc:
         return _fail(exc)
@@ -757,9 +757,7 @@ def _show_project(db: Database, a: argparse.Namespace) -> ProjectDetailView:
 
 def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
     """Run a move in a transaction that is rolled back, and show what it would do."""
-    with db.dry_run() as session:
-        result = handler(db, args)
-        effects = list(automations.fired(session))
+    result, effects = jobs.rehearse(db, lambda: handler(db, args))
     if args.json:
         data = {"dry_run": True, "job": to_json(result), "effects": [to_json(e) for e in effects]}
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -772,6 +770,14 @@ def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
         print(f"  - {effect.text}")
         for line in effect.message.splitlines():
             print(f"      {line}")
+
+
+def _warn_nobody(result: Any) -> None:
+    """A move that queued a message to nobody did what was asked (the message waits, held, to
+    be edited or cancelled) but is said on stderr: the shell has no dialog to ask first."""
+    for line in getattr(result, "fired", ()):
+        if " held: " in line and " has no " in line:  # no client, or a client without the address
+            print(f"studioflow: warning: {line} (see 'studioflow outbox list --state held')", file=sys.stderr)
 
 
 def _demo(db: Database, args: argparse.Namespace) -> str:

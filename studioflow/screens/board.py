@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
+from studioflow.screens.dry_run import DryRunPanel
 from studioflow.screens.job import JobScreen
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.stages import StageEditor
@@ -31,6 +32,7 @@ from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import board, clients, jobs, pipelines
 from studioflow.workflow.board import BoardView, CardView
+from studioflow.workflow.views import JobView
 
 
 class BoardScreen(Screen[None]):
@@ -49,6 +51,7 @@ class BoardScreen(Screen[None]):
         Binding("s", "skip", "Skip", id="board.skip"),
         Binding("m", "move", "Move to", id="board.move"),
         Binding("M", "move(False)", "Move quietly", id="board.move_quiet"),
+        Binding("D", "dry_run", "Dry run", id="board.dry_run"),
         Binding("t", "status", "Status", id="board.status"),
         Binding("n", "new_job", "New", id="board.new"),
         Binding("e", "edit_job", "Edit", id="board.edit"),
@@ -248,18 +251,60 @@ class BoardScreen(Screen[None]):
         if stage_id in positions:
             self._focus(positions.index(stage_id), index)
 
+    def _move(self, change: Callable[[int], JobView], *, message: str | None = None) -> None:
+        """A move, asked about first when a stage it enters would write to a client the job does not have."""
+        card = self.focused_card()
+        if card is None or not jobs.may_message_nobody(self.db, card.id):
+            self._change(change, message=message)
+            return
+        try:
+            result, effects = jobs.rehearse(self.db, lambda: change(card.id))
+        except StudioflowError:
+            effects = []  # the move itself says what is wrong
+        nobody = [effect.text for effect in effects if effect.nobody]
+        if not nobody:
+            self._change(change, message=message)
+            return
+
+        def answered(choice: str | NewEntry | None) -> None:
+            if choice == "move":
+                self._change(change, message=message)
+            elif choice == "client":
+                self.action_edit_job()
+
+        question = (
+            f"Moving “{card.title}” to {result.stage} would queue a message to nobody:\n"
+            + "\n".join(f"  {line}" for line in nobody)
+            + "\n\nIt would wait, held, until you edit or cancel it."
+        )
+        choices = [("Move anyway", "move"), ("Add a client first", "client"), ("Cancel", "cancel")]
+        self.app.push_screen(PickerDialog(question, choices, current=1), answered)
+
+    def action_dry_run(self) -> None:
+        """What advancing the job (L) would send and create, rendered; nothing is written."""
+        card = self.focused_card()
+        if card is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+        try:
+            result, effects = jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id))
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", result, effects))
+
     def action_advance(self) -> None:
-        self._change(lambda job: jobs.advance(self.db, job))
+        self._move(lambda job: jobs.advance(self.db, job))
 
     def action_skip(self) -> None:
-        self._change(lambda job: jobs.skip(self.db, job))
+        self._move(lambda job: jobs.skip(self.db, job))
 
     def action_back(self) -> None:
         if self.view is None or self.column_index == 0:
             self.notify("This is the first stage: there is no stage before it.", severity="warning")
             return
         previous = self.view.columns[self.column_index - 1].id
-        self._change(lambda job: jobs.move_to(self.db, job, previous))
+        self._move(lambda job: jobs.move_to(self.db, job, previous))
 
     def action_reorder(self, offset: int) -> None:
         self._change(lambda job: jobs.reorder(self.db, job, offset))
@@ -283,7 +328,7 @@ class BoardScreen(Screen[None]):
 
         def moved(stage_id: int | NewEntry | None) -> None:
             if isinstance(stage_id, int):
-                self._change(lambda job: jobs.move_to(self.db, job, stage_id, automations_on), message=said)
+                self._move(lambda job: jobs.move_to(self.db, job, stage_id, automations_on), message=said)
 
         title = f"Move “{card.title}”{quietly} to stage"
         self.app.push_screen(PickerDialog(title, choices, current=self.column_index), moved)

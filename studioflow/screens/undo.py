@@ -6,7 +6,7 @@ from textual.screen import Screen
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import journal
+from studioflow.workflow import journal, outbox
 
 
 def step_journal(screen: Screen[object], db: Database, *, redo: bool = False) -> bool:
@@ -17,4 +17,6 @@ def step_journal(screen: Screen[object], db: Database, *, redo: bool = False) ->
         screen.notify(str(exc), severity="warning")
         return False
     screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
+    # What it queued or cancelled is back as it was: the badge counts say so at once.
+    screen.app.outbox_counts = outbox.counts(db)  # type: ignore[attr-defined]
     return True

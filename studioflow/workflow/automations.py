@@ -50,6 +50,7 @@ class Effect:
 
     text: str
     message: str = ""  # "To: …\nSubject: …\n\nbody", for dry runs
+    nobody: bool = False  # a message held because the job has no client, or its client no address
 
 
 def fired(session: Session) -> list[Effect]:
@@ -267,7 +268,7 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     what = "email" if channel == "email" else "text"
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
-        return Effect(f"{what} held: {reason}", shown)
+        return Effect(f"{what} held: {reason}", shown, nobody=not address)
     when = f" (sends in {delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
     if not when and send_delay:
         when = f" (sends in {countdown(send_delay)}: u takes it back)"

@@ -7,6 +7,7 @@ back, the stages a forward move passes over) records it `skipped`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -135,6 +136,23 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
             session.flush()
             automations.status_changed(session, job)
         return _view(session, job, since=since)
+
+
+def rehearse(db: Database, move: Callable[[], JobView]) -> tuple[JobView, list[automations.Effect]]:
+    """What a move would do (the job where it would be, and each automation's effect with
+    its message rendered), found by making it in a transaction that is rolled back."""
+    with db.dry_run() as session:
+        result = move()
+        return result, list(automations.fired(session))
+
+
+def may_message_nobody(db: Database, job_ref: int | str) -> bool:
+    """Cheap first look before a move: has the job no client, or a client without an email or phone?
+    Only then is the move rehearsed to see whether a stage would write to nobody."""
+    with db.read() as session:
+        job = lookup.job(session, job_ref)
+        client = None if job.client_id is None else session.get(Client, job.client_id)
+        return client is None or not client.email or not client.phone
 
 
 def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | None, due_on: date | None) -> JobView:

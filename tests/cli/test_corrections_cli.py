@@ -87,3 +87,29 @@ def test_no_automations_moves_and_reentry_rules_from_the_shell(cli: Cli, demo_db
     )
     assert (bad.code, bad.out) == (2, "")
     assert bad.err.startswith("studioflow: a re-entry rule is every, first or days:N")
+
+
+def test_a_move_that_emails_nobody_is_made_and_said_on_stderr(cli: Cli, demo_db: Path) -> None:
+    job = cli(
+        "job",
+        "add",
+        "Walk-in portraits",
+        "--pipeline",
+        "wedding photography",
+        "--stage",
+        "consultation",
+        "--json",
+        "--db",
+        demo_db,
+    ).json()
+    moved = cli("job", "advance", job["id"], "--db", demo_db)
+    assert moved.code == 0
+    assert moved.err == (
+        "studioflow: warning: email held: the job has no client (see 'studioflow outbox list --state held')\n"
+    )
+    [held] = [
+        m
+        for m in cli("outbox", "list", "--state", "held", "--json", "--db", demo_db).json()
+        if m["job_id"] == job["id"]
+    ]
+    assert held["last_error"] == "the job has no client"
