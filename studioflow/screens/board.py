@@ -272,10 +272,10 @@ class BoardScreen(Screen[None]):
             elif choice == "client":
                 self.action_edit_job()
 
-        question = (
-            f"Moving “{card.title}” to {result.stage} would queue a message to nobody:\n"
-            + "\n".join(f"  {line}" for line in nobody)
-            + "\n\nIt would wait, held, until you edit or cancel it."
+        question = "\n".join(
+            [f"Move “{card.title}” to {result.stage}?", "A message would go to nobody:"]
+            + [f"  {line}" for line in nobody]
+            + ["It would wait, held, until you edit or cancel it."]
         )
         choices = [("Move anyway", "move"), ("Add a client first", "client"), ("Cancel", "cancel")]
         self.app.push_screen(PickerDialog(question, choices, current=1), answered)

@@ -19,7 +19,7 @@ async def test_a_move_that_would_email_nobody_asks_first_and_undo_refreshes_the_
         await pilot.press("l", "L")  # the new card is on top of Consultation; Contract Sent emails the client
         await pilot.pause()
         assert isinstance(app.screen, PickerDialog)
-        assert "would queue a message to nobody" in app.screen.title_text
+        assert "Move “Walk-in portraits” to Contract Sent?\nA message would go to nobody:" in app.screen.title_text
         assert "email held: the job has no client" in app.screen.title_text
         await pilot.press("down", "enter")  # Cancel
         await pilot.pause()
