@@ -53,38 +53,12 @@ def test_no_automations_moves_and_reentry_rules_from_the_shell(cli: Cli, demo_db
     history = cli("job", "show", kim, "--json", "--db", demo_db).json()["history"]
     assert [v["automations_off"] for v in history][-3:] == [True, True, True]
 
+    rule = ("automation", "add", "wedding photography", "consultation", "--on", "enter", "--db", demo_db)
     added = cli(
-        "automation",
-        "add",
-        "wedding photography",
-        "consultation",
-        "--on",
-        "enter",
-        "--action",
-        "send_email",
-        "--template",
-        "Thanks for your inquiry",
-        "--reentry",
-        "first",
-        "--json",
-        "--db",
-        demo_db,
-    ).json()
-    assert (added["reentry"], added["summary"].endswith("(first visit only)")) == ("first", True)
-    bad = cli(
-        "automation",
-        "add",
-        "wedding photography",
-        "consultation",
-        "--on",
-        "enter",
-        "--action",
-        "archive",
-        "--reentry",
-        "twice",
-        "--db",
-        demo_db,
+        *rule, "--action", "send_email", "--template", "Thanks for your inquiry", "--reentry", "first", "--json"
     )
+    assert (added.json()["reentry"], added.json()["summary"].endswith("(first visit only)")) == ("first", True)
+    bad = cli(*rule, "--action", "archive", "--reentry", "twice")
     assert (bad.code, bad.out) == (2, "")
     assert bad.err.startswith("studioflow: a re-entry rule is every, first or days:N")
 
