@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
+from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
 from studioflow.workflow import automations, journal, lookup
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
@@ -147,12 +147,25 @@ def rehearse(db: Database, move: Callable[[], JobView]) -> tuple[JobView, list[a
 
 
 def may_message_nobody(db: Database, job_ref: int | str) -> bool:
-    """Cheap first look before a move: has the job no client, or a client without an email or phone?
-    Only then is the move rehearsed to see whether a stage would write to nobody."""
+    """Cheap first look before a move: does the job's pipeline send messages at all, and has the job
+    no client, or a client without an email or phone? Only then is the move rehearsed to see
+    whether a stage would write to nobody (a keypress should not pay for a dry run otherwise)."""
     with db.read() as session:
         job = lookup.job(session, job_ref)
         client = None if job.client_id is None else session.get(Client, job.client_id)
-        return client is None or not client.email or not client.phone
+        if client is not None and client.email and client.phone:
+            return False
+        sends = (
+            select(Automation.id)
+            .join(Stage, col(Stage.id) == Automation.stage_id)
+            .where(
+                Stage.pipeline_id == job.pipeline_id,
+                col(Automation.action).in_(("send_email", "send_sms")),
+                col(Automation.enabled).is_(True),
+            )
+            .limit(1)
+        )
+        return session.exec(sends).first() is not None
 
 
 def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | None, due_on: date | None) -> JobView:

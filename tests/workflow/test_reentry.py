@@ -110,3 +110,21 @@ def test_a_quiet_move_still_takes_back_the_message_waiting_in_the_stage_it_left(
     view = jobs.move_to(db, job, "Inquiry", automations_on=False)
     assert view.fired == (f"cancelled a pending email to {AVA_EMAIL}",)
     assert [m.state for m in rows(db, OutboxMessage)] == ["cancelled"]
+
+
+def test_a_move_is_rehearsed_only_when_it_may_write_to_nobody(world: Database) -> None:
+    db = world
+    walk_in = jobs.add_job(db, "Walk-in", "Wedding").id  # no client
+    ava = add_lee(db)  # a client with an email and a phone
+    assert not jobs.may_message_nobody(db, walk_in)  # nothing in this pipeline sends messages
+    email = auto(db, "Booked", "enter", "send_email")
+    assert jobs.may_message_nobody(db, walk_in)
+    assert not jobs.may_message_nobody(db, ava)
+
+    result, effects = jobs.rehearse(db, lambda: jobs.advance(db, walk_in))
+    assert result.stage == "Booked"
+    assert [(e.text, e.nobody) for e in effects] == [("email held: the job has no client", True)]
+    assert jobs.get_job(db, walk_in).stage == "Inquiry"  # rolled back
+    assert rows(db, OutboxMessage) == []
+    automation_rules.set_enabled(db, email, False)
+    assert not jobs.may_message_nobody(db, walk_in)
