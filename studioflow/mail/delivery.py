@@ -23,9 +23,11 @@ from typing import Protocol
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from studioflow.config import SmsConfig, SmtpConfig, load_sms, load_smtp
+from studioflow.errors import StudioflowError
 from studioflow.mail.sms import NO_WAY, sms_transport
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
+from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -74,6 +76,7 @@ class DeliveryReport:
     held: int = 0
     texts_waiting: int = 0  # texts left queued: no way to send texts is set up
     busy: bool = False  # another process was delivering: nothing was done here
+    interrupted: int = 0  # found `sending` after a crash, and held for the user now
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -84,15 +87,19 @@ class DeliveryReport:
         if self.busy:
             return "another studioflow is delivering the outbox right now; nothing done"
         waiting = f"{self.texts_waiting} text(s) wait: {NO_WAY.split(':')[0]}" if self.texts_waiting else ""
+        needs_you = ""
+        if self.interrupted:
+            n = self.interrupted
+            needs_you = f"{n} message{'s' if n != 1 else ''} need{'s' if n == 1 else ''} you: held"
         if not self.handled:
-            return waiting or "nothing due to send"
+            return "; ".join(part for part in (needs_you, waiting) if part) or "nothing due to send"
         parts = [f"{self.sent} sent"]
         parts += [
             f"{n} {what}"
             for n, what in ((self.retrying, "to retry later"), (self.failed, "failed"), (self.held, "held"))
             if n
         ]
-        return ", ".join(parts + ([waiting] if waiting else []))
+        return ", ".join(parts + ([waiting] if waiting else [])) + (f"; {needs_you}" if needs_you else "")
 
 
 def deliver_due(
@@ -104,9 +111,7 @@ def deliver_due(
         if not got:
             report.busy = True
             return report
-        if interrupted := hold_interrupted(db):  # said, so a run after a crash does not look like "nothing"
-            report.held += interrupted
-            report.problems.append(INTERRUPTED)
+        report.interrupted = hold_interrupted(db)
         email = _EmailRoute(settings)
         sms = _SmsRoute(settings)
         if settings.sms is None:
@@ -319,9 +324,11 @@ _SENT = (
 @contextmanager
 def _delivery_lock(db_path: Path) -> Iterator[bool]:
     """True while this process is the only one delivering this database's outbox."""
-    real = db_path.resolve()  # one lock per file, however it is reached (a symlink, a relative path)
-    path = real.with_name(f"{real.name}.delivery-lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    path = delivery_lock_path(db_path)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # e.g. a folder where the lock file should be
+        raise StudioflowError(f"cannot use the delivery lock {path}: {exc.strerror}; remove what is there") from None
     try:
         try:
             _lock(fd)

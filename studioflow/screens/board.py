@@ -7,7 +7,7 @@ only draw. After a change only the columns involved are re-read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.markup import escape
@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
 from studioflow.screens.dry_run import DryRunPanel
+from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.stages import StageEditor
@@ -110,7 +111,8 @@ class BoardScreen(Screen[None]):
         empty.display = self.view is None or not self.view.columns
         if self.view is None:
             return
-        board.remember_pipeline(self.db, self.view.pipeline_id)
+        shown = self.view.pipeline_id
+        run_effect(self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
         for stage in self.view.columns:
             self._cards.append(CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}"))
             self._headers.append(Static(classes="column-header"))
@@ -218,23 +220,55 @@ class BoardScreen(Screen[None]):
 
     # Moving jobs
 
-    def _change(self, change: Callable[[int], Any], *, message: str | None = None) -> None:
-        """Run a service on the focused job, then redraw the columns it touched."""
+    def _change(self, change: Callable[[int], Any], *, message: str | None = None, ask: bool = False) -> None:
+        """Run a service on the focused job, then redraw the columns it touched.
+
+        `ask`: a move that first checks (in the same worker) whether a stage it enters would
+        write to a client the job does not have; if so nothing is done and the user is asked."""
         card = self.focused_card()
         if card is None or self.view is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
         before = self._column(self.column_index).stage_id
-        try:
-            result = change(card.id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        after = getattr(result, "stage_id", before)
-        self._follow(card.id, {before, after})
-        if message:
-            self.notify(message)
-        tell_fired(self, result)
+
+        def attempt() -> Any:
+            if ask and jobs.may_message_nobody(self.db, card.id):
+                try:
+                    result, effects = jobs.rehearse(self.db, lambda: change(card.id))
+                except StudioflowError:
+                    return change(card.id)  # refused: the move itself says why
+                nobody = tuple(effect.text for effect in effects if effect.nobody)
+                if nobody:
+                    return _WouldWriteToNobody(result.stage, nobody)
+            return change(card.id)
+
+        def done(result: Any) -> None:
+            if isinstance(result, _WouldWriteToNobody):
+                self._ask_first(card.title, result, lambda: self._change(change, message=message))
+                return
+            after = getattr(result, "stage_id", before)
+            self._follow(card.id, {before, after})
+            if message:
+                self.notify(message)
+            tell_fired(self, result)
+
+        # Off the UI thread: another process may hold the write lock for seconds.
+        run_effect(self, attempt, done)
+
+    def _ask_first(self, title: str, found: _WouldWriteToNobody, move: Callable[[], None]) -> None:
+        def answered(choice: str | NewEntry | None) -> None:
+            if choice == "move":
+                move()
+            elif choice == "client":
+                self.action_edit_job()
+
+        question = "\n".join(
+            [f"Move “{title}” to {found.stage}?", "A message would go to nobody:"]
+            + [f"  {line}" for line in found.lines]
+            + ["It would wait, held, until you edit or cancel it."]
+        )
+        choices = [("Move anyway", "move"), ("Add a client first", "client"), ("Cancel", "cancel")]
+        self.app.push_screen(PickerDialog(question, choices, current=1), answered)
 
     def _follow(self, job_id: int, stage_ids: set[int] | None) -> None:
         """Redraw, then put the cursor back on the job wherever it now stands."""
@@ -253,32 +287,7 @@ class BoardScreen(Screen[None]):
 
     def _move(self, change: Callable[[int], JobView], *, message: str | None = None) -> None:
         """A move, asked about first when a stage it enters would write to a client the job does not have."""
-        card = self.focused_card()
-        if card is None or not jobs.may_message_nobody(self.db, card.id):
-            self._change(change, message=message)
-            return
-        try:
-            result, effects = jobs.rehearse(self.db, lambda: change(card.id))
-        except StudioflowError:
-            effects = []  # the move itself says what is wrong
-        nobody = [effect.text for effect in effects if effect.nobody]
-        if not nobody:
-            self._change(change, message=message)
-            return
-
-        def answered(choice: str | NewEntry | None) -> None:
-            if choice == "move":
-                self._change(change, message=message)
-            elif choice == "client":
-                self.action_edit_job()
-
-        question = "\n".join(
-            [f"Move “{card.title}” to {result.stage}?", "A message would go to nobody:"]
-            + [f"  {line}" for line in nobody]
-            + ["It would wait, held, until you edit or cancel it."]
-        )
-        choices = [("Move anyway", "move"), ("Add a client first", "client"), ("Cancel", "cancel")]
-        self.app.push_screen(PickerDialog(question, choices, current=1), answered)
+        self._change(change, message=message, ask=True)
 
     def action_dry_run(self) -> None:
         """What advancing the job (L) would send and create, rendered; nothing is written."""
@@ -286,12 +295,11 @@ class BoardScreen(Screen[None]):
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
-        try:
-            result, effects = jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id))
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", result, effects))
+
+        def show(rehearsed: tuple[JobView, list[Any]]) -> None:
+            self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
+
+        run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, "warning")
 
     def action_advance(self) -> None:
         self._move(lambda job: jobs.advance(self.db, job))
@@ -495,12 +503,10 @@ class BoardScreen(Screen[None]):
     # Undo
 
     async def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal))
 
     async def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal), redo=True)
 
     async def _after_journal(self) -> None:
         if self.view is not None and board.last_pipeline(self.db) == self.view.pipeline_id:
@@ -508,3 +514,11 @@ class BoardScreen(Screen[None]):
             self._focus(self.column_index, self._column(self.column_index).cursor if self._columns() else None)
         else:
             await self.show_pipeline(board.last_pipeline(self.db))
+
+
+@dataclass(frozen=True)
+class _WouldWriteToNobody:
+    """A move not made: a stage it enters would queue a message to nobody (asked about first)."""
+
+    stage: str
+    lines: tuple[str, ...]

@@ -68,7 +68,7 @@ def test_kill_9_during_a_send_leaves_the_text_held_and_never_sends_it_twice(cli:
             os.kill(int(log.read_text(encoding="utf-8").split()[0]), signal.SIGKILL)
 
     env_cli = {"STUDIOFLOW_CONFIG": str(config)}
-    assert cli("outbox", "send", "--db", db_path, env=env_cli).out == "0 sent, 1 held\n"
+    assert cli("outbox", "send", "--db", db_path, env=env_cli).out == "1 message needs you: held\n"
     [held] = cli("outbox", "list", "--state", "held", "--json", "--db", db_path, env=env_cli).json()
     assert held["id"] == text
     assert held["last_error"].startswith("delivery stopped while this message was being sent")
