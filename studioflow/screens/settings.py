@@ -106,8 +106,6 @@ class SettingsScreen(Screen[None]):
             config.save_table("smtp", None if smtp is None else smtp.as_table())
             config.save_table("outbox", {"send_delay_seconds": delay})
             me = {key: self.query_one(f"#me-{key}", Input).value.strip() for key, _, _ in ME_FIELDS}
-            if any("\n" in value or "\r" in value for value in me.values()):
-                raise StudioflowError("your name and business are one line each")
             config.save_table("me", me)
         except StudioflowError as exc:
             self._say(str(exc), error=True)
