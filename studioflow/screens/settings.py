@@ -62,11 +62,14 @@ class SettingsScreen(Screen[None]):
         try:
             smtp = config.load_smtp()
             delay = config.load_send_delay()
-            me = config.load_me()
         except StudioflowError as exc:
             self._say(f"The config file has a problem; saving replaces the mail part: {exc}", error=True)
-            smtp, delay, me = None, config.DEFAULT_SEND_DELAY, {}
-        for key, value in me.items():
+            smtp, delay = None, config.DEFAULT_SEND_DELAY
+        try:
+            self.me: dict[str, str] = config.load_me()
+        except StudioflowError:
+            self.me = {key: "" for key, _, _ in ME_FIELDS}  # unreadable: written only if typed here
+        for key, value in self.me.items():
             self.query_one(f"#me-{key}", Input).value = value
         values = {"send_delay": str(delay)}
         if smtp is not None:
@@ -106,7 +109,9 @@ class SettingsScreen(Screen[None]):
             config.save_table("smtp", None if smtp is None else smtp.as_table())
             config.save_table("outbox", {"send_delay_seconds": delay})
             me = {key: self.query_one(f"#me-{key}", Input).value.strip() for key, _, _ in ME_FIELDS}
-            config.save_table("me", me)
+            if me != self.me:  # the user's [me] is written only when changed here
+                config.save_table("me", me)
+                self.me = me
         except StudioflowError as exc:
             self._say(str(exc), error=True)
             return
