@@ -62,8 +62,24 @@ def _add_job_clients_and_notes(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE job ADD COLUMN notes VARCHAR NOT NULL DEFAULT ''")
 
 
+def _add_outbox_local_only(conn: Connection) -> None:
+    """A message delivered only to the local stub outbox says so (it never left the machine).
+
+    Old files: messages "sent" to the stub had a reply starting "stored in"; they are marked local.
+    """
+    conn.exec_driver_sql("ALTER TABLE outbox_message ADD COLUMN local_only BOOLEAN NOT NULL DEFAULT '0'")
+    conn.exec_driver_sql("UPDATE outbox_message SET local_only = 1 WHERE state = 'sent' AND reply LIKE 'stored in %'")
+
+
+def _add_reentry_and_quiet_moves(conn: Connection) -> None:
+    """Each automation's re-entry rule (every visit, first only, not again within N days),
+    and visits entered by a move made without automations."""
+    conn.exec_driver_sql("ALTER TABLE automation ADD COLUMN reentry VARCHAR NOT NULL DEFAULT 'every'")
+    conn.exec_driver_sql("ALTER TABLE stage_visit ADD COLUMN automations_off BOOLEAN NOT NULL DEFAULT '0'")
+
+
 def _add_pipeline_kinds(conn: Connection) -> None:
-    """Pipelines for clients, events and invoices as well as jobs (schema 5).
+    """Pipelines for clients, events and invoices as well as jobs (schema 7).
 
     A pipeline gets its kind (every existing one tracks jobs) and a "default for new
     resources" flag. A stage visit may now belong to a client, event or invoice instead
@@ -82,7 +98,8 @@ def _add_pipeline_kinds(conn: Connection) -> None:
         " id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,"
         " job_id INTEGER, client_id INTEGER, event_id INTEGER, invoice_id INTEGER, pipeline_id INTEGER,"
         " stage_id INTEGER, stage_name VARCHAR NOT NULL, state VARCHAR NOT NULL,"
-        " entered_at DATETIME NOT NULL, left_at DATETIME, position INTEGER NOT NULL DEFAULT 0,"
+        " entered_at DATETIME NOT NULL, left_at DATETIME, automations_off BOOLEAN NOT NULL DEFAULT '0',"
+        " position INTEGER NOT NULL DEFAULT 0,"
         " CONSTRAINT stage_visit_state_known CHECK (state IN ('active', 'completed', 'skipped', 'untracked')),"
         " CONSTRAINT stage_visit_open_iff_active CHECK ((state = 'active') = (left_at IS NULL)),"
         " CONSTRAINT stage_visit_one_resource CHECK ((job_id IS NOT NULL) + (client_id IS NOT NULL)"
@@ -96,8 +113,8 @@ def _add_pipeline_kinds(conn: Connection) -> None:
         " FOREIGN KEY(stage_id) REFERENCES stage (id) ON DELETE SET NULL)"
     )
     conn.exec_driver_sql(
-        "INSERT INTO new_stage_visit (id, job_id, stage_id, stage_name, state, entered_at, left_at)"
-        " SELECT id, job_id, stage_id, stage_name, state, entered_at, left_at FROM stage_visit"
+        "INSERT INTO new_stage_visit (id, job_id, stage_id, stage_name, state, entered_at, left_at, automations_off)"
+        " SELECT id, job_id, stage_id, stage_name, state, entered_at, left_at, automations_off FROM stage_visit"
     )
     # AUTOINCREMENT's high-water mark goes along: a deleted visit's id never comes back.
     conn.exec_driver_sql(
@@ -124,7 +141,8 @@ def _add_pipeline_kinds(conn: Connection) -> None:
         "CREATE TABLE new_automation ("
         " id INTEGER NOT NULL, stage_id INTEGER NOT NULL, \"trigger\" VARCHAR NOT NULL, status_id INTEGER,"
         " action VARCHAR NOT NULL, params JSON NOT NULL, delay_minutes INTEGER NOT NULL, required_tags JSON NOT NULL,"
-        " keep_on_leave BOOLEAN NOT NULL, enabled BOOLEAN NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (id),"
+        " keep_on_leave BOOLEAN NOT NULL, enabled BOOLEAN NOT NULL, position INTEGER NOT NULL,"
+        " reentry VARCHAR NOT NULL DEFAULT 'every', PRIMARY KEY (id),"
         " CONSTRAINT automation_trigger_known CHECK (trigger IN ('enter', 'complete', 'skip', 'status')),"
         " CONSTRAINT automation_action_known CHECK (action IN ('send_email', 'send_sms', 'create_tasks',"
         " 'set_status', 'set_due', 'move_to_pipeline', 'archive', 'send_invoice', 'email_invoice')),"
@@ -144,6 +162,8 @@ MIGRATIONS: list[Migration] = [
     _add_outbox_reply,
     _add_saved_item_priority,
     _add_job_clients_and_notes,
+    _add_outbox_local_only,
+    _add_reentry_and_quiet_moves,
     _add_pipeline_kinds,
 ]
 

@@ -211,7 +211,7 @@ def _tracked_cards(db: Database, stage_id: int, offset: int, limit: int, text: s
         if kind == "invoices":
             from studioflow.workflow import invoices  # builds on the views; its totals are the one rule
 
-            found = {v.id: v for v in invoices.invoice_views(session, col(model.id).in_([r[0] for r in rows]))}
+            found = {v.id: v for v in invoices.invoice_views(session, None, col(model.id).in_([r[0] for r in rows]))}
             return [_invoice_card(found[resource_id], invoices.money) for resource_id, _, _ in rows]
         events = {
             event.id: (event, job_title, client_name)
