@@ -325,6 +325,8 @@ class BoardScreen(Screen[None]):
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
+        if not self._jobs_only("A dry run"):
+            return
 
         def show(rehearsed: tuple[JobView, list[Any]]) -> None:
             self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
