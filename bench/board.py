@@ -1,4 +1,5 @@
-"""Board benchmark: launch time, move latency and memory, for 100 / 10,000 / 100,000 jobs.
+"""Board benchmark: launch time, move latency and memory, for 100 / 10,000 / 100,000 jobs
+and for a pipeline of 10,000 invoices.
 
     python bench/board.py            # prints a table of figures and the launch ratio
 
@@ -78,7 +79,7 @@ def child_launch(db_path: str, started: float, moves: int) -> None:
 
 def main() -> None:
     from child import measure
-    from seed import seed
+    from seed import seed, seed_invoices
 
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,10 +101,26 @@ def main() -> None:
                 "move_max_ms": max(move_times) * 1000 if move_times else float("nan"),
                 "rss_mb": rss,
             }
-    print(f"{'jobs':>8}  {'launch (median)':>16}  {'move (median)':>14}  {'move (max)':>11}  {'peak RSS':>9}")
-    for jobs, r in results.items():
+        # A pipeline of 10,000 invoices: the same launch, move and memory targets as for jobs.
+        path = Path(tmp) / "bench-invoices.db"
+        seed_invoices(path, 10_000)
+        launches, rss, move_times = [], 0.0, []
+        for run in range(LAUNCH_RUNS):
+            figures = measure(__file__, path, MOVES if run == 0 else 0)
+            launches.append(float(figures["launch"]))  # type: ignore[arg-type]
+            move_times += figures["moves"]  # type: ignore[operator]
+            rss = max(rss, float(figures["rss_mb"]))  # type: ignore[arg-type]
+        invoice_row = {
+            "launch_s": statistics.median(launches),
+            "move_ms": statistics.median(move_times) * 1000,
+            "move_max_ms": max(move_times) * 1000,
+            "rss_mb": rss,
+        }
+    print(f"{'cards':>15}  {'launch (median)':>16}  {'move (median)':>14}  {'move (max)':>11}  {'peak RSS':>9}")
+    rows = [(f"{jobs:,} jobs", r) for jobs, r in results.items()] + [("10,000 invoices", invoice_row)]
+    for name, r in rows:
         print(
-            f"{jobs:>8,}  {r['launch_s']:>15.3f}s  {r['move_ms']:>12.1f}ms  {r['move_max_ms']:>9.1f}ms"
+            f"{name:>15}  {r['launch_s']:>15.3f}s  {r['move_ms']:>12.1f}ms  {r['move_max_ms']:>9.1f}ms"
             f"  {r['rss_mb']:>6.0f} MB"
         )
     ratio = results[10_000]["launch_s"] / results[100]["launch_s"]

@@ -24,7 +24,7 @@ from studioflow import __version__
 from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
+from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES, PIPELINE_KINDS
 from studioflow.workflow import (
     agenda,
     automation_rules,
@@ -39,6 +39,7 @@ from studioflow.workflow import (
     pipelines,
     quickadd,
     tasks,
+    tracking,
     transfer,
 )
 from studioflow.workflow.automation_rules import AutomationView
@@ -57,6 +58,7 @@ from studioflow.workflow.views import (
     SavedTaskListView,
     TaskView,
     TemplateView,
+    TrackView,
     first_line,
     local_minute,
     to_json,
@@ -220,9 +222,18 @@ def build_parser() -> Parser:
     command(groups, "redo", lambda db, a: f"redid: {journal.redo(db)}", "redo the last undone change")
 
     g = group("pipeline", "pipelines (kanban boards) and their stages")
-    cmd = command(g, "add", lambda db, a: pipelines.create_pipeline(db, a.name, a.stage), "add a pipeline")
+    cmd = command(g, "add", lambda db, a: pipelines.create_pipeline(db, a.name, a.stage, a.kind), "add a pipeline")
     cmd.add_argument("name")
     cmd.add_argument("--stage", action="append", default=[], metavar="S", help="a stage, in order (repeat)")
+    cmd.add_argument("--for", dest="kind", choices=PIPELINE_KINDS, default="jobs", help="what its cards are")
+    cmd = command(
+        g,
+        "default",
+        lambda db, a: pipelines.set_default_for_new(db, a.pipeline, a.state == "on"),
+        "make every new client, event or invoice enter this pipeline (on/off)",
+    )
+    cmd.add_argument("pipeline")
+    cmd.add_argument("state", choices=("on", "off"))
     cmd = command(g, "list", lambda db, a: pipelines.list_pipelines(db, a.all), "list pipelines")
     cmd.add_argument("--all", action="store_true", help="include archived pipelines")
     cmd = command(g, "show", lambda db, a: pipelines.get_pipeline(db, a.pipeline), "show a pipeline's stages")
@@ -280,6 +291,7 @@ def build_parser() -> Parser:
     command(g, "list", lambda db, a: clients.list_clients(db), "list clients")
     cmd = command(g, "show", lambda db, a: clients.client_page(db, a.client), "show a client: jobs, events, invoices")
     cmd.add_argument("client")
+    _tracking_commands(command, g, "clients")
 
     g = group("status", "custom job statuses that flag blockers")
     cmd = command(g, "add", lambda db, a: clients.add_status(db, a.name, a.colour), "add a job status")
@@ -398,6 +410,7 @@ def build_parser() -> Parser:
     cmd.add_argument("--days", type=int, metavar="N", help="set_due: due N days after it fires")
     cmd.add_argument("--to-pipeline", metavar="P", help="move_to_pipeline: where to")
     cmd.add_argument("--to-stage", metavar="S", help="move_to_pipeline: which stage (default: first)")
+    cmd.add_argument("--from-invoice", metavar="I", help="send_invoice: the invoice to copy (lines, tax)")
     cmd.add_argument("--delay", type=parse_delay, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="only for clients with this tag")
     cmd.add_argument("--keep", action="store_true", help="a delayed message still goes if the job moves on")
@@ -530,6 +543,52 @@ def _test_email(db: Database, args: argparse.Namespace) -> str:
     return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {answer}"
 
 
+def _tracking_commands(command: Callable[..., Parser], g: Any, kind: str) -> None:
+    """The job verbs for a client, event or invoice on a pipeline of its kind."""
+    noun = kind[:-1]
+    cmd = command(g, "track", _track, f"put a {noun} on a {noun} pipeline (its first stage unless --stage)")
+    cmd.add_argument("ref", metavar=noun.upper())
+    cmd.add_argument("--pipeline", required=True, metavar="P")
+    cmd.add_argument("--stage", metavar="S")
+    cmd.set_defaults(kind=kind)
+    for name, handler, text in (
+        ("advance", tracking.advance, "complete its stage and enter the next"),
+        ("skip", tracking.skip, "skip its stage and enter the next"),
+        ("untrack", tracking.untrack, "take it off a pipeline (its history stays)"),
+    ):
+        cmd = command(g, name, lambda db, a, h=handler: h(db, a.kind, a.ref, a.pipeline), f"{noun}: {text}")
+        cmd.add_argument("ref", metavar=noun.upper())
+        cmd.add_argument("--pipeline", metavar="P", help="needed when it stands on several")
+        cmd.set_defaults(kind=kind)
+    cmd = command(
+        g, "move", lambda db, a: tracking.move_to(db, a.kind, a.ref, a.to, a.pipeline), f"move a {noun} to a stage"
+    )
+    cmd.add_argument("ref", metavar=noun.upper())
+    cmd.add_argument("--to", required=True, metavar="S")
+    cmd.add_argument("--pipeline", metavar="P", help="needed when it stands on several")
+    cmd.set_defaults(kind=kind)
+    cmd = command(
+        g,
+        "pipeline",
+        lambda db, a: tracking.move_to_pipeline(db, a.kind, a.ref, a.to_pipeline, a.stage, a.pipeline),
+        f"move a {noun} to another {noun} pipeline",
+    )
+    cmd.add_argument("ref", metavar=noun.upper())
+    cmd.add_argument("to_pipeline", metavar="TO_PIPELINE")
+    cmd.add_argument("--stage", metavar="S", help="default: the pipeline's first stage")
+    cmd.add_argument("--pipeline", metavar="P", help="the one it leaves, when it stands on several")
+    cmd.set_defaults(kind=kind)
+    cmd = command(
+        g, "pipelines", lambda db, a: tracking.get_tracks(db, a.kind, a.ref), f"the {noun}'s pipelines and history"
+    )
+    cmd.add_argument("ref", metavar=noun.upper())
+    cmd.set_defaults(kind=kind)
+
+
+def _track(db: Database, a: argparse.Namespace) -> TrackView:
+    return tracking.track(db, a.kind, a.ref, a.pipeline, a.stage)
+
+
 def _job_container_commands(command: Callable[..., Parser], group: Callable[[str, str], Any], top: Any) -> None:
     """What a job holds besides tasks: clients with roles, events, invoices, mileage; and whole-file transfers."""
     g = group("jobclient", "the clients of a job, each with a role (bride, payer...); one is the primary client")
@@ -566,6 +625,7 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd = command(g, "ics", _events_ics, "write a job's events (or all upcoming) to an .ics file for a calendar app")
     cmd.add_argument("file", type=Path)
     cmd.add_argument("--job", metavar="J", help="default: every upcoming event")
+    _tracking_commands(command, g, "events")
 
     g = group("invoice", "invoices: numbered, with lines and tax, draft → sent → paid (or void)")
     cmd = command(g, "add", _add_invoice, "add a draft invoice")
@@ -598,6 +658,7 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument("file", type=Path)
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--client", metavar="C")
+    _tracking_commands(command, g, "invoices")
 
     g = group("mileage", "mileage logs: trips for a job or one of its events")
     cmd = command(g, "add", _add_trip, "log a trip (unit and rate from config.toml [mileage] unless given)")
@@ -766,6 +827,7 @@ def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
         days=a.days,
         to_pipeline=a.to_pipeline,
         to_stage=a.to_stage,
+        from_invoice=a.from_invoice,
         delay_minutes=a.delay,
         required_tags=a.tag,
         keep_on_leave=a.keep,
@@ -922,6 +984,11 @@ def _print(result: Any, args: argparse.Namespace) -> None:
         sys.stdout.write("\n")
     elif isinstance(result, str):
         print(result)
+    elif isinstance(result, list) and result and isinstance(result[0], TrackView) and result[0].history:
+        for number, track in enumerate(result):
+            if number:
+                print()
+            _print_track(track)
     elif isinstance(result, list):
         rows = [_row(item) for item in result]
         print(_table(rows) if rows else "(none)")
@@ -936,6 +1003,8 @@ def _print(result: Any, args: argparse.Namespace) -> None:
         print(_table([_row(stage) for stage in result.stages]) if result.stages else "(no stages)")
     elif isinstance(result, JobView):
         _print_job(result)
+    elif isinstance(result, TrackView):
+        _print_track(result)
     elif isinstance(result, TemplateView):
         print(f"template {result.id} {result.name} ({result.channel})")
         _print_message(result.channel, result.subject, result.body)
@@ -967,13 +1036,28 @@ def _print_job(job: JobView) -> None:
         "due": job.due_on.isoformat() if job.due_on else "-",
         "tasks": f"{job.tasks_total - job.tasks_open}/{job.tasks_total} done",
     }
+    _print_moved(fields, job)
+
+
+def _print_track(track: TrackView) -> None:
+    fields = {
+        track.kind[:-1]: f"{track.id} {track.title}",
+        "pipeline": track.pipeline,
+        "stage": track.stage + ("" if track.tracked else " (left the pipeline)"),
+        "due": track.due_on.isoformat() if track.due_on else "-",
+    }
+    _print_moved(fields, track)
+
+
+def _print_moved(fields: dict[str, str], moved: JobView | TrackView) -> None:
+    """A job or tracked resource: its fields, what its automations did, its stage history."""
     for key, value in fields.items():
         print(f"{key:>9}  {value}")
-    for line in job.fired:
+    for line in moved.fired:
         print(f"{'fired':>9}  {line}")
-    if job.history:
+    if moved.history:
         print("  history")
-        for visit in job.history:
+        for visit in moved.history:
             when = local_minute(visit.entered_at)
             quiet = "  (moved without automations)" if visit.automations_off else ""
             print(f"           {when}  {visit.state:<9}  {visit.stage}{quiet}")
@@ -1034,6 +1118,10 @@ def _print_client_page(page: ClientPageView) -> None:
     for invoice in page.invoices:
         late = ", overdue" if invoice.overdue else ""
         print(f"{'invoice':>9}  {invoice.number}  {invoice.status}{late}  {invoices.money(invoice.total_cents)}")
+    for track in page.pipelines:
+        print(f"{'pipeline':>9}  {track.pipeline} › {track.stage}" + ("" if track.tracked else " (left)"))
+        for visit in track.history:
+            print(f"           {local_minute(visit.entered_at)}  {visit.state:<9}  {visit.stage}")
 
 
 def _print_message(channel: str, subject: str, body: str) -> None:

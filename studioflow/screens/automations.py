@@ -33,7 +33,9 @@ ACTIONS = [
     ("set the job's status", "set_status"),
     ("set the job's due date", "set_due"),
     ("move the job to another pipeline", "move_to_pipeline"),
-    ("archive the job", "archive"),
+    ("archive the job (or take the card off its pipeline)", "archive"),
+    ("make and email a new invoice (a job stage)", "send_invoice"),
+    ("email the invoice again (an invoice stage)", "email_invoice"),
 ]
 REENTRY = [
     ("every visit (each time the job comes back)", "every"),
@@ -149,8 +151,19 @@ class AutomationsDialog(ModalScreen[None]):
         action = await self.app.push_screen_wait(PickerDialog("What should it do?", ACTIONS))
         if not isinstance(action, str):
             return
-        if action in ("send_email", "send_sms"):
-            channel = "email" if action == "send_email" else "sms"
+        if action == "send_invoice":
+            from studioflow.workflow import invoices
+
+            models = [(f"{i.number}  {i.client or ''}", i.id) for i in invoices.list_invoices(self.db)]
+            model = await self._pick("Copy which invoice (lines, tax)?", models, "no invoices yet to copy")
+            if model is None:
+                return
+            days = await self.app.push_screen_wait(PromptDialog("Due how many days after it is made?", "14"))
+            if days is None or not days.strip().isdecimal():
+                return
+            options["from_invoice"], options["days"] = model, int(days)
+        if action in ("send_email", "send_sms", "send_invoice", "email_invoice"):
+            channel = "sms" if action == "send_sms" else "email"
             from studioflow.workflow import templates  # jinja2 only when templates are wanted
 
             found = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == channel]

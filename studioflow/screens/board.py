@@ -1,7 +1,9 @@
 """The board: a pipeline as kanban columns, every job a card, moved from the keyboard.
 
 The screen holds the cursor (column, card) and calls the workflow services; columns
-only draw. After a change only the columns involved are re-read.
+only draw. After a change only the columns involved are re-read. A pipeline of
+clients, events or invoices is the same board with the same keys: the moves go to
+`tracking` instead of `jobs` (see `_call`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import board, clients, jobs, pipelines
+from studioflow.workflow import board, clients, jobs, pipelines, subjects, tracking
 from studioflow.workflow.board import BoardView, CardView
 from studioflow.workflow.views import JobView
+
+# The board's verbs and the job services that do them; a tracked kind's are in `tracking`.
+JOB_VERBS = {"advance": "advance", "skip": "skip", "move_to": "move_to", "reorder": "reorder", "untrack": "archive"}
 
 
 class BoardScreen(Screen[None]):
@@ -113,8 +118,10 @@ class BoardScreen(Screen[None]):
             return
         shown = self.view.pipeline_id
         run_effect(self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
+        noun = subjects.NOUN[self.view.kind]
         for stage in self.view.columns:
-            self._cards.append(CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}"))
+            fetch = self._fetcher(stage.id)
+            self._cards.append(CardColumn(stage.id, stage.job_count, fetch, id=f"cards-{stage.id}", noun=noun))
             self._headers.append(Static(classes="column-header"))
         await container.mount_all(
             Vertical(header, cards, classes="column") for header, cards in zip(self._headers, self._cards, strict=True)
@@ -134,7 +141,8 @@ class BoardScreen(Screen[None]):
             self._focus(self.column_index, self._column(self.column_index).cursor)
 
     def _fetcher(self, stage_id: int) -> Callable[[int, int], list[CardView]]:
-        return lambda offset, limit: board.cards(self.db, stage_id, offset, limit, self.filter_text)
+        kind = self.view.kind if self.view else "jobs"
+        return lambda offset, limit: board.cards(self.db, stage_id, offset, limit, self.filter_text, kind)
 
     def _columns(self) -> list[CardColumn]:
         return self._cards
@@ -181,7 +189,7 @@ class BoardScreen(Screen[None]):
                 return False
             self.view = fresh
         else:
-            counts = board.counts(self.db, stage_ids, self.filter_text)
+            counts = board.counts(self.db, stage_ids, self.filter_text, self.view.kind)
             columns = tuple(replace(s, job_count=counts.get(s.id, s.job_count)) for s in self.view.columns)
             self.view = replace(self.view, columns=columns)
         for stage, column in zip(self.view.columns, self._columns(), strict=True):
@@ -220,6 +228,27 @@ class BoardScreen(Screen[None]):
 
     # Moving jobs
 
+    @property
+    def _noun(self) -> str:
+        return subjects.NOUN[self.view.kind if self.view else "jobs"]
+
+    def _no_card(self) -> None:
+        self.notify(f"No {self._noun} here: move to a card first.", severity="warning")
+
+    def _jobs_only(self, what: str) -> bool:
+        """True on a job pipeline; else a notice that `what` is for jobs."""
+        if self.view is None or self.view.kind == "jobs":
+            return True
+        self.notify(f"{what} is for jobs; this pipeline tracks {self.view.kind}.", severity="warning")
+        return False
+
+    def _call(self, verb: str, card_id: int, *args: Any) -> Any:
+        """A move of the card: a job service, or the tracking one for a client, event or invoice."""
+        assert self.view is not None
+        if self.view.kind == "jobs":
+            return getattr(jobs, JOB_VERBS[verb])(self.db, card_id, *args)
+        return getattr(tracking, verb)(self.db, self.view.kind, card_id, *args, pipeline=self.view.pipeline_id)
+
     def _change(self, change: Callable[[int], Any], *, message: str | None = None, ask: bool = False) -> None:
         """Run a service on the focused job, then redraw the columns it touched.
 
@@ -227,12 +256,13 @@ class BoardScreen(Screen[None]):
         write to a client the job does not have; if so nothing is done and the user is asked."""
         card = self.focused_card()
         if card is None or self.view is None:
-            self.notify("No job here: move to a card first.", severity="warning")
+            self._no_card()
             return
         before = self._column(self.column_index).stage_id
+        kind = self.view.kind  # a client, event or invoice card has no job to ask about
 
         def attempt() -> Any:
-            if ask and jobs.may_message_nobody(self.db, card.id):
+            if ask and kind == "jobs" and jobs.may_message_nobody(self.db, card.id):
                 try:
                     result, effects = jobs.rehearse(self.db, lambda: change(card.id))
                 except StudioflowError:
@@ -276,7 +306,7 @@ class BoardScreen(Screen[None]):
         if stage_ids is not None and not stage_ids <= {s.id for s in self.view.columns}:
             stage_ids = None
         self._refresh(stage_ids)
-        place = board.locate(self.db, job_id, self.filter_text)
+        place = board.locate(self.db, job_id, self.filter_text, self.view.kind, self.view.pipeline_id)
         if place is None:
             self._focus(self.column_index, self._column(self.column_index).cursor)
             return
@@ -295,6 +325,8 @@ class BoardScreen(Screen[None]):
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
+        if not self._jobs_only("A dry run"):
+            return
 
         def show(rehearsed: tuple[JobView, list[Any]]) -> None:
             self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
@@ -302,33 +334,36 @@ class BoardScreen(Screen[None]):
         run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, "warning")
 
     def action_advance(self) -> None:
-        self._move(lambda job: jobs.advance(self.db, job))
+        self._move(lambda job: self._call("advance", job))
 
     def action_skip(self) -> None:
-        self._move(lambda job: jobs.skip(self.db, job))
+        self._move(lambda job: self._call("skip", job))
 
     def action_back(self) -> None:
         if self.view is None or self.column_index == 0:
             self.notify("This is the first stage: there is no stage before it.", severity="warning")
             return
         previous = self.view.columns[self.column_index - 1].id
-        self._move(lambda job: jobs.move_to(self.db, job, previous))
+        self._move(lambda job: self._call("move_to", job, previous))
 
     def action_reorder(self, offset: int) -> None:
-        self._change(lambda job: jobs.reorder(self.db, job, offset))
+        self._change(lambda job: self._call("reorder", job, offset))
 
     def action_archive(self) -> None:
         card = self.focused_card()
+        done = "Archived" if self.view is None or self.view.kind == "jobs" else "Took off the pipeline"
         self._change(
-            lambda job: jobs.archive(self.db, job),
-            message=f"Archived “{card.title}” (u to undo)." if card else None,
+            lambda job: self._call("untrack", job),
+            message=f"{done} “{card.title}” (u to undo)." if card else None,
         )
 
     def action_move(self, automations_on: bool = True) -> None:
         """Move to a stage picked from a list; `M` moves without automations (a correction)."""
         card = self.focused_card()
         if card is None or self.view is None:
-            self.notify("No job here: move to a card first.", severity="warning")
+            self._no_card()
+            return
+        if not automations_on and not self._jobs_only("A move without automations"):
             return
         choices = [(stage.name, stage.id) for stage in self.view.columns]
         quietly = "" if automations_on else " without automations"
@@ -336,7 +371,10 @@ class BoardScreen(Screen[None]):
 
         def moved(stage_id: int | NewEntry | None) -> None:
             if isinstance(stage_id, int):
-                self._move(lambda job: jobs.move_to(self.db, job, stage_id, automations_on), message=said)
+                if self.view is not None and self.view.kind == "jobs":
+                    self._move(lambda job: jobs.move_to(self.db, job, stage_id, automations_on), message=said)
+                else:
+                    self._move(lambda job: self._call("move_to", job, stage_id))
 
         title = f"Move “{card.title}”{quietly} to stage"
         self.app.push_screen(PickerDialog(title, choices, current=self.column_index), moved)
@@ -344,7 +382,9 @@ class BoardScreen(Screen[None]):
     def action_status(self) -> None:
         card = self.focused_card()
         if card is None:
-            self.notify("No job here: move to a card first.", severity="warning")
+            self._no_card()
+            return
+        if not self._jobs_only("A status"):
             return
         no_status = 0  # status ids start at 1; None is what escape returns
         choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
@@ -358,18 +398,28 @@ class BoardScreen(Screen[None]):
     def action_move_pipeline(self) -> None:
         card = self.focused_card()
         if card is None or self.view is None:
-            self.notify("No job here: move to a card first.", severity="warning")
+            self._no_card()
             return
-        others = [(p.name, p.id) for p in pipelines.list_pipelines(self.db) if p.id != self.view.pipeline_id]
+        view = self.view
+        others = [
+            (p.name, p.id)
+            for p in pipelines.list_pipelines(self.db)
+            if p.id != view.pipeline_id and p.kind == view.kind
+        ]
         if not others:
-            self.notify("There is no other pipeline to move the job to.", severity="warning")
+            self.notify(f"There is no other pipeline to move the {self._noun} to.", severity="warning")
             return
 
         async def chosen(pipeline_id: int | NewEntry | None) -> None:
             if not isinstance(pipeline_id, int):
                 return
             try:
-                moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                if view.kind == "jobs":
+                    moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                else:
+                    moved = tracking.move_to_pipeline(
+                        self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id
+                    )
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -387,6 +437,9 @@ class BoardScreen(Screen[None]):
             self.notify("Add a pipeline with stages first (S).", severity="warning")
             return
         stage_id = self.view.columns[self.column_index].id
+        if self.view.kind != "jobs":
+            self._track_new(stage_id)
+            return
         names = [(c.name, c.id) for c in clients.list_clients(self.db)]
 
         def save(form: JobForm | None) -> None:
@@ -404,10 +457,48 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 
+    def _track_new(self, stage_id: int) -> None:
+        """`n` on a client, event or invoice pipeline: pick one to put on it (or type a new client's name)."""
+        assert self.view is not None
+        view = self.view
+        if view.kind == "clients":
+            choices = [(c.name + (f"  <{c.email}>" if c.email else ""), c.id) for c in clients.list_clients(self.db)]
+        elif view.kind == "events":
+            from studioflow.workflow import events
+
+            listed = events.list_events(self.db)
+            choices = [(f"{e.starts_at.astimezone():%Y-%m-%d %H:%M}  {e.title}", e.id) for e in listed]
+        else:
+            from studioflow.workflow import invoices
+
+            unsettled = [i for i in invoices.list_invoices(self.db) if i.status not in ("paid", "void")]
+            choices = [(f"{i.number}  {i.client or ''}  {invoices.money(i.total_cents)}", i.id) for i in unsettled]
+
+        def chosen(client: int | NewEntry | None) -> None:
+            if client is None:
+                return
+            try:
+                with self.db.write():
+                    client_id = self._client_id(client)
+                    assert client_id is not None
+                    tracked = tracking.track(self.db, view.kind, client_id, view.pipeline_id, stage_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._follow(tracked.id, {stage_id})
+            tell_fired(self, tracked)
+
+        title = f"Put a{'n' if view.kind != 'clients' else ''} {self._noun} on {view.pipeline} › "
+        title += view.columns[self.column_index].name
+        new_label = "new client" if view.kind == "clients" else None  # an event or invoice needs more than a name
+        self.app.push_screen(PickerDialog(title, choices, new_label=new_label), chosen)
+
     def action_edit_job(self) -> None:
         card = self.focused_card()
         if card is None:
-            self.notify("No job here: move to a card first.", severity="warning")
+            self._no_card()
+            return
+        if not self._jobs_only("Editing here"):
             return
         job = jobs.get_job(self.db, card.id)
         names = [(c.name, c.id) for c in clients.list_clients(self.db)]
@@ -434,9 +525,20 @@ class BoardScreen(Screen[None]):
     def action_open_job(self) -> None:
         card = self.focused_card()
         if card is None:
-            self.notify("No job here: move to a card first.", severity="warning")
+            self._no_card()
+            return
+        if self.view is not None and self.view.kind != "jobs":
+            self._show_history(card)
             return
         self.app.push_screen(JobScreen(self.db, card.id))
+
+    def _show_history(self, card: CardView) -> None:
+        """A tracked card's passage through this pipeline, one line a visit."""
+        assert self.view is not None
+        tracks = tracking.get_tracks(self.db, self.view.kind, card.id)
+        shown = next(t for t in tracks if t.pipeline_id == self.view.pipeline_id)
+        lines = [f"{v.stage}: {v.state} {v.entered_at.astimezone():%Y-%m-%d %H:%M}" for v in shown.history]
+        self.notify("\n".join(lines), title=card.title, timeout=8)
 
     # Filter
 
@@ -488,7 +590,7 @@ class BoardScreen(Screen[None]):
                 self.column_index = 0
                 await self.show_pipeline(pipeline_id)
 
-        choices = [(f"{p.name}  ({sum(s.job_count for s in p.stages)} jobs)", p.id) for p in all_pipelines]
+        choices = [(f"{p.name}  ({sum(s.job_count for s in p.stages)} {p.kind})", p.id) for p in all_pipelines]
         self.app.push_screen(PickerDialog("Show pipeline", choices, current=current), chosen)
 
     def action_templates(self) -> None:

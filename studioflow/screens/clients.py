@@ -134,6 +134,9 @@ class ClientScreen(Screen[None]):
         ]
         if page.notes:
             summary.append(escape(page.notes))
+        for track in page.pipelines:  # lead pipelines: where the client stands, and how it got there
+            steps = " → ".join(f"{v.stage} ({v.state})" for v in track.history)
+            summary.append(f"[b]{escape(track.pipeline)}[/b]: {escape(steps)}")
         self.query_one("#client-summary", Static).update("\n".join(summary))
         jobs_table = self.query_one("#client-jobs", DataTable)
         jobs_table.clear()

@@ -34,6 +34,7 @@ class StageEditor(ModalScreen[int | None]):
         Binding("A", "automations", "Automations", id="stages.automations"),
         Binding("N", "new_pipeline", "New pipeline", id="stages.new_pipeline"),
         Binding("R", "rename_pipeline", "Rename pipeline", id="stages.rename_pipeline"),
+        Binding("f", "set_kind", "Cards are…", id="stages.kind"),
     ]
 
     def __init__(self, db: Database, pipeline_id: int | None) -> None:
@@ -48,7 +49,7 @@ class StageEditor(ModalScreen[int | None]):
             yield OptionList(id="stages-list", markup=False)
             yield Label(
                 "a add · r rename · J/K move · d delete · A automations · "
-                "N new pipeline · R rename pipeline · esc close",
+                "N new pipeline · R rename pipeline · f cards are… · esc close",
                 classes="dialog-hint",
             )
 
@@ -65,9 +66,12 @@ class StageEditor(ModalScreen[int | None]):
             title.update("No pipelines yet: press N to create one.")
             return
         self.pipeline = pipelines.get_pipeline(self.db, self.pipeline_id)
-        title.update(f"Stages of [b]{escape(self.pipeline.name)}[/b]")
+        kind = self.pipeline.kind
+        of_kind = f", a pipeline of {kind}" if kind != "jobs" else ""
+        title.update(f"Stages of [b]{escape(self.pipeline.name)}[/b]{of_kind}")
+        noun = kind[:-1]
         for number, stage in enumerate(self.pipeline.stages, 1):
-            jobs = f"{stage.job_count} job{'s' if stage.job_count != 1 else ''}"
+            jobs = f"{stage.job_count} {noun}{'s' if stage.job_count != 1 else ''}"
             options.add_option(Option(f"{number}. {stage.name}  ({jobs})"))
         if self.pipeline.stages:
             options.highlighted = max(0, min(keep or 0, len(self.pipeline.stages) - 1))
@@ -157,6 +161,29 @@ class StageEditor(ModalScreen[int | None]):
 
         title = f"“{stage.name}” holds {stage.job_count} job(s): move them to"
         self.app.push_screen(PickerDialog(title, others), target)
+
+    def action_set_kind(self) -> None:
+        if self.pipeline is None:
+            return
+        pipeline = self.pipeline
+        kinds = [
+            ("jobs", "jobs"),
+            ("clients (leads)", "clients"),
+            ("events (sessions)", "events"),
+            ("invoices", "invoices"),
+        ]
+
+        def chosen(kind: str | NewEntry | None) -> None:
+            if not isinstance(kind, str):
+                return
+            try:
+                pipelines.set_kind(self.db, pipeline.id, kind)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self._load()
+
+        self.app.push_screen(PickerDialog(f"What are the cards of “{pipeline.name}”?", kinds), chosen)
 
     def action_new_pipeline(self) -> None:
         def created(name: str | None) -> None:

@@ -29,7 +29,7 @@ from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.tasks.task_list import TaskList
-from studioflow.workflow import quickadd, tasks
+from studioflow.workflow import agenda, quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
 
 VIEW_NAMES = {
@@ -97,6 +97,7 @@ class TasksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="tasks-bar")
+        yield Static(id="tasks-waits")  # stage waits due today, of every kind of card ("call the lead")
         field = Input(placeholder="filter tasks: title, job, project, client (esc clears)", id="tasks-filter")
         field.display = False
         yield field
@@ -123,6 +124,10 @@ class TasksScreen(Screen[None]):
             self.kept.clear()
         scope = "all" if self.project_id is not None else self.view_name
         self.data = tasks.task_list(self.db, scope, date.today(), keep=self.kept, project=self.project_id)
+        waits = agenda.waits_due(self.db) if scope in ("today", "overdue") else []
+        line = self.query_one("#tasks-waits", Static)
+        line.update("[b]Stage waits due:[/b] " + escape("; ".join(waits)) if waits else "")
+        line.display = bool(waits)
         self.draw(keep_task)
 
     def draw(self, keep_task: int | None = None) -> None:

@@ -78,12 +78,93 @@ def _add_reentry_and_quiet_moves(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE stage_visit ADD COLUMN automations_off BOOLEAN NOT NULL DEFAULT '0'")
 
 
+def _add_pipeline_kinds(conn: Connection) -> None:
+    """Pipelines for clients, events and invoices as well as jobs (schema 7).
+
+    A pipeline gets its kind (every existing one tracks jobs) and a "default for new
+    resources" flag. A stage visit may now belong to a client, event or invoice instead
+    of a job: SQLite cannot make `job_id` nullable in place, so the table is rebuilt the
+    way SQLite documents (new table, copy, drop, rename; foreign keys are off during
+    migrations, see `_migrate`), keeping every row and id. Journal entries are cleared:
+    their snapshots describe visit rows without the new columns.
+    """
+    conn.exec_driver_sql(
+        "ALTER TABLE pipeline ADD COLUMN kind VARCHAR NOT NULL DEFAULT 'jobs'"
+        " CONSTRAINT pipeline_kind_known CHECK (kind IN ('jobs', 'clients', 'events', 'invoices'))"
+    )
+    conn.exec_driver_sql("ALTER TABLE pipeline ADD COLUMN default_for_new BOOLEAN NOT NULL DEFAULT 0")
+    conn.exec_driver_sql(
+        "CREATE TABLE new_stage_visit ("
+        " id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,"
+        " job_id INTEGER, client_id INTEGER, event_id INTEGER, invoice_id INTEGER, pipeline_id INTEGER,"
+        " stage_id INTEGER, stage_name VARCHAR NOT NULL, state VARCHAR NOT NULL,"
+        " entered_at DATETIME NOT NULL, left_at DATETIME, automations_off BOOLEAN NOT NULL DEFAULT '0',"
+        " position INTEGER NOT NULL DEFAULT 0,"
+        " CONSTRAINT stage_visit_state_known CHECK (state IN ('active', 'completed', 'skipped', 'untracked')),"
+        " CONSTRAINT stage_visit_open_iff_active CHECK ((state = 'active') = (left_at IS NULL)),"
+        " CONSTRAINT stage_visit_one_resource CHECK ((job_id IS NOT NULL) + (client_id IS NOT NULL)"
+        " + (event_id IS NOT NULL) + (invoice_id IS NOT NULL) = 1),"
+        " CONSTRAINT stage_visit_tracked_in_pipeline CHECK (job_id IS NOT NULL OR pipeline_id IS NOT NULL),"
+        " FOREIGN KEY(job_id) REFERENCES job (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(client_id) REFERENCES client (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(event_id) REFERENCES event (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(invoice_id) REFERENCES invoice (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(pipeline_id) REFERENCES pipeline (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(stage_id) REFERENCES stage (id) ON DELETE SET NULL)"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO new_stage_visit (id, job_id, stage_id, stage_name, state, entered_at, left_at, automations_off)"
+        " SELECT id, job_id, stage_id, stage_name, state, entered_at, left_at, automations_off FROM stage_visit"
+    )
+    # AUTOINCREMENT's high-water mark goes along: a deleted visit's id never comes back.
+    conn.exec_driver_sql(
+        "UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'stage_visit')"
+        " WHERE name = 'new_stage_visit'"
+    )
+    conn.exec_driver_sql("DROP TABLE stage_visit")
+    conn.exec_driver_sql("ALTER TABLE new_stage_visit RENAME TO stage_visit")
+    for name, columns, unique in (
+        ("one_active_visit_per_job", "job_id", True),
+        ("one_active_visit_per_client", "client_id, pipeline_id", True),
+        ("one_active_visit_per_event", "event_id, pipeline_id", True),
+        ("one_active_visit_per_invoice", "invoice_id, pipeline_id", True),
+        ("visit_by_job", "job_id, id", False),
+        ("visit_by_client", "client_id, id", False),
+        ("visit_by_event", "event_id, id", False),
+        ("visit_by_invoice", "invoice_id, id", False),
+        ("visit_by_column", "stage_id, state, position", False),
+    ):
+        where = " WHERE state = 'active'" if unique else ""
+        conn.exec_driver_sql(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON stage_visit ({columns}){where}")
+    # Two new actions: SQLite cannot change a CHECK in place either.
+    conn.exec_driver_sql(
+        "CREATE TABLE new_automation ("
+        " id INTEGER NOT NULL, stage_id INTEGER NOT NULL, \"trigger\" VARCHAR NOT NULL, status_id INTEGER,"
+        " action VARCHAR NOT NULL, params JSON NOT NULL, delay_minutes INTEGER NOT NULL, required_tags JSON NOT NULL,"
+        " keep_on_leave BOOLEAN NOT NULL, enabled BOOLEAN NOT NULL, position INTEGER NOT NULL,"
+        " reentry VARCHAR NOT NULL DEFAULT 'every', PRIMARY KEY (id),"
+        " CONSTRAINT automation_trigger_known CHECK (trigger IN ('enter', 'complete', 'skip', 'status')),"
+        " CONSTRAINT automation_action_known CHECK (action IN ('send_email', 'send_sms', 'create_tasks',"
+        " 'set_status', 'set_due', 'move_to_pipeline', 'archive', 'send_invoice', 'email_invoice')),"
+        " CONSTRAINT automation_status_trigger_has_status CHECK ((trigger = 'status') = (status_id IS NOT NULL)),"
+        " CONSTRAINT automation_delay_positive CHECK (delay_minutes >= 0),"
+        " FOREIGN KEY(stage_id) REFERENCES stage (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(status_id) REFERENCES job_status (id) ON DELETE CASCADE)"
+    )
+    conn.exec_driver_sql("INSERT INTO new_automation SELECT * FROM automation")
+    conn.exec_driver_sql("DROP TABLE automation")
+    conn.exec_driver_sql("ALTER TABLE new_automation RENAME TO automation")
+    conn.exec_driver_sql("CREATE INDEX automation_by_stage ON automation (stage_id, position)")
+    conn.exec_driver_sql("DELETE FROM journal_entry")
+
+
 MIGRATIONS: list[Migration] = [
     _add_outbox_reply,
     _add_saved_item_priority,
     _add_job_clients_and_notes,
     _add_outbox_local_only,
     _add_reentry_and_quiet_moves,
+    _add_pipeline_kinds,
 ]
 
 
@@ -323,17 +404,35 @@ def _migrate(engine: Engine, path: Path) -> None:
         )
     if version > 0:
         _migration_backup(engine, path, version)
-    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-        # Another process may have migrated while this one waited for the write lock.
-        if conn.exec_driver_sql("PRAGMA user_version").scalar_one() == target:
-            return
-        if version == 0:
-            SQLModel.metadata.create_all(conn)
-            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-        else:
-            for migration in MIGRATIONS[version - 1 :]:
-                migration(conn)
-        conn.exec_driver_sql(f"PRAGMA user_version={target}")
+    with engine.execution_options(sqlite_begin="IMMEDIATE").connect() as conn:
+        # Foreign keys off while migrating (set outside a transaction, where SQLite honours
+        # it): rebuilding a table drops the old one, which would otherwise cascade into the
+        # rows that point to it. The whole result is checked before it commits.
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                # Another process may have migrated while this one waited for the write lock.
+                if conn.exec_driver_sql("PRAGMA user_version").scalar_one() == target:
+                    return
+                damaged = _dangling(conn)  # already there: `health` reports it, not ours to refuse
+                if version == 0:
+                    SQLModel.metadata.create_all(conn)
+                    conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+                else:
+                    for migration in MIGRATIONS[version - 1 :]:
+                        migration(conn)
+                broken = sorted(_dangling(conn) - damaged)
+                if broken:
+                    table, rowid, parent = broken[0]
+                    raise StudioflowError(f"cannot migrate {path}: {table} row {rowid} would lose its {parent}")
+                conn.exec_driver_sql(f"PRAGMA user_version={target}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def _dangling(conn: Connection) -> set[tuple[str, int, str]]:
+    return {(table, rowid, parent) for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check")}
 
 
 def _migration_backup(engine: Engine, path: Path, version: int) -> Path:

@@ -47,7 +47,11 @@ def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint
 
 NOCASE = String(collation="NOCASE")
 
-VISIT_STATES = ("active", "completed", "skipped")
+VISIT_STATES = ("active", "completed", "skipped", "untracked")
+# What a pipeline's cards are. A job rides exactly one pipeline (job.pipeline_id); a
+# client, event or invoice is "tracked" on any number of pipelines of its kind, one
+# active stage visit in each.
+PIPELINE_KINDS = ("jobs", "clients", "events", "invoices")
 AUTOMATION_TRIGGERS = ("enter", "complete", "skip", "status")
 AUTOMATION_ACTIONS = (
     "send_email",
@@ -57,6 +61,8 @@ AUTOMATION_ACTIONS = (
     "set_due",
     "move_to_pipeline",
     "archive",
+    "send_invoice",  # a job stage: a new invoice from a model one, emailed to the job's payer (schema 5)
+    "email_invoice",  # an invoice stage: the invoice again, under a reminder letter (schema 5)
 )
 INVOICE_STATES = ("draft", "sent", "paid", "void")
 CHANNELS = ("email", "sms")
@@ -78,13 +84,17 @@ class Client(SQLModel, table=True):
 
 class Pipeline(SQLModel, table=True):
     __tablename__ = "pipeline"
-    __table_args__ = (_nonempty("name", "pipeline"),)
+    __table_args__ = (_nonempty("name", "pipeline"), _one_of("kind", "pipeline", PIPELINE_KINDS))
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=NOCASE, unique=True)
     position: int = 0
     archived: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # What its cards are (schema 5); every pipeline made before then tracks jobs.
+    kind: str = Field(default="jobs", sa_column_kwargs={"server_default": "jobs"})
+    # New resources of its kind enter it by themselves ("every new invoice enters Invoice follow-up").
+    default_for_new: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Stage(SQLModel, table=True):
@@ -212,21 +222,51 @@ class JobClient(SQLModel, table=True):
     role: str = ""
 
 
+ACTIVE = text("state = 'active'")
+
+
 class StageVisit(SQLModel, table=True):
-    """One passage of a job through a stage; the history of a job is its visits in id order."""
+    """One passage of a resource through a stage; a resource's history is its visits in id order.
+
+    The resource is a job, a client, an event or an invoice: one nullable foreign key
+    each, exactly one set (CHECK). Separate keys rather than a (kind, id) pair, so the
+    database keeps the links true (a deleted client takes its visits with it) and each
+    kind gets its own partial unique index: one active visit per job (a job rides one
+    pipeline), one per client/event/invoice *and pipeline* (they may sit in several).
+    Jobs keep their board place on the job row; the other kinds' card order is the
+    active visit's `position`, and `pipeline_id` says which pipeline the visit is in
+    (it outlives a deleted stage).
+    """
 
     __tablename__ = "stage_visit"
     __table_args__ = (
         _one_of("state", "stage_visit", VISIT_STATES),
         CheckConstraint("(state = 'active') = (left_at IS NULL)", name="stage_visit_open_iff_active"),
+        CheckConstraint(
+            "(job_id IS NOT NULL) + (client_id IS NOT NULL) + (event_id IS NOT NULL) + (invoice_id IS NOT NULL) = 1",
+            name="stage_visit_one_resource",
+        ),
+        CheckConstraint("job_id IS NOT NULL OR pipeline_id IS NOT NULL", name="stage_visit_tracked_in_pipeline"),
         Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=text("state = 'active'")),
+        Index("one_active_visit_per_client", "client_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
+        Index("one_active_visit_per_event", "event_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
+        Index("one_active_visit_per_invoice", "invoice_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
         Index("visit_by_job", "job_id", "id"),
+        Index("visit_by_client", "client_id", "id"),
+        Index("visit_by_event", "event_id", "id"),
+        Index("visit_by_invoice", "invoice_id", "id"),
+        # The board of a client, event or invoice pipeline reads a column's active visits in card order.
+        Index("visit_by_column", "stage_id", "state", "position"),
         # Ids never come back after a delete: undo/redo and idempotency keys rely on it.
         {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    job_id: int = Field(foreign_key="job.id", ondelete="CASCADE")
+    job_id: int | None = Field(default=None, foreign_key="job.id", ondelete="CASCADE")
+    client_id: int | None = Field(default=None, foreign_key="client.id", ondelete="CASCADE")
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="CASCADE")
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", ondelete="CASCADE")
+    pipeline_id: int | None = Field(default=None, foreign_key="pipeline.id", ondelete="CASCADE")
     # A deleted stage leaves its history readable through the name kept here.
     stage_id: int | None = Field(default=None, foreign_key="stage.id", ondelete="SET NULL")
     stage_name: str
@@ -235,6 +275,7 @@ class StageVisit(SQLModel, table=True):
     left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Entered by a move made without automations (a correction): none of its stage's fired.
     automations_off: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Event(SQLModel, table=True):

@@ -2,14 +2,15 @@
 
 The timeline is what happened to one job: its stage visits, the automations that
 fired, the messages sent or waiting. The agenda is what is coming: events, tasks and
-jobs due, and messages scheduled, from today through the next `days` days.
+jobs due, stage waits ending ("call after 2 days", for a job, lead, event or invoice),
+and messages scheduled, from today through the next `days` days.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from studioflow.store import Database
 from studioflow.store.models import (
@@ -18,12 +19,13 @@ from studioflow.store.models import (
     Event,
     Job,
     OutboxMessage,
+    Pipeline,
     Stage,
     StageVisit,
     Task,
     utcnow,
 )
-from studioflow.workflow import lookup
+from studioflow.workflow import lookup, subjects
 from studioflow.workflow.views import AgendaItem, TimelineItem
 
 AGENDA_DAYS = 7
@@ -110,6 +112,8 @@ def agenda(
         ).all()
         for job, stage in jobs:
             items.append(AgendaItem(_local_midnight(job.due_on), True, "job", f"{job.title} ({stage})", job.id))  # type: ignore[arg-type]
+        for day, text, job_id in stage_waits(session, today, last):
+            items.append(AgendaItem(_local_midnight(day), True, "wait", text, job_id))
         messages = session.exec(
             select(OutboxMessage).where(
                 OutboxMessage.state == "queued", col(OutboxMessage.send_at) > now, col(OutboxMessage.send_at) < end
@@ -121,6 +125,40 @@ def agenda(
             items.append(AgendaItem(message.send_at, False, "message", text, message.job_id))
     # A day's all-day items (tasks and jobs due) come before its timed ones.
     return sorted(items, key=lambda i: (i.at.astimezone().date(), not i.all_day, i.at))
+
+
+def waits_due(db: Database, today: date | None = None) -> list[str]:
+    """The stage waits that end today or are over ("Ada Lovelace — Call Lead After 2 Days (Leads)")."""
+    today = today or date.today()
+    with db.read() as session:
+        return [text for _, text, _ in stage_waits(session, today, today)]
+
+
+def stage_waits(session: Session, today: date, last: date) -> list[tuple[date, str, int | None]]:
+    """(day, text, job id) for each stage wait that ends by `last`, of every kind of card.
+
+    A wait already over is shown on today ("overdue since"): it is still to be acted on.
+    """
+    visits = session.exec(
+        select(StageVisit, Stage.due_in_days, Pipeline.name)
+        .join(Stage, col(Stage.id) == StageVisit.stage_id)
+        .join(Pipeline, col(Pipeline.id) == Stage.pipeline_id)
+        .join(Job, col(Job.id) == StageVisit.job_id, isouter=True)
+        .where(StageVisit.state == "active", col(Stage.due_in_days).is_not(None), col(Job.archived).is_not(True))
+        .order_by(col(StageVisit.id))
+    ).all()
+    found = []
+    for visit, wait, pipeline in visits:
+        ends = visit.entered_at.astimezone().date() + timedelta(days=wait)
+        if ends > last:
+            continue
+        subject = subjects.of_visit(session, visit)
+        if subject is None:
+            continue
+        late = f", overdue since {ends.isoformat()}" if ends < today else ""
+        text = f"{subject.title} — {visit.stage_name} ({pipeline}{late})"
+        found.append((max(ends, today), text, subjects.job_id_of(session, subject)))
+    return found
 
 
 def _local_midnight(day: date) -> datetime:

@@ -19,6 +19,7 @@ from studioflow.store.models import (
     AUTOMATION_ACTIONS,
     AUTOMATION_TRIGGERS,
     Automation,
+    Invoice,
     JobStatus,
     MessageTemplate,
     Pipeline,
@@ -31,6 +32,8 @@ from studioflow.workflow.pipelines import reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
 MOVING_ACTIONS = ("move_to_pipeline",)
+MESSAGE_ACTIONS = ("send_email", "send_sms", "send_invoice", "email_invoice")
+JOB_ONLY_ACTIONS = ("set_status", "set_due")  # statuses and due dates are a job's
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ def add_automation(
     days: int | None = None,
     to_pipeline: int | str | None = None,
     to_stage: int | str | None = None,
+    from_invoice: int | str | None = None,
     delay_minutes: int = 0,
     required_tags: Sequence[str] = (),
     keep_on_leave: bool = False,
@@ -79,7 +83,7 @@ def add_automation(
         raise StudioflowError(f"an action is one of {', '.join(AUTOMATION_ACTIONS)}, not {action!r}")
     if not 0 <= delay_minutes <= MAX_DELAY_MINUTES:
         raise StudioflowError("a delay is between 0 and 365 days")
-    if delay_minutes and action not in ("send_email", "send_sms"):
+    if delay_minutes and action not in MESSAGE_ACTIONS:
         raise StudioflowError("only messages can be delayed")
     if action in MOVING_ACTIONS and trigger in ("complete", "skip"):
         raise StudioflowError("a job can be moved on entering a stage or on a status, not while it is leaving one")
@@ -87,8 +91,17 @@ def add_automation(
     with db.write() as session:
         pipeline_row = lookup.pipeline(session, pipeline)
         stage_row = lookup.stage(session, pipeline_row, stage)
+        if pipeline_row.kind != "jobs" and (action in JOB_ONLY_ACTIONS or trigger == "status"):
+            what = f"a {trigger} trigger" if trigger == "status" else action
+            raise StudioflowError(f"{what} is for job pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}")
+        if action == "email_invoice" and pipeline_row.kind != "invoices":
+            raise StudioflowError(
+                f"email_invoice is for invoice pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}"
+            )
         status_id = _trigger_status(session, trigger, status)
-        params = _params(session, action, pipeline_row, template, saved_list, to_status, days, to_pipeline, to_stage)
+        params = _params(
+            session, action, pipeline_row, template, saved_list, to_status, days, to_pipeline, to_stage, from_invoice
+        )
         last = session.exec(select(func.max(Automation.position)).where(Automation.stage_id == stage_row.id)).one()
         automation = Automation(
             stage_id=stage_row.id,  # type: ignore[arg-type]
@@ -247,6 +260,7 @@ def _params(
     days: int | None,
     to_pipeline: int | str | None,
     to_stage: int | str | None,
+    from_invoice: int | str | None = None,
 ) -> dict[str, Any]:
     """The action's parameters, each looked up and checked; unused ones are refused."""
     given = {
@@ -256,6 +270,7 @@ def _params(
         "days": days,
         "pipeline": to_pipeline,
         "stage": to_stage,
+        "model invoice": from_invoice,
     }
     needs = {
         "send_email": ("template",),
@@ -265,18 +280,28 @@ def _params(
         "set_due": ("days",),
         "move_to_pipeline": ("pipeline", "stage"),
         "archive": (),
+        "send_invoice": ("model invoice", "days", "template"),
+        "email_invoice": ("template",),
     }[action]
     extra = [name for name, value in given.items() if value is not None and name not in needs]
     if extra:
         raise StudioflowError(f"{action} does not use a {extra[0]}")
-    if action in ("send_email", "send_sms"):
+    if action in MESSAGE_ACTIONS:
         if template is None:
             raise StudioflowError(f"{action} needs a template")
         found = lookup.find(session, MessageTemplate, template, "template")
-        channel = "email" if action == "send_email" else "sms"
+        channel = "sms" if action == "send_sms" else "email"
         if found.channel != channel:
             raise StudioflowError(f"template {found.name!r} is for {found.channel}, not {channel}")
-        return {"template_id": found.id}
+        if action != "send_invoice":
+            return {"template_id": found.id}
+        if from_invoice is None:
+            raise StudioflowError("send_invoice needs the invoice to copy (its lines and tax)")
+        if days is None:
+            raise StudioflowError("send_invoice needs the days until the new invoice is due")
+        lookup.check_days(days, "an invoice's term")
+        model = lookup.invoice(session, from_invoice)
+        return {"template_id": found.id, "invoice_id": model.id, "days": days}
     if action == "create_tasks":
         if saved_list is None:
             raise StudioflowError("create_tasks needs a saved task list")
@@ -296,6 +321,8 @@ def _params(
         target = lookup.pipeline(session, to_pipeline)
         if target.id == pipeline.id:
             raise StudioflowError("move_to_pipeline moves a job to another pipeline, not its own")
+        if target.kind != pipeline.kind:
+            raise StudioflowError(f"{target.name!r} tracks {target.kind}; move_to_pipeline stays with {pipeline.kind}")
         stage_id = None if to_stage is None else lookup.stage(session, target, to_stage).id
         return {"pipeline_id": target.id, "stage_id": stage_id}
     return {}
@@ -337,9 +364,14 @@ def _views(session: Session, *conditions: Any) -> list[AutomationView]:
 
 def _target(session: Session, automation: Automation) -> str:
     params = automation.params
-    if automation.action in ("send_email", "send_sms"):
+    if automation.action in MESSAGE_ACTIONS:
         template = session.get(MessageTemplate, params.get("template_id"))
-        return "(deleted template)" if template is None else template.name
+        letter = "(deleted template)" if template is None else template.name
+        if automation.action != "send_invoice":
+            return letter
+        model = session.get(Invoice, params.get("invoice_id"))
+        like = "(deleted invoice)" if model is None else model.number
+        return f"like {like}, due in {params.get('days', 0)} days, with {letter!r}"
     if automation.action == "create_tasks":
         saved = session.get(SavedTaskList, params.get("list_id"))
         return "(deleted list)" if saved is None else saved.name
@@ -369,6 +401,8 @@ def _summary(automation: Automation, status: JobStatus | None, target: str) -> s
         "set_due": f"set due {target}",
         "move_to_pipeline": f"move to {target}",
         "archive": "archive the job",
+        "send_invoice": f"send a new invoice {target}",
+        "email_invoice": f"email the invoice with {target!r}",
     }[automation.action]
     parts = [when, what]
     if automation.delay_minutes:

@@ -1,5 +1,9 @@
 """Stage automations: what a stage does when a job enters it, leaves it, or gets a status.
 
+The same engine serves every kind of pipeline: the subject moving is a job or a tracked
+client, event or invoice (see `subjects`); the actions that make sense only for jobs
+(statuses, due dates) are refused for the others when the rule is made.
+
 Everything here runs inside the caller's transaction, so a move, the ledger rows, the
 tasks made and the messages queued commit together or not at all (transactional
 outbox). Nothing is sent here: delivery reads committed outbox rows later.
@@ -23,6 +27,7 @@ from studioflow.store.models import (
     Automation,
     AutomationRun,
     Client,
+    Invoice,
     Job,
     JobStatus,
     MessageTemplate,
@@ -34,8 +39,9 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
-from studioflow.workflow import journal, lookup, tasklists
+from studioflow.workflow import journal, lookup, subjects, tasklists
 from studioflow.workflow.pipelines import enter_stage, leave_stage
+from studioflow.workflow.subjects import Subject, Tracked
 from studioflow.workflow.views import countdown
 
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
@@ -60,7 +66,7 @@ def fired(session: Session) -> list[Effect]:
 
 def transition(
     session: Session,
-    job: Job,
+    job: Subject,
     leaving: str | None,
     target: Stage,
     passed: Sequence[Stage] = (),
@@ -82,7 +88,7 @@ def transition(
     now = utcnow()
     for stage in passed:
         visit = StageVisit(
-            job_id=job.id,  # type: ignore[arg-type]
+            **subjects.owner(job),
             stage_id=stage.id,
             stage_name=stage.name,
             state="skipped",
@@ -111,7 +117,9 @@ def status_changed(session: Session, job: Job, depth: int = 0) -> None:
     fire(session, job, visit, "status", depth, job.status_id)
 
 
-def fire(session: Session, job: Job, visit: StageVisit, trigger: str, depth: int, status_id: int | None = None) -> None:
+def fire(
+    session: Session, job: Subject, visit: StageVisit, trigger: str, depth: int, status_id: int | None = None
+) -> None:
     """Run the visit's stage automations for `trigger`, each at most once per visit."""
     _check_depth(depth, job)
     query = select(Automation).where(
@@ -133,8 +141,7 @@ def fire(session: Session, job: Job, visit: StageVisit, trigger: str, depth: int
         session.add(run)
         session.flush()
         journal.note(session, "run", run.id)  # type: ignore[arg-type]
-        client = None if job.client_id is None else session.get(Client, job.client_id)
-        missing = _missing_tags(automation, client)
+        missing = _missing_tags(automation, subjects.client_of(session, job))
         if missing:
             run.outcome = f"not run: the client lacks the tag(s) {', '.join(missing)}"
             continue
@@ -157,8 +164,8 @@ def after_task_done(session: Session, task: Task) -> None:
     if visit is None or visit.state != "active" or visit.stage_id is None:
         return
     stage = session.get(Stage, visit.stage_id)
-    job = session.get(Job, visit.job_id)
-    if stage is None or not stage.auto_move or job is None or job.archived:
+    job = subjects.of_visit(session, visit)
+    if stage is None or not stage.auto_move or job is None or (isinstance(job, Job) and job.archived):
         return
     runs = select(AutomationRun.id).where(AutomationRun.visit_id == visit.id)
     still_open = session.exec(select(func.count()).where(col(Task.run_id).in_(runs), col(Task.done_at).is_(None))).one()
@@ -167,27 +174,36 @@ def after_task_done(session: Session, task: Task) -> None:
     if still_open or here == len(stages) - 1:
         return
     following = stages[here + 1]
-    with journal.recording(session, f"auto-move {job.title!r} to {following.name}", [job.id]):  # type: ignore[list-item]
+    key = subjects.journal_key(job)
+    with journal.recording(session, f"auto-move {job.title!r} to {following.name}", [key]):
         transition(session, job, "completed", following)
     fired(session).append(Effect(f"all tasks done: moved on to {following.name}"))
 
 
 def _act(
-    session: Session, job: Job, visit: StageVisit, automation: Automation, run: AutomationRun, depth: int
+    session: Session, job: Subject, visit: StageVisit, automation: Automation, run: AutomationRun, depth: int
 ) -> Effect:
     params = automation.params
     action = automation.action
     if action in ("send_email", "send_sms"):
         return _queue_message(session, job, visit, automation, run)
+    if action in ("send_invoice", "email_invoice"):
+        return _invoice_action(session, job, visit, automation, run)
     if action == "create_tasks":
         saved = session.get(SavedTaskList, params.get("list_id"))
         if saved is None:
             return Effect("not run: its saved task list was deleted")
-        made = tasklists.create_from_list(session, saved.id, job.id, None, date.today(), run_id=run.id)  # type: ignore[arg-type]
+        # A lead's, event's or invoice's tasks say whose they are ("Call lead — Ada").
+        about = "" if isinstance(job, Job) else job.title
+        job_id = subjects.job_id_of(session, job)
+        made = tasklists.create_from_list(session, saved.id, job_id, None, date.today(), run_id=run.id, about=about)  # type: ignore[arg-type]
         for task in made:
             journal.note(session, "task", task.id)  # type: ignore[arg-type]
         return Effect(f"{len(made)} task(s) from {saved.name!r}")
+    if isinstance(job, Tracked) and action in ("set_status", "set_due"):
+        return Effect(f"not run: {action} is for jobs only")
     if action == "set_status":
+        assert isinstance(job, Job)
         status = session.get(JobStatus, params.get("status_id"))
         if status is None:
             return Effect("not run: its status was deleted")
@@ -197,6 +213,7 @@ def _act(
         status_changed(session, job, depth + 1)
         return Effect(f"status set to {status.name!r}")
     if action == "set_due":
+        assert isinstance(job, Job)
         job.due_on = date.today() + timedelta(days=int(params.get("days", 0)))
         job.updated_at = utcnow()
         return Effect(f"due date set to {job.due_on.isoformat()}")
@@ -204,6 +221,12 @@ def _act(
         pipeline = session.get(Pipeline, params.get("pipeline_id"))
         if pipeline is None:
             return Effect("not run: its pipeline was deleted")
+        if isinstance(job, Tracked):
+            if pipeline.kind != job.kind:
+                return Effect(f"not run: {pipeline.name!r} is a pipeline of {pipeline.kind}")
+            there = Tracked(job.kind, job.id, pipeline.id, job.title)  # type: ignore[arg-type]
+            if subjects.active_visit(session, there) is not None:
+                return Effect(f"not run: already on {pipeline.name}")
         stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
         wanted = params.get("stage_id")
         target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
@@ -212,28 +235,84 @@ def _act(
         transition(session, job, "completed", target, depth=depth + 1)
         return Effect(f"moved to {pipeline.name} › {target.name}")
     if action == "archive":
+        if isinstance(job, Tracked):
+            untrack(session, job)
+            return Effect(f"{subjects.NOUN[job.kind]} taken off the pipeline")
         job.archived = True
         job.updated_at = utcnow()
         return Effect("job archived")
     raise StudioflowError(f"unknown automation action {action!r}")
 
 
-def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Automation, run: AutomationRun) -> Effect:
+def _invoice_action(
+    session: Session, subject: Subject, visit: StageVisit, automation: Automation, run: AutomationRun
+) -> Effect:
+    """send_invoice (a job stage): a new invoice like the model one, for the job's payer, emailed.
+    email_invoice (an invoice stage): the invoice again under the automation's letter."""
+    from studioflow.workflow import invoices, tracking  # they build on this module
+
+    if automation.action == "email_invoice":
+        if not isinstance(subject, Tracked) or subject.kind != "invoices":
+            return Effect("not run: only an invoice can be emailed again")
+        invoice = session.get_one(Invoice, subject.id)
+        if invoice.status in ("paid", "void"):
+            return Effect(f"not run: invoice {invoice.number} is {invoice.status}")
+        if invoice.status == "draft":
+            invoice.status = "sent"
+        return _queue_message(session, subject, visit, automation, run, invoice)
+    if not isinstance(subject, Job):
+        return Effect("not run: a new invoice is made for a job")
+    model = session.get(Invoice, automation.params.get("invoice_id"))
+    if model is None:
+        return Effect("not run: its model invoice was deleted")
+    invoice = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
+    if invoice is None:
+        return Effect("not run: the job has no client to bill")
+    journal.note(session, "invoice", invoice.id)  # type: ignore[arg-type]
+    sent = _queue_message(session, subject, visit, automation, run, invoice)
+    tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
+    return Effect(f"invoice {invoice.number} made; {sent.text}", sent.message)
+
+
+def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> StageVisit:
+    """Take a tracked resource off its pipeline: its visit ends (`untracked`, or `completed`
+    when its work is done, e.g. an invoice paid) and its pending delayed messages are cancelled."""
+    visit = leave_stage(session, tracked, state)
+    cancel_pending(session, visit)
+    return visit
+
+
+def _queue_message(
+    session: Session,
+    job: Subject,
+    visit: StageVisit,
+    automation: Automation,
+    run: AutomationRun,
+    invoice: Invoice | None = None,
+) -> Effect:
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
     from studioflow.config import load_me, load_send_delay
     from studioflow.workflow import templates
 
     send_delay = load_send_delay()
-    channel = "email" if automation.action == "send_email" else "sms"
+    channel = "sms" if automation.action == "send_sms" else "email"
     template = session.get(MessageTemplate, automation.params.get("template_id"))
-    client = None if job.client_id is None else session.get(Client, job.client_id)
+    client = subjects.client_of(session, job)
+    attached = ""  # the invoice, as text below the letter
+    if invoice is not None:
+        from studioflow.workflow import invoices  # it builds on this module
+
+        # The payer, who may not be the job's primary client.
+        client = None if invoice.client_id is None else session.get(Client, invoice.client_id)
+        view = invoices.invoice_views(session, None, Invoice.id == invoice.id)[0]
+        attached = "\n\n" + invoices.invoice_text(view)
     address = "" if client is None else (client.email if channel == "email" else client.phone)
     what = "email" if channel == "email" else "text"
     if address:
         earlier = session.exec(
             select(OutboxMessage.id).where(
                 OutboxMessage.automation_id == automation.id,
-                OutboxMessage.job_id == job.id,
+                OutboxMessage.job_id == subjects.job_id_of(session, job),
                 OutboxMessage.to_addr == address,
                 journal.MAY_HAVE_GONE,
             )
@@ -249,23 +328,31 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
         state, reason = "held", "its template was deleted"
     else:
         try:
-            context = templates.job_context(session, job.id, load_me())  # type: ignore[arg-type]
+            if isinstance(job, Job):
+                invoice_id = None if invoice is None else invoice.id
+                context = templates.job_context(session, job.id, load_me(), invoice_id=invoice_id)
+            else:
+                context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, load_me())
             # The stage that fired, which is not the job's own for stages passed or left.
             context["stage"] = {"name": visit.stage_name}
+            if invoice is not None:
+                context["client"] = templates.client_values(client)
             subject, body = templates.render(template.subject, template.body, context)
+            body = body.rstrip("\n") + attached if attached else body
         except StudioflowError as exc:
             state, reason = "held", f"the template could not be filled in: {exc}"
     if state == "queued" and not address:
         state = "held"
         kind = "email address" if channel == "email" else "phone number"
-        reason = "the job has no client" if client is None else f"{client.name} has no {kind}"
+        owner = subjects.NOUN["jobs" if isinstance(job, Job) else job.kind]
+        reason = f"the {owner} has no client" if client is None else f"{client.name} has no {kind}"
     message = OutboxMessage(
         idempotency_key=f"automation-run-{run.id}",
         channel=channel,
         to_addr=address,
         subject=subject,
         body=body,
-        job_id=job.id,
+        job_id=subjects.job_id_of(session, job),
         automation_id=automation.id,
         visit_id=visit.id,
         state=state,
@@ -306,19 +393,21 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
     for message in pending:
         journal.note(session, "cancelled", message.id, prior={"state": message.state, "last_error": message.last_error})  # type: ignore[arg-type]
         message.state = "cancelled"
-        message.last_error = f"cancelled: the job left {visit.stage_name!r} before it was sent"
+        who = "job" if visit.job_id is not None else "card"
+        message.last_error = f"cancelled: the {who} left {visit.stage_name!r} before it was sent"
         fired(session).append(Effect(f"cancelled a pending {message.channel} to {message.to_addr or 'nobody'}"))
     session.flush()
 
 
-def _ran_before(session: Session, automation: Automation, job: Job, visit: StageVisit) -> str | None:
+def _ran_before(session: Session, automation: Automation, job: Subject, visit: StageVisit) -> str | None:
     """Why the automation's re-entry rule keeps it from firing in this visit, or None."""
     if automation.reentry == "every":
         return None
+    mine = [getattr(StageVisit, column) == value for column, value in subjects.owner(job).items()]
     earlier = select(func.max(AutomationRun.ran_at)).where(
         AutomationRun.automation_id == automation.id,
         AutomationRun.visit_id != visit.id,
-        col(AutomationRun.visit_id).in_(select(StageVisit.id).where(StageVisit.job_id == job.id)),
+        col(AutomationRun.visit_id).in_(select(StageVisit.id).where(*mine)),
         col(AutomationRun.outcome).not_like("not run%"),
     )
     last = session.exec(earlier).one()
@@ -337,10 +426,10 @@ def _missing_tags(automation: Automation, client: Client | None) -> list[str]:
     return [t for t in automation.required_tags if t.casefold() not in have]
 
 
-def _check_depth(depth: int, job: Job) -> None:
+def _check_depth(depth: int, job: Subject) -> None:
     if depth > MAX_CHAIN:
         raise StudioflowError(
-            f"automations moved job {job.id} {job.title!r} more than {MAX_CHAIN} times in a row; "
+            f"automations moved {subjects.describe(job)} more than {MAX_CHAIN} times in a row; "
             "they seem to loop, so nothing was done"
         )
 

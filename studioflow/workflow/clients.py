@@ -30,6 +30,9 @@ def add_client(db: Database, name: str, email: str = "", phone: str = "", tags: 
         client = Client(name=name, email=email, phone=phone, tags=list(clean_tags))
         session.add(client)
         session.flush()
+        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+
+        tracking.enter_default(session, "clients", client.id)  # type: ignore[arg-type]
         return _client_view(client)
 
 
@@ -78,6 +81,9 @@ def client_page(db: Database, ref: int | str, today: date | None = None) -> Clie
         )
         client_events = tuple(events.list_events(db, client=client.id))
         client_invoices = tuple(invoices.list_invoices(db, client=client.id, today=today))
+        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+
+        client_pipelines = tuple(tracking.get_tracks(db, "clients", client.id))  # type: ignore[arg-type]
         return ClientPageView(
             id=client.id,  # type: ignore[arg-type]
             name=client.name,
@@ -87,6 +93,7 @@ def client_page(db: Database, ref: int | str, today: date | None = None) -> Clie
             notes=client.notes,
             jobs=job_views,
             events=client_events,
+            pipelines=client_pipelines,
             invoices=client_invoices,
             owed_cents=invoices.owed_cents(client_invoices),
         )

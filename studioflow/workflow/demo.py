@@ -26,6 +26,7 @@ from studioflow.workflow import (
     pipelines,
     tasks,
     templates,
+    tracking,
 )
 
 PIPELINES = {
@@ -168,6 +169,82 @@ AUTOMATIONS: list[tuple[str, str, str, str, dict[str, object], int]] = [
 ]
 AUTO_MOVE = [("Wedding Photography", "Contract Sent")]
 
+# Pipelines of clients, events and invoices: (name, kind, stages, {stage: wait in days}).
+# (The job pipeline "Leads" above keeps its jobs; "Lead follow-up" tracks the clients themselves.)
+KIND_PIPELINES: list[tuple[str, str, list[str], dict[str, int]]] = [
+    ("Lead follow-up", "clients", PIPELINES["Leads"], WAITS),
+    (
+        "Invoice follow-up",
+        "invoices",
+        ["Sent", "Reminder after 7 days", "Final notice after 14 days", "Paid"],
+        {"Sent": 7, "Reminder after 7 days": 7},
+    ),
+    ("Session prep", "events", ["Confirm", "Reminder 2 days before", "Shoot", "Proofs delivered"], {}),
+]
+SAVED_LISTS["Lead call again"] = [("Call the lead again", 4)]
+TEMPLATES += [
+    (
+        "Lead welcome",
+        "email",
+        "Thanks for reaching out, {{ client.first_name }}",
+        "Hi {{ client.first_name }},\n\nThank you for your interest. I'll call you in a couple of days "
+        "to talk about what you need.\n\n{{ me.name }}\n",
+    ),
+    (
+        "Lead final email",
+        "email",
+        "Still interested, {{ client.first_name }}?",
+        "Hi {{ client.first_name }},\n\nI tried to reach you a couple of times. If you would still like "
+        "to talk, just reply to this email.\n\n{{ me.name }}\n",
+    ),
+    (
+        "Invoice reminder",
+        "email",
+        "A reminder about your invoice",
+        "Hi {{ client.first_name }},\n\nA friendly reminder that the invoice below is due. "
+        "Thank you!\n\n{{ me.name }}\n",
+    ),
+    (
+        "Invoice final notice",
+        "email",
+        "Final notice: your invoice is overdue",
+        "Hi {{ client.first_name }},\n\nThe invoice below is overdue and still owed. "
+        "Please settle it this week.\n\n{{ me.name }}\n",
+    ),
+    (
+        "Your invoice",
+        "email",
+        "Your invoice for {{ job.title }}",
+        "Hi {{ client.first_name }},\n\nHere is your invoice for {{ job.title }}. Thank you!\n\n{{ me.name }}\n",
+    ),
+    (
+        "Session confirmation",
+        "email",
+        "Your session is booked",
+        "Hi {{ client.first_name }},\n\nYour session is confirmed. See you there!\n\n{{ me.name }}\n",
+    ),
+    (
+        "Session reminder",
+        "email",
+        "See you soon, {{ client.first_name }}",
+        "Hi {{ client.first_name }},\n\nA reminder that your session is coming up.\n\n{{ me.name }}\n",
+    ),
+]
+KIND_AUTOMATIONS: list[tuple[str, str, str, dict[str, object]]] = [
+    ("Lead follow-up", "Email Lead", "send_email", {"template": "Lead welcome"}),
+    ("Lead follow-up", "Call Lead After 2 Days", "create_tasks", {"saved_list": "Lead call"}),
+    ("Lead follow-up", "Reattempt Call After 4 Days", "create_tasks", {"saved_list": "Lead call again"}),
+    ("Lead follow-up", "Send Final Email", "send_email", {"template": "Lead final email"}),
+    ("Invoice follow-up", "Reminder after 7 days", "email_invoice", {"template": "Invoice reminder"}),
+    ("Invoice follow-up", "Final notice after 14 days", "email_invoice", {"template": "Invoice final notice"}),
+    ("Session prep", "Confirm", "send_email", {"template": "Session confirmation"}),
+    ("Session prep", "Reminder 2 days before", "send_email", {"template": "Session reminder"}),
+    # The wedding day makes the balance invoice (like the first one) and emails it to the payer.
+    ("Wedding Photography", "Wedding Day", "send_invoice", {"template": "Your invoice", "days": 14}),
+]
+# (client, stage reached on "Lead follow-up")
+LEADS_TRACKED = [("Grace Kim", "Call Lead After 2 Days"), ("Hugo Laurent", "Email Lead"), ("Jonas Berg", "Email Lead")]
+
 # (title, pipeline, client, stage reached, status, due in days, how the stages were left)
 JOBS: list[tuple[str, str, str, str, str | None, int | None, str]] = [
     ("Martinez-Lopez wedding", "Wedding Photography", "Ava Martinez", "Wedding Day", None, 12, "advance"),
@@ -234,6 +311,11 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             for stage, wait in WAITS.items():
                 if stage in stages:
                     pipelines.set_stage_wait(db, names[name], stage, wait)
+        for name, kind, stages, waits in KIND_PIPELINES:
+            names[name] = _free_name(session, Pipeline, name)
+            pipelines.create_pipeline(db, names[name], stages, kind=kind)
+            for stage, wait in waits.items():
+                pipelines.set_stage_wait(db, names[name], stage, wait)
         known = {s.name.casefold() for s in clients.list_statuses(db)}
         for status, colour in STATUSES:
             if status.casefold() not in known:
@@ -306,6 +388,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                     unit="mi",
                     rate_cents=MILEAGE_RATE_CENTS,
                 )
+        pipelines.set_default_for_new(db, names["Invoice follow-up"], True)  # every invoice is followed up
         for job_title, payer, issued, days_to_pay, status, lines in INVOICES:
             issued_on = today + timedelta(days=issued)
             invoice = invoices.add_invoice(
@@ -320,20 +403,47 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             )
             for step in {"draft": (), "sent": ("sent",), "paid": ("sent", "paid")}[status]:
                 invoices.set_status(db, invoice.id, step, today=today)
+        _write_kind_pipelines(db, today, names, list_names, template_names, client_ids)
         journal.forget(session, after=history)  # the demo is one block, not steps to undo
     return {
-        "pipelines": len(PIPELINES),
+        "pipelines": len(PIPELINES) + len(KIND_PIPELINES),
         "clients": len(CLIENTS),
         "jobs": len(JOBS),
         "statuses": len(STATUSES),
         "saved task lists": len(SAVED_LISTS),
         "templates": len(TEMPLATES),
-        "automations": len(AUTOMATIONS),
+        "automations": len(AUTOMATIONS) + len(KIND_AUTOMATIONS),
         "tasks": task_count,
         "events": len(EVENTS),
         "invoices": len(INVOICES),
         "mileage logs": sum(1 for *_, miles in EVENTS if miles is not None),
     }
+
+
+def _write_kind_pipelines(
+    db: Database,
+    today: date,
+    names: dict[str, str],
+    list_names: dict[str, str],
+    template_names: dict[str, str],
+    client_ids: dict[str, int],
+) -> None:
+    """Leads, sessions and invoices on their pipelines; their automations come last, as the jobs' do."""
+    for client, stage in LEADS_TRACKED:
+        tracking.track(db, "clients", client_ids[client], names["Lead follow-up"], stage)
+    for event in events.list_events(db):
+        if event.starts_at.astimezone().date() >= today:
+            tracking.track(db, "events", event.id, names["Session prep"])
+    model = invoices.list_invoices(db)[0]  # the first wedding's package: the model for the balance invoice
+    for pipeline, stage, action, uses in KIND_AUTOMATIONS:
+        named = dict(uses)
+        if "template" in named:
+            named["template"] = template_names[str(named["template"])]
+        if "saved_list" in named:
+            named["saved_list"] = list_names[str(named["saved_list"])]
+        if action == "send_invoice":
+            named["from_invoice"] = model.number
+        automation_rules.add_automation(db, names[pipeline], stage, "enter", action, **named)  # type: ignore[arg-type]
 
 
 def _put_on_job(db: Database, job_id: int, client_id: int, role: str) -> None:

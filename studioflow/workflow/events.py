@@ -47,6 +47,9 @@ def add_event(
         )
         session.add(event)
         session.flush()
+        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+
+        tracking.enter_default(session, "events", event.id)  # type: ignore[arg-type]
         return _views(session, Event.id == event.id)[0]
 
 

@@ -23,7 +23,16 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Invoice, InvoiceLine, Job, MessageTemplate, OutboxMessage, utcnow
+from studioflow.store.models import (
+    Client,
+    Invoice,
+    InvoiceLine,
+    Job,
+    JobClient,
+    MessageTemplate,
+    OutboxMessage,
+    utcnow,
+)
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.views import InvoiceLineView, InvoiceView
@@ -141,6 +150,9 @@ def add_invoice(
                 )
             )
         session.flush()
+        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+
+        tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
         return _views(session, today, Invoice.id == invoice.id)[0]
 
 
@@ -181,6 +193,10 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
             raise StudioflowError(f"invoice {row.number} has no lines; add one before sending it")
         row.status = status
         session.flush()
+        if status in ("paid", "void"):
+            from studioflow.workflow import tracking  # builds on the automations, which build on this module
+
+            tracking.finish(session, "invoices", row.id)  # type: ignore[arg-type]
         return _views(session, today, Invoice.id == row.id)[0]
 
 
@@ -238,6 +254,47 @@ def email_invoice(
         session.add(message)
         session.flush()
         return view, client.email
+
+
+def copy_invoice(
+    session: Session, model: Invoice, job: Job, due_in_days: int, today: date | None = None
+) -> Invoice | None:
+    """A new invoice like `model` (its lines and tax) for the job's payer, issued today and
+    due in `due_in_days`, already `sent` (the caller emails it); inside the caller's transaction.
+    None when the job has nobody to bill."""
+    payer = session.exec(
+        select(JobClient.client_id).where(JobClient.job_id == job.id, lookup.same_name(JobClient.role, "payer"))
+    ).first()
+    client_id = payer if payer is not None else job.client_id
+    if client_id is None:
+        return None
+    issued = today or date.today()
+    invoice = Invoice(
+        number=_next_number(session),
+        job_id=job.id,
+        client_id=client_id,
+        issued_on=issued,
+        due_on=issued + timedelta(days=due_in_days),
+        tax_rate_bp=model.tax_rate_bp,
+        status="sent",
+    )
+    session.add(invoice)
+    session.flush()
+    lines = session.exec(
+        select(InvoiceLine).where(InvoiceLine.invoice_id == model.id).order_by(col(InvoiceLine.position))
+    ).all()
+    for line in lines:
+        session.add(
+            InvoiceLine(
+                invoice_id=invoice.id,  # type: ignore[arg-type]
+                description=line.description,
+                quantity=line.quantity,
+                unit_price_cents=line.unit_price_cents,
+                position=line.position,
+            )
+        )
+    session.flush()
+    return invoice
 
 
 def invoice_text(invoice: InvoiceView) -> str:

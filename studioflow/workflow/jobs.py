@@ -33,8 +33,8 @@ def add_job(
     """A new job in `stage` (default: the pipeline's first stage)."""
     title = lookup.clean_name(title, "a job title")
     with db.write() as session:
-        pipeline_row = lookup.pipeline(session, pipeline)
-        stage_row = _target_stage(session, pipeline_row, stage)
+        pipeline_row = lookup.pipeline_of_kind(session, pipeline, "jobs")
+        stage_row = lookup.target_stage(session, pipeline_row, stage)
         client_id = None if client is None else lookup.client(session, client).id
         job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=stage_row.id, due_on=due_on)  # type: ignore[arg-type]
         since = len(automations.fired(session))
@@ -108,10 +108,10 @@ def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stag
     """Finish the job's passage through its pipeline and put it in another one."""
     with db.write() as session:
         job = _movable(session, job_ref)
-        target_pipeline = lookup.pipeline(session, pipeline)
+        target_pipeline = lookup.pipeline_of_kind(session, pipeline, "jobs")
         if target_pipeline.id == job.pipeline_id:
             raise StudioflowError(f"job {job.id} {job.title!r} is already in pipeline {target_pipeline.name!r}")
-        target = _target_stage(session, target_pipeline, stage)
+        target = lookup.target_stage(session, target_pipeline, stage)
         label = f"move {job.title!r} to {target_pipeline.name}, {target.name}"
         since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
@@ -302,16 +302,6 @@ def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:
             job.archived = archived
             job.updated_at = utcnow()
         return _view(session, job)
-
-
-def _target_stage(session: Session, pipeline: Pipeline, stage: int | str | None) -> Stage:
-    """The named stage of `pipeline`, or its first stage when none is named."""
-    if stage is not None:
-        return lookup.stage(session, pipeline, stage)
-    stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
-    if not stages:
-        raise StudioflowError(f"pipeline {pipeline.name!r} has no stages yet; add one first")
-    return stages[0]
 
 
 def _movable(session: Session, job_ref: int | str) -> Job:

@@ -7,8 +7,9 @@ entries are the redo stack: always the newest ones, deleted by any new action.
 
 A snapshot is JSON: `{"<job id>": null}` for a job that does not exist, else
 `{"<job id>": {"job": {column: value}, "visits": [{column: value}, ...]}}`, with dates
-and datetimes as ISO strings. A migration that changes the job or stage_visit columns
-should clear the journal: old snapshots no longer describe whole rows.
+and datetimes as ISO strings. A client, event or invoice tracked on pipelines has the
+key "<kind>:<id>" ("clients:5") and only its visits: `{"visits": [...]}`. A migration
+that changes the job or stage_visit columns should clear the journal: old snapshots no longer describe whole rows.
 
 Rows of other tables that a person edits by hand (tasks, projects, saved task lists)
 are recorded the same way, before and after, in the entry's effects under "rows":
@@ -30,6 +31,8 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
     AutomationRun,
+    Invoice,
+    InvoiceLine,
     Job,
     JournalEntry,
     OutboxMessage,
@@ -40,6 +43,7 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
+from studioflow.workflow.subjects import COLUMN
 
 MAX_ENTRIES = 500
 JOBS: Table = Job.__table__  # type: ignore[attr-defined]
@@ -48,7 +52,10 @@ ENTRIES: Table = JournalEntry.__table__  # type: ignore[attr-defined]
 TASKS: Table = Task.__table__  # type: ignore[attr-defined]
 RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-_EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES}
+INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+LINES: Table = InvoiceLine.__table__  # type: ignore[attr-defined]
+# "invoice": an invoice an automation made (send_invoice); its lines are kept with it.
+_EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES, "invoice": INVOICES}
 # Tables whose rows `watch_rows` records, parents before children (inserts go in this order).
 ROW_TABLES: dict[str, Table] = {
     table.name: table
@@ -91,7 +98,7 @@ class Recording:
         """Note a row the body created: undo deletes it."""
         self._rows.setdefault((table, row_id), None)
 
-    def watch(self, job_ids: Iterable[int]) -> None:
+    def watch(self, job_ids: Iterable[int | str]) -> None:
         """Snapshot jobs the body is about to change (call it before changing them)."""
         fresh = [i for i in job_ids if str(i) not in self._before]
         if fresh:
@@ -103,7 +110,7 @@ class Recording:
 
 
 @contextmanager
-def recording(session: Session, label: str, job_ids: Iterable[int] = ()) -> Iterator[Recording]:
+def recording(session: Session, label: str, job_ids: Iterable[int | str] = ()) -> Iterator[Recording]:
     """Record the body's changes to `job_ids` (plus jobs it adds) as one undoable entry.
 
     Used inside a service's transaction; if the body raises, nothing is recorded. A
@@ -161,6 +168,9 @@ def undo(db: Database) -> str:
         except StudioflowError as exc:
             raise StudioflowError(f"cannot undo ({entry.label}): {exc}") from None
         _apply(session, entry, "undo", expect=entry.after, target=entry.before)
+        # Invoices the automations made go last: the visits restored above pointed to them.
+        for invoice in entry.effects.get("invoice", []):
+            session.connection().execute(delete(INVOICES).where(INVOICES.c.id == invoice["id"]))
         try:
             _restore_rows(session, rows, "before", deletes=False)
         except IntegrityError as exc:
@@ -184,6 +194,12 @@ def redo(db: Database) -> str:
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
         _restore_rows(session, rows, "after", deletes=True)
+        # Invoices the automations made come first: the visits put back below point to them.
+        conn = session.connection()
+        for kind, table in (("invoice", INVOICES), ("invoice_line", LINES)):
+            for row in entry.effects.get(kind, []):
+                if conn.execute(select(table.c.id).where(table.c.id == row["id"])).first() is None:
+                    conn.execute(insert(table).values(_decode(table, row)))
         kept = _kept_held(session, entry.effects)
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
         try:
@@ -210,12 +226,19 @@ def forget(session: Session, after: int = 0) -> None:
     session.connection().execute(delete(ENTRIES).where(ENTRIES.c.id > after))
 
 
-def snapshot(session: Session, job_ids: Iterable[int]) -> Snapshot:
-    """The current rows of these jobs and their visits, as JSON-ready data."""
+def snapshot(session: Session, job_ids: Iterable[int | str]) -> Snapshot:
+    """The current rows of these jobs and their visits (and the visits of tracked
+    resources, keyed "clients:5"), as JSON-ready data."""
     session.flush()
     conn = session.connection()
-    ids = sorted(set(job_ids))
+    keys = {str(key) for key in job_ids}
+    ids = sorted(int(key) for key in keys if ":" not in key)
     shots: Snapshot = dict.fromkeys(map(str, ids))
+    for key in sorted(keys - set(shots)):
+        kind, resource_id = key.split(":")
+        column = VISITS.c[COLUMN[kind]]
+        found = conn.execute(select(VISITS).where(column == int(resource_id)).order_by(VISITS.c.id)).mappings()
+        shots[key] = {"visits": [_encode(row) for row in found]}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         for row in conn.execute(select(JOBS).where(JOBS.c.id.in_(chunk))).mappings():
@@ -231,7 +254,7 @@ def restore(session: Session, shot: Snapshot) -> None:
     Refused (StudioflowError) when a job to delete has rows of its own, such as tasks,
     that its deletion would lose or unlink.
     """
-    now = snapshot(session, map(int, shot))
+    now = snapshot(session, shot)
     conn = session.connection()
     for key, want in shot.items():
         if want is None and now[key] is not None:
@@ -259,6 +282,8 @@ def restore(session: Session, shot: Snapshot) -> None:
     for key, want in shot.items():
         if want is None:
             continue
+        if "job" not in want:
+            continue  # a tracked resource: only its visits are recorded
         if now[key] is None:
             conn.execute(insert(JOBS).values(_decode(JOBS, want["job"])))
         elif now[key]["job"] != want["job"]:
@@ -279,7 +304,7 @@ def _record(
     priors: dict[int, dict[str, Any]],
     watched: dict[tuple[str, int], dict[str, Any] | None],
 ) -> None:
-    after = snapshot(session, map(int, before))
+    after = snapshot(session, before)
     effects: dict[str, Any] = _effect_rows(session, noted)
     for message in effects.get("cancelled", []):
         message["prior"] = priors.get(message["id"], {"state": "queued", "last_error": ""})
@@ -302,13 +327,14 @@ def _record(
 def _apply(session: Session, entry: JournalEntry, verb: str, expect: Snapshot, target: Snapshot) -> None:
     """Restore `target`, provided the jobs are still exactly as the entry left them."""
     label = entry.label
-    now = snapshot(session, map(int, expect))
+    now = snapshot(session, expect)
     for key, want in expect.items():
         if now[key] != want:
             shown = now[key] or want
-            title = f" {shown['job']['title']!r}" if shown else ""
+            title = f" {shown['job']['title']!r}" if shown and "job" in shown else ""
+            what = f"job {key}" if ":" not in key else key.replace("s:", " ", 1)
             raise StudioflowError(
-                f"cannot {verb} ({label}): job {key}{title} was changed since by something undo does not track"
+                f"cannot {verb} ({label}): {what}{title} was changed since by something undo does not track"
             )
     try:
         restore(session, target)
@@ -329,6 +355,9 @@ def _effect_rows(session: Session, noted: Effects) -> dict[str, list[dict[str, A
         table = _EFFECT_TABLES[kind]
         found = conn.execute(select(table).where(table.c.id.in_(sorted(set(ids)))).order_by(table.c.id)).mappings()
         rows[kind] = [_encode(row) for row in found]
+    if noted.get("invoice"):
+        lines = conn.execute(select(LINES).where(LINES.c.invoice_id.in_(noted["invoice"])).order_by(LINES.c.id))
+        rows["invoice_line"] = [_encode(row) for row in lines.mappings()]
     return {kind: found for kind, found in rows.items() if found}
 
 
@@ -336,6 +365,10 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
     """Undo what automations did. Runs before the jobs are restored, because restoring
     deletes visits and with them the ledger rows the created tasks point to."""
     conn = session.connection()
+    for invoice in effects.get("invoice", []):
+        current = conn.execute(select(INVOICES).where(INVOICES.c.id == invoice["id"])).mappings().first()
+        if current is not None and _encode(current) != invoice:
+            raise StudioflowError(f"invoice {invoice['number']} it made was changed since")
     queued = [message["id"] for message in effects.get("queued", [])]
     gone = conn.execute(
         select(MESSAGES.c.channel, MESSAGES.c.to_addr).where(

@@ -10,6 +10,7 @@ from sqlmodel import Session, SQLModel, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store.models import (
     Client,
+    Invoice,
     Job,
     JobStatus,
     Pipeline,
@@ -96,6 +97,22 @@ def job(session: Session, ref: int | str) -> Job:
     return find(session, Job, ref, "job")
 
 
+def invoice(session: Session, ref: int | str) -> Invoice:
+    """By number (as printed), else by id; an int is an id (the board's cards)."""
+    if isinstance(ref, int):
+        found = session.get(Invoice, ref)
+        if found is None:
+            raise StudioflowError(f"no invoice {ref}")
+        return found
+    text = str(ref).strip()
+    row = session.exec(select(Invoice).where(same_name(Invoice.number, text))).first()
+    if row is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
+        row = session.get(Invoice, int(text))
+    if row is None:
+        raise StudioflowError(f"no invoice {text!r}")
+    return row
+
+
 def task(session: Session, ref: int | str) -> Task:
     return find(session, Task, ref, "task")
 
@@ -106,6 +123,24 @@ def project(session: Session, ref: int | str) -> Project:
 
 def saved_list(session: Session, ref: int | str) -> SavedTaskList:
     return find(session, SavedTaskList, ref, "saved task list")
+
+
+def pipeline_of_kind(session: Session, ref: int | str, kind: str) -> Pipeline:
+    """The pipeline, refused when its cards are not `kind` (jobs, clients, events, invoices)."""
+    found = pipeline(session, ref)
+    if found.kind != kind:
+        raise StudioflowError(f"pipeline {found.name!r} tracks {found.kind}, not {kind}")
+    return found
+
+
+def target_stage(session: Session, pipeline_row: Pipeline, ref: int | str | None) -> Stage:
+    """The named stage of `pipeline_row`, or its first stage when none is named."""
+    if ref is not None:
+        return stage(session, pipeline_row, ref)
+    stages = ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+    if not stages:
+        raise StudioflowError(f"pipeline {pipeline_row.name!r} has no stages yet; add one first")
+    return stages[0]
 
 
 def ordered_stages(session: Session, pipeline_id: int) -> list[Stage]:

@@ -10,19 +10,23 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Job, Pipeline, Stage, StageVisit, utcnow
-from studioflow.workflow import lookup
+from studioflow.store.models import PIPELINE_KINDS, Automation, Job, Pipeline, Stage, StageVisit, utcnow
+from studioflow.workflow import lookup, subjects
+from studioflow.workflow.subjects import Subject
 from studioflow.workflow.views import PipelineView, StageView
 
 
-def create_pipeline(db: Database, name: str, stages: Sequence[str] = ()) -> PipelineView:
+def create_pipeline(db: Database, name: str, stages: Sequence[str] = (), kind: str = "jobs") -> PipelineView:
+    """A new pipeline of `kind`: its cards are jobs (the default), clients, events or invoices."""
     name = lookup.clean_name(name, "a pipeline name")
     stage_names = [lookup.clean_name(s, "a stage name") for s in stages]
     _refuse_duplicates(stage_names)
+    if kind not in PIPELINE_KINDS:
+        raise StudioflowError(f"a pipeline is for one of {', '.join(PIPELINE_KINDS)}, not {kind!r}")
     with db.write() as session:
         _refuse_taken_pipeline_name(session, name)
         last = session.exec(select(func.max(Pipeline.position))).one()
-        pipeline = Pipeline(name=name, position=(last or 0) + 1)
+        pipeline = Pipeline(name=name, position=(last or 0) + 1, kind=kind)
         session.add(pipeline)
         session.flush()
         for position, stage_name in enumerate(stage_names):
@@ -61,6 +65,14 @@ def delete_pipeline(db: Database, ref: int | str) -> None:
             raise StudioflowError(
                 f"pipeline {pipeline.name!r} holds {jobs} job(s), archived ones included; "
                 "move them to another pipeline first"
+            )
+        tracked = session.exec(
+            select(func.count()).where(StageVisit.pipeline_id == pipeline.id, StageVisit.state == "active")
+        ).one()
+        if tracked:
+            noun = subjects.NOUN[pipeline.kind]
+            raise StudioflowError(
+                f"pipeline {pipeline.name!r} tracks {tracked} {noun}(s); take them off it or move them first"
             )
         session.delete(pipeline)
 
@@ -111,6 +123,47 @@ def rename_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, na
         return _view(session, pipeline)
 
 
+def set_kind(db: Database, ref: int | str, kind: str) -> PipelineView:
+    """Say what a pipeline's cards are; only while it holds none (nor ever did) and no automation
+    of its stages would not fit the new kind."""
+    if kind not in PIPELINE_KINDS:
+        raise StudioflowError(f"a pipeline is for one of {', '.join(PIPELINE_KINDS)}, not {kind!r}")
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, ref)
+        if pipeline.kind == kind:
+            return _view(session, pipeline)
+        jobs = session.exec(select(func.count()).where(Job.pipeline_id == pipeline.id)).one()
+        visits = session.exec(select(func.count()).where(StageVisit.pipeline_id == pipeline.id)).one()
+        if jobs or visits:
+            raise StudioflowError(f"pipeline {pipeline.name!r} already has cards; its kind can change only while empty")
+        rules = session.exec(
+            select(func.count())
+            .select_from(Automation)
+            .join(Stage, col(Stage.id) == Automation.stage_id)
+            .where(Stage.pipeline_id == pipeline.id)
+        ).one()
+        if rules:
+            raise StudioflowError(f"pipeline {pipeline.name!r} has automations; delete them before changing its kind")
+        pipeline.kind = kind
+        pipeline.default_for_new = False
+        session.flush()
+        return _view(session, pipeline)
+
+
+def set_default_for_new(db: Database, ref: int | str, on: bool) -> PipelineView:
+    """Make the pipeline the one every new resource of its kind enters (at most one per kind)."""
+    with db.write() as session:
+        pipeline = lookup.pipeline(session, ref)
+        if on and pipeline.kind == "jobs":
+            raise StudioflowError("a new job names its pipeline: only client, event and invoice pipelines can be")
+        if on:
+            for other in session.exec(select(Pipeline).where(Pipeline.kind == pipeline.kind)).all():
+                other.default_for_new = False
+        pipeline.default_for_new = on
+        session.flush()
+        return _view(session, pipeline)
+
+
 def set_stage_wait(db: Database, pipeline_ref: int | str, stage_ref: int | str, days: int | None) -> PipelineView:
     """How many days a job usually waits in a stage ("call after 2 days"); None for no wait."""
     if days is not None and days < 0:
@@ -144,9 +197,19 @@ def delete_stage(
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
         stage = lookup.stage(session, pipeline, stage_ref)
-        jobs = list(session.exec(select(Job).where(Job.stage_id == stage.id)).all())
+        jobs: list[Subject] = list(session.exec(select(Job).where(Job.stage_id == stage.id)).all())
+        jobs += [
+            subject
+            for visit in session.exec(
+                select(StageVisit).where(StageVisit.stage_id == stage.id, StageVisit.state == "active")
+            ).all()
+            if visit.job_id is None and (subject := subjects.of_visit(session, visit)) is not None
+        ]
         if jobs and jobs_to is None:
-            raise StudioflowError(f"stage {stage.name!r} holds {len(jobs)} job(s); say which stage they should move to")
+            noun = subjects.NOUN[pipeline.kind]
+            raise StudioflowError(
+                f"stage {stage.name!r} holds {len(jobs)} {noun}(s); say which stage they should move to"
+            )
         if jobs_to is not None:
             target = lookup.stage(session, pipeline, jobs_to)
             if target.id == stage.id:
@@ -166,12 +229,15 @@ def delete_stage(
         return _view(session, pipeline)
 
 
-# Moving a job in and out of a stage; the job services build on these two.
+# Moving a job (or a tracked client, event, invoice) in and out of a stage; the job and
+# tracking services build on these two.
 
 
-def leave_stage(session: Session, job: Job, state: str) -> StageVisit:
-    """Close the job's active visit as `completed` or `skipped`."""
-    visit = session.exec(select(StageVisit).where(StageVisit.job_id == job.id, StageVisit.state == "active")).one()
+def leave_stage(session: Session, job: Subject, state: str) -> StageVisit:
+    """Close the subject's active visit as `completed`, `skipped` (or `untracked`)."""
+    visit = subjects.active_visit(session, job)
+    if visit is None:
+        raise StudioflowError(f"{subjects.describe(job)} is on no stage of this pipeline")
     visit.state = state
     visit.left_at = utcnow()
     # Flushed now: the unique "one active visit per job" index must see it closed
@@ -180,11 +246,21 @@ def leave_stage(session: Session, job: Job, state: str) -> StageVisit:
     return visit
 
 
-def enter_stage(session: Session, job: Job, stage: Stage) -> StageVisit:
+def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
     """Open a new active visit of `stage` and put the job on top of that column.
 
     On top, because a card that just arrived is the one to look at next.
     """
+    if not isinstance(job, Job):
+        top = session.exec(
+            select(func.min(StageVisit.position)).where(StageVisit.stage_id == stage.id, StageVisit.state == "active")
+        ).one()
+        job.pipeline_id = stage.pipeline_id  # type: ignore[assignment]
+        place = {"stage_id": stage.id, "stage_name": stage.name, "position": (top or 0) - 1}
+        visit = StageVisit(**subjects.owner(job), **place, entered_at=utcnow())
+        session.add(visit)
+        session.flush()
+        return visit
     first = session.exec(select(func.min(Job.position)).where(Job.stage_id == stage.id)).one()
     job.pipeline_id = stage.pipeline_id
     job.stage_id = stage.id  # type: ignore[assignment]
@@ -232,15 +308,24 @@ def _refuse_taken_stage_name(stages: list[Stage], name: str) -> None:
 
 
 def _view(session: Session, pipeline: Pipeline) -> PipelineView:
-    counts = dict(
-        session.exec(
-            select(Job.stage_id, func.count())
-            .where(Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))
-            .group_by(Job.stage_id)
-        ).all()
-    )
+    if pipeline.kind == "jobs":
+        cards = select(Job.stage_id, func.count()).where(Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))
+        counts = dict(session.exec(cards.group_by(Job.stage_id)).all())
+    else:
+        active = select(StageVisit.stage_id, func.count()).where(
+            StageVisit.pipeline_id == pipeline.id, StageVisit.state == "active"
+        )
+        counts = dict(session.exec(active.group_by(StageVisit.stage_id)).all())  # type: ignore[arg-type]
     stages = tuple(
         StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
         for s in lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
     )
-    return PipelineView(pipeline.id, pipeline.name, pipeline.position, pipeline.archived, stages)  # type: ignore[arg-type]
+    return PipelineView(
+        pipeline.id,  # type: ignore[arg-type]
+        pipeline.name,
+        pipeline.position,
+        pipeline.archived,
+        stages,
+        pipeline.kind,
+        pipeline.default_for_new,
+    )

@@ -21,8 +21,10 @@ def create_from_list(
     project_id: int | None,
     start: date,
     run_id: int | None = None,
+    about: str = "",
 ) -> list[Task]:
-    """The list's tasks for a job or project, each due `start` + its offset."""
+    """The list's tasks for a job or project, each due `start` + its offset; titled
+    "title — about" when `about` (a lead's name...) says whose they are."""
     items = session.exec(
         select(SavedTaskItem).where(SavedTaskItem.list_id == list_id).order_by(col(SavedTaskItem.position))
     ).all()
@@ -31,7 +33,7 @@ def create_from_list(
     for offset, item in enumerate(items):
         due = None if item.due_offset_days is None else start + timedelta(days=item.due_offset_days)
         task = Task(
-            title=item.title,
+            title=f"{item.title} — {about}" if about else item.title,
             job_id=job_id,
             project_id=project_id,
             due_on=due,

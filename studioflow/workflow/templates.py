@@ -383,6 +383,33 @@ def job_context(
     }
 
 
+def tracked_context(
+    session: Session, kind: str, resource_id: int, pipeline_id: int, me: Mapping[str, str], today: date | None = None
+) -> dict[str, Any]:
+    """The placeholders' values for a client (lead), event or invoice on a pipeline: its job's
+    (if any) as for a job, then its own client (the lead, the event's client, the invoice's
+    payer), stage and pipeline; an event's own `event.*`, an invoice's own `invoice.*`."""
+    from studioflow.workflow import subjects  # builds on the store only; kept out of start-up
+
+    tracked = subjects.Tracked(kind, resource_id, pipeline_id, "")
+    invoice_id = resource_id if kind == "invoices" else None
+    context = job_context(session, subjects.job_id_of(session, tracked), me, today, invoice_id=invoice_id)
+    visit = subjects.active_visit(session, tracked)
+    pipeline = session.get(Pipeline, pipeline_id)
+    context["client"] = client_values(subjects.client_of(session, tracked))
+    context["stage"] = {"name": visit.stage_name if visit else ""}
+    context["pipeline"] = {"name": pipeline.name if pipeline else ""}
+    event = session.get(Event, resource_id) if kind == "events" else None
+    if event is not None:
+        context["event"] = {
+            "title": event.title,
+            "date": event.starts_at.astimezone().date().isoformat(),
+            "time": event.starts_at.astimezone().strftime("%H:%M"),
+            "location": event.location,
+        }
+    return context
+
+
 def _upcoming_events(session: Session, job_id: int | None) -> list[Event]:
     if job_id is None:
         return []

@@ -24,6 +24,8 @@ class PipelineView:
     position: int
     archived: bool
     stages: tuple[StageView, ...]
+    kind: str = "jobs"  # what its cards are: jobs, clients, events or invoices
+    default_for_new: bool = False  # new resources of its kind enter it by themselves
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,27 @@ class JobView:
     position: int
     tasks_open: int
     tasks_total: int
+    history: tuple[VisitView, ...] = ()
+    fired: tuple[str, ...] = ()  # what the stage automations did during this call
+
+
+@dataclass(frozen=True)
+class TrackView:
+    """A client (lead), event or invoice on one pipeline: where it stands and how it got there.
+
+    The same shape as a job's view where they overlap (pipeline, stage, history, fired).
+    """
+
+    kind: str  # clients, events or invoices
+    id: int  # the client's, event's or invoice's id
+    title: str  # the client's name, the event's title, the invoice's number
+    pipeline_id: int
+    pipeline: str
+    stage_id: int | None  # None once it has left the pipeline
+    stage: str
+    tracked: bool  # False once taken off the pipeline (or its work is done)
+    entered_at: datetime
+    due_on: date | None  # the stage's wait ("call after 2 days") counted from entering
     history: tuple[VisitView, ...] = ()
     fired: tuple[str, ...] = ()  # what the stage automations did during this call
 
@@ -336,7 +359,7 @@ class AgendaItem:
 
     at: datetime
     all_day: bool
-    kind: str  # "event", "task", "job" or "message"
+    kind: str  # "event", "task", "job", "wait" (a stage's wait ends) or "message"
     text: str
     job_id: int | None
 
@@ -365,3 +388,4 @@ class ClientPageView:
     events: tuple[EventView, ...]
     invoices: tuple[InvoiceView, ...]
     owed_cents: int
+    pipelines: tuple[TrackView, ...] = ()  # the client pipelines (leads...) it stands or stood on

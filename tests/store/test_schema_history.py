@@ -60,3 +60,107 @@ def test_saved_task_items_of_a_version_1_file_get_no_priority(tmp_path: Path) ->
             pass
         else:
             raise AssertionError("a priority of 9 was accepted")
+
+
+def _version_4_file(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript((SCHEMAS / "v4.sql").read_text())
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute("PRAGMA user_version=4")
+        conn.executescript(
+            """
+            INSERT INTO pipeline (id, name, position, archived, created_at) VALUES (1, 'Weddings', 0, 0, '2026-01-01');
+            INSERT INTO stage (id, pipeline_id, name, position, auto_move)
+                VALUES (1, 1, 'Inquiry', 0, 0), (2, 1, 'Booked', 1, 0);
+            INSERT INTO job (id, title, pipeline_id, stage_id, position, archived, created_at, updated_at, notes)
+                VALUES (1, 'Smith wedding', 1, 2, 0, 0, '2026-01-01', '2026-01-01', '');
+            INSERT INTO stage_visit (id, job_id, stage_id, stage_name, state, entered_at, left_at) VALUES
+                (1, 1, 1, 'Inquiry', 'completed', '2026-01-01', '2026-01-02'),
+                (7, 1, 2, 'Booked', 'active', '2026-01-02', NULL);
+            DELETE FROM sqlite_sequence WHERE name = 'stage_visit';
+            INSERT INTO sqlite_sequence (name, seq) VALUES ('stage_visit', 9);
+            INSERT INTO automation (id, stage_id, "trigger", action, params, delay_minutes, required_tags,
+                keep_on_leave, enabled, position) VALUES (1, 2, 'enter', 'archive', '{}', 0, '[]', 0, 1, 0);
+            INSERT INTO automation_run (id, automation_id, visit_id, ran_at, outcome)
+                VALUES (1, 1, 7, '2026-01-02', 'ok');
+            INSERT INTO outbox_message (idempotency_key, channel, to_addr, subject, body, visit_id, cancel_on_leave,
+                state, send_at, attempts, last_error, message_id, created_at, reply)
+                VALUES ('k1', 'email', 'a@example.com', 's', 'b', 7, 0, 'sent', '2026-01-02', 1, '', '',
+                    '2026-01-02', '');
+            INSERT INTO journal_entry (label, "before", "after", effects, undone, created_at)
+                VALUES ('advance', '{}', '{}', '{}', 0, '2026-01-02');
+            """
+        )
+        conn.commit()
+
+
+def test_a_version_4_file_migrates_to_the_schema_of_a_new_file(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    _version_4_file(old)
+    open_database(old).close()
+    fresh = tmp_path / "fresh.db"
+    open_database(fresh).close()
+    assert shape(old) == shape(fresh)
+
+
+def test_version_4_visits_runs_and_messages_survive_the_visit_table_rebuild(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    _version_4_file(old)
+    open_database(old).close()
+    with closing(sqlite3.connect(old)) as conn:
+        visits = conn.execute(
+            "SELECT id, job_id, client_id, pipeline_id, stage_id, state, position FROM stage_visit ORDER BY id"
+        ).fetchall()
+        assert visits == [(1, 1, None, None, 1, "completed", 0), (7, 1, None, None, 2, "active", 0)]
+        # The ledger and the outbox still point at the same visits (nothing cascaded away).
+        assert conn.execute("SELECT visit_id FROM automation_run").fetchall() == [(7,)]
+        assert conn.execute("SELECT visit_id FROM outbox_message").fetchall() == [(7,)]
+        assert conn.execute("SELECT kind, default_for_new FROM pipeline").fetchall() == [("jobs", 0)]
+        # A deleted visit's id never comes back.
+        assert conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'stage_visit'").fetchone() == (9,)
+        # Old undo snapshots describe visit rows without the new columns: cleared.
+        assert conn.execute("SELECT count(*) FROM journal_entry").fetchone() == (0,)
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_migrated_visit_table_keeps_one_active_visit_per_job(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    _version_4_file(old)
+    db = open_database(old)
+    with db.engine.connect() as conn:  # the connection that migrated has its foreign keys back on
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    db.close()
+    with closing(sqlite3.connect(old)) as conn:
+        try:
+            conn.execute(
+                "INSERT INTO stage_visit (job_id, stage_id, stage_name, state, entered_at) "
+                "VALUES (1, 1, 'Inquiry', 'active', '2026-01-03')"
+            )
+        except sqlite3.IntegrityError:
+            pass
+        else:
+            raise AssertionError("a second active visit of job 1 was accepted")
+        try:
+            conn.execute(
+                "INSERT INTO stage_visit (stage_id, stage_name, state, entered_at) "
+                "VALUES (1, 'x', 'active', '2026-01-03')"
+            )
+        except sqlite3.IntegrityError:
+            pass
+        else:
+            raise AssertionError("a visit of no resource was accepted")
+
+
+def test_version_4_automations_survive_and_accept_the_invoice_actions(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    _version_4_file(old)
+    open_database(old).close()
+    with closing(sqlite3.connect(old)) as conn:
+        assert conn.execute("SELECT id, stage_id, action FROM automation").fetchall() == [(1, 2, "archive")]
+        conn.execute("UPDATE automation SET action = 'email_invoice'")
+        try:
+            conn.execute("UPDATE automation SET action = 'launch_rocket'")
+        except sqlite3.IntegrityError:
+            pass
+        else:
+            raise AssertionError("an unknown action was accepted")

@@ -52,8 +52,11 @@ class CardColumn(ScrollView, can_focus=False):
 
     cursor: reactive[int | None] = reactive(None)
 
-    def __init__(self, stage_id: int, count: int, fetch: FetchCards, *, id: str | None = None) -> None:
+    def __init__(
+        self, stage_id: int, count: int, fetch: FetchCards, *, id: str | None = None, noun: str = "job"
+    ) -> None:
         super().__init__(id=id)
+        self.noun = noun  # what the cards are, for the empty column's "(no jobs)"
         self.stage_id = stage_id
         self.count = count
         self._fetch = fetch
@@ -105,7 +108,7 @@ class CardColumn(ScrollView, can_focus=False):
         if self.count == 0:
             if line_y == 1:
                 return self._strip(
-                    [(" (no jobs)", self.get_component_rich_style("card--empty", partial=True))], width, base
+                    [(f" (no {self.noun}s)", self.get_component_rich_style("card--empty", partial=True))], width, base
                 )
             return Strip.blank(width, base)
         card = self.card(index)
@@ -122,7 +125,7 @@ class CardColumn(ScrollView, can_focus=False):
         if row == 0:
             return [(" " + card.title, title)]
         if row == 1:
-            parts = [(" " + (card.client or "no client"), meta)]
+            parts = [(" " + (card.client or ("no client" if card.kind == "jobs" else "—")), meta)]
             if card.status:
                 parts.append(("  ● " + card.status, Style(color=card.status_colour or "yellow", bold=True)))
             return parts
@@ -130,6 +133,8 @@ class CardColumn(ScrollView, can_focus=False):
         parts = [(" " + due, self.get_component_rich_style(due_class, partial=True))] if due else []
         if card.tasks_total:
             parts.append(((" · " if due else " ") + f"✓ {card.tasks_total - card.tasks_open}/{card.tasks_total}", meta))
+        if card.detail:
+            parts.append(((" · " if parts else " ") + card.detail, meta))
         return parts
 
     def _strip(self, parts: list[tuple[str, Style]], width: int, style: Style) -> Strip:

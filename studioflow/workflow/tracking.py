@@ -1,0 +1,285 @@
+"""Clients (leads), events and invoices on pipelines of their kind. Each call is one transaction.
+
+The verbs are a job's (advance, skip, move to a stage or another pipeline) with the same
+records: leaving by doing the work is `completed`, any other way out `skipped`, and the
+same automations fire once per visit. A resource may stand on several pipelines of its
+kind; when it stands on more than one, the calls need to be told which (`pipeline`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.store.models import Event, Pipeline, Stage, StageVisit
+from studioflow.workflow import automations, journal, lookup, subjects
+from studioflow.workflow.subjects import Tracked
+from studioflow.workflow.views import TrackView, VisitView
+
+
+def track(db: Database, kind: str, ref: int | str, pipeline: int | str, stage: int | str | None = None) -> TrackView:
+    """Put a resource on a pipeline of its kind, in `stage` (default: the first)."""
+    subjects.check_kind(kind)
+    with db.write() as session:
+        pipeline_row = lookup.pipeline_of_kind(session, pipeline, kind)
+        tracked = _tracked(session, kind, ref, pipeline_row)
+        if subjects.active_visit(session, tracked) is not None:
+            raise StudioflowError(f"{subjects.describe(tracked)} is already on {pipeline_row.name!r}")
+        target = lookup.target_stage(session, pipeline_row, stage)
+        since = len(automations.fired(session))
+        with journal.recording(session, f"put {tracked.title!r} on {pipeline_row.name}", [tracked.key]):
+            automations.transition(session, tracked, None, target)
+        return _view(session, tracked, since=since)
+
+
+def advance(db: Database, kind: str, ref: int | str, pipeline: int | str | None = None) -> TrackView:
+    """Complete the active stage and enter the next one."""
+    return _step(db, kind, ref, pipeline, "completed", "advance")
+
+
+def skip(db: Database, kind: str, ref: int | str, pipeline: int | str | None = None) -> TrackView:
+    """Skip the active stage (recorded `skipped`) and enter the next one."""
+    return _step(db, kind, ref, pipeline, "skipped", "skip")
+
+
+def move_to(
+    db: Database, kind: str, ref: int | str, stage_ref: int | str, pipeline: int | str | None = None
+) -> TrackView:
+    """Move to any stage of the pipeline, recording every stage passed (as a job's move does)."""
+    subjects.check_kind(kind)
+    with db.write() as session:
+        tracked, visit = _on_pipeline(session, kind, ref, pipeline)
+        stages = lookup.ordered_stages(session, tracked.pipeline_id)
+        here = [s.id for s in stages].index(visit.stage_id)
+        target = lookup.stage(session, session.get_one(Pipeline, tracked.pipeline_id), stage_ref)
+        there = stages.index(target)
+        if there == here:
+            raise StudioflowError(f"{subjects.describe(tracked)} is already at stage {target.name!r}")
+        since = len(automations.fired(session))
+        with journal.recording(session, f"move {tracked.title!r} to {target.name}", [tracked.key]):
+            if there > here:
+                automations.transition(session, tracked, "completed", target, passed=stages[here + 1 : there])
+            else:
+                automations.transition(session, tracked, "skipped", target, fire_leave=False)
+        return _view(session, tracked, since=since)
+
+
+def move_to_pipeline(
+    db: Database,
+    kind: str,
+    ref: int | str,
+    to_pipeline: int | str,
+    stage: int | str | None = None,
+    pipeline: int | str | None = None,
+) -> TrackView:
+    """Finish the resource's passage through one pipeline and put it on another of its kind."""
+    subjects.check_kind(kind)
+    with db.write() as session:
+        tracked, _ = _on_pipeline(session, kind, ref, pipeline)
+        target_pipeline = lookup.pipeline_of_kind(session, to_pipeline, kind)
+        if subjects.active_visit(session, replace(tracked, pipeline_id=target_pipeline.id)) is not None:  # type: ignore[arg-type]
+            raise StudioflowError(f"{subjects.describe(tracked)} is already on {target_pipeline.name!r}")
+        target = lookup.target_stage(session, target_pipeline, stage)
+        since = len(automations.fired(session))
+        label = f"move {tracked.title!r} to {target_pipeline.name}, {target.name}"
+        with journal.recording(session, label, [tracked.key]):
+            automations.transition(session, tracked, "completed", target)
+        return _view(session, tracked, since=since)
+
+
+def untrack(db: Database, kind: str, ref: int | str, pipeline: int | str | None = None) -> TrackView:
+    """Take the resource off a pipeline (its history stays; pending delayed messages are cancelled)."""
+    subjects.check_kind(kind)
+    with db.write() as session:
+        tracked, _ = _on_pipeline(session, kind, ref, pipeline)
+        name = session.get_one(Pipeline, tracked.pipeline_id).name
+        since = len(automations.fired(session))
+        with journal.recording(session, f"take {tracked.title!r} off {name}", [tracked.key]):
+            automations.untrack(session, tracked)
+        return _view(session, tracked, since=since)
+
+
+def reorder(db: Database, kind: str, ref: int | str, offset: int, pipeline: int | str | None = None) -> TrackView:
+    """Move a card up (-1) or down (+1) its column."""
+    if offset not in (-1, 1):
+        raise StudioflowError("a card moves one place up (-1) or down (+1) at a time")
+    subjects.check_kind(kind)
+    with db.write() as session:
+        tracked, visit = _on_pipeline(session, kind, ref, pipeline)
+        column = list(
+            session.exec(
+                select(StageVisit)
+                .where(StageVisit.stage_id == visit.stage_id, StageVisit.state == "active")
+                .order_by(col(StageVisit.position), col(StageVisit.id))
+            ).all()
+        )
+        here = column.index(visit)
+        there = here + offset
+        if not 0 <= there < len(column):
+            where = "first" if offset < 0 else "last"
+            raise StudioflowError(f"{subjects.describe(tracked)} is already {where} in its column")
+        keys = [_key_of(v) for v in column]
+        with journal.recording(session, f"move {tracked.title!r} {'up' if offset < 0 else 'down'}", keys):
+            column[here], column[there] = column[there], column[here]
+            for position, row in enumerate(column):
+                row.position = position
+            session.flush()
+        return _view(session, tracked)
+
+
+def get_tracks(db: Database, kind: str, ref: int | str) -> list[TrackView]:
+    """Every pipeline the resource stands on or has stood on, each with its history."""
+    subjects.check_kind(kind)
+    with db.read() as session:
+        row = _resource(session, kind, ref)
+        column = getattr(StageVisit, subjects.COLUMN[kind])
+        pipeline_ids = session.exec(
+            select(StageVisit.pipeline_id).where(column == row.id).group_by(StageVisit.pipeline_id)
+        ).all()
+        title = subjects.title_of(kind, row)
+        return [_view(session, Tracked(kind, row.id, p, title), with_history=True) for p in pipeline_ids if p]
+
+
+def list_tracked(db: Database, pipeline: int | str, stage: int | str | None = None) -> list[TrackView]:
+    """What stands on a client, event or invoice pipeline, in board order."""
+    with db.read() as session:
+        pipeline_row = lookup.pipeline(session, pipeline)
+        if pipeline_row.kind == "jobs":
+            raise StudioflowError(f"pipeline {pipeline_row.name!r} holds jobs: see `job list`")
+        query = select(StageVisit).join(Stage, col(Stage.id) == StageVisit.stage_id)
+        query = query.where(StageVisit.pipeline_id == pipeline_row.id, StageVisit.state == "active")
+        if stage is not None:
+            query = query.where(StageVisit.stage_id == lookup.stage(session, pipeline_row, stage).id)
+        visits = session.exec(query.order_by(col(Stage.position), col(StageVisit.position), col(StageVisit.id))).all()
+        found = [subjects.of_visit(session, v) for v in visits]
+        return [_view(session, t) for t in found if isinstance(t, Tracked)]
+
+
+# Inside a caller's transaction: what creating or settling a resource does to its pipelines.
+
+
+def enter_default(session: Session, kind: str, resource_id: int) -> None:
+    """Put a new client, event or invoice on the default pipeline of its kind, if there is one."""
+    pipeline = session.exec(
+        select(Pipeline).where(
+            Pipeline.kind == kind, col(Pipeline.default_for_new).is_(True), col(Pipeline.archived).is_(False)
+        )
+    ).first()
+    stages = [] if pipeline is None else lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+    if pipeline is None or not stages:
+        return
+    row = session.get_one(subjects.MODEL[kind], resource_id)
+    tracked = Tracked(kind, resource_id, pipeline.id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+    with journal.recording(session, f"put {tracked.title!r} on {pipeline.name}", [tracked.key]):
+        automations.transition(session, tracked, None, stages[0])
+
+
+def finish(session: Session, kind: str, resource_id: int) -> list[str]:
+    """The resource's work is done (an invoice paid or void): every pipeline it stands on
+    records its stage completed and takes it off, cancelling the reminders still pending."""
+    column = getattr(StageVisit, subjects.COLUMN[kind])
+    active = session.exec(select(StageVisit).where(column == resource_id, StageVisit.state == "active")).all()
+    row = session.get_one(subjects.MODEL[kind], resource_id)
+    names = []
+    for visit in active:
+        tracked = Tracked(kind, resource_id, visit.pipeline_id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+        automations.untrack(session, tracked, "completed")
+        names.append(session.get_one(Pipeline, visit.pipeline_id).name)
+    return names
+
+
+def due_date(entered_at: Any, wait: int | None) -> date | None:
+    """When a stage's wait ends ("call after 2 days"): the local day entered plus the wait."""
+    return None if wait is None else entered_at.astimezone().date() + timedelta(days=wait)
+
+
+def _step(db: Database, kind: str, ref: int | str, pipeline: int | str | None, leaving: str, verb: str) -> TrackView:
+    subjects.check_kind(kind)
+    with db.write() as session:
+        tracked, visit = _on_pipeline(session, kind, ref, pipeline)
+        stages = lookup.ordered_stages(session, tracked.pipeline_id)
+        here = [s.id for s in stages].index(visit.stage_id)
+        if here == len(stages) - 1:
+            raise StudioflowError(
+                f"{subjects.describe(tracked)} is at the last stage ({stages[here].name!r}); there is no stage after it"
+            )
+        since = len(automations.fired(session))
+        with journal.recording(session, f"{verb} {tracked.title!r} to {stages[here + 1].name}", [tracked.key]):
+            automations.transition(session, tracked, leaving, stages[here + 1])
+        return _view(session, tracked, since=since)
+
+
+def _resource(session: Session, kind: str, ref: int | str) -> Any:
+    if kind == "clients":
+        return lookup.client(session, ref)
+    if kind == "events":
+        return lookup.find(session, Event, ref, "event")
+    return lookup.invoice(session, ref)
+
+
+def _tracked(session: Session, kind: str, ref: int | str, pipeline: Pipeline) -> Tracked:
+    row = _resource(session, kind, ref)
+    return Tracked(kind, row.id, pipeline.id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+
+
+def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | str | None) -> tuple[Tracked, StageVisit]:
+    """The resource on the named pipeline, or on the only one it stands on; with its active visit."""
+    row = _resource(session, kind, ref)
+    title = subjects.title_of(kind, row)
+    if pipeline is not None:
+        pipeline_row = lookup.pipeline_of_kind(session, pipeline, kind)
+        tracked = Tracked(kind, row.id, pipeline_row.id, title)  # type: ignore[arg-type]
+        visit = subjects.active_visit(session, tracked)
+        if visit is None:
+            name = session.get_one(Pipeline, tracked.pipeline_id).name
+            raise StudioflowError(f"{subjects.describe(tracked)} is not on {name!r}")
+        return tracked, visit
+    column = getattr(StageVisit, subjects.COLUMN[kind])
+    visits = session.exec(select(StageVisit).where(column == row.id, StageVisit.state == "active")).all()
+    noun = f"{subjects.NOUN[kind]} {row.id} {title!r}"
+    if not visits:
+        raise StudioflowError(f"{noun} is on no pipeline; put it on one first (track)")
+    if len(visits) > 1:
+        names = ", ".join(sorted(session.get_one(Pipeline, v.pipeline_id).name for v in visits))
+        raise StudioflowError(f"{noun} is on {len(visits)} pipelines ({names}); say which with --pipeline")
+    return Tracked(kind, row.id, visits[0].pipeline_id, title), visits[0]  # type: ignore[arg-type]
+
+
+def _key_of(visit: StageVisit) -> str:
+    subject = next(kind for kind, column in subjects.COLUMN.items() if getattr(visit, column) is not None)
+    return f"{subject}:{getattr(visit, subjects.COLUMN[subject])}"
+
+
+def _view(session: Session, tracked: Tracked, with_history: bool = False, since: int | None = None) -> TrackView:
+    column = getattr(StageVisit, subjects.COLUMN[tracked.kind])
+    visits = session.exec(
+        select(StageVisit)
+        .where(column == tracked.id, StageVisit.pipeline_id == tracked.pipeline_id)
+        .order_by(col(StageVisit.id))
+    ).all()
+    last = visits[-1]
+    stage = None if last.stage_id is None else session.get(Stage, last.stage_id)
+    active = last.state == "active"
+    view = TrackView(
+        kind=tracked.kind,
+        id=tracked.id,
+        title=tracked.title,
+        pipeline_id=tracked.pipeline_id,
+        pipeline=session.get_one(Pipeline, tracked.pipeline_id).name,
+        stage_id=last.stage_id if active else None,
+        stage=stage.name if stage else last.stage_name,
+        tracked=active,
+        entered_at=last.entered_at,
+        due_on=due_date(last.entered_at, stage.due_in_days) if active and stage else None,
+    )
+    if since is not None:
+        view = replace(view, fired=tuple(effect.text for effect in automations.fired(session)[since:]))
+    if with_history:
+        history = tuple(VisitView(v.stage_id, v.stage_name, v.state, v.entered_at, v.left_at) for v in visits)
+        view = replace(view, history=history)
+    return view
