@@ -7,6 +7,7 @@ written); 1 anything else.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -16,33 +17,14 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
-
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from studioflow import __version__
 from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
-from studioflow.workflow import (
-    agenda,
-    automation_rules,
-    automations,
-    clients,
-    events,
-    invoices,
-    jobclients,
-    jobs,
-    journal,
-    mileage,
-    outbox,
-    pipelines,
-    quickadd,
-    tasks,
-    transfer,
-)
-from studioflow.workflow.automation_rules import AutomationView
+from studioflow.store.choices import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
+from studioflow.workflow import reads
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
@@ -62,6 +44,37 @@ from studioflow.workflow.views import (
     local_minute,
     to_json,
 )
+
+if TYPE_CHECKING:
+    from studioflow.workflow.automation_rules import AutomationView
+
+
+class _OnUse:
+    """A workflow module imported when a command first uses it: `--help` and the read
+    commands (which read through `reads`, plain SQL) never load the ORM."""
+
+    def __init__(self, name: str) -> None:
+        self._name = f"studioflow.workflow.{name}"
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+agenda = _OnUse("agenda")
+automation_rules = _OnUse("automation_rules")
+automations = _OnUse("automations")
+clients = _OnUse("clients")
+events = _OnUse("events")
+invoices = _OnUse("invoices")
+jobclients = _OnUse("jobclients")
+jobs = _OnUse("jobs")
+journal = _OnUse("journal")
+mileage = _OnUse("mileage")
+outbox = _OnUse("outbox")
+pipelines = _OnUse("pipelines")
+quickadd = _OnUse("quickadd")
+tasks = _OnUse("tasks")
+transfer = _OnUse("transfer")
 
 USAGE_ERROR = 2
 Handler = Callable[[Database, argparse.Namespace], Any]
@@ -92,14 +105,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except StudioflowError as exc:
         return _fail(exc)
-    except DatabaseError as exc:
-        if isinstance(exc, IntegrityError):  # a rule the services missed: not the input's fault
-            print(f"studioflow: could not save: {exc.orig}", file=sys.stderr)
+    except (sqlite3.DatabaseError, _orm_database_error()) as exc:
+        # Raised by the read path (sqlite3) or by SQLAlchemy around the same sqlite3 error.
+        error = getattr(exc, "orig", exc)
+        if isinstance(error, sqlite3.IntegrityError):  # a rule the services missed: not the input's fault
+            print(f"studioflow: could not save: {error}", file=sys.stderr)
             return 1
-        if isinstance(exc.orig, sqlite3.OperationalError):  # locked, disk full: not the input's fault
-            print(f"studioflow: {exc.orig}", file=sys.stderr)
+        if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not the input's fault
+            print(f"studioflow: {error}", file=sys.stderr)
             return 1
-        print(f"studioflow: {db.path} is damaged ({exc.orig}); see `studioflow check`", file=sys.stderr)
+        print(f"studioflow: {db.path} is damaged ({error}); see `studioflow check`", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
@@ -114,6 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         db.close()
+
+
+def _orm_database_error() -> type[Exception]:
+    """SQLAlchemy's DatabaseError if a command loaded SQLAlchemy; if not, none was raised."""
+    if "sqlalchemy" not in sys.modules:
+        return sqlite3.DatabaseError
+    from sqlalchemy.exc import DatabaseError
+
+    return DatabaseError
 
 
 def _fail(exc: StudioflowError) -> int:
@@ -175,9 +199,9 @@ def build_parser() -> Parser:
     cmd = command(g, "add", lambda db, a: pipelines.create_pipeline(db, a.name, a.stage), "add a pipeline")
     cmd.add_argument("name")
     cmd.add_argument("--stage", action="append", default=[], metavar="S", help="a stage, in order (repeat)")
-    cmd = command(g, "list", lambda db, a: pipelines.list_pipelines(db, a.all), "list pipelines")
+    cmd = command(g, "list", lambda db, a: reads.list_pipelines(db, a.all), "list pipelines")
     cmd.add_argument("--all", action="store_true", help="include archived pipelines")
-    cmd = command(g, "show", lambda db, a: pipelines.get_pipeline(db, a.pipeline), "show a pipeline's stages")
+    cmd = command(g, "show", lambda db, a: reads.get_pipeline(db, a.pipeline), "show a pipeline's stages")
     cmd.add_argument("pipeline")
     cmd = command(g, "rename", lambda db, a: pipelines.rename_pipeline(db, a.pipeline, a.name), "rename a pipeline")
     cmd.add_argument("pipeline")
@@ -250,14 +274,15 @@ def build_parser() -> Parser:
     cmd.add_argument("--pipeline", metavar="P")
     cmd.add_argument("--stage", metavar="S", help="only this stage (needs --pipeline)")
     cmd.add_argument("--all", action="store_true", help="include archived jobs")
-    for name, handler, text in (
-        ("show", jobs.get_job, "show a job and its stage history"),
-        ("advance", jobs.advance, "complete the job's stage and enter the next"),
-        ("skip", jobs.skip, "skip the job's stage and enter the next"),
-        ("archive", jobs.archive, "archive a job (hidden from the board)"),
-        ("unarchive", jobs.unarchive, "bring an archived job back"),
+    for name, text in (
+        ("show", "show a job and its stage history"),
+        ("advance", "complete the job's stage and enter the next"),
+        ("skip", "skip the job's stage and enter the next"),
+        ("archive", "archive a job (hidden from the board)"),
+        ("unarchive", "bring an archived job back"),
     ):
-        cmd = command(g, name, lambda db, a, h=handler: h(db, a.job), text)
+        service = reads.get_job if name == "show" else lambda db, ref, n=name: getattr(jobs, n)(db, ref)
+        cmd = command(g, name, lambda db, a, h=service: h(db, a.job), text)
         cmd.add_argument("job")
         if name in ("advance", "skip"):
             dry_run_option(cmd)
@@ -305,7 +330,7 @@ def build_parser() -> Parser:
     cmd = command(g, "reopen", lambda db, a: tasks.reopen_task(db, a.task), "uncheck a done task")
     cmd.add_argument("task")
     cmd = command(
-        g, "list", lambda db, a: tasks.list_tasks(db, a.all, a.job, a.project), "list open tasks, soonest due first"
+        g, "list", lambda db, a: reads.list_tasks(db, a.all, a.job, a.project), "list open tasks, soonest due first"
     )
     cmd.add_argument("--all", action="store_true", help="include done tasks")
     cmd.add_argument("--job", metavar="J")
@@ -402,7 +427,7 @@ def build_parser() -> Parser:
 
     g = group("outbox", "messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox")
     cmd = command(g, "list", lambda db, a: outbox.list_messages(db, a.state or ()), "list messages")
-    cmd.add_argument("--state", action="append", choices=outbox.STATE_ORDER, help="only this state (repeat)")
+    cmd.add_argument("--state", action="append", choices=reads.OUTBOX_STATE_ORDER, help="only this state (repeat)")
     cmd = command(g, "show", lambda db, a: outbox.get_message(db, a.id), "show a message in full")
     cmd.add_argument("id", type=positive_int)
     command(g, "send", _send_outbox, "send every message that is due (progress on stderr)")
@@ -550,8 +575,8 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--year", type=int, metavar="YYYY")
 
-    cmd = command(top, "agenda", lambda db, a: agenda.agenda(db, days=a.days), "today and the days ahead")
-    cmd.add_argument("--days", type=int, default=agenda.AGENDA_DAYS, choices=range(31), metavar="N")
+    cmd = command(top, "agenda", _agenda, "today and the days ahead")
+    cmd.add_argument("--days", type=int, choices=range(31), metavar="N", help="default: a week")
     cmd = command(top, "export", _export, "write the whole database to a JSON file")
     cmd.add_argument("file", type=Path)
     cmd = command(top, "import", _import, "load a JSON export into a new, empty database")
@@ -650,6 +675,10 @@ def _progress(verb: str) -> Callable[[str, int, int], None] | None:
         print(f"\r\033[K{verb}: {done}/{total} tables {table}", end=end, file=sys.stderr, flush=True)
 
     return show
+
+
+def _agenda(db: Database, a: argparse.Namespace) -> list[AgendaItem]:
+    return agenda.agenda(db, days=agenda.AGENDA_DAYS if a.days is None else a.days)
 
 
 def _export(db: Database, a: argparse.Namespace) -> str:
@@ -771,7 +800,7 @@ def _add_job(db: Database, a: argparse.Namespace) -> JobView:
 
 
 def _list_jobs(db: Database, a: argparse.Namespace) -> list[JobView]:
-    return jobs.list_jobs(db, a.pipeline, a.stage, a.all)
+    return reads.list_jobs(db, a.pipeline, a.stage, a.all)
 
 
 def _job_status(db: Database, a: argparse.Namespace) -> JobView:

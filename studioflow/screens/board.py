@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on
@@ -19,17 +19,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
-from studioflow.screens.job import JobScreen
-from studioflow.screens.stages import StageEditor
-from studioflow.screens.templates import TemplatesDialog
-from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import board, clients, jobs, pipelines
+from studioflow.workflow import board, reads
 from studioflow.workflow.board import BoardView, CardView
+
+# The first frame needs only what draws the board (read with plain SQL). The write
+# services (and SQLAlchemy with them), the dialogs and the other screens are imported
+# where they are used, by then warmed up by the app (see StudioflowApp.warm_up).
+if TYPE_CHECKING:
+    from studioflow.screens.dialogs import JobForm, NewEntry
 
 
 class BoardScreen(Screen[None]):
@@ -87,6 +88,7 @@ class BoardScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.show_pipeline(board.last_pipeline(self.db))
+        self.call_after_refresh(self.app.warm_up)  # type: ignore[attr-defined]  # after the first frame
 
     # Drawing
 
@@ -96,7 +98,7 @@ class BoardScreen(Screen[None]):
         await container.remove_children()
         self._cards, self._headers = [], []
         self.view = None if pipeline_id is None else board.board(self.db, pipeline_id, self.filter_text)
-        self.query_one(PipelineBar).show(pipelines.list_pipelines(self.db), pipeline_id)
+        self.query_one(PipelineBar).show(reads.list_pipelines(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
         if self.view is None:
             empty.update("No pipelines yet. Press S to create one, or run `studioflow demo` for sample data.")
@@ -105,7 +107,8 @@ class BoardScreen(Screen[None]):
         empty.display = self.view is None or not self.view.columns
         if self.view is None:
             return
-        board.remember_pipeline(self.db, self.view.pipeline_id)
+        if pipeline_id != board.last_pipeline(self.db):  # a write only when the user switched
+            self.app.when_writable(board.remember_pipeline, self.db, pipeline_id)  # type: ignore[attr-defined]
         for stage in self.view.columns:
             self._cards.append(CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}"))
             self._headers.append(Static(classes="column-header"))
@@ -254,12 +257,18 @@ class BoardScreen(Screen[None]):
             self._focus(positions.index(stage_id), index)
 
     def action_advance(self) -> None:
+        from studioflow.workflow import jobs
+
         self._change(lambda job: jobs.advance(self.db, job))
 
     def action_skip(self) -> None:
+        from studioflow.workflow import jobs
+
         self._change(lambda job: jobs.skip(self.db, job))
 
     def action_back(self) -> None:
+        from studioflow.workflow import jobs
+
         if self.view is None or self.column_index == 0:
             self.notify("This is the first stage: there is no stage before it.", severity="warning")
             return
@@ -267,9 +276,13 @@ class BoardScreen(Screen[None]):
         self._change(lambda job: jobs.move_to(self.db, job, previous))
 
     def action_reorder(self, offset: int) -> None:
+        from studioflow.workflow import jobs
+
         self._change(lambda job: jobs.reorder(self.db, job, offset))
 
     def action_archive(self) -> None:
+        from studioflow.workflow import jobs
+
         card = self.focused_card()
         self._change(
             lambda job: jobs.archive(self.db, job),
@@ -277,6 +290,9 @@ class BoardScreen(Screen[None]):
         )
 
     def action_move(self) -> None:
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import jobs
+
         card = self.focused_card()
         if card is None or self.view is None:
             self.notify("No job here: move to a card first.", severity="warning")
@@ -290,6 +306,9 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog(f"Move “{card.title}” to stage", choices, current=self.column_index), moved)
 
     def action_status(self) -> None:
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import clients, jobs
+
         card = self.focused_card()
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
@@ -304,11 +323,14 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices), chosen)
 
     def action_move_pipeline(self) -> None:
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import jobs
+
         card = self.focused_card()
         if card is None or self.view is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
-        others = [(p.name, p.id) for p in pipelines.list_pipelines(self.db) if p.id != self.view.pipeline_id]
+        others = [(p.name, p.id) for p in reads.list_pipelines(self.db) if p.id != self.view.pipeline_id]
         if not others:
             self.notify("There is no other pipeline to move the job to.", severity="warning")
             return
@@ -331,6 +353,9 @@ class BoardScreen(Screen[None]):
     # Jobs: new, edit, open
 
     def action_new_job(self) -> None:
+        from studioflow.screens.dialogs import JobDialog
+        from studioflow.workflow import clients, jobs
+
         if self.view is None or not self.view.columns:
             self.notify("Add a pipeline with stages first (S).", severity="warning")
             return
@@ -353,6 +378,9 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 
     def action_edit_job(self) -> None:
+        from studioflow.screens.dialogs import JobDialog
+        from studioflow.workflow import clients, jobs
+
         card = self.focused_card()
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
@@ -375,11 +403,16 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
 
     def _client_id(self, client: int | NewEntry | None) -> int | None:
+        from studioflow.screens.dialogs import NewEntry
+        from studioflow.workflow import clients
+
         if isinstance(client, NewEntry):
             return clients.add_client(self.db, client.text).id
         return client
 
     def action_open_job(self) -> None:
+        from studioflow.screens.job import JobScreen
+
         card = self.focused_card()
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
@@ -415,7 +448,7 @@ class BoardScreen(Screen[None]):
     # Pipelines and stages
 
     async def action_switch_pipeline(self, step: int) -> None:
-        all_pipelines = pipelines.list_pipelines(self.db)
+        all_pipelines = reads.list_pipelines(self.db)
         if not all_pipelines or self.view is None:
             return
         ids = [p.id for p in all_pipelines]
@@ -424,7 +457,9 @@ class BoardScreen(Screen[None]):
         await self.show_pipeline(ids[(here + step) % len(ids)])
 
     def action_pick_pipeline(self) -> None:
-        all_pipelines = pipelines.list_pipelines(self.db)
+        from studioflow.screens.dialogs import PickerDialog
+
+        all_pipelines = reads.list_pipelines(self.db)
         if not all_pipelines:
             self.notify("No pipelines yet. Press S to create one.", severity="warning")
             return
@@ -440,9 +475,13 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog("Show pipeline", choices, current=current), chosen)
 
     def action_templates(self) -> None:
+        from studioflow.screens.templates import TemplatesDialog
+
         self.app.push_screen(TemplatesDialog(self.db))
 
     def action_edit_stages(self) -> None:
+        from studioflow.screens.stages import StageEditor
+
         async def closed(pipeline_id: int | None) -> None:
             await self.show_pipeline(pipeline_id if pipeline_id is not None else board.last_pipeline(self.db))
 
@@ -451,10 +490,14 @@ class BoardScreen(Screen[None]):
     # Undo
 
     async def action_undo(self) -> None:
+        from studioflow.screens.undo import step_journal
+
         if step_journal(self, self.db):
             await self._after_journal()
 
     async def action_redo(self) -> None:
+        from studioflow.screens.undo import step_journal
+
         if step_journal(self, self.db, redo=True):
             await self._after_journal()
 

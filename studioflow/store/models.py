@@ -14,6 +14,15 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, Strin
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from studioflow.store.choices import (
+    AUTOMATION_ACTIONS,
+    AUTOMATION_TRIGGERS,
+    CHANNELS,
+    INVOICE_STATES,
+    OUTBOX_STATES,
+    VISIT_STATES,
+)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC without an offset (SQLite has no time zones) and hands back aware UTC."""
@@ -47,20 +56,6 @@ def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint
 
 NOCASE = String(collation="NOCASE")
 
-VISIT_STATES = ("active", "completed", "skipped")
-AUTOMATION_TRIGGERS = ("enter", "complete", "skip", "status")
-AUTOMATION_ACTIONS = (
-    "send_email",
-    "send_sms",
-    "create_tasks",
-    "set_status",
-    "set_due",
-    "move_to_pipeline",
-    "archive",
-)
-INVOICE_STATES = ("draft", "sent", "paid", "void")
-CHANNELS = ("email", "sms")
-OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")
 
 
 class Client(SQLModel, table=True):

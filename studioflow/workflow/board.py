@@ -1,23 +1,20 @@
 """What the board shows: column counts and pages of cards, read lazily and filtered.
 
 A column of 10,000 jobs is never read whole: the board asks for the count, then for
-the page of cards it is about to draw.
+the page of cards it is about to draw. Read with plain SQL (the read path, see
+`reads`): the first frame needs no ORM.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
-from sqlmodel import col
-
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, JobStatus, Setting, Task
-from studioflow.workflow import lookup
-from studioflow.workflow.tasks import task_counts
+from studioflow.workflow import reads
 from studioflow.workflow.views import StageView
 
 LAST_PIPELINE = "board.last_pipeline"
@@ -42,106 +39,125 @@ class BoardView:
     columns: tuple[StageView, ...]  # job_count is the number of cards the filter lets through
 
 
+@dataclass(frozen=True)
+class CardSource:
+    """Where the cards of one kind of pipeline come from, as SQL fragments.
+
+    `source` is the FROM clause (with the joins a card shows), the card's table named
+    `card`; `fields` the columns of a card, in the order of `make`'s arguments; `match`
+    the text columns the filter looks in. A kind of pipeline plugs in its own.
+    """
+
+    source: str
+    fields: str
+    match: tuple[str, ...]
+    make: Callable[..., Any]
+
+
+def _job_card(
+    i: int,
+    title: str,
+    client: str | None,
+    status: str | None,
+    colour: str | None,
+    due: str | None,
+    tasks_open: int,
+    tasks_total: int,
+) -> CardView:
+    return CardView(i, title, client, status, colour, reads.day(due), tasks_open, tasks_total)
+
+
+JOB_CARDS = CardSource(
+    source="job AS card LEFT JOIN client ON client.id = card.client_id"
+    " LEFT JOIN job_status ON job_status.id = card.status_id",
+    fields="card.id, card.title, client.name, job_status.name, job_status.colour, card.due_on,"
+    " (SELECT count(*) FROM task WHERE task.job_id = card.id AND task.done_at IS NULL),"
+    " (SELECT count(*) FROM task WHERE task.job_id = card.id)",
+    match=("card.title", "client.name", "job_status.name"),
+    make=_job_card,
+)
+CARD_SOURCES = {"jobs": JOB_CARDS}
+
+
+def _filtered(text: str, cards: CardSource = JOB_CARDS) -> tuple[str, str, list[Any]]:
+    """(FROM, WHERE, parameters) over unarchived cards, narrowed by the filter text."""
+    words = text.split()
+    if not words:
+        return "job AS card", "card.archived = 0", []  # no joins: counts come from the indexes alone
+    clauses, params = ["card.archived = 0"], []
+    for word in words:
+        each = [reads.like(column, [word]) for column in cards.match]
+        clauses.append("(" + " OR ".join(sql for sql, _ in each) + ")")
+        params += [p for _, ps in each for p in ps]
+    return cards.source, " AND ".join(clauses), params
+
+
 def board(db: Database, pipeline: int | str, text: str = "") -> BoardView:
     """The pipeline's columns with how many (filtered, unarchived) cards each holds."""
-    with db.read() as session:
-        pipeline_row = lookup.pipeline(session, pipeline)
-        counts = dict(
-            session.execute(
-                _cards_from(select(Job.stage_id, func.count()), text)
-                .where(Job.pipeline_id == pipeline_row.id)
-                .group_by(Job.stage_id)
-            ).all()
-        )
-        columns = tuple(
-            StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
-            for s in lookup.ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
-        )
-        return BoardView(pipeline_row.id, pipeline_row.name, columns)  # type: ignore[arg-type]
+    source, where, params = _filtered(text)
+    with db.rows() as conn:
+        pipeline_id = reads.find(conn, "pipeline", pipeline, "pipeline")
+        name = conn.execute("SELECT name FROM pipeline WHERE id = ?", (pipeline_id,)).fetchone()[0]
+        query = f"SELECT card.stage_id, count(*) FROM {source} WHERE {where} AND card.pipeline_id = ? GROUP BY 1"
+        counts = dict(conn.execute(query, (*params, pipeline_id)).fetchall())
+        return BoardView(pipeline_id, name, reads.stages(conn, pipeline_id, counts))
 
 
 def counts(db: Database, stage_ids: set[int], text: str = "") -> dict[int, int]:
     """How many (filtered, unarchived) cards each of the given columns holds."""
-    query = _cards_from(select(Job.stage_id, func.count()), text)
-    query = query.where(col(Job.stage_id).in_(stage_ids)).group_by(Job.stage_id)
-    with db.read() as session:
-        found = dict(session.execute(query).all())
+    source, where, params = _filtered(text)
+    ids = sorted(stage_ids)
+    marks = ", ".join("?" * len(ids))
+    query = f"SELECT card.stage_id, count(*) FROM {source} WHERE {where} AND card.stage_id IN ({marks}) GROUP BY 1"
+    with db.rows() as conn:
+        found = dict(conn.execute(query, (*params, *ids)).fetchall())
     return {stage_id: found.get(stage_id, 0) for stage_id in stage_ids}
 
 
 def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "") -> list[CardView]:
     """Cards `offset` to `offset + limit` of a column, in board order."""
-    tasks_open, tasks_total = task_counts(Task.job_id, Job.id)
+    _, where, params = _filtered(text)
     query = (
-        select(Job.id, Job.title, Client.name, JobStatus.name, JobStatus.colour, Job.due_on, tasks_open, tasks_total)
-        .select_from(Job)
-        .join(Client, col(Client.id) == Job.client_id, isouter=True)
-        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(Job.stage_id == stage_id, col(Job.archived).is_(False), _matches(text))
-        .order_by(col(Job.position), col(Job.id))
-        .offset(max(offset, 0))
-        .limit(max(limit, 0))
+        f"SELECT {JOB_CARDS.fields} FROM {JOB_CARDS.source} WHERE {where} AND card.stage_id = ?"
+        " ORDER BY card.position, card.id LIMIT ? OFFSET ?"
     )
-    with db.read() as session:
-        return [CardView(*row) for row in session.execute(query).all()]
+    with db.rows() as conn:
+        rows = conn.execute(query, (*params, stage_id, max(limit, 0), max(offset, 0))).fetchall()
+    return [JOB_CARDS.make(*row) for row in rows]
 
 
 def locate(db: Database, job_id: int, text: str = "") -> tuple[int, int] | None:
     """(stage id, index in its column) of a job as the board shows it; None if filtered out."""
-    with db.read() as session:
-        job = session.execute(select(Job.stage_id, Job.position).where(Job.id == job_id)).first()
+    source, where, params = _filtered(text)
+    count = f"SELECT count(*) FROM {source} WHERE {where}"
+    with db.rows() as conn:
+        job = conn.execute("SELECT stage_id, position FROM job WHERE id = ?", (job_id,)).fetchone()
         if job is None:
             raise StudioflowError(f"no job {job_id}")
-        if not session.execute(_cards_from(select(func.count()), text).where(Job.id == job_id)).scalar_one():
+        if not conn.execute(f"{count} AND card.id = ?", (*params, job_id)).fetchone()[0]:
             return None  # archived, or filtered out
         stage_id, position = job
-        earlier = or_(col(Job.position) < position, and_(col(Job.position) == position, col(Job.id) < job_id))
-        query = _cards_from(select(func.count()), text).where(Job.stage_id == stage_id, earlier)
-        return stage_id, session.execute(query).scalar_one()
+        earlier = "card.stage_id = ? AND (card.position < ? OR (card.position = ? AND card.id < ?))"
+        return stage_id, conn.execute(
+            f"{count} AND {earlier}", (*params, stage_id, position, position, job_id)
+        ).fetchone()[0]
 
 
 def last_pipeline(db: Database) -> int | None:
     """The pipeline the board showed last, if it still exists; else the first one."""
-    with db.read() as session:
-        remembered = session.get(Setting, LAST_PIPELINE)
+    with db.rows() as conn:
+        remembered = conn.execute("SELECT value FROM setting WHERE key = ?", (LAST_PIPELINE,)).fetchone()
         if remembered is not None:
             try:
-                return lookup.pipeline(session, remembered.value).id
+                return reads.find(conn, "pipeline", remembered[0], "pipeline")
             except StudioflowError:
                 pass
-        first = lookup.first_pipeline(session)
-        return None if first is None else first.id
+        first = conn.execute("SELECT id FROM pipeline WHERE archived = 0 ORDER BY position, id LIMIT 1").fetchone()
+        return None if first is None else int(first[0])
 
 
 def remember_pipeline(db: Database, pipeline_id: int) -> None:
+    from studioflow.store.models import Setting
+
     with db.write() as session:
         session.merge(Setting(key=LAST_PIPELINE, value=str(pipeline_id)))
-
-
-def _matches(text: str) -> ColumnElement[bool]:
-    words = text.split()
-    if not words:
-        return true()
-    clauses = []
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append(
-            or_(
-                col(Job.title).ilike(pattern, escape="\\"),
-                col(Client.name).ilike(pattern, escape="\\"),
-                col(JobStatus.name).ilike(pattern, escape="\\"),
-            )
-        )
-    return and_(*clauses)
-
-
-def _cards_from(query: Select[Any], text: str) -> Select[Any]:
-    """`query` over unarchived jobs, narrowed by the filter text (joined to what a card shows)."""
-    query = query.select_from(Job).where(col(Job.archived).is_(False))
-    if not text.strip():
-        return query  # no joins: counts are then answered from the job indexes alone
-    return (
-        query.join(Client, col(Client.id) == Job.client_id, isouter=True)
-        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(_matches(text))
-    )

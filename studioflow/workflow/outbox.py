@@ -9,20 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from email.utils import make_msgid
 
-from sqlalchemy import case, func
+from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import OUTBOX_STATES, Job, OutboxMessage, utcnow
-from studioflow.workflow import journal
+from studioflow.workflow import journal, reads
 from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.clients import clean_email
 from studioflow.workflow.views import MessageView
 
 EDITABLE = ("queued", "held", "failed")
 # The order the screen and `outbox list` show states in: what needs the user first.
-STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
+STATE_ORDER = reads.OUTBOX_STATE_ORDER
 
 
 def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = None) -> list[MessageView]:
@@ -48,11 +48,7 @@ def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = 
         return [_view(message, title) for message, title in session.exec(query).all()]
 
 
-def counts(db: Database) -> dict[str, int]:
-    """How many messages are in each state (every state present, zeros included)."""
-    with db.read() as session:
-        found = dict(session.exec(select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))).all())
-    return {state: found.get(state, 0) for state in STATE_ORDER}
+counts = reads.outbox_counts  # read with plain SQL (no ORM): see `reads`
 
 
 def get_message(db: Database, message_id: int) -> MessageView:

@@ -29,7 +29,7 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
-from studioflow.workflow import automations, journal, lookup, quickadd, tasklists
+from studioflow.workflow import automations, journal, lookup, quickadd, reads, tasklists
 from studioflow.workflow.pipelines import reorder_rows
 from studioflow.workflow.views import (
     OwnerChoice,
@@ -274,19 +274,7 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         return _view(session, task)
 
 
-def list_tasks(
-    db: Database, include_done: bool = False, job: int | str | None = None, project: int | str | None = None
-) -> list[TaskView]:
-    """Open tasks first, soonest due first (undated last), then higher priority."""
-    with db.read() as session:
-        conditions = []
-        if not include_done:
-            conditions.append(col(Task.done_at).is_(None))
-        if job is not None:
-            conditions.append(Task.job_id == lookup.job(session, job).id)
-        if project is not None:
-            conditions.append(Task.project_id == lookup.project(session, project).id)
-        return _views(session, *conditions)
+list_tasks = reads.list_tasks  # read with plain SQL (no ORM): see `reads`
 
 
 def task_list(

@@ -1,0 +1,225 @@
+"""The read path: what the board's first frame and the CLI's read commands show, read with
+stdlib `sqlite3` and plain SQL into the same view dataclasses the services return.
+
+Opening the board or running `task list` then needs neither SQLAlchemy nor the models
+(a few hundred milliseconds of imports). Writes stay with the services and SQLModel.
+Every read here is one snapshot (`Database.rows()`); inside a write it reads that
+write's own connection. tests/workflow/test_reads.py checks each against the ORM.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from typing import Any
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.workflow.views import JobView, PipelineView, StageView, TaskView, VisitView
+
+# The outbox's states in the order the outbox shows them (problems first).
+OUTBOX_STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
+
+
+def day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def utc(value: str | None) -> datetime | None:
+    """A stored UTC time (kept without an offset) as an aware datetime, as the ORM hands it back."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def like(column: str, words: list[str]) -> tuple[str, list[str]]:
+    """SQL (and its parameters) for: every word is in `column`, case-insensitive."""
+    clauses, params = [], []
+    for word in words:
+        clauses.append(f"lower({column}) LIKE lower(?) ESCAPE '\\'")
+        params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    return " AND ".join(clauses), params
+
+
+def find(conn: sqlite3.Connection, table: str, ref: int | str, what: str, where: str = "", *params: Any) -> int:
+    """The id of the row whose id is `ref`, or else whose name/title equals it (case-insensitive).
+
+    The same rule and the same messages as `lookup.find`, for the ORM's writes.
+    """
+    text = str(ref).strip()
+    if not text:
+        raise StudioflowError(f"no {what} given")
+    name = "title" if table in ("job", "task") else "name"
+    extra = f" AND {where}" if where else ""
+    if text.isascii() and text.isdecimal() and int(text) < 2**63:  # an id SQLite can hold
+        row = conn.execute(f"SELECT id FROM {table} WHERE id = ?{extra}", (int(text), *params)).fetchone()
+        if row is not None:
+            return int(row[0])
+    matches = [
+        int(r[0])
+        for r in conn.execute(
+            f"SELECT id FROM {table} WHERE casefold({name}) = ?{extra} LIMIT 11", (text.casefold(), *params)
+        )
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise StudioflowError(f"no {what} {text!r}")
+    ids = ", ".join(str(m) for m in matches[:10])
+    raise StudioflowError(f"{len(matches)} {what}s are named {text!r}; give the id instead ({ids})")
+
+
+def find_stage(conn: sqlite3.Connection, pipeline_id: int, ref: int | str) -> int:
+    try:
+        return find(conn, "stage", ref, "stage", "pipeline_id = ?", pipeline_id)
+    except StudioflowError as exc:
+        name = conn.execute("SELECT name FROM pipeline WHERE id = ?", (pipeline_id,)).fetchone()[0]
+        raise StudioflowError(f"{exc} in pipeline {name!r}") from None
+
+
+# Pipelines
+
+
+def stages(conn: sqlite3.Connection, pipeline_id: int, counts: dict[int, int]) -> tuple[StageView, ...]:
+    """The pipeline's stages, first to last, each with its count from `counts`."""
+    rows = conn.execute(
+        "SELECT id, name, position, due_in_days FROM stage WHERE pipeline_id = ? ORDER BY position, id",
+        (pipeline_id,),
+    )
+    return tuple(StageView(i, name, pos, wait, counts.get(i, 0)) for i, name, pos, wait in rows)
+
+
+def _pipeline_view(conn: sqlite3.Connection, row: tuple[int, str, int, int]) -> PipelineView:
+    pipeline_id, name, position, archived = row
+    counts = dict(
+        conn.execute(
+            "SELECT stage_id, count(*) FROM job WHERE pipeline_id = ? AND archived = 0 GROUP BY stage_id",
+            (pipeline_id,),
+        ).fetchall()
+    )
+    return PipelineView(pipeline_id, name, position, bool(archived), stages(conn, pipeline_id, counts))
+
+
+def list_pipelines(db: Database, include_archived: bool = False) -> list[PipelineView]:
+    where = "" if include_archived else " WHERE archived = 0"
+    with db.rows() as conn:
+        rows = conn.execute(f"SELECT id, name, position, archived FROM pipeline{where} ORDER BY position, id")
+        return [_pipeline_view(conn, row) for row in rows.fetchall()]
+
+
+def get_pipeline(db: Database, ref: int | str) -> PipelineView:
+    with db.rows() as conn:
+        pipeline_id = find(conn, "pipeline", ref, "pipeline")
+        row = conn.execute("SELECT id, name, position, archived FROM pipeline WHERE id = ?", (pipeline_id,)).fetchone()
+        return _pipeline_view(conn, row)
+
+
+# Jobs
+
+_JOB_ROWS = """
+    SELECT job.id, job.title, job.pipeline_id, pipeline.name, job.stage_id, stage.name, job.client_id,
+           client.name, job_status.name, job_status.colour, job.due_on, job.archived, job.position,
+           (SELECT count(*) FROM task WHERE task.job_id = job.id AND task.done_at IS NULL),
+           (SELECT count(*) FROM task WHERE task.job_id = job.id)
+    FROM job
+    JOIN pipeline ON pipeline.id = job.pipeline_id
+    JOIN stage ON stage.id = job.stage_id
+    LEFT JOIN client ON client.id = job.client_id
+    LEFT JOIN job_status ON job_status.id = job.status_id
+"""
+
+
+def _jobs(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> list[JobView]:
+    order = " ORDER BY pipeline.position, pipeline.id, stage.position, job.position, job.id"
+    rows = conn.execute(_JOB_ROWS + (f" WHERE {where}" if where else "") + order, params)
+    return [
+        JobView(i, title, p_id, p, s_id, s, c_id, c, st, colour, day(due), bool(archived), pos, still_open, total)
+        for i, title, p_id, p, s_id, s, c_id, c, st, colour, due, archived, pos, still_open, total in rows
+    ]
+
+
+def list_jobs(
+    db: Database, pipeline: int | str | None = None, stage: int | str | None = None, include_archived: bool = False
+) -> list[JobView]:
+    """Jobs in board order: pipeline, stage, card position."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    with db.rows() as conn:
+        if pipeline is not None:
+            pipeline_id = find(conn, "pipeline", pipeline, "pipeline")
+            conditions.append("job.pipeline_id = ?")
+            params.append(pipeline_id)
+            if stage is not None:
+                conditions.append("job.stage_id = ?")
+                params.append(find_stage(conn, pipeline_id, stage))
+        elif stage is not None:
+            raise StudioflowError("a stage is only meaningful with its pipeline")
+        if not include_archived:
+            conditions.append("job.archived = 0")
+        return _jobs(conn, " AND ".join(conditions), tuple(params))
+
+
+def get_job(db: Database, ref: int | str) -> JobView:
+    """One job with its whole stage history."""
+    with db.rows() as conn:
+        (view,) = _jobs(conn, "job.id = ?", (find(conn, "job", ref, "job"),))
+        visits = conn.execute(
+            "SELECT stage_visit.stage_id, coalesce(stage.name, stage_visit.stage_name), state, entered_at, left_at"
+            " FROM stage_visit LEFT JOIN stage ON stage.id = stage_visit.stage_id"
+            " WHERE stage_visit.job_id = ? ORDER BY stage_visit.id",
+            (view.id,),
+        )
+        history = tuple(
+            VisitView(stage_id, name, state, utc(entered), utc(left))  # type: ignore[arg-type]
+            for stage_id, name, state, entered, left in visits
+        )
+    return JobView(**{**view.__dict__, "history": history})
+
+
+# Tasks
+
+_TASK_ROWS = """
+    SELECT task.id, task.title, task.done_at, task.due_on, task.priority, task.job_id, job.title,
+           task.project_id, project.name, client.name, task.notes, task.position
+    FROM task
+    LEFT JOIN job ON job.id = task.job_id
+    LEFT JOIN project ON project.id = task.project_id
+    LEFT JOIN client ON client.id = coalesce(job.client_id, project.client_id)
+"""
+
+
+def task_rows(conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = ()) -> list[TaskView]:
+    """Tasks as views, unsorted."""
+    rows = conn.execute(_TASK_ROWS + (f" WHERE {where}" if where else ""), params)
+    return [
+        TaskView(i, title, done is not None, utc(done), day(due), prio, job_id, job, proj_id, proj, client, notes, pos)
+        for i, title, done, due, prio, job_id, job, proj_id, proj, client, notes, pos in rows
+    ]
+
+
+def list_tasks(
+    db: Database, include_done: bool = False, job: int | str | None = None, project: int | str | None = None
+) -> list[TaskView]:
+    """Open tasks first, soonest due first (undated last), then higher priority."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    with db.rows() as conn:
+        if not include_done:
+            conditions.append("task.done_at IS NULL")
+        if job is not None:
+            conditions.append("task.job_id = ?")
+            params.append(find(conn, "job", job, "job"))
+        if project is not None:
+            conditions.append("task.project_id = ?")
+            params.append(find(conn, "project", project, "project"))
+        tasks = task_rows(conn, " AND ".join(conditions), tuple(params))
+    tasks.sort(key=lambda t: (t.done, t.due_on is None, t.due_on or date.min, -t.priority, t.id))
+    return tasks
+
+
+# Outbox
+
+
+def outbox_counts(db: Database) -> dict[str, int]:
+    """How many messages are in each state (every state present, zeros included)."""
+    with db.rows() as conn:
+        found = dict(conn.execute("SELECT state, count(*) FROM outbox_message GROUP BY state").fetchall())
+    return {state: found.get(state, 0) for state in OUTBOX_STATE_ORDER}
