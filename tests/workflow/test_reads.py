@@ -1,0 +1,167 @@
+"""The read path (plain sqlite3) gives the same views as the ORM, for generated databases.
+
+The ORM side is the services' own query helpers (what the write services return) or,
+for the board, every job read through the ORM and filtered and paged in Python.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import col, select
+
+from studioflow.store import Database, open_database
+from studioflow.store.models import Client, Job, JobStatus, Pipeline, Project, StageVisit, Task
+from studioflow.workflow import board, jobs, pipelines, reads, tasks
+from studioflow.workflow.views import JobView
+
+WORDS = ["smith", "Smith", "wed", "Anna", "b_c", "50%", "x"]
+DAY0 = date(2026, 3, 2)
+
+job_rows = st.lists(
+    st.tuples(
+        st.sampled_from(WORDS),  # title word
+        st.integers(0, 5),  # stage index (mod the pipeline's stages)
+        st.integers(0, 1),  # pipeline
+        st.one_of(st.none(), st.integers(0, 2)),  # client
+        st.one_of(st.none(), st.integers(0, 1)),  # status
+        st.one_of(st.none(), st.integers(-3, 3)),  # due, days from DAY0
+        st.integers(-3, 3),  # position (ties are ordered by id)
+        st.booleans(),  # archived
+    ),
+    max_size=14,
+)
+task_rows = st.lists(
+    st.tuples(
+        st.integers(0, 13),  # job index (mod the jobs), or none if there are no jobs
+        st.booleans(),  # for a project instead
+        st.booleans(),  # done
+        st.one_of(st.none(), st.integers(-3, 3)),  # due
+        st.integers(0, 3),  # priority
+    ),
+    max_size=12,
+)
+
+
+def _seed(db: Database, job_specs: list[Any], task_specs: list[Any]) -> None:
+    made = [
+        pipelines.create_pipeline(db, "Weddings", ["Enquiry", "Booked", "Shot"]),
+        pipelines.create_pipeline(db, "Portraits", ["Call", "Sitting"]),
+    ]
+    now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    with db.write() as session:
+        people = [Client(name=name) for name in ("Anna Smith", "Bo Wed", "Cy")]
+        flags = [JobStatus(name="Waiting on documents", colour="red"), JobStatus(name="Smith check")]
+        project = Project(name="Studio move")
+        session.add_all([*people, *flags, project])
+        session.flush()
+        added: list[Job] = []
+        for n, (word, stage, pipeline, client, status, due, position, archived) in enumerate(job_specs):
+            stages = made[pipeline].stages
+            job = Job(
+                title=f"{word} job {n}",
+                pipeline_id=made[pipeline].id,
+                stage_id=stages[stage % len(stages)].id,
+                client_id=None if client is None else people[client].id,
+                status_id=None if status is None else flags[status].id,
+                due_on=None if due is None else DAY0 + timedelta(days=due),
+                position=position,
+                archived=archived,
+            )
+            session.add(job)
+            session.flush()
+            stage_name = stages[stage % len(stages)].name
+            session.add(StageVisit(job_id=job.id, stage_id=job.stage_id, stage_name=stage_name, entered_at=now))
+            added.append(job)
+        for n, (job_index, for_project, done, due, priority) in enumerate(task_specs):
+            owner = (
+                {"project_id": project.id} if for_project or not added else {"job_id": added[job_index % len(added)].id}
+            )
+            session.add(
+                Task(
+                    title=f"Task {n}",
+                    due_on=None if due is None else DAY0 + timedelta(days=due),
+                    done_at=now if done else None,
+                    priority=priority,
+                    position=n,
+                    **owner,
+                )
+            )
+
+
+def _orm_jobs(db: Database, *conditions: Any) -> list[JobView]:
+    with db.read() as session:
+        return jobs._views(session, *conditions)
+
+
+def _shown(view: JobView, text: str) -> bool:
+    """The board filter, in Python: every word in the title, the client or the status."""
+    fields = [(value or "").lower() for value in (view.title, view.client, view.status)]
+    return all(any(word.lower() in field for field in fields) for word in text.split())
+
+
+def _check_board(db: Database, text: str) -> None:
+    for pipeline in pipelines.list_pipelines(db):
+        every = [v for v in _orm_jobs(db, Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))]
+        shown = board.board(db, pipeline.id, text)
+        assert [s.id for s in shown.columns] == [s.id for s in pipeline.stages]
+        for stage in shown.columns:
+            column = [v for v in every if v.stage_id == stage.id and _shown(v, text)]
+            assert stage.job_count == len(column)
+            assert board.counts(db, {stage.id}, text) == {stage.id: len(column)}
+            for offset, limit in ((0, 50), (1, 2), (3, 10)):
+                page = board.cards(db, stage.id, offset, limit, text)
+                want = column[offset : offset + limit]
+                assert [(c.id, c.title, c.client, c.status, c.status_colour, c.due_on) for c in page] == [
+                    (v.id, v.title, v.client, v.status, v.status_colour, v.due_on) for v in want
+                ]
+                assert [(c.tasks_open, c.tasks_total) for c in page] == [(v.tasks_open, v.tasks_total) for v in want]
+            for index, view in enumerate(column):
+                assert board.locate(db, view.id, text) == (stage.id, index)
+        for view in every:
+            if not _shown(view, text):
+                assert board.locate(db, view.id, text) is None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(job_specs=job_rows, task_specs=task_rows, text=st.sampled_from(["", "smith", "SMITH wed", "b_c", "50%", "doc"]))
+def test_the_read_path_and_the_orm_give_the_same_views(job_specs: list[Any], task_specs: list[Any], text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "reads.db")
+        try:
+            _seed(db, job_specs, task_specs)
+            with db.read() as session:
+                ids = [p.id for p in session.exec(select(Pipeline).order_by(col(Pipeline.position))).all()]
+                orm_pipelines = [pipelines._view(session, session.get(Pipeline, i)) for i in ids]  # type: ignore[arg-type]
+                orm_tasks = tasks._views(session)
+                orm_open = tasks._views(session, col(Task.done_at).is_(None))
+            assert reads.list_pipelines(db) == orm_pipelines
+            assert reads.get_pipeline(db, "weddings") == orm_pipelines[0]
+            assert reads.list_jobs(db, include_archived=True) == _orm_jobs(db)
+            assert reads.list_jobs(db) == _orm_jobs(db, col(Job.archived).is_(False))
+            portraits = orm_pipelines[1]
+            in_sitting = _orm_jobs(db, Job.stage_id == portraits.stages[1].id, col(Job.archived).is_(False))
+            assert reads.list_jobs(db, "Portraits", "sitting") == in_sitting
+            for view in _orm_jobs(db):
+                with db.read() as session:
+                    orm_job = jobs._view(session, session.get(Job, view.id), with_history=True)  # type: ignore[arg-type]
+                assert reads.get_job(db, view.id) == orm_job
+            assert reads.list_tasks(db, include_done=True) == orm_tasks
+            assert reads.list_tasks(db) == orm_open
+            _check_board(db, text)
+        finally:
+            db.close()
+
+
+def test_a_read_inside_a_write_sees_that_write(db: Database) -> None:
+    """Services that read after writing (and dry runs) read their own transaction."""
+    pipeline = pipelines.create_pipeline(db, "Weddings", ["Enquiry", "Booked"])
+    with db.dry_run():
+        jobs.add_job(db, "Smith wedding", pipeline.id)
+        assert [j.title for j in reads.list_jobs(db)] == ["Smith wedding"]
+    assert reads.list_jobs(db) == []
