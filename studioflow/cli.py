@@ -253,7 +253,7 @@ def build_parser() -> Parser:
     cmd.add_argument("--email", default="")
     cmd.add_argument("--phone", default="")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat)")
-    command(g, "list", lambda db, a: clients.list_clients(db), "list clients")
+    command(g, "list", lambda db, a: reads.list_clients(db), "list clients")
     cmd = command(g, "show", lambda db, a: clients.client_page(db, a.client), "show a client: jobs, events, invoices")
     cmd.add_argument("client")
 
@@ -426,9 +426,9 @@ def build_parser() -> Parser:
     cmd.add_argument("template")
 
     g = group("outbox", "messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox")
-    cmd = command(g, "list", lambda db, a: outbox.list_messages(db, a.state or ()), "list messages")
+    cmd = command(g, "list", lambda db, a: reads.list_messages(db, a.state or ()), "list messages")
     cmd.add_argument("--state", action="append", choices=reads.OUTBOX_STATE_ORDER, help="only this state (repeat)")
-    cmd = command(g, "show", lambda db, a: outbox.get_message(db, a.id), "show a message in full")
+    cmd = command(g, "show", lambda db, a: reads.get_message(db, a.id), "show a message in full")
     cmd.add_argument("id", type=positive_int)
     command(g, "send", _send_outbox, "send every message that is due (progress on stderr)")
     cmd = command(g, "retry", _retry_outbox, "put failed messages back in the queue, due now")

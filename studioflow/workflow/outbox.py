@@ -6,15 +6,14 @@ find. A message can be changed only while it has not gone: queued, held or faile
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from email.utils import make_msgid
 
-from sqlalchemy import case
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import OUTBOX_STATES, Job, OutboxMessage, utcnow
+from studioflow.store.models import Job, OutboxMessage, utcnow
 from studioflow.workflow import journal, reads
 from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.clients import clean_email
@@ -25,36 +24,12 @@ EDITABLE = ("queued", "held", "failed")
 STATE_ORDER = reads.OUTBOX_STATE_ORDER
 
 
-def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = None) -> list[MessageView]:
-    """Messages in the given states (all when none): waiting ones by send time, the rest newest first."""
-    wanted = tuple(states)
-    unknown = [s for s in wanted if s not in OUTBOX_STATES]
-    if unknown:
-        raise StudioflowError(f"unknown state {unknown[0]!r} (one of {', '.join(STATE_ORDER)})")
-    waiting = col(OutboxMessage.state).in_(("queued", "sending"))
-    query = (
-        select(OutboxMessage, Job.title)
-        .join(Job, col(Job.id) == col(OutboxMessage.job_id), isouter=True)
-        .order_by(
-            case(*((col(OutboxMessage.state) == s, i) for i, s in enumerate(STATE_ORDER))),
-            case((waiting, col(OutboxMessage.send_at)), else_=None),
-            col(OutboxMessage.id).desc(),
-        )
-        .limit(limit)
-    )
-    if wanted:
-        query = query.where(col(OutboxMessage.state).in_(wanted))
-    with db.read() as session:
-        return [_view(message, title) for message, title in session.exec(query).all()]
-
-
+# Read with plain SQL (no ORM): see `reads`.
+list_messages = reads.list_messages
 counts = reads.outbox_counts  # read with plain SQL (no ORM): see `reads`
 
 
-def get_message(db: Database, message_id: int) -> MessageView:
-    with db.read() as session:
-        message = _message(session, message_id)
-        return _view(message, _job_title(session, message))
+get_message = reads.get_message
 
 
 def edit_message(

@@ -9,13 +9,16 @@ write's own connection. tests/workflow/test_reads.py checks each against the ORM
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow.views import JobView, PipelineView, StageView, TaskView, VisitView
+from studioflow.store.choices import OUTBOX_STATES
+from studioflow.workflow.views import ClientView, JobView, MessageView, PipelineView, StageView, TaskView, VisitView
 
 # The outbox's states in the order the outbox shows them (problems first).
 OUTBOX_STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
@@ -223,3 +226,52 @@ def outbox_counts(db: Database) -> dict[str, int]:
     with db.rows() as conn:
         found = dict(conn.execute("SELECT state, count(*) FROM outbox_message GROUP BY state").fetchall())
     return {state: found.get(state, 0) for state in OUTBOX_STATE_ORDER}
+
+
+_MESSAGE_ROWS = """
+    SELECT outbox_message.id, channel, to_addr, subject, body, state, send_at, attempts, last_error, reply,
+           message_id, sent_at, job_id, coalesce(job.title, '')
+    FROM outbox_message LEFT JOIN job ON job.id = outbox_message.job_id
+"""
+
+
+def _messages(rows: Iterable[tuple[Any, ...]]) -> list[MessageView]:
+    return [
+        MessageView(
+            i, channel, to, subject, body, state, utc(send_at), tries, error, reply, msg_id, utc(sent), job, title
+        )  # type: ignore[arg-type]
+        for i, channel, to, subject, body, state, send_at, tries, error, reply, msg_id, sent, job, title in rows
+    ]
+
+
+def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = None) -> list[MessageView]:
+    """Messages in the given states (all when none): waiting ones by send time, the rest newest first."""
+    wanted = tuple(states)
+    unknown = [s for s in wanted if s not in OUTBOX_STATES]
+    if unknown:
+        raise StudioflowError(f"unknown state {unknown[0]!r} (one of {', '.join(OUTBOX_STATE_ORDER)})")
+    order = "CASE state " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(OUTBOX_STATE_ORDER)) + " END"
+    where = f" WHERE state IN ({', '.join('?' * len(wanted))})" if wanted else ""
+    query = (
+        f"{_MESSAGE_ROWS}{where} ORDER BY {order},"
+        " CASE WHEN state IN ('queued', 'sending') THEN send_at END, outbox_message.id DESC LIMIT ?"
+    )
+    with db.rows() as conn:
+        return _messages(conn.execute(query, (*wanted, -1 if limit is None else limit)))
+
+
+def get_message(db: Database, message_id: int) -> MessageView:
+    with db.rows() as conn:
+        found = _messages(conn.execute(f"{_MESSAGE_ROWS} WHERE outbox_message.id = ?", (message_id,)))
+    if not found:
+        raise StudioflowError(f"no message {message_id}")
+    return found[0]
+
+
+# Clients
+
+
+def list_clients(db: Database) -> list[ClientView]:
+    with db.rows() as conn:
+        rows = conn.execute("SELECT id, name, email, phone, tags FROM client ORDER BY name, id").fetchall()
+    return [ClientView(i, name, email, phone, tuple(json.loads(tags))) for i, name, email, phone, tags in rows]

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 
 from studioflow.store import Database, open_database
-from studioflow.store.models import Client, Job, JobStatus, Pipeline, Project, StageVisit, Task
-from studioflow.workflow import board, jobs, pipelines, reads, tasks
+from studioflow.store.models import Client, Job, JobStatus, OutboxMessage, Pipeline, Project, StageVisit, Task
+from studioflow.workflow import board, clients, jobs, outbox, pipelines, reads, tasks
 from studioflow.workflow.views import JobView
 
 WORDS = ["smith", "Smith", "wed", "Anna", "b_c", "50%", "x"]
@@ -46,9 +46,17 @@ task_rows = st.lists(
     ),
     max_size=12,
 )
+message_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["queued", "sending", "sent", "failed", "held", "cancelled"]),
+        st.integers(-2, 2),  # send_at, minutes from now (ties happen)
+        st.one_of(st.none(), st.integers(0, 13)),  # job index
+    ),
+    max_size=8,
+)
 
 
-def _seed(db: Database, job_specs: list[Any], task_specs: list[Any]) -> None:
+def _seed(db: Database, job_specs: list[Any], task_specs: list[Any], message_specs: list[Any] = ()) -> None:
     made = [
         pipelines.create_pipeline(db, "Weddings", ["Enquiry", "Booked", "Shot"]),
         pipelines.create_pipeline(db, "Portraits", ["Call", "Sitting"]),
@@ -78,6 +86,19 @@ def _seed(db: Database, job_specs: list[Any], task_specs: list[Any]) -> None:
             stage_name = stages[stage % len(stages)].name
             session.add(StageVisit(job_id=job.id, stage_id=job.stage_id, stage_name=stage_name, entered_at=now))
             added.append(job)
+        for n, (state, minutes, job_index) in enumerate(message_specs):
+            job_id = None if job_index is None or not added else added[job_index % len(added)].id
+            session.add(
+                OutboxMessage(
+                    idempotency_key=f"k{n}",
+                    to_addr=f"a{n}@example.com",
+                    subject=f"Hello {n}",
+                    job_id=job_id,
+                    state=state,
+                    send_at=now + timedelta(minutes=minutes),
+                    sent_at=now if state == "sent" else None,
+                )
+            )
         for n, (job_index, for_project, done, due, priority) in enumerate(task_specs):
             owner = (
                 {"project_id": project.id} if for_project or not added else {"job_id": added[job_index % len(added)].id}
@@ -129,12 +150,19 @@ def _check_board(db: Database, text: str) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(job_specs=job_rows, task_specs=task_rows, text=st.sampled_from(["", "smith", "SMITH wed", "b_c", "50%", "doc"]))
-def test_the_read_path_and_the_orm_give_the_same_views(job_specs: list[Any], task_specs: list[Any], text: str) -> None:
+@given(
+    job_specs=job_rows,
+    task_specs=task_rows,
+    message_specs=message_rows,
+    text=st.sampled_from(["", "smith", "SMITH wed", "b_c", "50%", "doc"]),
+)
+def test_the_read_path_and_the_orm_give_the_same_views(
+    job_specs: list[Any], task_specs: list[Any], message_specs: list[Any], text: str
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Path(tmp) / "reads.db")
         try:
-            _seed(db, job_specs, task_specs)
+            _seed(db, job_specs, task_specs, message_specs)
             with db.read() as session:
                 ids = [p.id for p in session.exec(select(Pipeline).order_by(col(Pipeline.position))).all()]
                 orm_pipelines = [pipelines._view(session, session.get(Pipeline, i)) for i in ids]  # type: ignore[arg-type]
@@ -154,8 +182,30 @@ def test_the_read_path_and_the_orm_give_the_same_views(job_specs: list[Any], tas
             assert reads.list_tasks(db, include_done=True) == orm_tasks
             assert reads.list_tasks(db) == orm_open
             _check_board(db, text)
+            _check_outbox_and_clients(db)
         finally:
             db.close()
+
+
+def _check_outbox_and_clients(db: Database) -> None:
+    order = reads.OUTBOX_STATE_ORDER
+    with db.read() as session:
+        rows = session.exec(select(OutboxMessage)).all()
+        views = [outbox._view(m, outbox._job_title(session, m)) for m in rows]
+        orm_clients = [clients._client_view(c) for c in session.exec(select(Client)).all()]
+
+    def shown(view: Any) -> tuple[Any, ...]:  # waiting ones by send time (NULL first, as SQL sorts), then newest
+        waiting = view.state in ("queued", "sending")
+        return (order.index(view.state), (1, view.send_at) if waiting else (0,), -view.id)
+
+    assert reads.list_messages(db) == sorted(views, key=shown)
+    assert (
+        reads.list_messages(db, ["held", "queued"], limit=3)
+        == sorted([v for v in views if v.state in ("held", "queued")], key=shown)[:3]
+    )
+    for view in views:
+        assert reads.get_message(db, view.id) == view
+    assert reads.list_clients(db) == sorted(orm_clients, key=lambda c: (c.name.lower(), c.id))
 
 
 def test_a_read_inside_a_write_sees_that_write(db: Database) -> None:
