@@ -175,7 +175,15 @@ def _command(argv: list[str], env: dict[str, str]) -> dict[str, float]:
 
 
 def _prepare(tmp: Path) -> tuple[Path, Path, dict[str, str]]:
+    import compileall
+
     from seed import seed
+
+    import studioflow
+
+    # Byte-compiled, as pip leaves an installed package (PYTHONDONTWRITEBYTECODE would
+    # otherwise have every launch compile studioflow's modules from source).
+    compileall.compile_dir(Path(studioflow.__file__).parent, quiet=1)
 
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp / "config"), "XDG_DATA_HOME": str(tmp / "data")}
     paths = []

@@ -23,8 +23,13 @@ from studioflow import __version__
 from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.store.choices import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
-from studioflow.workflow import reads
+from studioflow.store.choices import (
+    AUTOMATION_ACTIONS,
+    AUTOMATION_TRIGGERS,
+    CHANNELS,
+    INVOICE_STATES,
+    OUTBOX_STATE_ORDER,
+)
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
@@ -73,6 +78,7 @@ mileage = _OnUse("mileage")
 outbox = _OnUse("outbox")
 pipelines = _OnUse("pipelines")
 quickadd = _OnUse("quickadd")
+reads = _OnUse("reads")
 tasks = _OnUse("tasks")
 transfer = _OnUse("transfer")
 
@@ -281,8 +287,8 @@ def build_parser() -> Parser:
         ("archive", "archive a job (hidden from the board)"),
         ("unarchive", "bring an archived job back"),
     ):
-        service = reads.get_job if name == "show" else lambda db, ref, n=name: getattr(jobs, n)(db, ref)
-        cmd = command(g, name, lambda db, a, h=service: h(db, a.job), text)
+        service = "get_job" if name == "show" else name
+        cmd = command(g, name, lambda db, a, f=service: getattr(reads if f == "get_job" else jobs, f)(db, a.job), text)
         cmd.add_argument("job")
         if name in ("advance", "skip"):
             dry_run_option(cmd)
@@ -427,7 +433,7 @@ def build_parser() -> Parser:
 
     g = group("outbox", "messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox")
     cmd = command(g, "list", lambda db, a: reads.list_messages(db, a.state or ()), "list messages")
-    cmd.add_argument("--state", action="append", choices=reads.OUTBOX_STATE_ORDER, help="only this state (repeat)")
+    cmd.add_argument("--state", action="append", choices=OUTBOX_STATE_ORDER, help="only this state (repeat)")
     cmd = command(g, "show", lambda db, a: reads.get_message(db, a.id), "show a message in full")
     cmd.add_argument("id", type=positive_int)
     command(g, "send", _send_outbox, "send every message that is due (progress on stderr)")

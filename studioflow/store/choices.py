@@ -14,3 +14,5 @@ AUTOMATION_ACTIONS = (
 INVOICE_STATES = ("draft", "sent", "paid", "void")
 CHANNELS = ("email", "sms")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")
+# The order the outbox shows states in: what needs the user first.
+OUTBOX_STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")

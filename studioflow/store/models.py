@@ -57,7 +57,6 @@ def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint
 NOCASE = String(collation="NOCASE")
 
 
-
 class Client(SQLModel, table=True):
     __tablename__ = "client"
     __table_args__ = (_nonempty("name", "client"),)

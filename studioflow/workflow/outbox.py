@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.store.choices import OUTBOX_STATE_ORDER
 from studioflow.store.models import Job, OutboxMessage, utcnow
 from studioflow.workflow import journal, reads
 from studioflow.workflow.automations import MESSAGE_DOMAIN
@@ -20,8 +21,7 @@ from studioflow.workflow.clients import clean_email
 from studioflow.workflow.views import MessageView
 
 EDITABLE = ("queued", "held", "failed")
-# The order the screen and `outbox list` show states in: what needs the user first.
-STATE_ORDER = reads.OUTBOX_STATE_ORDER
+STATE_ORDER = OUTBOX_STATE_ORDER
 
 
 # Read with plain SQL (no ORM): see `reads`.

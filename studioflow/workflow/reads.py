@@ -17,11 +17,8 @@ from typing import Any
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.choices import OUTBOX_STATES
+from studioflow.store.choices import OUTBOX_STATE_ORDER, OUTBOX_STATES
 from studioflow.workflow.views import ClientView, JobView, MessageView, PipelineView, StageView, TaskView, VisitView
-
-# The outbox's states in the order the outbox shows them (problems first).
-OUTBOX_STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
 
 
 def day(value: str | None) -> date | None:
