@@ -186,7 +186,9 @@ _TASK_ROWS = """
 """
 
 
-def task_rows(conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = ()) -> list[TaskView]:
+def task_rows(
+    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] | dict[str, Any] = ()
+) -> list[TaskView]:
     """Tasks as views, unsorted."""
     rows = conn.execute(_TASK_ROWS + (f" WHERE {where}" if where else ""), params)
     return [
@@ -213,6 +215,55 @@ def list_tasks(
         tasks = task_rows(conn, " AND ".join(conditions), tuple(params))
     tasks.sort(key=lambda t: (t.done, t.due_on is None, t.due_on or date.min, -t.priority, t.id))
     return tasks
+
+
+def owner_key(job_id: int | None, project_id: int | None) -> tuple[str, int]:
+    """A task with a job is grouped under the job, even when it also has a project."""
+    if job_id is not None:
+        return ("job", job_id)
+    if project_id is not None:
+        return ("project", project_id)
+    return ("none", 0)
+
+
+def task_rows_and_progress(
+    db: Database,
+    view: str,
+    today: date,
+    upcoming_end: date,
+    keep: Iterable[int] = (),
+    job: int | None = None,
+    project: int | None = None,
+) -> tuple[list[TaskView], dict[tuple[str, int], tuple[int, int]]]:
+    """The tasks of a task view (plus those in `keep`, whatever their state), and the
+    (done, total) tasks of every job, project and of neither, within the same scope."""
+    wanted = {
+        "today": "task.done_at IS NULL AND task.due_on <= :today",
+        "overdue": "task.done_at IS NULL AND task.due_on < :today",
+        "upcoming": "task.done_at IS NULL AND task.due_on > :today AND task.due_on <= :end",
+        "open": "task.done_at IS NULL",
+        "done": "task.done_at IS NOT NULL",
+        "all": "",
+    }[view]
+    kept = sorted(keep)
+    if kept and wanted:
+        wanted = f"({wanted}) OR task.id IN ({', '.join(str(int(i)) for i in kept)})"
+    scope = [c for c, v in (("task.job_id = :job", job), ("task.project_id = :project", project)) if v is not None]
+    params = {"today": today.isoformat(), "end": upcoming_end.isoformat(), "job": job, "project": project}
+    where = " AND ".join(f"({c})" for c in [wanted, *scope] if c)
+    with db.rows() as conn:
+        tasks = task_rows(conn, where, params)
+        scope_sql = " WHERE " + " AND ".join(scope) if scope else ""
+        counts = conn.execute(
+            f"SELECT job_id, project_id, count(*), count(done_at) FROM task{scope_sql} GROUP BY job_id, project_id",
+            params,
+        ).fetchall()
+    progress: dict[tuple[str, int], tuple[int, int]] = {}
+    for job_id, project_id, total, done in counts:
+        key = owner_key(job_id, project_id)
+        before = progress.get(key, (0, 0))
+        progress[key] = (before[0] + done, before[1] + total)
+    return tasks, progress
 
 
 # Outbox

@@ -183,6 +183,7 @@ def test_the_read_path_and_the_orm_give_the_same_views(
             assert reads.list_tasks(db) == orm_open
             _check_board(db, text)
             _check_outbox_and_clients(db)
+            _check_task_views(db, orm_tasks)
         finally:
             db.close()
 
@@ -206,6 +207,27 @@ def _check_outbox_and_clients(db: Database) -> None:
     for view in views:
         assert reads.get_message(db, view.id) == view
     assert reads.list_clients(db) == sorted(orm_clients, key=lambda c: (c.name.lower(), c.id))
+
+
+def _check_task_views(db: Database, every: list[Any]) -> None:
+    """Each task view holds the tasks its rule picks (kept ones too), with each group's progress."""
+    end = DAY0 + timedelta(days=tasks.UPCOMING_DAYS)
+    rules = {
+        "today": lambda t: not t.done and t.due_on is not None and t.due_on <= DAY0,
+        "overdue": lambda t: not t.done and t.due_on is not None and t.due_on < DAY0,
+        "upcoming": lambda t: not t.done and t.due_on is not None and DAY0 < t.due_on <= end,
+        "open": lambda t: not t.done,
+        "done": lambda t: t.done,
+        "all": lambda t: True,
+    }
+    keep = {t.id for t in every[::3]}
+    for view, rule in rules.items():
+        shown = tasks.task_list(db, view, today=DAY0, keep=keep)
+        got = sorted(t.id for g in shown.groups for t in g.tasks)
+        assert got == sorted(t.id for t in every if rule(t) or t.id in keep), view
+        for group in shown.groups:
+            owned = [t for t in every if reads.owner_key(t.job_id, t.project_id) == (group.kind, group.id or 0)]
+            assert (group.done, group.total) == (sum(t.done for t in owned), len(owned))
 
 
 def test_a_read_inside_a_write_sees_that_write(db: Database) -> None:
