@@ -43,11 +43,13 @@ class BoardView:
 class CardSource:
     """Where the cards of one kind of pipeline come from, as SQL fragments.
 
-    `source` is the FROM clause (with the joins a card shows), the card's table named
-    `card`; `fields` the columns of a card, in the order of `make`'s arguments; `match`
-    the text columns the filter looks in. A kind of pipeline plugs in its own.
+    `table` holds the cards (with stage_id, pipeline_id, archived and position columns);
+    `source` is the FROM clause with the joins a card shows, that table named `card`;
+    `fields` the columns of a card, in the order of `make`'s arguments; `match` the text
+    columns the filter looks in. A kind of pipeline plugs in its own (CARD_SOURCES).
     """
 
+    table: str
     source: str
     fields: str
     match: tuple[str, ...]
@@ -68,6 +70,7 @@ def _job_card(
 
 
 JOB_CARDS = CardSource(
+    table="job",
     source="job AS card LEFT JOIN client ON client.id = card.client_id"
     " LEFT JOIN job_status ON job_status.id = card.status_id",
     fields="card.id, card.title, client.name, job_status.name, job_status.colour, card.due_on,"
@@ -83,7 +86,7 @@ def _filtered(text: str, cards: CardSource = JOB_CARDS) -> tuple[str, str, list[
     """(FROM, WHERE, parameters) over unarchived cards, narrowed by the filter text."""
     words = text.split()
     if not words:
-        return "job AS card", "card.archived = 0", []  # no joins: counts come from the indexes alone
+        return f"{cards.table} AS card", "card.archived = 0", []  # no joins: counts come from the indexes alone
     clauses, params = ["card.archived = 0"], []
     for word in words:
         each = [reads.like(column, [word]) for column in cards.match]
@@ -131,7 +134,7 @@ def locate(db: Database, job_id: int, text: str = "") -> tuple[int, int] | None:
     source, where, params = _filtered(text)
     count = f"SELECT count(*) FROM {source} WHERE {where}"
     with db.rows() as conn:
-        job = conn.execute("SELECT stage_id, position FROM job WHERE id = ?", (job_id,)).fetchone()
+        job = conn.execute(f"SELECT stage_id, position FROM {JOB_CARDS.table} WHERE id = ?", (job_id,)).fetchone()
         if job is None:
             raise StudioflowError(f"no job {job_id}")
         if not conn.execute(f"{count} AND card.id = ?", (*params, job_id)).fetchone()[0]:
