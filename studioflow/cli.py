@@ -684,7 +684,7 @@ def _progress(verb: str) -> Callable[[str, int, int], None] | None:
 
 
 def _agenda(db: Database, a: argparse.Namespace) -> list[AgendaItem]:
-    return agenda.agenda(db, days=agenda.AGENDA_DAYS if a.days is None else a.days)
+    return reads.agenda(db, days=reads.AGENDA_DAYS if a.days is None else a.days)
 
 
 def _export(db: Database, a: argparse.Namespace) -> str:

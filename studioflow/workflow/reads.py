@@ -12,13 +12,22 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER, OUTBOX_STATES
-from studioflow.workflow.views import ClientView, JobView, MessageView, PipelineView, StageView, TaskView, VisitView
+from studioflow.workflow.views import (
+    AgendaItem,
+    ClientView,
+    JobView,
+    MessageView,
+    PipelineView,
+    StageView,
+    TaskView,
+    VisitView,
+)
 
 
 def day(value: str | None) -> date | None:
@@ -28,6 +37,12 @@ def day(value: str | None) -> date | None:
 def utc(value: str | None) -> datetime | None:
     """A stored UTC time (kept without an offset) as an aware datetime, as the ORM hands it back."""
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def stored(moment: datetime) -> str:
+    """An aware moment as the ORM stores it (UTC, no offset, always to the microsecond),
+    so that comparing the stored text compares the times."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def like(column: str, words: list[str]) -> tuple[str, list[str]]:
@@ -323,3 +338,60 @@ def list_clients(db: Database) -> list[ClientView]:
     with db.rows() as conn:
         rows = conn.execute("SELECT id, name, email, phone, tags FROM client ORDER BY name, id").fetchall()
     return [ClientView(i, name, email, phone, tuple(json.loads(tags))) for i, name, email, phone, tags in rows]
+
+
+# Agenda
+
+AGENDA_DAYS = 7
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone()
+
+
+def agenda(
+    db: Database, today: date | None = None, days: int = AGENDA_DAYS, now: datetime | None = None
+) -> list[AgendaItem]:
+    """Events, open tasks and jobs due, and scheduled messages from today to `days` days on, in time order."""
+    today = today or date.today()
+    now = now or datetime.now(UTC)
+    last = today + timedelta(days=days)
+    start, end = stored(local_midnight(today)), stored(local_midnight(last + timedelta(days=1)))
+    first_day, last_day = today.isoformat(), last.isoformat()
+    items: list[AgendaItem] = []
+    with db.rows() as conn:
+        events = conn.execute(
+            "SELECT event.title, event.location, event.starts_at, event.job_id, job.title"
+            " FROM event LEFT JOIN job ON job.id = event.job_id"
+            " WHERE event.starts_at < ? AND (event.ends_at >= ? OR event.starts_at >= ?)",
+            (end, start, start),
+        )
+        for title, location, starts_at, job_id, job_title in events:
+            where = f" @ {location}" if location else ""
+            for_job = f" ({job_title})" if job_title else ""
+            items.append(AgendaItem(utc(starts_at), False, "event", f"{title}{where}{for_job}", job_id))  # type: ignore[arg-type]
+        tasks = conn.execute(
+            "SELECT task.title, task.due_on, task.job_id, job.title FROM task LEFT JOIN job ON job.id = task.job_id"
+            " WHERE task.done_at IS NULL AND task.due_on >= ? AND task.due_on <= ?",
+            (first_day, last_day),
+        )
+        for title, due_on, job_id, job_title in tasks:
+            for_job = f" ({job_title})" if job_title else ""
+            items.append(AgendaItem(local_midnight(day(due_on)), True, "task", f"{title}{for_job}", job_id))  # type: ignore[arg-type]
+        jobs = conn.execute(
+            "SELECT job.id, job.title, job.due_on, stage.name FROM job JOIN stage ON stage.id = job.stage_id"
+            " WHERE job.archived = 0 AND job.due_on >= ? AND job.due_on <= ?",
+            (first_day, last_day),
+        )
+        for job_id, title, due_on, stage in jobs:
+            items.append(AgendaItem(local_midnight(day(due_on)), True, "job", f"{title} ({stage})", job_id))  # type: ignore[arg-type]
+        messages = conn.execute(
+            "SELECT channel, to_addr, subject, body, send_at, job_id FROM outbox_message"
+            " WHERE state = 'queued' AND send_at > ? AND send_at < ?",
+            (stored(now), end),
+        )
+        for channel, to_addr, subject, body, send_at, job_id in messages:
+            what = subject or body.split("\n", 1)[0][:60]
+            items.append(AgendaItem(utc(send_at), False, "message", f"{channel} to {to_addr}: {what}", job_id))  # type: ignore[arg-type]
+    # A day's all-day items (tasks and jobs due) come before its timed ones.
+    return sorted(items, key=lambda i: (i.at.astimezone().date(), not i.all_day, i.at))

@@ -7,7 +7,7 @@ for the board, every job read through the ORM and filtered and paged in Python.
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,20 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 
 from studioflow.store import Database, open_database
-from studioflow.store.models import Client, Job, JobStatus, OutboxMessage, Pipeline, Project, StageVisit, Task
+from studioflow.store.models import (
+    Client,
+    Event,
+    Job,
+    JobStatus,
+    OutboxMessage,
+    Pipeline,
+    Project,
+    Stage,
+    StageVisit,
+    Task,
+)
 from studioflow.workflow import board, clients, jobs, outbox, pipelines, reads, tasks
-from studioflow.workflow.views import JobView
+from studioflow.workflow.views import AgendaItem, JobView
 
 WORDS = ["smith", "Smith", "wed", "Anna", "b_c", "50%", "x"]
 DAY0 = date(2026, 3, 2)
@@ -46,6 +57,14 @@ task_rows = st.lists(
     ),
     max_size=12,
 )
+event_rows = st.lists(
+    st.tuples(
+        st.integers(-30, 250),  # starts, hours from DAY0's midnight UTC
+        st.one_of(st.none(), st.integers(0, 60)),  # lasts, hours
+        st.one_of(st.none(), st.integers(0, 13)),  # job index
+    ),
+    max_size=6,
+)
 message_rows = st.lists(
     st.tuples(
         st.sampled_from(["queued", "sending", "sent", "failed", "held", "cancelled"]),
@@ -56,7 +75,9 @@ message_rows = st.lists(
 )
 
 
-def _seed(db: Database, job_specs: list[Any], task_specs: list[Any], message_specs: list[Any] = ()) -> None:
+def _seed(
+    db: Database, job_specs: list[Any], task_specs: list[Any], message_specs: Any = (), event_specs: Any = ()
+) -> None:
     made = [
         pipelines.create_pipeline(db, "Weddings", ["Enquiry", "Booked", "Shot"]),
         pipelines.create_pipeline(db, "Portraits", ["Call", "Sitting"]),
@@ -86,6 +107,18 @@ def _seed(db: Database, job_specs: list[Any], task_specs: list[Any], message_spe
             stage_name = stages[stage % len(stages)].name
             session.add(StageVisit(job_id=job.id, stage_id=job.stage_id, stage_name=stage_name, entered_at=now))
             added.append(job)
+        midnight = datetime.combine(DAY0, time(), UTC)
+        for n, (hours, lasts, job_index) in enumerate(event_specs):
+            starts = midnight + timedelta(hours=hours)
+            session.add(
+                Event(
+                    title=f"Session {n}",
+                    location="Studio" if n % 2 else "",
+                    job_id=None if job_index is None or not added else added[job_index % len(added)].id,
+                    starts_at=starts,
+                    ends_at=None if lasts is None else starts + timedelta(hours=lasts),
+                )
+            )
         for n, (state, minutes, job_index) in enumerate(message_specs):
             job_id = None if job_index is None or not added else added[job_index % len(added)].id
             session.add(
@@ -154,15 +187,16 @@ def _check_board(db: Database, text: str) -> None:
     job_specs=job_rows,
     task_specs=task_rows,
     message_specs=message_rows,
+    event_specs=event_rows,
     text=st.sampled_from(["", "smith", "SMITH wed", "b_c", "50%", "doc"]),
 )
 def test_the_read_path_and_the_orm_give_the_same_views(
-    job_specs: list[Any], task_specs: list[Any], message_specs: list[Any], text: str
+    job_specs: list[Any], task_specs: list[Any], message_specs: list[Any], event_specs: list[Any], text: str
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Path(tmp) / "reads.db")
         try:
-            _seed(db, job_specs, task_specs, message_specs)
+            _seed(db, job_specs, task_specs, message_specs, event_specs)
             with db.read() as session:
                 ids = [p.id for p in session.exec(select(Pipeline).order_by(col(Pipeline.position))).all()]
                 orm_pipelines = [pipelines._view(session, session.get(Pipeline, i)) for i in ids]  # type: ignore[arg-type]
@@ -184,6 +218,9 @@ def test_the_read_path_and_the_orm_give_the_same_views(
             _check_board(db, text)
             _check_outbox_and_clients(db)
             _check_task_views(db, orm_tasks)
+            now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+            for days in (0, 1, 7):
+                assert reads.agenda(db, DAY0, days, now) == _orm_agenda(db, DAY0, days, now)
         finally:
             db.close()
 
@@ -228,6 +265,50 @@ def _check_task_views(db: Database, every: list[Any]) -> None:
         for group in shown.groups:
             owned = [t for t in every if reads.owner_key(t.job_id, t.project_id) == (group.kind, group.id or 0)]
             assert (group.done, group.total) == (sum(t.done for t in owned), len(owned))
+
+
+def _orm_agenda(db: Database, today: date, days: int, now: datetime) -> list[AgendaItem]:
+    """The agenda as the ORM read it before the read path."""
+    last = today + timedelta(days=days)
+    start, end = reads.local_midnight(today), reads.local_midnight(last + timedelta(days=1))
+    items: list[AgendaItem] = []
+    with db.read() as session:
+        events = session.exec(
+            select(Event, Job.title)
+            .join(Job, col(Job.id) == Event.job_id, isouter=True)
+            .where(col(Event.starts_at) < end, (col(Event.ends_at) >= start) | (col(Event.starts_at) >= start))
+        ).all()
+        for event, job_title in events:
+            where = f" @ {event.location}" if event.location else ""
+            for_job = f" ({job_title})" if job_title else ""
+            items.append(AgendaItem(event.starts_at, False, "event", f"{event.title}{where}{for_job}", event.job_id))
+        due_tasks = session.exec(
+            select(Task, Job.title)
+            .join(Job, col(Job.id) == Task.job_id, isouter=True)
+            .where(col(Task.done_at).is_(None), col(Task.due_on) >= today, col(Task.due_on) <= last)
+        ).all()
+        for task, job_title in due_tasks:
+            for_job = f" ({job_title})" if job_title else ""
+            at = reads.local_midnight(task.due_on)  # type: ignore[arg-type]
+            items.append(AgendaItem(at, True, "task", f"{task.title}{for_job}", task.job_id))
+        due_jobs = session.exec(
+            select(Job, Stage.name)
+            .join(Stage, col(Stage.id) == Job.stage_id)
+            .where(col(Job.archived).is_(False), col(Job.due_on) >= today, col(Job.due_on) <= last)
+        ).all()
+        for job, stage in due_jobs:
+            at = reads.local_midnight(job.due_on)  # type: ignore[arg-type]
+            items.append(AgendaItem(at, True, "job", f"{job.title} ({stage})", job.id))
+        messages = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.state == "queued", col(OutboxMessage.send_at) > now, col(OutboxMessage.send_at) < end
+            )
+        ).all()
+        for message in messages:
+            what = message.subject or message.body.split("\n", 1)[0][:60]
+            text = f"{message.channel} to {message.to_addr}: {what}"
+            items.append(AgendaItem(message.send_at, False, "message", text, message.job_id))
+    return sorted(items, key=lambda i: (i.at.astimezone().date(), not i.all_day, i.at))
 
 
 def test_a_read_inside_a_write_sees_that_write(db: Database) -> None:
