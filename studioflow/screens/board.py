@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
@@ -107,8 +108,10 @@ class BoardScreen(Screen[None]):
         empty.display = self.view is None or not self.view.columns
         if self.view is None:
             return
-        if pipeline_id != board.last_pipeline(self.db):  # a write only when the user switched
-            self.app.when_writable(board.remember_pipeline, self.db, pipeline_id)  # type: ignore[attr-defined]
+        shown = self.view.pipeline_id
+        if shown != board.last_pipeline(self.db):  # a write only when the user switched, once writes are loaded
+            remember = (self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
+            self.app.when_writable(run_effect, *remember)  # type: ignore[attr-defined]
         for stage in self.view.columns:
             self._cards.append(CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}"))
             self._headers.append(Static(classes="column-header"))
@@ -223,16 +226,16 @@ class BoardScreen(Screen[None]):
             self.notify("No job here: move to a card first.", severity="warning")
             return
         before = self._column(self.column_index).stage_id
-        try:
-            result = change(card.id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        after = getattr(result, "stage_id", before)
-        self._follow(card.id, {before, after})
-        if message:
-            self.notify(message)
-        self._tell_fired(result)
+
+        def done(result: Any) -> None:
+            after = getattr(result, "stage_id", before)
+            self._follow(card.id, {before, after})
+            if message:
+                self.notify(message)
+            self._tell_fired(result)
+
+        # Off the UI thread: another process may hold the write lock for seconds.
+        run_effect(self, lambda: change(card.id), done)
 
     def _tell_fired(self, result: object) -> None:
         """One line on what the stage automations did ("2 task(s) from …; email queued …")."""
@@ -492,14 +495,12 @@ class BoardScreen(Screen[None]):
     async def action_undo(self) -> None:
         from studioflow.screens.undo import step_journal
 
-        if step_journal(self, self.db):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal))
 
     async def action_redo(self) -> None:
         from studioflow.screens.undo import step_journal
 
-        if step_journal(self, self.db, redo=True):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal), redo=True)
 
     async def _after_journal(self) -> None:
         if self.view is not None and board.last_pipeline(self.db) == self.view.pipeline_id:

@@ -133,8 +133,7 @@ class ProjectsScreen(Screen[None]):
         self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self.load()
+        step_journal(self, self.db, self.load)
 
 
 class SavedListsScreen(Screen[None]):
@@ -328,5 +327,4 @@ class SavedListsScreen(Screen[None]):
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self.load()
+        step_journal(self, self.db, self.load)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Table, delete, func, insert, update
+from sqlalchemy import ColumnElement, Connection, Date, DateTime, Table, and_, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -59,6 +59,10 @@ ROW_TABLES: dict[str, Table] = {
         TASKS,
     )
 }
+# A held message that was handed to a transport may have gone (a lost "250"): nothing but the
+# user's release sends it again, so undo, redo and re-entry leave it exactly as it is. A
+# message held before any attempt (no address, a broken template) never left: undo may cancel it.
+MAY_HAVE_GONE: ColumnElement[bool] = and_(MESSAGES.c.state == "held", MESSAGES.c.attempts > 0)
 _RECORDING = "studioflow.journal.recording"  # session.info key of the recording in progress
 _CHUNK = 900  # ids per IN (...): below SQLite's oldest limit of 999 bound variables
 
@@ -151,6 +155,7 @@ def undo(db: Database) -> str:
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "after", f"cannot undo ({entry.label})")
         _restore_rows(session, rows, "before", deletes=True)
+        kept = _kept_held(session, entry.effects)
         try:
             _take_back(session, entry.effects)
         except StudioflowError as exc:
@@ -164,7 +169,7 @@ def undo(db: Database) -> str:
             ) from exc
         entry.undone = True
         session.flush()
-        return entry.label
+        return entry.label + kept
 
 
 def redo(db: Database) -> str:
@@ -179,6 +184,7 @@ def redo(db: Database) -> str:
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
         _restore_rows(session, rows, "after", deletes=True)
+        kept = _kept_held(session, entry.effects)
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
         try:
             _put_back(session, entry.effects)
@@ -189,7 +195,7 @@ def redo(db: Database) -> str:
             ) from exc
         entry.undone = False
         session.flush()
-        return entry.label
+        return entry.label + kept
 
 
 def newest_entry(session: Session) -> int:
@@ -349,6 +355,7 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
         conn.execute(
             update(MESSAGES)
             .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("queued", "held", "failed")))
+            .where(~MAY_HAVE_GONE)
             .values(state="cancelled", last_error="cancelled by undo")
         )
     made_here = {message["id"] for message in effects.get("queued", [])}
@@ -362,6 +369,22 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
             .values(state=prior["state"], last_error=prior["last_error"])
         )
     session.expire_all()
+
+
+def _kept_held(session: Session, effects: dict[str, list[dict[str, Any]]]) -> str:
+    """Words for the messages of an entry that undo and redo leave held (they may have gone)."""
+    ids = [message["id"] for kind in ("queued", "cancelled") for message in effects.get(kind, [])]
+    if not ids:
+        return ""
+    session.flush()
+    found = session.connection().execute(
+        select(MESSAGES.c.id, MESSAGES.c.channel, MESSAGES.c.to_addr).where(MESSAGES.c.id.in_(ids), MAY_HAVE_GONE)
+    )
+    return "".join(
+        f"; the {row.channel} to {row.to_addr} (message {row.id}) stays held: it may have gone,"
+        " release or cancel it in the outbox"
+        for row in found
+    )
 
 
 def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> None:
@@ -378,10 +401,15 @@ def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> Non
                 )
     for kind in ("queued", "cancelled"):
         for message in effects.get(kind, []):
+            values = _decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")})
+            if message["state"] == "queued":
+                # A message held since may have gone: it gets its links back, never its place in the queue.
+                held = {k: values[k] for k in ("visit_id", "job_id")}
+                this = MESSAGES.c.id == message["id"]
+                conn.execute(update(MESSAGES).where(this, MESSAGES.c.state == "held").values(held))
+            states = ("cancelled", "queued", "failed") + (() if message["state"] == "queued" else ("held",))
             conn.execute(
-                update(MESSAGES)
-                .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held", "failed")))
-                .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")}))
+                update(MESSAGES).where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(states)).values(values)
             )
     session.expire_all()
 
