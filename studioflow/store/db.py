@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -246,9 +247,15 @@ def trouble(path: Path | None, exc: Exception) -> DatabaseTrouble:
 
 
 def database_error(error: BaseException) -> bool:
-    """True for an error of the database itself: sqlite3's, or SQLAlchemy's around one
-    (told without importing SQLAlchemy, which a read-only run never loads)."""
-    return isinstance(error, sqlite3.Error) or isinstance(getattr(error, "orig", None), sqlite3.Error)
+    """True for an error of the database itself: sqlite3's (the read path) or SQLAlchemy's
+    DBAPIError, told without loading SQLAlchemy when nothing has (then none was raised)."""
+    if isinstance(error, sqlite3.Error):
+        return True
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(error, DBAPIError)
 
 
 COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database
