@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, 
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.notices import tell_fired
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, tasks
@@ -337,7 +338,7 @@ class JobScreen(Screen[None]):
         if task_id is None:
             return
         done = str(table.get_row_at(table.cursor_row)[0]) == "[x]"  # a Text: str() is its plain text
-        self._run(lambda: (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id))
+        self._run(lambda: tell_fired(self, (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id)))
 
     # Clients
 

@@ -165,4 +165,5 @@ def _view(message: OutboxMessage, job_title: str | None) -> MessageView:
         sent_at=message.sent_at,
         job_id=message.job_id,
         job_title=job_title or "",
+        local_only=message.local_only,
     )

@@ -177,14 +177,15 @@ def get_job(db: Database, ref: int | str) -> JobView:
     with db.rows() as conn:
         (view,) = _jobs(conn, "job.id = ?", (find(conn, "job", ref, "job"),))
         visits = conn.execute(
-            "SELECT stage_visit.stage_id, coalesce(stage.name, stage_visit.stage_name), state, entered_at, left_at"
+            "SELECT stage_visit.stage_id, coalesce(stage.name, stage_visit.stage_name), state, entered_at, left_at,"
+            " automations_off"
             " FROM stage_visit LEFT JOIN stage ON stage.id = stage_visit.stage_id"
             " WHERE stage_visit.job_id = ? ORDER BY stage_visit.id",
             (view.id,),
         )
         history = tuple(
-            VisitView(stage_id, name, state, utc(entered), utc(left))  # type: ignore[arg-type]
-            for stage_id, name, state, entered, left in visits
+            VisitView(stage_id, name, state, utc(entered), utc(left), bool(off))  # type: ignore[arg-type]
+            for stage_id, name, state, entered, left, off in visits
         )
     return JobView(**{**view.__dict__, "history": history})
 
@@ -285,25 +286,37 @@ def task_rows_and_progress(
 
 
 def outbox_counts(db: Database) -> dict[str, int]:
-    """How many messages are in each state (every state present, zeros included)."""
+    """How many messages are in each state (every state present, zeros included); and
+    `kept_locally` (sent to the local stub outbox only) and `mail_local` (1: no mail
+    server is set, so email stays on this machine), which the badge says every time."""
     with db.rows() as conn:
         found = dict(conn.execute("SELECT state, count(*) FROM outbox_message GROUP BY state").fetchall())
-    return {state: found.get(state, 0) for state in OUTBOX_STATE_ORDER}
+        local = conn.execute("SELECT count(*) FROM outbox_message WHERE state = 'sent' AND local_only").fetchone()[0]
+    shown = {state: found.get(state, 0) for state in OUTBOX_STATE_ORDER}
+    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local())}
+
+
+def mail_stays_local() -> bool:
+    """True when no mail server is set: email then goes to the stub outbox on this machine."""
+    from studioflow.config import load_smtp
+
+    try:
+        return load_smtp() is None
+    except StudioflowError:
+        return False  # a broken [smtp] table is said by delivery, which refuses to use it
 
 
 _MESSAGE_ROWS = """
     SELECT outbox_message.id, channel, to_addr, subject, body, state, send_at, attempts, last_error, reply,
-           message_id, sent_at, job_id, coalesce(job.title, '')
+           message_id, sent_at, job_id, coalesce(job.title, ''), local_only
     FROM outbox_message LEFT JOIN job ON job.id = outbox_message.job_id
 """
 
 
 def _messages(rows: Iterable[tuple[Any, ...]]) -> list[MessageView]:
     return [
-        MessageView(
-            i, channel, to, subject, body, state, utc(send_at), tries, error, reply, msg_id, utc(sent), job, title
-        )  # type: ignore[arg-type]
-        for i, channel, to, subject, body, state, send_at, tries, error, reply, msg_id, sent, job, title in rows
+        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[arg-type]
+        for row in rows
     ]
 
 
