@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.actions import ActionParseResult
@@ -17,19 +18,30 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from studioflow.errors import StudioflowError
-from studioflow.mail.delivery import DeliveryReport, MailSettings, deliver_due
-from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.board import BoardScreen
-from studioflow.screens.clients import ClientsScreen
 from studioflow.screens.effects import EffectRunner, notice
-from studioflow.screens.export import ExportDialog
-from studioflow.screens.outbox import OutboxScreen
-from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database
-from studioflow.workflow import outbox
+from studioflow.workflow import reads
+
+if TYPE_CHECKING:
+    from studioflow.mail.delivery import DeliveryReport
 
 # Delayed messages and retries after a backoff come due on their own: look every so often.
 DELIVERY_INTERVAL_SECONDS = 30
+
+# Board keys that only read (plain SQL): they run at once, even before the write path is warm.
+READ_ONLY_ACTIONS = frozenset({"cursor", "first_card", "last_card", "filter", "clear_filter", "help", "quit"})
+
+
+def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
+    """A mode's screen, its module imported when the mode is first opened."""
+
+    def make() -> Screen[Any]:
+        import importlib
+
+        return getattr(importlib.import_module(f"studioflow.screens.{module}"), name)(db)  # type: ignore[no-any-return]
+
+    return make
 
 
 class StudioflowApp(App[None]):
@@ -59,22 +71,58 @@ class StudioflowApp(App[None]):
         # Each global key opens a mode: a screen stack of its own, so going to the Tasks
         # screen and back finds the board (and anything opened over it) as it was left.
         self.add_mode("board", lambda: BoardScreen(db))
-        self.add_mode("tasks", lambda: TasksScreen(db))
-        self.add_mode("agenda", lambda: AgendaScreen(db))
-        self.add_mode("clients", lambda: ClientsScreen(db))
-        self.add_mode("outbox", lambda: OutboxScreen(db))
+        self.add_mode("tasks", _screen("tasks", "TasksScreen", db))
+        self.add_mode("agenda", _screen("agenda", "AgendaScreen", db))
+        self.add_mode("clients", _screen("clients", "ClientsScreen", db))
+        self.add_mode("outbox", _screen("outbox", "OutboxScreen", db))
         self.effects = EffectRunner(self)  # writes from screens, off the UI thread
         self._quit_asked = False  # q pressed while a send was under way
         self._leave_now = threading.Event()  # q pressed again: stop waiting for the send
         self._deliver_again = False  # asked to deliver while a run was going: run again after it
         self._delivery_error = ""  # the last error said, so it is not said every half minute
+        # Set once the write path (SQLAlchemy, the models, the engine) is loaded; see warm_up.
+        self._writable = asyncio.Event()
+        self._when_writable: list[Callable[[], object]] = []
 
     def on_mount(self) -> None:
         self.switch_mode("board")
-        self.outbox_counts = outbox.counts(self.db)
+        self.outbox_counts = reads.outbox_counts(self.db)
+
+    # The write path, loaded after the first frame
+
+    def warm_up(self) -> None:
+        """Load the write path in a thread (the board calls this once its first frame is drawn),
+        then start delivery. Nothing before the first frame writes or loads SQLAlchemy."""
+        if not any(w.group == "warm-up" for w in self.workers) and not self._writable.is_set():
+            self._warm_up()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        try:
+            # What a first key or delivery will need, imported off the event loop.
+            from studioflow.mail import delivery  # noqa: F401
+            from studioflow.workflow import jobs  # noqa: F401
+
+            with self.db.engine.connect():
+                pass
+        finally:
+            self.call_from_thread(self._write_path_ready)
+
+    def _write_path_ready(self) -> None:
+        self._writable.set()
+        waiting, self._when_writable = self._when_writable, []
+        for call in waiting:
+            call()
         if self.deliver_in_background:
             self.deliver()
             self.set_interval(DELIVERY_INTERVAL_SECONDS, self.deliver)
+
+    def when_writable(self, call: Callable[..., object], *args: object) -> None:
+        """Call now if the write path is loaded, else as soon as it is (in order)."""
+        if self._writable.is_set():
+            call(*args)
+        else:
+            self._when_writable.append(partial(call, *args))
 
     def deliver(self, *, asked: bool = False) -> None:
         """Send what is due, in a thread: a keypress never waits for a mail server.
@@ -83,7 +131,7 @@ class StudioflowApp(App[None]):
         when background delivery is off. Asked while a run is going, another follows it.
         """
         if not (asked or self.deliver_in_background):
-            self.outbox_counts = outbox.counts(self.db)
+            self.outbox_counts = reads.outbox_counts(self.db)
             return
         if any(w.group == "delivery" and not w.is_finished for w in self.workers):
             self._deliver_again = True
@@ -95,6 +143,8 @@ class StudioflowApp(App[None]):
         # The run goes in a daemon thread this worker waits on: a second `q` during a slow send
         # stops the waiting, so the app leaves without the server's answer (the message is then
         # `sending`, and held for the user by the next delivery run).
+        from studioflow.mail.delivery import MailSettings, deliver_due
+
         outcome: list[DeliveryReport | BaseException] = []
         finished = threading.Event()
 
@@ -122,7 +172,7 @@ class StudioflowApp(App[None]):
 
     def _delivery_done(self) -> None:
         self.delivery_progress = (0, 0)
-        self.outbox_counts = outbox.counts(self.db)
+        self.outbox_counts = reads.outbox_counts(self.db)
         if self._quit_asked:
             self.exit()
 
@@ -159,6 +209,8 @@ class StudioflowApp(App[None]):
                 self._delivery_error = said
                 self.notify(f"Mail not sent: {said}", title="Outbox", severity="error", timeout=10)
         elif event.state == WorkerState.SUCCESS:
+            from studioflow.mail.delivery import DeliveryReport
+
             self._delivery_error = ""
             report = event.worker.result
             if isinstance(report, DeliveryReport) and (report.failed or report.held or report.interrupted):
@@ -172,7 +224,14 @@ class StudioflowApp(App[None]):
         namespaces: Mapping[str, DOMNode] | None = None,
     ) -> bool:
         """Every key and command of every screen comes through here: an error it meets that a person
-        can act on (bad input, a busy or damaged database) is a one-line notice, and the app stays up."""
+        can act on (bad input, a busy or damaged database) is a one-line notice, and the app stays up.
+
+        A key pressed before the write path is loaded waits for it: keys are handled one after
+        another, so it is neither lost nor run twice, and those after it wait too."""
+        name = action if isinstance(action, str) else action[1]
+        if not self._writable.is_set() and name.split("(")[0].rpartition(".")[2] not in READ_ONLY_ACTIONS:
+            self.warm_up()
+            await self._writable.wait()
         try:
             return await super().run_action(action, default_namespace, namespaces)
         except Exception as error:
@@ -202,6 +261,8 @@ class StudioflowApp(App[None]):
             if isinstance(binding, Binding) and binding.description:
                 key = binding.key.split(",")[0]
                 yield SystemCommand(binding.description, f"key: {key}", partial(screen.run_action, binding.action))
+        from studioflow.screens.export import ExportDialog
+
         yield SystemCommand("Export to JSON", "every row, to a file", lambda: self.push_screen(ExportDialog(self.db)))
         yield SystemCommand(
             "Back up", "a copy of the database", lambda: self.push_screen(ExportDialog(self.db, "backup"))

@@ -7,6 +7,7 @@ written); 1 anything else.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -16,33 +17,20 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any, NoReturn
-
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from studioflow import __version__
 from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES, PIPELINE_KINDS
-from studioflow.workflow import (
-    agenda,
-    automation_rules,
-    clients,
-    events,
-    invoices,
-    jobclients,
-    jobs,
-    journal,
-    mileage,
-    outbox,
-    pipelines,
-    quickadd,
-    tasks,
-    tracking,
-    transfer,
+from studioflow.store.choices import (
+    AUTOMATION_ACTIONS,
+    AUTOMATION_TRIGGERS,
+    CHANNELS,
+    INVOICE_STATES,
+    OUTBOX_STATE_ORDER,
+    PIPELINE_KINDS,
 )
-from studioflow.workflow.automation_rules import AutomationView
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
@@ -63,6 +51,39 @@ from studioflow.workflow.views import (
     local_minute,
     to_json,
 )
+
+if TYPE_CHECKING:
+    from studioflow.workflow.automation_rules import AutomationView
+
+
+class _OnUse:
+    """A workflow module imported when a command first uses it: `--help` and the read
+    commands (which read through `reads`, plain SQL) never load the ORM."""
+
+    def __init__(self, name: str) -> None:
+        self._name = f"studioflow.workflow.{name}"
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+agenda = _OnUse("agenda")
+automation_rules = _OnUse("automation_rules")
+automations = _OnUse("automations")
+clients = _OnUse("clients")
+events = _OnUse("events")
+invoices = _OnUse("invoices")
+jobclients = _OnUse("jobclients")
+jobs = _OnUse("jobs")
+journal = _OnUse("journal")
+mileage = _OnUse("mileage")
+outbox = _OnUse("outbox")
+pipelines = _OnUse("pipelines")
+quickadd = _OnUse("quickadd")
+reads = _OnUse("reads")
+tasks = _OnUse("tasks")
+tracking = _OnUse("tracking")
+transfer = _OnUse("transfer")
 
 USAGE_ERROR = 2
 Handler = Callable[[Database, argparse.Namespace], Any]
@@ -102,15 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR if exc.damaged else 1
     except StudioflowError as exc:
         return _fail(exc)
-    except DatabaseError as exc:
-        if isinstance(exc, IntegrityError):  # a rule the services missed: not the input's fault
-            print(f"studioflow: could not save: {exc.orig}", file=sys.stderr)
+    except (sqlite3.DatabaseError, _orm_database_error()) as exc:
+        # Raised by the read path (sqlite3) or by SQLAlchemy around the same sqlite3 error.
+        error = getattr(exc, "orig", exc)
+        if isinstance(error, sqlite3.IntegrityError):  # a rule the services missed: not the input's fault
+            print(f"studioflow: could not save: {error}", file=sys.stderr)
             return 1
-        if isinstance(exc.orig, sqlite3.OperationalError):  # locked, disk full: not the input's fault
-            print(f"studioflow: {exc.orig}", file=sys.stderr)
+        if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not the input's fault
+            print(f"studioflow: {error}", file=sys.stderr)
             return 1
         where = db.path if db is not None else "the database"
-        print(f"studioflow: {where} is damaged ({exc.orig}); see `studioflow check`", file=sys.stderr)
+        print(f"studioflow: {where} is damaged ({error}); see `studioflow check`", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
@@ -158,6 +181,15 @@ def _encodable(text: str) -> bool:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _orm_database_error() -> type[Exception]:
+    """SQLAlchemy's DatabaseError if a command loaded SQLAlchemy; if not, none was raised."""
+    if "sqlalchemy" not in sys.modules:
+        return sqlite3.DatabaseError
+    from sqlalchemy.exc import DatabaseError
+
+    return DatabaseError
 
 
 def _fail(exc: StudioflowError) -> int:
@@ -234,9 +266,9 @@ def build_parser() -> Parser:
     )
     cmd.add_argument("pipeline")
     cmd.add_argument("state", choices=("on", "off"))
-    cmd = command(g, "list", lambda db, a: pipelines.list_pipelines(db, a.all), "list pipelines")
+    cmd = command(g, "list", lambda db, a: reads.list_pipelines(db, a.all), "list pipelines")
     cmd.add_argument("--all", action="store_true", help="include archived pipelines")
-    cmd = command(g, "show", lambda db, a: pipelines.get_pipeline(db, a.pipeline), "show a pipeline's stages")
+    cmd = command(g, "show", lambda db, a: reads.get_pipeline(db, a.pipeline), "show a pipeline's stages")
     cmd.add_argument("pipeline")
     cmd = command(g, "rename", lambda db, a: pipelines.rename_pipeline(db, a.pipeline, a.name), "rename a pipeline")
     cmd.add_argument("pipeline")
@@ -288,7 +320,7 @@ def build_parser() -> Parser:
     cmd.add_argument("--email", default="")
     cmd.add_argument("--phone", default="")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat)")
-    command(g, "list", lambda db, a: clients.list_clients(db), "list clients")
+    command(g, "list", lambda db, a: reads.list_clients(db), "list clients")
     cmd = command(g, "show", lambda db, a: clients.client_page(db, a.client), "show a client: jobs, events, invoices")
     cmd.add_argument("client")
     _tracking_commands(command, g, "clients")
@@ -310,18 +342,21 @@ def build_parser() -> Parser:
     cmd.add_argument("--pipeline", metavar="P")
     cmd.add_argument("--stage", metavar="S", help="only this stage (needs --pipeline)")
     cmd.add_argument("--all", action="store_true", help="include archived jobs")
-    for name, handler, text in (
-        ("show", jobs.get_job, "show a job and its stage history"),
-        ("archive", jobs.archive, "archive a job (hidden from the board)"),
-        ("unarchive", jobs.unarchive, "bring an archived job back"),
+    for name, text in (
+        ("show", "show a job and its stage history"),
+        ("archive", "archive a job (hidden from the board)"),
+        ("unarchive", "bring an archived job back"),
     ):
-        cmd = command(g, name, lambda db, a, h=handler: h(db, a.job), text)
+        service = "get_job" if name == "show" else name
+        cmd = command(g, name, lambda db, a, f=service: getattr(reads if f == "get_job" else jobs, f)(db, a.job), text)
         cmd.add_argument("job")
-    for name, mover, text in (
-        ("advance", jobs.advance, "complete the job's stage and enter the next"),
-        ("skip", jobs.skip, "skip the job's stage and enter the next"),
+    for name, text in (
+        ("advance", "complete the job's stage and enter the next"),
+        ("skip", "skip the job's stage and enter the next"),
     ):
-        cmd = command(g, name, lambda db, a, m=mover: m(db, a.job, automations_on=not a.no_automations), text)
+        cmd = command(
+            g, name, lambda db, a, m=name: getattr(jobs, m)(db, a.job, automations_on=not a.no_automations), text
+        )
         cmd.add_argument("job")
         dry_run_option(cmd)
         no_automations_option(cmd)
@@ -375,7 +410,7 @@ def build_parser() -> Parser:
     cmd = command(g, "reopen", lambda db, a: tasks.reopen_task(db, a.task), "uncheck a done task")
     cmd.add_argument("task")
     cmd = command(
-        g, "list", lambda db, a: tasks.list_tasks(db, a.all, a.job, a.project), "list open tasks, soonest due first"
+        g, "list", lambda db, a: reads.list_tasks(db, a.all, a.job, a.project), "list open tasks, soonest due first"
     )
     cmd.add_argument("--all", action="store_true", help="include done tasks")
     cmd.add_argument("--job", metavar="J")
@@ -479,9 +514,9 @@ def build_parser() -> Parser:
     cmd.add_argument("template")
 
     g = group("outbox", "messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox")
-    cmd = command(g, "list", lambda db, a: outbox.list_messages(db, a.state or ()), "list messages")
-    cmd.add_argument("--state", action="append", choices=outbox.STATE_ORDER, help="only this state (repeat)")
-    cmd = command(g, "show", lambda db, a: outbox.get_message(db, a.id), "show a message in full")
+    cmd = command(g, "list", lambda db, a: reads.list_messages(db, a.state or ()), "list messages")
+    cmd.add_argument("--state", action="append", choices=OUTBOX_STATE_ORDER, help="only this state (repeat)")
+    cmd = command(g, "show", lambda db, a: reads.get_message(db, a.id), "show a message in full")
     cmd.add_argument("id", type=positive_int)
     command(g, "send", _send_outbox, "send every message that is due (progress on stderr)")
     cmd = command(g, "retry", _retry_outbox, "put failed messages back in the queue, due now")
@@ -551,12 +586,14 @@ def _tracking_commands(command: Callable[..., Parser], g: Any, kind: str) -> Non
     cmd.add_argument("--pipeline", required=True, metavar="P")
     cmd.add_argument("--stage", metavar="S")
     cmd.set_defaults(kind=kind)
-    for name, handler, text in (
-        ("advance", tracking.advance, "complete its stage and enter the next"),
-        ("skip", tracking.skip, "skip its stage and enter the next"),
-        ("untrack", tracking.untrack, "take it off a pipeline (its history stays)"),
+    for name, text in (
+        ("advance", "complete its stage and enter the next"),
+        ("skip", "skip its stage and enter the next"),
+        ("untrack", "take it off a pipeline (its history stays)"),
     ):
-        cmd = command(g, name, lambda db, a, h=handler: h(db, a.kind, a.ref, a.pipeline), f"{noun}: {text}")
+        # The service is looked up when the command runs: building the parser loads no ORM.
+        run = lambda db, a, verb=name: getattr(tracking, verb)(db, a.kind, a.ref, a.pipeline)  # noqa: E731
+        cmd = command(g, name, run, f"{noun}: {text}")
         cmd.add_argument("ref", metavar=noun.upper())
         cmd.add_argument("--pipeline", metavar="P", help="needed when it stands on several")
         cmd.set_defaults(kind=kind)
@@ -677,8 +714,8 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--year", type=year, metavar="YYYY")
 
-    cmd = command(top, "agenda", lambda db, a: agenda.agenda(db, days=a.days), "today and the days ahead")
-    cmd.add_argument("--days", type=int, default=agenda.AGENDA_DAYS, choices=range(31), metavar="N")
+    cmd = command(top, "agenda", _agenda, "today and the days ahead")
+    cmd.add_argument("--days", type=int, choices=range(31), metavar="N", help="default: a week")
     cmd = command(top, "export", _export, "write the whole database to a JSON file")
     cmd.add_argument("file", type=Path)
     cmd = command(top, "import", _import, "load a JSON export into a new, empty database")
@@ -777,6 +814,10 @@ def _progress(verb: str) -> Callable[[str, int, int], None] | None:
         print(f"\r\033[K{verb}: {done}/{total} tables {table}", end=end, file=sys.stderr, flush=True)
 
     return show
+
+
+def _agenda(db: Database, a: argparse.Namespace) -> list[AgendaItem]:
+    return reads.agenda(db, days=reads.AGENDA_DAYS if a.days is None else a.days)
 
 
 def _export(db: Database, a: argparse.Namespace) -> str:
@@ -907,7 +948,7 @@ def _add_job(db: Database, a: argparse.Namespace) -> JobView:
 
 
 def _list_jobs(db: Database, a: argparse.Namespace) -> list[JobView]:
-    return jobs.list_jobs(db, a.pipeline, a.stage, a.all)
+    return reads.list_jobs(db, a.pipeline, a.stage, a.all)
 
 
 def _job_status(db: Database, a: argparse.Namespace) -> JobView:

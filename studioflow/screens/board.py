@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on
@@ -21,21 +21,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
-from studioflow.screens.dry_run import DryRunPanel
 from studioflow.screens.effects import run_effect
-from studioflow.screens.job import JobScreen
 from studioflow.screens.notices import tell_fired
-from studioflow.screens.stages import StageEditor
-from studioflow.screens.templates import TemplatesDialog
-from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import board, clients, jobs, pipelines, subjects, tracking
+from studioflow.workflow import board, reads
 from studioflow.workflow.board import BoardView, CardView
 from studioflow.workflow.views import JobView
+
+# The first frame needs only what draws the board (read with plain SQL). The write
+# services (and SQLAlchemy with them), the dialogs and the other screens are imported
+# where they are used, by then warmed up by the app (see StudioflowApp.warm_up).
+if TYPE_CHECKING:
+    from studioflow.screens.dialogs import JobForm, NewEntry
 
 # The board's verbs and the job services that do them; a tracked kind's are in `tracking`.
 JOB_VERBS = {"advance": "advance", "skip": "skip", "move_to": "move_to", "reorder": "reorder", "untrack": "archive"}
@@ -98,6 +99,7 @@ class BoardScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.show_pipeline(board.last_pipeline(self.db))
+        self.call_after_refresh(self.app.warm_up)  # type: ignore[attr-defined]  # after the first frame
 
     # Drawing
 
@@ -107,7 +109,7 @@ class BoardScreen(Screen[None]):
         await container.remove_children()
         self._cards, self._headers = [], []
         self.view = None if pipeline_id is None else board.board(self.db, pipeline_id, self.filter_text)
-        self.query_one(PipelineBar).show(pipelines.list_pipelines(self.db), pipeline_id)
+        self.query_one(PipelineBar).show(reads.list_pipelines(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
         if self.view is None:
             empty.update("No pipelines yet. Press S to create one, or run `studioflow demo` for sample data.")
@@ -117,8 +119,10 @@ class BoardScreen(Screen[None]):
         if self.view is None:
             return
         shown = self.view.pipeline_id
-        run_effect(self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
-        noun = subjects.NOUN[self.view.kind]
+        if shown != board.last_pipeline(self.db):  # a write only when the user switched, once writes are loaded
+            remember = (self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
+            self.app.when_writable(run_effect, *remember)  # type: ignore[attr-defined]
+        noun = NOUN[self.view.kind]
         for stage in self.view.columns:
             fetch = self._fetcher(stage.id)
             self._cards.append(CardColumn(stage.id, stage.job_count, fetch, id=f"cards-{stage.id}", noun=noun))
@@ -230,7 +234,7 @@ class BoardScreen(Screen[None]):
 
     @property
     def _noun(self) -> str:
-        return subjects.NOUN[self.view.kind if self.view else "jobs"]
+        return NOUN[self.view.kind if self.view else "jobs"]
 
     def _no_card(self) -> None:
         self.notify(f"No {self._noun} here: move to a card first.", severity="warning")
@@ -244,6 +248,8 @@ class BoardScreen(Screen[None]):
 
     def _call(self, verb: str, card_id: int, *args: Any) -> Any:
         """A move of the card: a job service, or the tracking one for a client, event or invoice."""
+        from studioflow.workflow import jobs, tracking
+
         assert self.view is not None
         if self.view.kind == "jobs":
             return getattr(jobs, JOB_VERBS[verb])(self.db, card_id, *args)
@@ -254,6 +260,8 @@ class BoardScreen(Screen[None]):
 
         `ask`: a move that first checks (in the same worker) whether a stage it enters would
         write to a client the job does not have; if so nothing is done and the user is asked."""
+        from studioflow.workflow import jobs
+
         card = self.focused_card()
         if card is None or self.view is None:
             self._no_card()
@@ -286,6 +294,8 @@ class BoardScreen(Screen[None]):
         run_effect(self, attempt, done)
 
     def _ask_first(self, title: str, found: _WouldWriteToNobody, move: Callable[[], None]) -> None:
+        from studioflow.screens.dialogs import PickerDialog
+
         def answered(choice: str | NewEntry | None) -> None:
             if choice == "move":
                 move()
@@ -321,6 +331,9 @@ class BoardScreen(Screen[None]):
 
     def action_dry_run(self) -> None:
         """What advancing the job (L) would send and create, rendered; nothing is written."""
+        from studioflow.screens.dry_run import DryRunPanel
+        from studioflow.workflow import jobs
+
         card = self.focused_card()
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
@@ -359,6 +372,9 @@ class BoardScreen(Screen[None]):
 
     def action_move(self, automations_on: bool = True) -> None:
         """Move to a stage picked from a list; `M` moves without automations (a correction)."""
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import jobs
+
         card = self.focused_card()
         if card is None or self.view is None:
             self._no_card()
@@ -380,6 +396,9 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog(title, choices, current=self.column_index), moved)
 
     def action_status(self) -> None:
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import clients, jobs
+
         card = self.focused_card()
         if card is None:
             self._no_card()
@@ -396,6 +415,9 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices), chosen)
 
     def action_move_pipeline(self) -> None:
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import jobs, tracking
+
         card = self.focused_card()
         if card is None or self.view is None:
             self._no_card()
@@ -403,7 +425,7 @@ class BoardScreen(Screen[None]):
         view = self.view
         others = [
             (p.name, p.id)
-            for p in pipelines.list_pipelines(self.db)
+            for p in reads.list_pipelines(self.db)
             if p.id != view.pipeline_id and p.kind == view.kind
         ]
         if not others:
@@ -433,6 +455,9 @@ class BoardScreen(Screen[None]):
     # Jobs: new, edit, open
 
     def action_new_job(self) -> None:
+        from studioflow.screens.dialogs import JobDialog
+        from studioflow.workflow import clients, jobs
+
         if self.view is None or not self.view.columns:
             self.notify("Add a pipeline with stages first (S).", severity="warning")
             return
@@ -459,6 +484,9 @@ class BoardScreen(Screen[None]):
 
     def _track_new(self, stage_id: int) -> None:
         """`n` on a client, event or invoice pipeline: pick one to put on it (or type a new client's name)."""
+        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.workflow import clients, tracking
+
         assert self.view is not None
         view = self.view
         if view.kind == "clients":
@@ -494,6 +522,9 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog(title, choices, new_label=new_label), chosen)
 
     def action_edit_job(self) -> None:
+        from studioflow.screens.dialogs import JobDialog
+        from studioflow.workflow import clients, jobs
+
         card = self.focused_card()
         if card is None:
             self._no_card()
@@ -518,11 +549,16 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
 
     def _client_id(self, client: int | NewEntry | None) -> int | None:
+        from studioflow.screens.dialogs import NewEntry
+        from studioflow.workflow import clients
+
         if isinstance(client, NewEntry):
             return clients.add_client(self.db, client.text).id
         return client
 
     def action_open_job(self) -> None:
+        from studioflow.screens.job import JobScreen
+
         card = self.focused_card()
         if card is None:
             self._no_card()
@@ -534,6 +570,8 @@ class BoardScreen(Screen[None]):
 
     def _show_history(self, card: CardView) -> None:
         """A tracked card's passage through this pipeline, one line a visit."""
+        from studioflow.workflow import tracking
+
         assert self.view is not None
         tracks = tracking.get_tracks(self.db, self.view.kind, card.id)
         shown = next(t for t in tracks if t.pipeline_id == self.view.pipeline_id)
@@ -569,7 +607,7 @@ class BoardScreen(Screen[None]):
     # Pipelines and stages
 
     async def action_switch_pipeline(self, step: int) -> None:
-        all_pipelines = pipelines.list_pipelines(self.db)
+        all_pipelines = reads.list_pipelines(self.db)
         if not all_pipelines or self.view is None:
             return
         ids = [p.id for p in all_pipelines]
@@ -578,7 +616,9 @@ class BoardScreen(Screen[None]):
         await self.show_pipeline(ids[(here + step) % len(ids)])
 
     def action_pick_pipeline(self) -> None:
-        all_pipelines = pipelines.list_pipelines(self.db)
+        from studioflow.screens.dialogs import PickerDialog
+
+        all_pipelines = reads.list_pipelines(self.db)
         if not all_pipelines:
             self.notify("No pipelines yet. Press S to create one.", severity="warning")
             return
@@ -594,9 +634,13 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog("Show pipeline", choices, current=current), chosen)
 
     def action_templates(self) -> None:
+        from studioflow.screens.templates import TemplatesDialog
+
         self.app.push_screen(TemplatesDialog(self.db))
 
     def action_edit_stages(self) -> None:
+        from studioflow.screens.stages import StageEditor
+
         async def closed(pipeline_id: int | None) -> None:
             await self.show_pipeline(pipeline_id if pipeline_id is not None else board.last_pipeline(self.db))
 
@@ -605,9 +649,13 @@ class BoardScreen(Screen[None]):
     # Undo
 
     async def action_undo(self) -> None:
+        from studioflow.screens.undo import step_journal
+
         step_journal(self, self.db, lambda: self.call_later(self._after_journal))
 
     async def action_redo(self) -> None:
+        from studioflow.screens.undo import step_journal
+
         step_journal(self, self.db, lambda: self.call_later(self._after_journal), redo=True)
 
     async def _after_journal(self) -> None:

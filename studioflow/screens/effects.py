@@ -13,12 +13,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError
 from textual.app import App
 from textual.dom import DOMNode
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
-from studioflow.store.db import trouble
+from studioflow.store.db import database_error, trouble
 
 T = TypeVar("T")
 
@@ -27,8 +26,8 @@ def notice(error: BaseException) -> str | None:
     """The one line to show for an error of the input or of the database; None for anything else (a bug)."""
     if isinstance(error, StudioflowError):
         return str(error)
-    if isinstance(error, DBAPIError):
-        return str(trouble(None, error))
+    if database_error(error):
+        return str(trouble(None, error))  # type: ignore[arg-type]
     return None
 
 

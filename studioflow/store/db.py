@@ -1,5 +1,9 @@
 """Opening the SQLite file: pragmas, transactions, schema version and migrations.
 
+Reads go through the stdlib `sqlite3` (`Database.rows()`); SQLAlchemy and the models are
+imported only when something writes or a migration is due, so opening the board or
+running a read command never pays for the ORM.
+
 Schema versions live in `PRAGMA user_version`. A new file gets the current schema from
 the models in one go; an older file is backed up (online backup API) and then brought
 forward by the ordered `MIGRATIONS`, all in one transaction. A file from a newer
@@ -11,24 +15,25 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session, SQLModel
+from typing import TYPE_CHECKING, Any
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
-from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded on the first write (or migration), never to read
+    from sqlalchemy import Connection, Engine
+    from sqlmodel import Session
 
 APPLICATION_ID = 0x53464C57  # "SFLW": marks the file as ours in its header
 BUSY_TIMEOUT_MS = 5000
 
-Migration = Callable[[Connection], None]
+Migration = Callable[["Connection"], None]
 
 
 # MIGRATIONS[i] takes a file at version i + 1 to version i + 2. Never edit a released
@@ -178,16 +183,62 @@ class Database:
     Calls nest: a `write()` or `read()` opened while a write is active in the same
     context joins it (a write as a savepoint), so several service calls can be made
     into one all-or-nothing transaction by wrapping them in an outer `write()`.
+    The engine (and SQLAlchemy with it) is made on first use, once, whichever thread
+    asks first; `rows()` reads without it.
     """
 
-    def __init__(self, engine: Engine, path: Path) -> None:
-        self.engine = engine
+    def __init__(self, path: Path, engine: Engine | None = None) -> None:
         self.path = path
-        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._engine = engine
+        self._engine_lock = threading.Lock()
         self._active: ContextVar[Session | None] = ContextVar(f"studioflow-write-{id(self)}", default=None)
+        self._readers = threading.local()  # one read connection per thread
+        self._reader_list: list[sqlite3.Connection] = []
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = _make_engine(self.path)
+        return self._engine
+
+    @property
+    def _writer(self) -> Engine:
+        return self.engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @contextmanager
+    def rows(self) -> Iterator[sqlite3.Connection]:
+        """A read on the stdlib driver, in one snapshot (no ORM loaded).
+
+        Inside a write it reads that write's own connection (flushed first), so a
+        service reads what it has just written, dry runs included.
+        """
+        active = self._active.get()
+        if active is not None:
+            active.flush()
+            yield active.connection().connection.driver_connection  # type: ignore[misc]
+            return
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._readers.conn = _connect_reader(self.path)
+            self._reader_list.append(conn)
+        if conn.in_transaction:  # a read inside a read: the same snapshot
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:  # busy, damaged...: one line, as for the ORM's transactions
+            raise trouble(self.path, exc) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         active = self._active.get()
         if active is not None:
             yield active
@@ -198,6 +249,8 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error."""
+        from sqlmodel import Session
+
         active = self._active.get()
         if active is not None:
             with active.begin_nested():
@@ -227,6 +280,8 @@ class Database:
     def dry_run(self) -> Iterator[Session]:
         """A write transaction that is always rolled back: calls made inside it show what
         they would do (their return values) and leave the file as it was."""
+        from sqlmodel import Session
+
         if self._active.get() is not None:
             raise RuntimeError("a dry run cannot be nested in a write")
         with self._told(), Session(self._writer, expire_on_commit=False) as session:
@@ -241,6 +296,8 @@ class Database:
     def _told(self) -> Iterator[None]:
         """Every transaction's boundary: a database error leaves it as one line (DatabaseTrouble),
         so the CLI and every screen that shows a StudioflowError show this too."""
+        from sqlalchemy.exc import DBAPIError, IntegrityError
+
         try:
             yield
         except IntegrityError:
@@ -250,6 +307,8 @@ class Database:
 
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
+        from sqlalchemy.exc import DBAPIError
+
         try:
             with self.engine.connect() as conn:
                 problems = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check") if row[0] != "ok"]
@@ -264,21 +323,42 @@ class Database:
         _backup(self.engine, target)
 
     def close(self) -> None:
-        self.engine.dispose()
+        for conn in self._reader_list:
+            conn.close()
+        self._reader_list.clear()
+        self._readers = threading.local()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
-def trouble(path: Path | None, exc: DBAPIError) -> DatabaseTrouble:
-    """One line for what went wrong in the database, in words a user can act on."""
-    said = " ".join(str(exc.orig).split())
-    if isinstance(exc, IntegrityError):  # a rule the services missed
+def trouble(path: Path | None, exc: Exception) -> DatabaseTrouble:
+    """One line for what went wrong in the database, in words a user can act on.
+
+    `exc`: a sqlite3 error (the read path) or SQLAlchemy's DBAPIError around one.
+    """
+    orig = getattr(exc, "orig", exc)
+    said = " ".join(str(orig).split())
+    if isinstance(orig, sqlite3.IntegrityError):  # a rule the services missed
         return DatabaseTrouble(f"could not save: {said}")
     if "locked" in said or "busy" in said:
         return DatabaseTrouble(
             "the database is busy: another program is writing to it; nothing was changed, try again in a moment"
         )
-    if isinstance(exc.orig, sqlite3.OperationalError):  # disk full, I/O error, read-only file
+    if isinstance(orig, sqlite3.OperationalError):  # disk full, I/O error, read-only file
         return DatabaseTrouble(f"the database could not do it: {said}; nothing was changed")
     return DatabaseTrouble(f"{path or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
+
+
+def database_error(error: BaseException) -> bool:
+    """True for an error of the database itself: sqlite3's (the read path) or SQLAlchemy's
+    DBAPIError, told without loading SQLAlchemy when nothing has (then none was raised)."""
+    if isinstance(error, sqlite3.Error):
+        return True
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(error, DBAPIError)
 
 
 COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database
@@ -318,7 +398,10 @@ def output_path(db_path: Path, target: Path) -> Path:
 
 
 def open_database(path: Path) -> Database:
-    """Open (creating if need be) and migrate the studioflow database at `path`."""
+    """Open (creating if need be) and migrate the studioflow database at `path`.
+
+    A file already at the current schema is opened without SQLAlchemy.
+    """
     path = path.expanduser()
     if path.is_dir():
         raise StudioflowError(f"{path} is a directory, not a database file")
@@ -327,9 +410,11 @@ def open_database(path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StudioflowError(f"cannot create the folder for {path}: {exc.strerror}") from exc
-    engine = create_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
+    if path.exists() and path.stat().st_size > 0 and _current_version(path) == schema_version():
+        return Database(path)
+    from sqlalchemy.exc import DBAPIError
+
+    engine = _make_engine(path)
     try:
         _migrate(engine, path)
     except DBAPIError as exc:
@@ -338,7 +423,45 @@ def open_database(path: Path) -> Database:
     except BaseException:
         engine.dispose()
         raise
-    return Database(engine, path)
+    return Database(path, engine)
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions every connection has, the ORM's and the read path's alike."""
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _connect_reader(path: Path) -> sqlite3.Connection:
+    # Shared by the threads of one Database (each gets its own, closed by Database.close).
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only=ON")  # the read path never writes, by construction
+    register_functions(conn)
+    return conn
+
+
+def _current_version(path: Path) -> int:
+    """The schema version as a reader sees it (through the WAL, unlike the header check)."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StudioflowError(f"cannot open {path}: {exc}") from exc
+
+
+def _make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+    engine = create_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -350,7 +473,7 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
-    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+    register_functions(dbapi_connection)
 
 
 def _casefold(value: object) -> object:
@@ -417,6 +540,8 @@ def _migrate(engine: Engine, path: Path) -> None:
                     return
                 damaged = _dangling(conn)  # already there: `health` reports it, not ours to refuse
                 if version == 0:
+                    from sqlmodel import SQLModel
+
                     SQLModel.metadata.create_all(conn)
                     conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
                 else:

@@ -14,6 +14,16 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, Strin
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from studioflow.store.choices import (
+    AUTOMATION_ACTIONS,
+    AUTOMATION_TRIGGERS,
+    CHANNELS,
+    INVOICE_STATES,
+    OUTBOX_STATES,
+    PIPELINE_KINDS,
+    VISIT_STATES,
+)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC without an offset (SQLite has no time zones) and hands back aware UTC."""
@@ -46,27 +56,6 @@ def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint
 
 
 NOCASE = String(collation="NOCASE")
-
-VISIT_STATES = ("active", "completed", "skipped", "untracked")
-# What a pipeline's cards are. A job rides exactly one pipeline (job.pipeline_id); a
-# client, event or invoice is "tracked" on any number of pipelines of its kind, one
-# active stage visit in each.
-PIPELINE_KINDS = ("jobs", "clients", "events", "invoices")
-AUTOMATION_TRIGGERS = ("enter", "complete", "skip", "status")
-AUTOMATION_ACTIONS = (
-    "send_email",
-    "send_sms",
-    "create_tasks",
-    "set_status",
-    "set_due",
-    "move_to_pipeline",
-    "archive",
-    "send_invoice",  # a job stage: a new invoice from a model one, emailed to the job's payer (schema 5)
-    "email_invoice",  # an invoice stage: the invoice again, under a reminder letter (schema 5)
-)
-INVOICE_STATES = ("draft", "sent", "paid", "void")
-CHANNELS = ("email", "sms")
-OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")
 
 
 class Client(SQLModel, table=True):

@@ -1,24 +1,22 @@
 """What the board shows: column counts and pages of cards, read lazily and filtered.
 
 A column of 10,000 jobs is never read whole: the board asks for the count, then for
-the page of cards it is about to draw. A pipeline of clients, events or invoices is
-read the same way from its active stage visits (see `subjects`); `kind` says which.
+the page of cards it is about to draw. Read with plain SQL (the read path, see
+`reads`): the first frame needs no ORM. A pipeline of clients, events or invoices is
+read from its active stage visits (see `subjects`) through the ORM, in `tracked_board`,
+loaded only when such a board is shown; `kind` says which.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
-
-from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, select, true
-from sqlmodel import col
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, JobStatus, OutboxMessage, Setting, Stage, StageVisit, Task
-from studioflow.workflow import lookup, subjects
-from studioflow.workflow.tasks import task_counts
+from studioflow.workflow import reads
 from studioflow.workflow.views import StageView
 
 LAST_PIPELINE = "board.last_pipeline"
@@ -46,55 +44,107 @@ class BoardView:
     kind: str = "jobs"
 
 
+@dataclass(frozen=True)
+class CardSource:
+    """Where the cards of one kind of pipeline come from, as SQL fragments.
+
+    `table` holds the cards (with stage_id, pipeline_id, archived and position columns);
+    `source` is the FROM clause with the joins a card shows, that table named `card`;
+    `fields` the columns of a card, in the order of `make`'s arguments; `match` the text
+    columns the filter looks in. A kind of pipeline plugs in its own (CARD_SOURCES).
+    """
+
+    table: str
+    source: str
+    fields: str
+    match: tuple[str, ...]
+    make: Callable[..., Any]
+
+
+def _job_card(
+    i: int,
+    title: str,
+    client: str | None,
+    status: str | None,
+    colour: str | None,
+    due: str | None,
+    tasks_open: int,
+    tasks_total: int,
+) -> CardView:
+    return CardView(i, title, client, status, colour, reads.day(due), tasks_open, tasks_total)
+
+
+JOB_CARDS = CardSource(
+    table="job",
+    source="job AS card LEFT JOIN client ON client.id = card.client_id"
+    " LEFT JOIN job_status ON job_status.id = card.status_id",
+    fields="card.id, card.title, client.name, job_status.name, job_status.colour, card.due_on,"
+    " (SELECT count(*) FROM task WHERE task.job_id = card.id AND task.done_at IS NULL),"
+    " (SELECT count(*) FROM task WHERE task.job_id = card.id)",
+    match=("card.title", "client.name", "job_status.name"),
+    make=_job_card,
+)
+CARD_SOURCES = {"jobs": JOB_CARDS}
+
+
+def _filtered(text: str, cards: CardSource = JOB_CARDS) -> tuple[str, str, list[Any]]:
+    """(FROM, WHERE, parameters) over unarchived cards, narrowed by the filter text."""
+    words = text.split()
+    if not words:
+        return f"{cards.table} AS card", "card.archived = 0", []  # no joins: counts come from the indexes alone
+    clauses, params = ["card.archived = 0"], []
+    for word in words:
+        each = [reads.like(column, [word]) for column in cards.match]
+        clauses.append("(" + " OR ".join(sql for sql, _ in each) + ")")
+        params += [p for _, ps in each for p in ps]
+    return cards.source, " AND ".join(clauses), params
+
+
 def board(db: Database, pipeline: int | str, text: str = "") -> BoardView:
     """The pipeline's columns with how many (filtered, unarchived) cards each holds."""
-    with db.read() as session:
-        pipeline_row = lookup.pipeline(session, pipeline)
-        kind = pipeline_row.kind
+    source, where, params = _filtered(text)
+    with db.rows() as conn:
+        pipeline_id = reads.find(conn, "pipeline", pipeline, "pipeline")
+        name, kind = conn.execute("SELECT name, kind FROM pipeline WHERE id = ?", (pipeline_id,)).fetchone()
         if kind == "jobs":
-            query = _cards_from(select(Job.stage_id, func.count()), text).where(Job.pipeline_id == pipeline_row.id)
-            counts = dict(session.execute(query.group_by(Job.stage_id)).all())
-        else:
-            query = _tracked_from(select(StageVisit.stage_id, func.count()), kind, text)
-            query = query.where(StageVisit.pipeline_id == pipeline_row.id).group_by(StageVisit.stage_id)
-            counts = dict(session.execute(query).all())  # type: ignore[arg-type]
-        columns = tuple(
-            StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
-            for s in lookup.ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
-        )
-        return BoardView(pipeline_row.id, pipeline_row.name, columns, kind)  # type: ignore[arg-type]
+            query = f"SELECT card.stage_id, count(*) FROM {source} WHERE {where} AND card.pipeline_id = ? GROUP BY 1"
+            found = dict(conn.execute(query, (*params, pipeline_id)).fetchall())
+            return BoardView(pipeline_id, name, reads.stages(conn, pipeline_id, found), kind)
+        stage_ids = {int(row[0]) for row in conn.execute("SELECT id FROM stage WHERE pipeline_id = ?", (pipeline_id,))}
+    found = counts(db, stage_ids, text, kind)
+    with db.rows() as conn:
+        return BoardView(pipeline_id, name, reads.stages(conn, pipeline_id, found), kind)
 
 
 def counts(db: Database, stage_ids: set[int], text: str = "", kind: str = "jobs") -> dict[int, int]:
     """How many (filtered, unarchived) cards each of the given columns holds."""
-    if kind == "jobs":
-        query = _cards_from(select(Job.stage_id, func.count()), text)
-        query = query.where(col(Job.stage_id).in_(stage_ids)).group_by(Job.stage_id)
-    else:
-        query = _tracked_from(select(StageVisit.stage_id, func.count()), kind, text)
-        query = query.where(col(StageVisit.stage_id).in_(stage_ids)).group_by(StageVisit.stage_id)
-    with db.read() as session:
-        found = dict(session.execute(query).all())
+    if kind != "jobs":
+        from studioflow.workflow import tracked_board
+
+        return tracked_board.counts(db, stage_ids, text, kind) if stage_ids else {}
+    source, where, params = _filtered(text)
+    ids = sorted(stage_ids)
+    marks = ", ".join("?" * len(ids))
+    query = f"SELECT card.stage_id, count(*) FROM {source} WHERE {where} AND card.stage_id IN ({marks}) GROUP BY 1"
+    with db.rows() as conn:
+        found = dict(conn.execute(query, (*params, *ids)).fetchall())
     return {stage_id: found.get(stage_id, 0) for stage_id in stage_ids}
 
 
 def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "", kind: str = "jobs") -> list[CardView]:
     """Cards `offset` to `offset + limit` of a column, in board order."""
     if kind != "jobs":
-        return _tracked_cards(db, stage_id, offset, limit, text, kind)
-    tasks_open, tasks_total = task_counts(Task.job_id, Job.id)
+        from studioflow.workflow import tracked_board
+
+        return tracked_board.cards(db, stage_id, offset, limit, text, kind)
+    _, where, params = _filtered(text)
     query = (
-        select(Job.id, Job.title, Client.name, JobStatus.name, JobStatus.colour, Job.due_on, tasks_open, tasks_total)
-        .select_from(Job)
-        .join(Client, col(Client.id) == Job.client_id, isouter=True)
-        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(Job.stage_id == stage_id, col(Job.archived).is_(False), _matches(text))
-        .order_by(col(Job.position), col(Job.id))
-        .offset(max(offset, 0))
-        .limit(max(limit, 0))
+        f"SELECT {JOB_CARDS.fields} FROM {JOB_CARDS.source} WHERE {where} AND card.stage_id = ?"
+        " ORDER BY card.position, card.id LIMIT ? OFFSET ?"
     )
-    with db.read() as session:
-        return [CardView(*row) for row in session.execute(query).all()]
+    with db.rows() as conn:
+        rows = conn.execute(query, (*params, stage_id, max(limit, 0), max(offset, 0))).fetchall()
+    return [JOB_CARDS.make(*row) for row in rows]
 
 
 def locate(
@@ -103,174 +153,39 @@ def locate(
     """(stage id, index in its column) of a job (or of a tracked resource on `pipeline_id`)
     as the board shows it; None if filtered out."""
     if kind != "jobs":
-        return _locate_tracked(db, job_id, text, kind, pipeline_id)
-    with db.read() as session:
-        job = session.execute(select(Job.stage_id, Job.position).where(Job.id == job_id)).first()
+        from studioflow.workflow import tracked_board
+
+        return tracked_board.locate(db, job_id, text, kind, pipeline_id)
+    source, where, params = _filtered(text)
+    count = f"SELECT count(*) FROM {source} WHERE {where}"
+    with db.rows() as conn:
+        job = conn.execute(f"SELECT stage_id, position FROM {JOB_CARDS.table} WHERE id = ?", (job_id,)).fetchone()
         if job is None:
             raise StudioflowError(f"no job {job_id}")
-        if not session.execute(_cards_from(select(func.count()), text).where(Job.id == job_id)).scalar_one():
+        if not conn.execute(f"{count} AND card.id = ?", (*params, job_id)).fetchone()[0]:
             return None  # archived, or filtered out
         stage_id, position = job
-        earlier = or_(col(Job.position) < position, and_(col(Job.position) == position, col(Job.id) < job_id))
-        query = _cards_from(select(func.count()), text).where(Job.stage_id == stage_id, earlier)
-        return stage_id, session.execute(query).scalar_one()
+        earlier = "card.stage_id = ? AND (card.position < ? OR (card.position = ? AND card.id < ?))"
+        return stage_id, conn.execute(
+            f"{count} AND {earlier}", (*params, stage_id, position, position, job_id)
+        ).fetchone()[0]
 
 
 def last_pipeline(db: Database) -> int | None:
     """The pipeline the board showed last, if it still exists; else the first one."""
-    with db.read() as session:
-        remembered = session.get(Setting, LAST_PIPELINE)
+    with db.rows() as conn:
+        remembered = conn.execute("SELECT value FROM setting WHERE key = ?", (LAST_PIPELINE,)).fetchone()
         if remembered is not None:
             try:
-                return lookup.pipeline(session, remembered.value).id
+                return reads.find(conn, "pipeline", remembered[0], "pipeline")
             except StudioflowError:
                 pass
-        first = lookup.first_pipeline(session)
-        return None if first is None else first.id
+        first = conn.execute("SELECT id FROM pipeline WHERE archived = 0 ORDER BY position, id LIMIT 1").fetchone()
+        return None if first is None else int(first[0])
 
 
 def remember_pipeline(db: Database, pipeline_id: int) -> None:
+    from studioflow.store.models import Setting
+
     with db.write() as session:
         session.merge(Setting(key=LAST_PIPELINE, value=str(pipeline_id)))
-
-
-def _matches(text: str) -> ColumnElement[bool]:
-    words = text.split()
-    if not words:
-        return true()
-    clauses = []
-    for word in words:
-        pattern = _like(word)
-        clauses.append(
-            or_(
-                col(Job.title).ilike(pattern, escape="\\"),
-                col(Client.name).ilike(pattern, escape="\\"),
-                col(JobStatus.name).ilike(pattern, escape="\\"),
-            )
-        )
-    return and_(*clauses)
-
-
-def _like(word: str) -> str:
-    """A LIKE pattern matching `word` anywhere, its own %, _ and \\ taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _cards_from(query: Select[Any], text: str) -> Select[Any]:
-    """`query` over unarchived jobs, narrowed by the filter text (joined to what a card shows)."""
-    query = query.select_from(Job).where(col(Job.archived).is_(False))
-    if not text.strip():
-        return query  # no joins: counts are then answered from the job indexes alone
-    return (
-        query.join(Client, col(Client.id) == Job.client_id, isouter=True)
-        .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(_matches(text))
-    )
-
-
-# Client, event and invoice pipelines: the cards are the active stage visits.
-
-
-def _tracked_from(query: Select[Any], kind: str, text: str) -> Select[Any]:
-    """`query` over a pipeline's active visits of `kind`, joined to the resource, narrowed by the filter."""
-    model: Any = subjects.MODEL[kind]
-    column = getattr(StageVisit, subjects.COLUMN[kind])
-    query = query.select_from(StageVisit).join(model, model.id == column).where(StageVisit.state == "active")
-    words = text.split()
-    if not words:
-        return query
-    if kind != "clients":
-        query = query.join(Client, col(Client.id) == model.client_id, isouter=True)
-    if kind == "clients":
-        searched = (Client.name, Client.email, cast(Client.tags, String))
-    elif kind == "events":
-        searched = (model.title, model.location, Client.name)
-    else:
-        searched = (model.number, Client.name)
-    clauses = []
-    for word in words:
-        pattern = _like(word)
-        clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in searched)))  # type: ignore[attr-defined]
-    return query.where(and_(*clauses))
-
-
-def _tracked_cards(db: Database, stage_id: int, offset: int, limit: int, text: str, kind: str) -> list[CardView]:
-    model: Any = subjects.MODEL[kind]
-    page = (
-        _tracked_from(select(model.id, StageVisit.entered_at, Stage.due_in_days), kind, text)
-        .join(Stage, col(Stage.id) == StageVisit.stage_id)
-        .where(StageVisit.stage_id == stage_id)
-        .order_by(col(StageVisit.position), col(StageVisit.id))
-        .offset(max(offset, 0))
-        .limit(max(limit, 0))
-    )
-    if kind == "clients":
-        return _client_cards(db, page)
-    with db.read() as session:
-        rows = session.execute(page).all()
-        if kind == "invoices":
-            from studioflow.workflow import invoices  # builds on the views; its totals are the one rule
-
-            found = {v.id: v for v in invoices.invoice_views(session, None, col(model.id).in_([r[0] for r in rows]))}
-            return [_invoice_card(found[resource_id], invoices.money) for resource_id, _, _ in rows]
-        events = {
-            event.id: (event, job_title, client_name)
-            for event, job_title, client_name in session.execute(
-                select(model, Job.title, Client.name)
-                .join(Job, col(Job.id) == model.job_id, isouter=True)
-                .join(Client, col(Client.id) == model.client_id, isouter=True)
-                .where(col(model.id).in_([r[0] for r in rows]))
-            ).all()
-        }
-    cards = []
-    for resource_id, entered_at, wait in rows:
-        event, job_title, client_name = events[resource_id]
-        when = f"{event.starts_at.astimezone():%Y-%m-%d %H:%M}"
-        line = " · ".join(part for part in (when, job_title or client_name) if part)
-        due = None if wait is None else entered_at.astimezone().date() + timedelta(days=wait)
-        cards.append(CardView(event.id, event.title, line, None, None, due, 0, 0, kind, event.location))
-    return cards
-
-
-def _invoice_card(invoice: Any, money: Any) -> CardView:
-    payer = " · ".join(part for part in (invoice.client or "no payer", money(invoice.total_cents)) if part)
-    colour = {"paid": "green", "void": "grey50", "draft": "grey50"}.get(invoice.status, "yellow")
-    due = invoice.due_on if invoice.status == "sent" else None  # only what is owed can be overdue
-    status = None if invoice.status == "sent" else invoice.status  # a follow-up board is of sent ones
-    return CardView(invoice.id, invoice.number, payer, status, colour, due, 0, 0, "invoices", "")
-
-
-def _client_cards(db: Database, page: Select[Any]) -> list[CardView]:
-    kind = "clients"
-    contacted = (
-        select(func.max(OutboxMessage.sent_at))
-        .where(OutboxMessage.to_addr == Client.email, OutboxMessage.state == "sent", Client.email != "")
-        .scalar_subquery()
-    )
-    query = page.add_columns(Client.name, Client.email, Client.tags, contacted)
-    with db.read() as session:
-        rows = session.execute(query).all()
-    found = []
-    for client_id, entered_at, wait, name, email, tags, last_contact in rows:
-        line = " · ".join(part for part in (email, " ".join(f"#{t}" for t in tags or ())) if part)
-        contact = f"last contact {last_contact.astimezone().date().isoformat()}" if last_contact else "not contacted"
-        due = None if wait is None else entered_at.astimezone().date() + timedelta(days=wait)
-        found.append(CardView(client_id, name, line or None, None, None, due, 0, 0, kind, contact))
-    return found
-
-
-def _locate_tracked(
-    db: Database, resource_id: int, text: str, kind: str, pipeline_id: int | None
-) -> tuple[int, int] | None:
-    column = getattr(StageVisit, subjects.COLUMN[kind])
-    with db.read() as session:
-        mine = _tracked_from(select(StageVisit.stage_id, StageVisit.position, StageVisit.id), kind, text)
-        found = session.execute(mine.where(column == resource_id, StageVisit.pipeline_id == pipeline_id)).first()
-        if found is None:
-            return None  # not on this pipeline, or filtered out
-        stage_id, position, visit_id = found
-        earlier = or_(
-            col(StageVisit.position) < position, and_(StageVisit.position == position, col(StageVisit.id) < visit_id)
-        )
-        query = _tracked_from(select(func.count()), kind, text).where(StageVisit.stage_id == stage_id, earlier)
-        return stage_id, session.execute(query).scalar_one()

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobClient, JobStatus, Pipeline, Stage
-from studioflow.workflow import lookup
+from studioflow.workflow import lookup, reads
 from studioflow.workflow.views import ClientJobView, ClientPageView, ClientView, StatusView
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
@@ -36,10 +36,7 @@ def add_client(db: Database, name: str, email: str = "", phone: str = "", tags: 
         return _client_view(client)
 
 
-def list_clients(db: Database) -> list[ClientView]:
-    with db.read() as session:
-        rows = session.exec(select(Client).order_by(col(Client.name), col(Client.id))).all()
-        return [_client_view(c) for c in rows]
+list_clients = reads.list_clients  # read with plain SQL (no ORM): see `reads`
 
 
 def get_client(db: Database, ref: int | str) -> ClientView:

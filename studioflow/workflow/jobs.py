@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
-from studioflow.workflow import automations, journal, lookup
+from studioflow.workflow import automations, journal, lookup, reads
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
 
@@ -265,31 +265,9 @@ def unarchive(db: Database, job_ref: int | str) -> JobView:
     return _set_archived(db, job_ref, False)
 
 
-def get_job(db: Database, job_ref: int | str) -> JobView:
-    """One job with its whole stage history."""
-    with db.read() as session:
-        return _view(session, lookup.job(session, job_ref), with_history=True)
-
-
-def list_jobs(
-    db: Database,
-    pipeline: int | str | None = None,
-    stage: int | str | None = None,
-    include_archived: bool = False,
-) -> list[JobView]:
-    """Jobs in board order: pipeline, stage, card position."""
-    with db.read() as session:
-        conditions = []
-        if pipeline is not None:
-            pipeline_row = lookup.pipeline(session, pipeline)
-            conditions.append(Job.pipeline_id == pipeline_row.id)
-            if stage is not None:
-                conditions.append(Job.stage_id == lookup.stage(session, pipeline_row, stage).id)
-        elif stage is not None:
-            raise StudioflowError("a stage is only meaningful with its pipeline")
-        if not include_archived:
-            conditions.append(col(Job.archived).is_(False))
-        return _views(session, *conditions)
+# Read with plain SQL (no ORM): see `reads`.
+get_job = reads.get_job
+list_jobs = reads.list_jobs
 
 
 def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:

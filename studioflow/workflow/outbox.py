@@ -6,75 +6,30 @@ find. A message can be changed only while it has not gone: queued, held or faile
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from email.utils import make_msgid
 
-from sqlalchemy import case, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import OUTBOX_STATES, Job, OutboxMessage, utcnow
-from studioflow.workflow import journal
+from studioflow.store.choices import OUTBOX_STATE_ORDER
+from studioflow.store.models import Job, OutboxMessage, utcnow
+from studioflow.workflow import journal, reads
 from studioflow.workflow.automations import MESSAGE_DOMAIN
 from studioflow.workflow.clients import clean_email
 from studioflow.workflow.views import MessageView
 
 EDITABLE = ("queued", "held", "failed")
-# The order the screen and `outbox list` show states in: what needs the user first.
-STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
+STATE_ORDER = OUTBOX_STATE_ORDER
 
 
-def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = None) -> list[MessageView]:
-    """Messages in the given states (all when none): waiting ones by send time, the rest newest first."""
-    wanted = tuple(states)
-    unknown = [s for s in wanted if s not in OUTBOX_STATES]
-    if unknown:
-        raise StudioflowError(f"unknown state {unknown[0]!r} (one of {', '.join(STATE_ORDER)})")
-    waiting = col(OutboxMessage.state).in_(("queued", "sending"))
-    query = (
-        select(OutboxMessage, Job.title)
-        .join(Job, col(Job.id) == col(OutboxMessage.job_id), isouter=True)
-        .order_by(
-            case(*((col(OutboxMessage.state) == s, i) for i, s in enumerate(STATE_ORDER))),
-            case((waiting, col(OutboxMessage.send_at)), else_=None),
-            col(OutboxMessage.id).desc(),
-        )
-        .limit(limit)
-    )
-    if wanted:
-        query = query.where(col(OutboxMessage.state).in_(wanted))
-    with db.read() as session:
-        return [_view(message, title) for message, title in session.exec(query).all()]
+# Read with plain SQL (no ORM): see `reads`.
+list_messages = reads.list_messages
+counts = reads.outbox_counts  # read with plain SQL (no ORM): see `reads`
 
 
-def counts(db: Database) -> dict[str, int]:
-    """How many messages are in each state (every state present, zeros included); and
-    `kept_locally` (sent to the local stub outbox only) and `mail_local` (1: no mail
-    server is set, so email stays on this machine), which the badge says every time."""
-    with db.read() as session:
-        found = dict(session.exec(select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))).all())
-        local = session.exec(
-            select(func.count()).where(OutboxMessage.state == "sent", col(OutboxMessage.local_only).is_(True))
-        ).one()
-    shown = {state: found.get(state, 0) for state in STATE_ORDER}
-    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local())}
-
-
-def mail_stays_local() -> bool:
-    """True when no mail server is set: email then goes to the stub outbox on this machine."""
-    from studioflow.config import load_smtp
-
-    try:
-        return load_smtp() is None
-    except StudioflowError:
-        return False  # a broken [smtp] table is said by delivery, which refuses to use it
-
-
-def get_message(db: Database, message_id: int) -> MessageView:
-    with db.read() as session:
-        message = _message(session, message_id)
-        return _view(message, _job_title(session, message))
+get_message = reads.get_message
 
 
 def edit_message(

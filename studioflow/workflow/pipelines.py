@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import PIPELINE_KINDS, Automation, Job, Pipeline, Stage, StageVisit, utcnow
-from studioflow.workflow import lookup, subjects
+from studioflow.workflow import lookup, reads, subjects
 from studioflow.workflow.subjects import Subject
 from studioflow.workflow.views import PipelineView, StageView
 
@@ -77,17 +77,9 @@ def delete_pipeline(db: Database, ref: int | str) -> None:
         session.delete(pipeline)
 
 
-def list_pipelines(db: Database, include_archived: bool = False) -> list[PipelineView]:
-    with db.read() as session:
-        query = select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))
-        if not include_archived:
-            query = query.where(col(Pipeline.archived).is_(False))
-        return [_view(session, p) for p in session.exec(query).all()]
-
-
-def get_pipeline(db: Database, ref: int | str) -> PipelineView:
-    with db.read() as session:
-        return _view(session, lookup.pipeline(session, ref))
+# Read with plain SQL (no ORM): see `reads`.
+list_pipelines = reads.list_pipelines
+get_pipeline = reads.get_pipeline
 
 
 def add_stage(

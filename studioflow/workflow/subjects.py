@@ -15,12 +15,12 @@ from typing import Any
 from sqlmodel import Session, SQLModel, select
 
 from studioflow.errors import StudioflowError
+from studioflow.store.choices import NOUN
 from studioflow.store.models import Client, Event, Invoice, Job, StageVisit
 
 TRACKED_KINDS = ("clients", "events", "invoices")
 COLUMN = {"clients": "client_id", "events": "event_id", "invoices": "invoice_id"}
 MODEL: dict[str, type[SQLModel]] = {"clients": Client, "events": Event, "invoices": Invoice}
-NOUN = {"jobs": "job", "clients": "client", "events": "event", "invoices": "invoice"}
 
 
 @dataclass

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -30,7 +30,7 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
-from studioflow.workflow import automations, journal, lookup, quickadd, tasklists
+from studioflow.workflow import automations, journal, lookup, quickadd, reads, tasklists
 from studioflow.workflow.pipelines import reorder_rows
 from studioflow.workflow.views import (
     OwnerChoice,
@@ -45,6 +45,8 @@ from studioflow.workflow.views import (
 PRIORITIES = range(4)  # 0 none, 1 low, 2 medium, 3 high
 VIEWS = ("today", "overdue", "upcoming", "open", "done", "all")
 UPCOMING_DAYS = 7
+# Sorts an open task kept in the done view (just reopened) after the done ones; aware, as done_at is.
+NEVER = datetime.min.replace(tzinfo=UTC)
 MAX_NOTES = 100_000
 
 
@@ -277,19 +279,7 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         return _view(session, task)
 
 
-def list_tasks(
-    db: Database, include_done: bool = False, job: int | str | None = None, project: int | str | None = None
-) -> list[TaskView]:
-    """Open tasks first, soonest due first (undated last), then higher priority."""
-    with db.read() as session:
-        conditions = []
-        if not include_done:
-            conditions.append(col(Task.done_at).is_(None))
-        if job is not None:
-            conditions.append(Task.job_id == lookup.job(session, job).id)
-        if project is not None:
-            conditions.append(Task.project_id == lookup.project(session, project).id)
-        return _views(session, *conditions)
+list_tasks = reads.list_tasks  # read with plain SQL (no ORM): see `reads`
 
 
 def task_list(
@@ -310,36 +300,16 @@ def task_list(
     if view not in VIEWS:
         raise StudioflowError(f"unknown task view {view!r}: one of {', '.join(VIEWS)}")
     today = today or date.today()
-    is_open = col(Task.done_at).is_(None)
-    due = col(Task.due_on)
-    wanted = {
-        "today": [is_open, due <= today],
-        "overdue": [is_open, due < today],
-        "upcoming": [is_open, due > today, due <= today + timedelta(days=UPCOMING_DAYS)],
-        "open": [is_open],
-        "done": [col(Task.done_at).is_not(None)],
-        "all": [],
-    }[view]
-    condition: Any = wanted[0] if len(wanted) == 1 else None
-    if len(wanted) > 1:
-        condition = wanted[0] & wanted[1] if len(wanted) == 2 else wanted[0] & wanted[1] & wanted[2]
-    if keep and condition is not None:
-        condition = or_(condition, col(Task.id).in_(sorted(keep)))
-    scope = []
-    if job is not None:
-        scope.append(Task.job_id == job)
-    if project is not None:
-        scope.append(Task.project_id == project)
-    with db.read() as session:
-        rows = _task_rows(session, *([condition] if condition is not None else []), *scope)
-        progress = _progress(session, *scope)
+    rows, progress = reads.task_rows_and_progress(
+        db, view, today, today + timedelta(days=UPCOMING_DAYS), keep, job, project
+    )
     groups: dict[tuple[str, int], list[TaskView]] = {}
     for task in rows:
         groups.setdefault(_group_key(task), []).append(task)
     built = []
     for key, members in groups.items():
         if view == "done":
-            members.sort(key=lambda t: t.done_at or datetime.min, reverse=True)
+            members.sort(key=lambda t: t.done_at or NEVER, reverse=True)
         else:
             members.sort(key=lambda t: (t.done, t.position, t.id) if view == "all" else (t.position, t.id))
         first = members[0]
@@ -347,7 +317,7 @@ def task_list(
         done, total = progress.get(key, (0, 0))
         built.append(TaskGroup(key[0], key[1] or None, name or "", first.client, done, total, tuple(members)))
     if view == "done":
-        built.sort(key=lambda g: max(t.done_at or datetime.min.replace(tzinfo=None) for t in g.tasks), reverse=True)
+        built.sort(key=lambda g: max(t.done_at or NEVER for t in g.tasks), reverse=True)
     else:
         far = date.max
 
@@ -361,27 +331,7 @@ def task_list(
 
 
 def _group_key(task: TaskView) -> tuple[str, int]:
-    return _owner_key(task.job_id, task.project_id)
-
-
-def _owner_key(job_id: int | None, project_id: int | None) -> tuple[str, int]:
-    """A task with a job is grouped under the job, even when it also has a project."""
-    if job_id is not None:
-        return ("job", job_id)
-    if project_id is not None:
-        return ("project", project_id)
-    return ("none", 0)
-
-
-def _progress(session: Session, *scope: Any) -> dict[tuple[str, int], tuple[int, int]]:
-    """(done, total) tasks of every job, project, and of the tasks of neither."""
-    query = select(Task.job_id, Task.project_id, func.count(), func.count(Task.done_at)).where(*scope)
-    totals: dict[tuple[str, int], tuple[int, int]] = {}
-    for job_id, project_id, total, done in session.exec(query.group_by(Task.job_id, Task.project_id)).all():
-        key = _owner_key(job_id, project_id)
-        before = totals.get(key, (0, 0))
-        totals[key] = (before[0] + done, before[1] + total)
-    return totals
+    return reads.owner_key(task.job_id, task.project_id)
 
 
 def _task_rows(session: Session, *conditions: Any) -> list[TaskView]:

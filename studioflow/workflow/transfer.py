@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from studioflow.errors import StudioflowError
-from studioflow.store import Database
+from studioflow.store import Database, models  # noqa: F401  (models: every table on SQLModel.metadata)
 from studioflow.store.db import output_path, schema_version
 
 FORMAT = "studioflow-export"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -196,10 +195,11 @@ def local_minute(moment: datetime | None) -> str:
 
 def to_json(value: Any) -> Any:
     """A view (or list of views) as JSON-ready data: ISO dates, lists for tuples."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        # Plain field access (not dataclasses.fields per value): `job list --json` of 10,000 jobs.
+        return {name: to_json(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value

@@ -1,0 +1,25 @@
+"""The fixed choices of the schema's columns, without the ORM: the CLI offers them at start-up."""
+
+VISIT_STATES = ("active", "completed", "skipped", "untracked")
+# What a pipeline's cards are. A job rides exactly one pipeline (job.pipeline_id); a
+# client, event or invoice is "tracked" on any number of pipelines of its kind, one
+# active stage visit in each.
+PIPELINE_KINDS = ("jobs", "clients", "events", "invoices")
+NOUN = {"jobs": "job", "clients": "client", "events": "event", "invoices": "invoice"}  # one card of a kind
+AUTOMATION_TRIGGERS = ("enter", "complete", "skip", "status")
+AUTOMATION_ACTIONS = (
+    "send_email",
+    "send_sms",
+    "create_tasks",
+    "set_status",
+    "set_due",
+    "move_to_pipeline",
+    "archive",
+    "send_invoice",  # a job stage: a new invoice from a model one, emailed to the job's payer (schema 5)
+    "email_invoice",  # an invoice stage: the invoice again, under a reminder letter (schema 5)
+)
+INVOICE_STATES = ("draft", "sent", "paid", "void")
+CHANNELS = ("email", "sms")
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")
+# The order the outbox shows states in: what needs the user first.
+OUTBOX_STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")

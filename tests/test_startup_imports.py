@@ -1,0 +1,93 @@
+"""Start-up loads nothing the first frame or a read command does not need.
+
+Each check is a fresh process, as a user's launch is: what a test process has already
+imported would hide a heavy import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studioflow.store import Database
+from studioflow.workflow import jobs, pipelines, tasks
+
+# The ORM, templates, mail address checks, calendars and the job page's Markdown.
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "jinja2", "markdown_it", "pygments", "email_validator", "icalendar")
+
+BOARD = """
+import json, sys
+from textual.app import App
+from studioflow import cli
+from studioflow.widgets.board.column import CardColumn
+
+HEAVY = {heavy!r}
+found = {{}}
+draw = CardColumn.render_line
+
+def render_line(self, y):
+    strip = draw(self, y)
+    if not found and self.count and strip.text.strip():
+        found["loaded"] = [name for name in HEAVY if name in sys.modules]
+        found["card"] = strip.text.strip()
+        self.app.exit()
+    return strip
+
+CardColumn.render_line = render_line
+run = App.run
+App.run = lambda self, **_: run(self, headless=True, size=(120, 30))
+cli.main(["--db", {db!r}])
+sys.__stderr__.write("\\n" + json.dumps(found) + "\\n")
+"""
+
+COMMAND = """
+import json, runpy, sys
+sys.argv = ["studioflow", *{argv!r}]
+try:
+    runpy.run_module("studioflow", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+sys.stdout.flush()
+sys.__stderr__.write("\\n" + json.dumps({{"code": code, "loaded": [m for m in {heavy!r} if m in sys.modules]}}) + "\\n")
+"""
+
+
+def _run(script: str, tmp_path: Path) -> dict[str, object]:
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "STUDIOFLOW_CONFIG": str(tmp_path / "config.toml")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    return json.loads(out.stderr.strip().splitlines()[-1])  # the script's last word, on stderr
+
+
+@pytest.fixture
+def board_db(db: Database) -> Path:
+    pipeline = pipelines.create_pipeline(db, "Weddings", ["Enquiry", "Booked"])
+    job = jobs.add_job(db, "Smith wedding", pipeline.id)
+    tasks.add_task(db, "Call the venue", job=job.id)
+    return db.path
+
+
+def test_the_boards_first_frame_loads_no_orm_templates_or_markdown(board_db: Path, tmp_path: Path) -> None:
+    found = _run(BOARD.format(heavy=HEAVY, db=str(board_db)), tmp_path)
+    assert found["card"] == "Smith wedding"  # the frame measured is one with a card drawn
+    assert found["loaded"] == []
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["task", "list"], ["job", "list"], ["job", "list", "--json"]], ids=" ".join
+)
+def test_a_read_command_loads_no_orm(argv: list[str], board_db: Path, tmp_path: Path) -> None:
+    found = _run(COMMAND.format(argv=[*argv, "--db", str(board_db)], heavy=HEAVY), tmp_path)
+    assert found["code"] in (0, None)
+    assert found["loaded"] == []
+
+
+def test_the_check_sees_a_heavy_import(board_db: Path, tmp_path: Path) -> None:
+    """The check itself can fail: a write command does load the ORM."""
+    found = _run(COMMAND.format(argv=["task", "done", "1", "--db", str(board_db)], heavy=HEAVY), tmp_path)
+    assert found["code"] in (0, None)
+    assert "sqlalchemy" in found["loaded"]  # type: ignore[operator]
