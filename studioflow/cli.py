@@ -46,6 +46,7 @@ from studioflow.workflow.automation_rules import AutomationView
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
+    ClientView,
     EventView,
     InvoiceView,
     JobView,
@@ -224,14 +225,35 @@ def build_parser() -> Parser:
     cmd.add_argument("--jobs-to", metavar="S", help="the stage that receives the deleted stage's jobs")
 
     g = group("client", "clients")
-    cmd = command(g, "add", lambda db, a: clients.add_client(db, a.name, a.email, a.phone, a.tag), "add a client")
+    cmd = command(g, "add", _add_client, "add a client (refused when the name exists, unless --allow-duplicate)")
     cmd.add_argument("name")
     cmd.add_argument("--email", default="")
     cmd.add_argument("--phone", default="")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat)")
+    cmd.add_argument("--notes", default="")
+    cmd.add_argument("--allow-duplicate", action="store_true", help="add it even if a client has that name")
     command(g, "list", lambda db, a: clients.list_clients(db), "list clients")
     cmd = command(g, "show", lambda db, a: clients.client_page(db, a.client), "show a client: jobs, events, invoices")
     cmd.add_argument("client")
+    cmd = command(g, "edit", _edit_client, "change a client's name, email, phone, tags or notes (undoable)")
+    cmd.add_argument("client")
+    cmd.add_argument("--name")
+    cmd.add_argument("--email", help="'' for none")
+    cmd.add_argument("--phone", help="'' for none")
+    cmd.add_argument("--tag", action="append", metavar="T", help="a tag (repeat; replaces the tags)")
+    cmd.add_argument("--no-tags", action="store_true", help="remove every tag")
+    cmd.add_argument("--notes")
+    cmd.add_argument("--allow-duplicate", action="store_true", help="rename even to a name another client has")
+    cmd = command(g, "delete", _delete_client, "delete a client: its jobs, events and invoices stay (undoable)")
+    cmd.add_argument("client")
+    cmd = command(
+        g,
+        "merge",
+        lambda db, a: clients.merge_clients(db, a.original, a.duplicate),
+        "fold duplicate client B into the original A: jobs, roles, events, invoices, history (undoable)",
+    )
+    cmd.add_argument("original", metavar="A")
+    cmd.add_argument("duplicate", metavar="B")
 
     g = group("status", "custom job statuses that flag blockers")
     cmd = command(g, "add", lambda db, a: clients.add_status(db, a.name, a.colour), "add a job status")
@@ -764,6 +786,37 @@ def _check(db: Database, _args: argparse.Namespace) -> str:
 def _delete_pipeline(db: Database, args: argparse.Namespace) -> str:
     pipelines.delete_pipeline(db, args.pipeline)
     return f"pipeline {args.pipeline!r} deleted"
+
+
+def _add_client(db: Database, a: argparse.Namespace) -> ClientView:
+    try:
+        return clients.add_client(db, a.name, a.email, a.phone, a.tag, a.notes, allow_duplicate=a.allow_duplicate)
+    except clients.DuplicateClient as exc:
+        raise StudioflowError(f"{exc}; --allow-duplicate adds a second one") from None
+
+
+def _edit_client(db: Database, a: argparse.Namespace) -> ClientView:
+    if a.no_tags and a.tag:
+        raise StudioflowError("give either --tag or --no-tags")
+    tags = [] if a.no_tags else a.tag
+    fields = (a.name, a.email, a.phone, tags, a.notes)
+    if all(field is None for field in fields):
+        raise StudioflowError("nothing to change: give --name, --email, --phone, --tag, --no-tags or --notes")
+    return clients.edit_client(
+        db,
+        a.client,
+        name=a.name,
+        email=a.email,
+        phone=a.phone,
+        tags=tags,
+        notes=a.notes,
+        allow_duplicate=a.allow_duplicate,
+    )
+
+
+def _delete_client(db: Database, a: argparse.Namespace) -> str:
+    links = clients.delete_client(db, a.client)
+    return f"deleted client {links.id} {links.name}: {links.consequence()} (`studioflow undo` brings it back)"
 
 
 def _add_job(db: Database, a: argparse.Namespace) -> JobView:

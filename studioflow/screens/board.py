@@ -340,10 +340,9 @@ class BoardScreen(Screen[None]):
         def save(form: JobForm | None) -> None:
             if form is None or self.view is None:
                 return
+            client, new = self._client(form.client)
             try:
-                with self.db.write():
-                    client = self._client_id(form.client)
-                    job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on)
+                job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on, new)
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -363,10 +362,9 @@ class BoardScreen(Screen[None]):
         def save(form: JobForm | None) -> None:
             if form is None:
                 return
+            client, new = self._client(form.client)
             try:
-                with self.db.write():
-                    client = self._client_id(form.client)
-                    jobs.edit_job(self.db, job.id, form.title, client, form.due_on)
+                jobs.edit_job(self.db, job.id, form.title, client, form.due_on, new)
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -374,10 +372,10 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
 
-    def _client_id(self, client: int | NewEntry | None) -> int | None:
-        if isinstance(client, NewEntry):
-            return clients.add_client(self.db, client.text).id
-        return client
+    @staticmethod
+    def _client(client: int | NewEntry | None) -> tuple[int | None, str | None]:
+        """(an existing client's id, a new client's name) from the job dialog's choice."""
+        return (None, client.text) if isinstance(client, NewEntry) else (client, None)
 
     def action_open_job(self) -> None:
         card = self.focused_card()

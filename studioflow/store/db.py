@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from studioflow.errors import StudioflowError
 from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from studioflow.store.text import fold
 
 APPLICATION_ID = 0x53464C57  # "SFLW": marks the file as ours in its header
 BUSY_TIMEOUT_MS = 5000
@@ -187,7 +188,8 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _casefold(value: object) -> object:
-    return value.casefold() if isinstance(value, str) else value
+    # The matching rule of store.text: case and accents ignored ("emilie" = "Émilie").
+    return fold(value) if isinstance(value, str) else value
 
 
 def _on_begin(conn: Connection) -> None:

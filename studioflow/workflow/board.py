@@ -16,6 +16,7 @@ from sqlmodel import col
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobStatus, Setting, Task
+from studioflow.store.text import escape_like, fold
 from studioflow.workflow import lookup
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import StageView
@@ -123,13 +124,13 @@ def _matches(text: str) -> ColumnElement[bool]:
     if not words:
         return true()
     clauses = []
-    for word in words:
-        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    for word in fold(text).split():  # the one matching rule: case and accents ignored
+        pattern = f"%{escape_like(word)}%"
         clauses.append(
             or_(
-                col(Job.title).ilike(pattern, escape="\\"),
-                col(Client.name).ilike(pattern, escape="\\"),
-                col(JobStatus.name).ilike(pattern, escape="\\"),
+                func.casefold(Job.title).like(pattern, escape="!"),
+                func.casefold(Client.name).like(pattern, escape="!"),
+                func.casefold(JobStatus.name).like(pattern, escape="!"),
             )
         )
     return and_(*clauses)

@@ -10,9 +10,12 @@ A snapshot is JSON: `{"<job id>": null}` for a job that does not exist, else
 and datetimes as ISO strings. A migration that changes the job or stage_visit columns
 should clear the journal: old snapshots no longer describe whole rows.
 
-Rows of other tables that a person edits by hand (tasks, projects, saved task lists)
-are recorded the same way, before and after, in the entry's effects under "rows":
+Rows of other tables that a person edits by hand (tasks, projects, saved task lists,
+clients, statuses, events, invoices, a job's clients) are recorded the same way, before
+and after, in the entry's effects under "rows":
 `[{"table": "task", "id": 7, "before": {...} | None, "after": {...} | None}, ...]`.
+Clients and statuses are parents of jobs: they are put back before the jobs are
+restored and removed after, so a job never points to a row that is not there.
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
     AutomationRun,
+    Client,
+    Event,
+    Invoice,
     Job,
+    JobClient,
+    JobStatus,
     JournalEntry,
     OutboxMessage,
     Project,
@@ -53,12 +61,20 @@ _EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": M
 ROW_TABLES: dict[str, Table] = {
     table.name: table
     for table in (
+        Client.__table__,  # type: ignore[attr-defined]
+        JobStatus.__table__,  # type: ignore[attr-defined]
         SavedTaskList.__table__,  # type: ignore[attr-defined]
         SavedTaskItem.__table__,  # type: ignore[attr-defined]
+        Event.__table__,  # type: ignore[attr-defined]
+        Invoice.__table__,  # type: ignore[attr-defined]
         Project.__table__,  # type: ignore[attr-defined]
         TASKS,
+        JobClient.__table__,  # type: ignore[attr-defined]
     )
 }
+# Rows jobs point to: they exist before the jobs are restored and go after them.
+JOB_PARENTS = ("client", "job_status")
+CHILD_TABLES = tuple(t for t in ROW_TABLES if t not in JOB_PARENTS)
 _RECORDING = "studioflow.journal.recording"  # session.info key of the recording in progress
 _CHUNK = 900  # ids per IN (...): below SQLite's oldest limit of 999 bound variables
 
@@ -150,14 +166,16 @@ def undo(db: Database) -> str:
             raise StudioflowError("nothing to undo")
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "after", f"cannot undo ({entry.label})")
-        _restore_rows(session, rows, "before", deletes=True)
+        _restore_rows(session, rows, "before", deletes=True, tables=CHILD_TABLES)
+        _restore_rows(session, rows, "before", deletes=False, tables=JOB_PARENTS)
         try:
             _take_back(session, entry.effects)
         except StudioflowError as exc:
             raise StudioflowError(f"cannot undo ({entry.label}): {exc}") from None
         _apply(session, entry, "undo", expect=entry.after, target=entry.before)
+        _restore_rows(session, rows, "before", deletes=True, tables=JOB_PARENTS)
         try:
-            _restore_rows(session, rows, "before", deletes=False)
+            _restore_rows(session, rows, "before", deletes=False, tables=CHILD_TABLES)
         except IntegrityError as exc:
             raise StudioflowError(
                 f"cannot undo ({entry.label}): the job, project or list it belonged to was deleted since"
@@ -178,11 +196,13 @@ def redo(db: Database) -> str:
             raise StudioflowError("nothing to redo")
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
-        _restore_rows(session, rows, "after", deletes=True)
+        _restore_rows(session, rows, "after", deletes=True, tables=CHILD_TABLES)
+        _restore_rows(session, rows, "after", deletes=False, tables=JOB_PARENTS)
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
+        _restore_rows(session, rows, "after", deletes=True, tables=JOB_PARENTS)
         try:
             _put_back(session, entry.effects)
-            _restore_rows(session, rows, "after", deletes=False)
+            _restore_rows(session, rows, "after", deletes=False, tables=CHILD_TABLES)
         except IntegrityError as exc:
             raise StudioflowError(
                 f"cannot redo ({entry.label}): an automation, task list or job it needs was deleted since"
@@ -427,10 +447,12 @@ def _check_rows(session: Session, rows: list[dict[str, Any]], side: str, refusal
                 raise StudioflowError(f"{refusal}: {what} {row['id']} {name!r} was changed since")
 
 
-def _restore_rows(session: Session, rows: list[dict[str, Any]], side: str, deletes: bool) -> None:
-    """Make recorded rows as on `side`: the deletions (children first) or the rest (parents first)."""
+def _restore_rows(
+    session: Session, rows: list[dict[str, Any]], side: str, deletes: bool, tables: Iterable[str] = ROW_TABLES
+) -> None:
+    """Make recorded rows of `tables` as on `side`: the deletions (children first) or the rest (parents first)."""
     conn = session.connection()
-    order = list(ROW_TABLES)
+    order = [t for t in ROW_TABLES if t in tables]
     for table in reversed(order) if deletes else order:
         source = ROW_TABLES[table]
         for row in rows:

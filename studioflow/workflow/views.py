@@ -36,6 +36,33 @@ class ClientView:
 
 
 @dataclass(frozen=True)
+class ClientLinks:
+    """What points to a client: said before it is deleted, kept (without it) after."""
+
+    id: int
+    name: str
+    jobs: int  # jobs it is the primary client of
+    roles: int  # jobs it takes part in with a role
+    events: int
+    invoices: int
+    projects: int
+
+    def consequence(self) -> str:
+        """One line: what deleting the client does to what points to it."""
+        parts = [f"{self.jobs} job(s) keep going without a client"] if self.jobs else []
+        if self.roles:
+            parts.append(f"it leaves the {self.roles} job(s) it has a role in")
+        kept = [
+            f"{n} {what}"
+            for n, what in ((self.events, "event(s)"), (self.invoices, "invoice(s)"), (self.projects, "project(s)"))
+            if n
+        ]
+        if kept:
+            parts.append(", ".join(kept) + " stay, without a client")
+        return "; ".join(parts) or "nothing else refers to this client"
+
+
+@dataclass(frozen=True)
 class StatusView:
     id: int
     name: str

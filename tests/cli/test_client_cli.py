@@ -1,0 +1,74 @@
+"""`client add/edit/delete/merge` from the shell, checked against the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.conftest import Cli, DemoIds
+from tests.cli.test_cli import assert_refused, dump, query
+
+WEDDING = "Martinez-Lopez wedding"
+
+
+def test_add_refuses_a_namesake_unless_allowed(cli: Cli, demo_db: Path) -> None:
+    before = dump(demo_db)
+    message = assert_refused(cli("client", "add", "ava MARTINEZ", "--email", "a@b.example", "--db", demo_db))
+    assert "already exists" in message
+    assert "--allow-duplicate" in message
+    assert dump(demo_db) == before
+    made = cli("client", "add", "Ava Martinez", "--allow-duplicate", "--json", "--db", demo_db).json()
+    assert query(demo_db, "SELECT count(*) FROM client WHERE name = 'Ava Martinez'") == [(2,)]
+    assert made["name"] == "Ava Martinez"
+
+
+def test_edit_every_field_and_undo(cli: Cli, demo_db: Path) -> None:
+    edited = cli(
+        "client", "edit", "hugo laurent", "--name", "Hugo Laurent-Petit", "--email", "hugo@example.com",
+        "--phone", "", "--tag", "Lead", "--tag", "vip", "--notes", "prefers texts", "--json", "--db", demo_db,
+    ).json()  # fmt: skip
+    assert (edited["name"], edited["email"], edited["phone"], edited["tags"]) == (
+        "Hugo Laurent-Petit",
+        "hugo@example.com",
+        "",
+        ["lead", "vip"],
+    )
+    assert query(demo_db, "SELECT notes FROM client WHERE id = ?", edited["id"]) == [("prefers texts",)]
+    assert "edit client" in cli("undo", "--db", demo_db).ok()
+    assert query(demo_db, "SELECT name, email FROM client WHERE id = ?", edited["id"]) == [("Hugo Laurent", "")]
+
+
+def test_edit_refusals_change_nothing(cli: Cli, demo_db: Path) -> None:
+    before = dump(demo_db)
+    assert_refused(cli("client", "edit", "Hugo Laurent", "--db", demo_db), "nothing to change")
+    assert_refused(cli("client", "edit", "Hugo Laurent", "--email", "hugo@", "--db", demo_db), "not an email")
+    assert_refused(cli("client", "edit", "Hugo Laurent", "--name", "grace kim", "--db", demo_db), "already exists")
+    assert_refused(cli("client", "edit", "Nobody", "--name", "X", "--db", demo_db), "no client")
+    assert dump(demo_db) == before
+
+
+def test_delete_says_what_happens_and_undo_brings_everything_back(cli: Cli, demo_db: Path) -> None:
+    before = {t: rows for t, rows in dump(demo_db).items() if t != "journal_entry"}
+    said = cli("client", "delete", "Marco Lopez", "--db", demo_db).ok()
+    assert "deleted client" in said
+    assert "it leaves the 1 job(s) it has a role in" in said
+    assert "invoice(s)" in said
+    assert query(demo_db, "SELECT count(*) FROM client WHERE name = 'Marco Lopez'") == [(0,)]
+    assert query(demo_db, "SELECT count(*) FROM invoice WHERE client_id IS NULL") == [(1,)]
+    cli("undo", "--db", demo_db).ok()
+    assert {t: rows for t, rows in dump(demo_db).items() if t != "journal_entry"} == before
+
+
+def test_merge_folds_the_duplicate_into_the_original(cli: Cli, demo_db: Path, ids: DemoIds) -> None:
+    ava = ids.clients["Ava Martinez"]
+    twin = cli(
+        "client", "add", "Ava  Martínez", "--phone", "555 0199", "--allow-duplicate", "--json", "--db", demo_db
+    ).json()
+    cli("job", "add", "Ava's album", "--pipeline", "Wedding Photography", "--client", twin["id"], "--db", demo_db).ok()
+    # Two clients now answer to the name: the ambiguity is said, nothing merged.
+    assert_refused(cli("client", "merge", "Ava Martinez", twin["id"], "--db", demo_db), "give the id instead")
+    merged = cli("client", "merge", ava, twin["id"], "--json", "--db", demo_db).json()
+    assert merged["name"] == "Ava Martinez"
+    assert query(demo_db, "SELECT count(*) FROM client WHERE id = ?", twin["id"]) == [(0,)]
+    page = cli("client", "show", "ava martinez", "--json", "--db", demo_db).json()  # one Ava again
+    assert "Ava's album" in [j["title"] for j in page["jobs"]]
+    assert_refused(cli("client", "merge", ava, "ava martínez", "--db", demo_db), "into itself")
