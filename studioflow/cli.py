@@ -260,6 +260,14 @@ def build_parser() -> Parser:
     cmd.add_argument("name")
     cmd.add_argument("--colour", "--color", default="yellow", help="a colour name or #rrggbb")
     command(g, "list", lambda db, a: clients.list_statuses(db), "list job statuses")
+    cmd = command(g, "rename", lambda db, a: clients.rename_status(db, a.status, a.name), "rename a job status")
+    cmd.add_argument("status")
+    cmd.add_argument("name")
+    cmd = command(g, "colour", lambda db, a: clients.recolour_status(db, a.status, a.colour), "change its colour")
+    cmd.add_argument("status")
+    cmd.add_argument("colour", help="a colour name or #rrggbb")
+    cmd = command(g, "delete", _delete_status, "delete a job status: the jobs holding it lose it (undoable)")
+    cmd.add_argument("status")
 
     g = group("job", "jobs: a client's piece of paid work, moving through a pipeline")
     cmd = command(g, "add", _add_job, "add a job to a pipeline (its first stage unless --stage)")
@@ -817,6 +825,12 @@ def _edit_client(db: Database, a: argparse.Namespace) -> ClientView:
 def _delete_client(db: Database, a: argparse.Namespace) -> str:
     links = clients.delete_client(db, a.client)
     return f"deleted client {links.id} {links.name}: {links.consequence()} (`studioflow undo` brings it back)"
+
+
+def _delete_status(db: Database, a: argparse.Namespace) -> str:
+    name = clients.get_status(db, a.status).name
+    held = clients.delete_status(db, a.status)
+    return f"deleted status {name}: {held} job(s) lost it (`studioflow undo` brings it back)"
 
 
 def _add_job(db: Database, a: argparse.Namespace) -> JobView:

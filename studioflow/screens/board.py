@@ -22,6 +22,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
+from studioflow.screens.statuses import StatusesDialog, ask_new_status
 from studioflow.screens.templates import TemplatesDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
@@ -60,6 +61,7 @@ class BoardScreen(Screen[None]):
         Binding("P", "move_pipeline", "Job to pipeline", show=False, id="board.job_pipeline"),
         Binding("S", "edit_stages", "Stages", id="board.stages"),
         Binding("T", "templates", "Templates", show=False, id="board.templates"),
+        Binding("ctrl+t", "statuses", "Statuses", show=False, id="board.statuses"),
         Binding("u", "undo", "Undo", id="board.undo"),
         Binding("ctrl+r", "redo", "Redo", id="board.redo"),
     ]
@@ -294,14 +296,24 @@ class BoardScreen(Screen[None]):
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
-        no_status = 0  # status ids start at 1; None is what escape returns
+        no_status, new_status = 0, -1  # status ids start at 1; None is what escape returns
         choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
+        choices.append(("New status…", new_status))
+
+        def set_to(status_id: int | None) -> None:
+            self._change(lambda job: jobs.set_status(self.db, job, status_id))
 
         def chosen(status: int | NewEntry | None) -> None:
-            if isinstance(status, int):
-                self._change(lambda job: jobs.set_status(self.db, job, None if status == no_status else status))
+            if isinstance(status, NewEntry) or status == new_status:
+                typed = status.text if isinstance(status, NewEntry) else ""
+                ask_new_status(self, self.db, lambda made: set_to(made.id), typed)
+            elif isinstance(status, int):
+                set_to(None if status == no_status else status)
 
-        self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices), chosen)
+        self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices, new_label="new status"), chosen)
+
+    def action_statuses(self) -> None:
+        self.app.push_screen(StatusesDialog(self.db), lambda _: self._refresh())
 
     def action_move_pipeline(self) -> None:
         card = self.focused_card()

@@ -13,7 +13,18 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Event, Invoice, Job, JobClient, JobStatus, Pipeline, Project, Stage
+from studioflow.store.models import (
+    Automation,
+    Client,
+    Event,
+    Invoice,
+    Job,
+    JobClient,
+    JobStatus,
+    Pipeline,
+    Project,
+    Stage,
+)
 from studioflow.store.text import escape_like, fold
 from studioflow.workflow import journal, lookup
 from studioflow.workflow.views import ClientJobView, ClientLinks, ClientPageView, ClientView, StatusView
@@ -257,24 +268,101 @@ def clean_email(email: str) -> str:
 
 def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
     name = lookup.clean_name(name, "a status name")
-    try:
-        Color.parse(colour)
-    except ColorParseError:
-        raise StudioflowError(f"{colour!r} is not a colour (try a name like 'red' or '#d08770')") from None
+    colour = _clean_colour(colour)
     with db.write() as session:
         if session.exec(select(JobStatus).where(lookup.same_name(JobStatus.name, name))).first():
             raise StudioflowError(f"a status named {name!r} already exists")
         last = session.exec(select(func.max(JobStatus.position))).one()
         status = JobStatus(name=name, colour=colour, position=(last or 0) + 1)
-        session.add(status)
-        session.flush()
-        return StatusView(status.id, status.name, status.colour)  # type: ignore[arg-type]
+        with journal.recording(session, f"add status {name!r}") as rec:
+            session.add(status)
+            session.flush()
+            rec.add_row("job_status", status.id)  # type: ignore[arg-type]
+        return _status_view(status)
+
+
+def _clean_colour(colour: str) -> str:
+    colour = colour.strip()
+    try:
+        Color.parse(colour)
+    except ColorParseError:
+        raise StudioflowError(f"{colour!r} is not a colour (try a name like 'red' or '#d08770')") from None
+    return colour
+
+
+def _status_view(status: JobStatus) -> StatusView:
+    return StatusView(status.id, status.name, status.colour)  # type: ignore[arg-type]
+
+
+def rename_status(db: Database, ref: int | str, name: str) -> StatusView:
+    name = lookup.clean_name(name, "a status name")
+    with db.write() as session:
+        status = lookup.status(session, ref)
+        taken = session.exec(
+            select(JobStatus.id).where(lookup.same_name(JobStatus.name, name), JobStatus.id != status.id)
+        ).first()
+        if taken is not None:
+            raise StudioflowError(f"a status named {name!r} already exists")
+        with journal.recording(session, f"rename status {status.name!r} to {name!r}") as rec:
+            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            status.name = name
+            session.add(status)
+            session.flush()
+        return _status_view(status)
+
+
+def recolour_status(db: Database, ref: int | str, colour: str) -> StatusView:
+    colour = _clean_colour(colour)
+    with db.write() as session:
+        status = lookup.status(session, ref)
+        with journal.recording(session, f"recolour status {status.name!r}") as rec:
+            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            status.colour = colour
+            session.add(status)
+            session.flush()
+        return _status_view(status)
+
+
+def delete_status(db: Database, ref: int | str) -> int:
+    """Delete a status; the jobs holding it lose it (undoable). Returns how many did.
+
+    Refused while an automation waits for it or sets it: deleting it would delete or
+    break that automation, which undo does not bring back.
+    """
+    with db.write() as session:
+        status = lookup.status(session, ref)
+        users = [
+            a.id
+            for a in session.exec(select(Automation)).all()
+            if a.status_id == status.id or (a.action == "set_status" and a.params.get("status_id") == status.id)
+        ]
+        if users:
+            ids = ", ".join(map(str, users))
+            raise StudioflowError(f"status {status.name!r} is used by automation(s) {ids}: delete or change them first")
+        holders = list(session.exec(select(Job.id).where(Job.status_id == status.id)).all())
+        with journal.recording(session, f"delete status {status.name!r}", holders) as rec:  # type: ignore[arg-type]
+            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            session.delete(status)
+            session.flush()
+        return len(holders)
+
+
+def status_holders(db: Database, ref: int | str) -> int:
+    """How many jobs hold the status (deleting it takes it off them)."""
+    with db.read() as session:
+        status = lookup.status(session, ref)
+        return session.exec(select(func.count()).select_from(Job).where(Job.status_id == status.id)).one()
+
+
+def get_status(db: Database, ref: int | str) -> StatusView:
+    with db.read() as session:
+        return _status_view(lookup.status(session, ref))
 
 
 def list_statuses(db: Database) -> list[StatusView]:
     with db.read() as session:
         rows = session.exec(select(JobStatus).order_by(col(JobStatus.position), col(JobStatus.id))).all()
-        return [StatusView(s.id, s.name, s.colour) for s in rows]  # type: ignore[arg-type]
+        return [_status_view(s) for s in rows]
 
 
 def _client_view(client: Client) -> ClientView:

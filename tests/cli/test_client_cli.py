@@ -72,3 +72,22 @@ def test_merge_folds_the_duplicate_into_the_original(cli: Cli, demo_db: Path, id
     page = cli("client", "show", "ava martinez", "--json", "--db", demo_db).json()  # one Ava again
     assert "Ava's album" in [j["title"] for j in page["jobs"]]
     assert_refused(cli("client", "merge", ava, "ava martínez", "--db", demo_db), "into itself")
+
+
+def test_status_rename_colour_delete_and_undo(cli: Cli, demo_db: Path, ids: DemoIds) -> None:
+    listed = cli("status", "list", "--json", "--db", demo_db).json()
+    assert len(listed) >= 2  # the demo ships a few
+    name = listed[-1]["name"]  # "On hold": no automation uses it
+    holders = query(demo_db, "SELECT count(*) FROM job WHERE status_id = ?", ids.statuses[name])[0][0]
+    assert cli("status", "rename", name.upper(), "Paused", "--json", "--db", demo_db).json()["name"] == "Paused"
+    assert cli("status", "colour", "paused", "#d08770", "--json", "--db", demo_db).json()["colour"] == "#d08770"
+    before = dump(demo_db)
+    assert_refused(cli("status", "colour", "paused", "blurple", "--db", demo_db), "not a colour")
+    assert_refused(cli("status", "delete", listed[0]["name"], "--db", demo_db), "used by automation")
+    assert_refused(cli("status", "rename", "paused", listed[0]["name"], "--db", demo_db), "already exists")
+    assert dump(demo_db) == before
+    said = cli("status", "delete", "paused", "--db", demo_db).ok()
+    assert f"{holders} job(s) lost it" in said
+    assert query(demo_db, "SELECT count(*) FROM job_status WHERE name = 'Paused'") == [(0,)]
+    cli("undo", "--db", demo_db).ok()
+    assert query(demo_db, "SELECT count(*) FROM job WHERE status_id = ?", ids.statuses[name]) == [(holders,)]

@@ -21,7 +21,9 @@ from tests.ui.test_job_page import fill
 
 def client_rows(db: Database, name: str) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(db.path)) as conn:
-        return conn.execute("SELECT id, name, email, phone, tags, notes FROM client WHERE name = ? COLLATE BINARY", (name,)).fetchall()
+        return conn.execute(
+            "SELECT id, name, email, phone, tags, notes FROM client WHERE name = ? COLLATE BINARY", (name,)
+        ).fetchall()
 
 
 async def to_client(pilot: Any, name: str) -> ClientsScreen:
@@ -163,3 +165,44 @@ async def test_undoing_a_new_job_removes_the_client_made_with_it(demo_db: Databa
         assert client_rows(demo_db, "Zed Studio") == []
         await press(pilot, "ctrl+r")
         assert len(client_rows(demo_db, "Zed Studio")) == 1
+
+
+async def test_t_offers_a_new_status_and_sets_it(db: Database) -> None:
+    from studioflow.workflow import pipelines
+
+    pipelines.create_pipeline(db, "Weddings", ["Inquiry"])
+    made = jobs.add_job(db, "Ann", "weddings")
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "t")
+        assert isinstance(app.screen, PickerDialog)
+        await paste(pilot, "Waiting on documents")
+        await press(pilot, "enter")  # "+ new status “Waiting on documents”" is the only choice
+        assert [s.name for s in clients.list_statuses(db)] == ["Waiting on documents"]
+        assert jobs.get_job(db, made.id).status == "Waiting on documents"
+        await press(pilot, "t", "up", "enter")  # the last choice, "New status…", asks for the name
+        await paste(pilot, "Paid")
+        await press(pilot, "enter")
+        assert jobs.get_job(db, made.id).status == "Paid"
+
+
+async def test_the_statuses_dialog_renames_recolours_and_deletes(demo_db: Database) -> None:
+    from studioflow.screens.statuses import StatusesDialog
+
+    first = clients.list_statuses(demo_db)[-1]  # "On hold": no automation uses it
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "ctrl+t")
+        assert isinstance(app.screen, StatusesDialog)
+        await press(pilot, "end", "r", "ctrl+u")
+        await paste(pilot, "Paused")
+        await press(pilot, "enter")
+        await press(pilot, "c", "ctrl+u")
+        await paste(pilot, "red")
+        await press(pilot, "enter")
+        assert clients.get_status(demo_db, first.id).name == "Paused"
+        assert clients.get_status(demo_db, first.id).colour == "red"
+        await press(pilot, "D", "up", "enter")
+        assert first.id not in [s.id for s in clients.list_statuses(demo_db)]
+        await press(pilot, "u")
+        assert clients.get_status(demo_db, first.id).name == "Paused"

@@ -171,3 +171,42 @@ def test_edit_and_delete_of_a_missing_client_are_refused(db: Database, refused: 
     refused(clients.edit_client, db, ref, name="X")
     with pytest.raises(StudioflowError):
         clients.delete_client(db, ref)
+
+
+# Statuses
+
+
+def test_statuses_are_renamed_recoloured_and_deleted_undoably(
+    db: Database, wedding: PipelineView, refused: Refused, dump: Callable[[], Dump]
+) -> None:
+    hold = clients.add_status(db, "On hold", "yellow")
+    clients.add_status(db, "Waiting")
+    job = jobs.add_job(db, "Ann's wedding", wedding.id)
+    jobs.set_status(db, job.id, "on hold")
+    refused(clients.rename_status, db, hold.id, "WAITING", match="already exists")
+    refused(clients.recolour_status, db, hold.id, "blurple", match="not a colour")
+    assert clients.rename_status(db, "ON HOLD", "Paused").name == "Paused"
+    assert clients.recolour_status(db, "paused", "#d08770").colour == "#d08770"
+    before = dump()
+
+    assert clients.status_holders(db, hold.id) == 1
+    assert clients.delete_status(db, "paused") == 1
+    assert jobs.get_job(db, job.id).status is None
+    assert [s.name for s in clients.list_statuses(db)] == ["Waiting"]
+
+    assert journal.undo(db) == "delete status 'Paused'"
+    assert {t: r for t, r in dump().items() if t != "journal_entry"} == {
+        t: r for t, r in before.items() if t != "journal_entry"
+    }
+    assert jobs.get_job(db, job.id).status == "Paused"
+    journal.undo(db)
+    journal.undo(db)
+    assert [s.name for s in clients.list_statuses(db)] == ["On hold", "Waiting"]
+
+
+def test_a_status_an_automation_uses_is_not_deleted(db: Database, wedding: PipelineView, refused: Refused) -> None:
+    from studioflow.workflow import automation_rules
+
+    clients.add_status(db, "Signed")
+    automation_rules.add_automation(db, wedding.id, "Booked", "enter", "set_status", to_status="signed")
+    refused(clients.delete_status, db, "signed", match="used by automation")
