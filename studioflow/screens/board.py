@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.archived import ArchivedDialog
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
@@ -52,6 +53,7 @@ class BoardScreen(Screen[None]):
         Binding("n", "new_job", "New", id="board.new"),
         Binding("e", "edit_job", "Edit", id="board.edit"),
         Binding("a", "archive", "Archive", id="board.archive"),
+        Binding("A", "archived", "Archived", show=False, id="board.archived"),
         Binding("enter", "open_job", "Open", id="board.open"),
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
@@ -312,8 +314,15 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices, new_label="new status"), chosen)
 
+    def action_archived(self) -> None:
+        if self.view is None:
+            self.notify("No pipeline here.", severity="warning")
+            return
+        # Back on the board, on_screen_resume re-reads the columns: unarchived cards show.
+        self.app.push_screen(ArchivedDialog(self.db, self.view.pipeline_id, self.view.pipeline))
+
     def action_statuses(self) -> None:
-        self.app.push_screen(StatusesDialog(self.db), lambda _: self._refresh())
+        self.app.push_screen(StatusesDialog(self.db))  # the board re-reads its cards on resume
 
     def action_move_pipeline(self) -> None:
         card = self.focused_card()

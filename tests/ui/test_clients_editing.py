@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import closing
 from typing import Any
 
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, OptionList
 
 from studioflow.app import make_app
 from studioflow.screens.board import BoardScreen
@@ -206,3 +206,26 @@ async def test_the_statuses_dialog_renames_recolours_and_deletes(demo_db: Databa
         assert first.id not in [s.id for s in clients.list_statuses(demo_db)]
         await press(pilot, "u")
         assert clients.get_status(demo_db, first.id).name == "Paused"
+
+
+async def test_A_shows_the_archived_jobs_and_a_brings_one_back(demo_db: Database) -> None:
+    from studioflow.screens.archived import ArchivedDialog
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        title = at(app)[1]
+        await press(pilot, "a")  # archive the first card
+        (archived,) = [j for j in jobs.list_jobs(demo_db, include_archived=True) if j.title == title]
+        assert archived.archived
+        await press(pilot, "A")
+        dialog = app.screen
+        assert isinstance(dialog, ArchivedDialog)
+        assert title in [j.title for j in dialog.shown]
+        options = dialog.query_one("#archived-list", OptionList)
+        options.highlighted = [j.title for j in dialog.shown].index(title)
+        await press(pilot, "a")
+        assert not jobs.get_job(demo_db, archived.id).archived
+        assert title not in [j.title for j in dialog.shown]
+        await press(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert at(app)[1] == title  # the card is back where the cursor stands
