@@ -27,10 +27,13 @@ from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, 
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.statuses import ask_new_status
+from studioflow.screens.task_dialogs import QuickAddDialog
+from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
-from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, tasks
-from studioflow.workflow.views import JobView, local_minute
+from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, pipelines, tasks
+from studioflow.workflow.views import JobView, TaskView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
 # Which tab each key belongs to: the footer shows a key only on its tab.
@@ -107,6 +110,15 @@ class JobScreen(Screen[None]):
         Binding("a", "add_trip", "Log trip", id="job.add_trip"),
         Binding("d", "delete_trip", "Delete trip", id="job.delete_trip"),
         Binding("e", "edit_notes", "Edit notes", id="job.edit_notes"),
+        # The board's keys for the job itself, on every tab (s and m are the invoice's own on its tab).
+        Binding("n", "new_task", "New task", id="job.new_task"),
+        Binding("L,shift+right", "advance", "Advance", id="job.advance"),
+        Binding("H,shift+left", "back", "Back a stage", id="job.back_stage"),
+        Binding("s", "skip", "Skip", id="job.skip"),
+        Binding("m", "move", "Move to", id="job.move"),
+        Binding("t", "status", "Status", id="job.status"),
+        Binding("u", "undo", "Undo", id="job.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="job.redo"),
     ]
 
     def __init__(self, db: Database, job_id: int, tab: str = "tasks") -> None:
@@ -299,6 +311,8 @@ class JobScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("skip", "move") and self.tab == "invoices":
+            return False  # s and m are the invoice's status and email there
         owner = TAB_ACTIONS.get(action)
         return owner is None or owner == self.tab
 
@@ -328,6 +342,92 @@ class JobScreen(Screen[None]):
             self.notify(f"No {what} here.", severity="warning")
             return None
         return int(key)
+
+    # The job itself: the board's keys
+
+    def _move(self, change: Callable[[], JobView], say: str = "") -> None:
+        try:
+            moved = change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + " (u to undo).")
+        if moved.fired:
+            self.notify("; ".join(moved.fired), title="Automations")
+            self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
+        self._load()
+
+    def action_advance(self) -> None:
+        self._move(lambda: jobs.advance(self.db, self.job_id))
+
+    def action_skip(self) -> None:
+        self._move(lambda: jobs.skip(self.db, self.job_id))
+
+    def action_back(self) -> None:
+        job = jobs.get_job(self.db, self.job_id)
+        stages = [s.id for s in pipelines.get_pipeline(self.db, job.pipeline_id).stages]
+        here = stages.index(job.stage_id)
+        if here == 0:
+            self.notify("This is the first stage: there is no stage before it.", severity="warning")
+            return
+        self._move(lambda: jobs.move_to(self.db, self.job_id, stages[here - 1]))
+
+    def action_move(self) -> None:
+        job = jobs.get_job(self.db, self.job_id)
+        stages = pipelines.get_pipeline(self.db, job.pipeline_id).stages
+        here = next((n for n, s in enumerate(stages) if s.id == job.stage_id), 0)
+
+        def moved(stage_id: int | NewEntry | None) -> None:
+            if isinstance(stage_id, int):
+                self._move(lambda: jobs.move_to(self.db, self.job_id, stage_id))
+
+        choices = [(s.name, s.id) for s in stages]
+        self.app.push_screen(PickerDialog(f"Move “{job.title}” to stage", choices, current=here), moved)
+
+    def action_status(self) -> None:
+        job = jobs.get_job(self.db, self.job_id)
+        no_status, new_status = 0, -1
+        choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
+        choices.append(("New status…", new_status))
+
+        def set_to(status_id: int | None) -> None:
+            self._move(lambda: jobs.set_status(self.db, self.job_id, status_id), "Status set")
+
+        def chosen(status: int | NewEntry | None) -> None:
+            if isinstance(status, NewEntry) or status == new_status:
+                typed = status.text if isinstance(status, NewEntry) else ""
+                ask_new_status(self, self.db, lambda made: set_to(made.id), typed)
+            elif isinstance(status, int):
+                set_to(None if status == no_status else status)
+
+        self.app.push_screen(PickerDialog(f"Status of “{job.title}”", choices, new_label="new status"), chosen)
+
+    def action_new_task(self) -> None:
+        def save(text: str) -> TaskView:
+            return tasks.quick_add(self.db, text, date.today(), job=self.job_id)
+
+        def added(task: TaskView | None) -> None:
+            if task is not None:
+                self.notify(f"Added “{task.title}” (u to undo).")
+                self.query_one(TabbedContent).active = "tab-tasks"
+                self._load()
+                self._focus_tab()
+
+        self.app.push_screen(QuickAddDialog(tasks.owner_choices(self.db), save, "New task for this job"), added)
+
+    def action_undo(self) -> None:
+        if step_journal(self, self.db):
+            self._reload_or_leave()
+
+    def action_redo(self) -> None:
+        if step_journal(self, self.db, redo=True):
+            self._reload_or_leave()
+
+    def _reload_or_leave(self) -> None:
+        try:
+            self._load()
+        except StudioflowError:  # the undo took back the job's creation
+            self.app.pop_screen()
 
     # Tasks
 

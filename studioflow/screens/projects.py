@@ -34,6 +34,7 @@ class ProjectsScreen(Screen[None]):
         Binding("enter", "open_project", "Open", id="projects.open"),
         Binding("A", "apply_list", "Apply list", id="projects.apply"),
         Binding("u", "undo", "Undo", id="projects.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="projects.redo"),
     ]
 
     def __init__(self, db: Database) -> None:
@@ -136,6 +137,10 @@ class ProjectsScreen(Screen[None]):
         if step_journal(self, self.db):
             self.load()
 
+    def action_redo(self) -> None:
+        if step_journal(self, self.db, redo=True):
+            self.load()
+
 
 class SavedListsScreen(Screen[None]):
     """Saved task lists and their items (title, due offset, priority, order); A applies one."""
@@ -151,6 +156,7 @@ class SavedListsScreen(Screen[None]):
         Binding("r", "rename", "Rename list", id="saved.rename"),
         Binding("A", "apply", "Apply", id="saved.apply"),
         Binding("u", "undo", "Undo", id="saved.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="saved.redo"),
     ]
 
     def __init__(self, db: Database) -> None:
@@ -329,4 +335,8 @@ class SavedListsScreen(Screen[None]):
 
     def action_undo(self) -> None:
         if step_journal(self, self.db):
+            self.load()
+
+    def action_redo(self) -> None:
+        if step_journal(self, self.db, redo=True):
             self.load()
