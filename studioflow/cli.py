@@ -538,10 +538,31 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument(
         "--line", nargs=3, action="append", default=[], metavar=("DESC", "QTY", "PRICE"), help="a line (repeat)"
     )
-    cmd.add_argument("--tax", default="0", metavar="PCT", help="tax rate in percent, e.g. 8.25")
+    tax_help = "a tax: 'GST=5', 'QST=9.975' or a bare rate like 8.25 (repeat; each on the subtotal)"
+    cmd.add_argument("--tax", action="append", default=[], metavar="NAME=PCT", help=tax_help)
     cmd.add_argument("--issued", type=parse_date, metavar="YYYY-MM-DD", help="default: today")
     cmd.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
     cmd.add_argument("--number", metavar="N", help="default: the next number")
+    cmd.add_argument("--notes", default="", help="printed under the totals")
+    cmd = command(g, "edit", _edit_invoice, "change a draft: lines, taxes, payer, due date, notes (undoable)")
+    cmd.add_argument("invoice")
+    cmd.add_argument(
+        "--line", nargs=3, action="append", metavar=("DESC", "QTY", "PRICE"), help="a line (repeat; replaces the lines)"
+    )
+    cmd.add_argument("--tax", action="append", metavar="NAME=PCT", help=tax_help + "; replaces the taxes")
+    cmd.add_argument("--no-tax", action="store_true", help="remove every tax")
+    cmd.add_argument("--client", metavar="C", help="who pays")
+    due = cmd.add_mutually_exclusive_group()
+    due.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
+    due.add_argument("--no-due", action="store_true", help="no due date")
+    cmd.add_argument("--notes")
+    cmd = command(
+        g,
+        "correct",
+        lambda db, a: invoices.correct(db, a.invoice),
+        "void a sent invoice and make a new draft (new number) to fix and send instead (undoable)",
+    )
+    cmd.add_argument("invoice")
     cmd = command(g, "show", lambda db, a: invoices.get_invoice(db, a.invoice), "show an invoice with its lines")
     cmd.add_argument("invoice")
     cmd = command(g, "list", lambda db, a: invoices.list_invoices(db, a.job, a.client), "list invoices")
@@ -630,9 +651,21 @@ def _add_invoice(db: Database, a: argparse.Namespace) -> InvoiceView:
         client=a.client,
         issued_on=a.issued,
         due_on=a.due,
-        tax_rate_bp=invoices.parse_tax_rate(a.tax),
+        taxes=[invoices.parse_tax(t) for t in a.tax],
         number=a.number,
+        notes=a.notes,
     )
+
+
+def _edit_invoice(db: Database, a: argparse.Namespace) -> InvoiceView:
+    if a.no_tax and a.tax:
+        raise StudioflowError("give either --tax or --no-tax")
+    lines = None if a.line is None else [_invoice_line(desc, qty, price) for desc, qty, price in a.line]
+    taxes = [] if a.no_tax else None if a.tax is None else [invoices.parse_tax(t) for t in a.tax]
+    due: date | bool | None = None if a.no_due else a.due if a.due is not None else False
+    if lines is None and taxes is None and a.client is None and due is False and a.notes is None:
+        raise StudioflowError("nothing to change: give --line, --tax, --no-tax, --client, --due, --no-due or --notes")
+    return invoices.edit_invoice(db, a.invoice, lines=lines, taxes=taxes, client=a.client, due_on=due, notes=a.notes)
 
 
 def _invoice_line(description: str, quantity: str, price: str) -> tuple[str, int, int]:
@@ -1003,9 +1036,13 @@ def _print_invoice(invoice: InvoiceView) -> None:
         each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
         print(f"           {line.description:<40} {each:>16} {invoices.money(line.amount_cents):>14}")
     print(f"{'subtotal':>9}  {invoices.money(invoice.subtotal_cents):>72}")
-    rate = f"{invoice.tax_rate_bp / 100:g} %"
-    print(f"{'tax':>9}  {rate:<10}{invoices.money(invoice.tax_cents):>62}")
+    for tax in invoice.taxes:
+        print(f"{'tax':>9}  {invoices.tax_label(tax):<20}{invoices.money(tax.amount_cents):>52}")
     print(f"{'total':>9}  {invoices.money(invoice.total_cents):>72}")
+    if invoice.replaces:
+        print(f"{'replaces':>9}  {invoice.replaces} (voided)")
+    if invoice.notes:
+        print(f"{'notes':>9}  {invoice.notes}")
 
 
 def _print_client_page(page: ClientPageView) -> None:

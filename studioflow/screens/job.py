@@ -33,7 +33,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, pipelines, tasks
-from studioflow.workflow.views import JobView, TaskView, local_minute
+from studioflow.workflow.views import InvoiceView, JobView, TaskView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
 # Which tab each key belongs to: the footer shows a key only on its tab.
@@ -50,6 +50,9 @@ TAB_ACTIONS = {
     "invoice_status": "invoices",
     "email_invoice": "invoices",
     "add_invoice_line": "invoices",
+    "edit_invoice": "invoices",
+    "edit_invoice_lines": "invoices",
+    "correct_invoice": "invoices",
     "add_trip": "mileage",
     "delete_trip": "mileage",
     "edit_notes": "notes",
@@ -107,6 +110,9 @@ class JobScreen(Screen[None]):
         Binding("l", "add_invoice_line", "Add line", id="job.add_invoice_line"),
         Binding("s", "invoice_status", "Status", id="job.invoice_status"),
         Binding("m", "email_invoice", "Email", id="job.email_invoice"),
+        Binding("E", "edit_invoice", "Edit draft", id="job.edit_invoice"),
+        Binding("i", "edit_invoice_lines", "Edit lines", id="job.edit_invoice_lines"),
+        Binding("c", "correct_invoice", "Correct", id="job.correct_invoice"),
         Binding("a", "add_trip", "Log trip", id="job.add_trip"),
         Binding("d", "delete_trip", "Delete trip", id="job.delete_trip"),
         Binding("e", "edit_notes", "Edit notes", id="job.edit_notes"),
@@ -257,8 +263,13 @@ class JobScreen(Screen[None]):
             each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
             lines.append(f"  {escape(line.description):<40} {each:>18} {amount:>14}")
         lines.append(f"  {'Subtotal':<59} {invoices.money(invoice.subtotal_cents):>14}")
-        lines.append(f"  {f'Tax {invoice.tax_rate_bp / 100:g} %':<59} {invoices.money(invoice.tax_cents):>14}")
+        for tax in invoice.taxes:
+            lines.append(f"  {escape(invoices.tax_label(tax)):<59} {invoices.money(tax.amount_cents):>14}")
         lines.append(f"  [b]{'Total':<59} {invoices.money(invoice.total_cents):>14}[/b]")
+        if invoice.replaces:
+            lines.append(f"  Replaces {escape(invoice.replaces)} (voided)")
+        if invoice.notes:
+            lines.append(f"  {escape(invoice.notes)}")
         panel.update("\n".join(lines))
 
     @on(DataTable.RowHighlighted, "#job-invoices")
@@ -548,7 +559,7 @@ class JobScreen(Screen[None]):
             Field("description", "First line: description", placeholder="Wedding day coverage"),
             Field("quantity", "Quantity", "1"),
             Field("price", "Unit price", placeholder="1250.00"),
-            Field("tax", "Tax rate %", "0"),
+            Field("taxes", "Taxes (e.g. GST 5; QST 9.975; empty for none)"),
             Field("due", "Due (YYYY-MM-DD)", (today + timedelta(days=30)).isoformat()),
         ]
 
@@ -560,10 +571,76 @@ class JobScreen(Screen[None]):
                 job=self.job_id,
                 client=v["client"].strip() or None,
                 due_on=parse_day(v["due"], "the due date"),
-                tax_rate_bp=invoices.parse_tax_rate(v["tax"] or "0"),
+                taxes=invoices.parse_taxes(v["taxes"]),
             )
 
         self.app.push_screen(FormDialog("New invoice (a draft)", fields, submit), lambda saved: self._load())
+
+    def _draft(self) -> InvoiceView | None:
+        """The highlighted invoice when it is a draft (only a draft is edited), else a notice."""
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return None
+        invoice = self.invoices[str(invoice_id)]
+        if invoice.status != "draft":
+            fix = " (c corrects it: voided, and a new draft in its place)" if invoice.status == "sent" else ""
+            self.notify(
+                f"Invoice {invoice.number} is {invoice.status}: only a draft is edited{fix}.", severity="warning"
+            )
+            return None
+        return invoice
+
+    def action_edit_invoice(self) -> None:
+        invoice = self._draft()
+        if invoice is None:
+            return
+        fields = [
+            Field("client", "Bill to", invoice.client or ""),
+            Field("due", "Due (YYYY-MM-DD, empty for none)", invoice.due_on.isoformat() if invoice.due_on else ""),
+            Field(
+                "taxes",
+                "Taxes (e.g. GST 5; QST 9.975)",
+                invoices.taxes_text((t.name, t.rate_ppm) for t in invoice.taxes),
+            ),
+            Field("notes", "Notes", invoice.notes),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            invoices.edit_invoice(
+                self.db,
+                invoice.id,
+                client=v["client"].strip() or None,
+                due_on=parse_day(v["due"], "the due date"),
+                taxes=invoices.parse_taxes(v["taxes"]),
+                notes=v["notes"],
+            )
+
+        self.app.push_screen(FormDialog(f"Edit {invoice.number}", fields, submit), lambda saved: self._load())
+
+    def action_edit_invoice_lines(self) -> None:
+        invoice = self._draft()
+        if invoice is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is not None:
+                change = lambda: invoices.edit_invoice(self.db, invoice.id, lines=invoices.parse_lines(text))  # noqa: E731
+                self._run(change, f"Lines of {invoice.number} saved (u to undo).")
+
+        heading = f"Lines of {invoice.number}: quantity | description | unit price, one a line"
+        self.app.push_screen(TextDialog(heading, invoices.lines_text(invoice)), edited)
+
+    def action_correct_invoice(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        number = self.invoices[str(invoice_id)].number
+
+        def correct() -> None:
+            fresh = invoices.correct(self.db, invoice_id)
+            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send (u to undo).")
+
+        self._run(correct)
 
     def action_add_invoice_line(self) -> None:
         invoice_id = self._selected("job-invoices", "invoice")

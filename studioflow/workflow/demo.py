@@ -315,7 +315,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                 client=client_ids[payer],
                 issued_on=issued_on,
                 due_on=issued_on + timedelta(days=days_to_pay),
-                tax_rate_bp=825,
+                taxes=[("Tax", 82_500)],
                 today=today,
             )
             for step in {"draft": (), "sent": ("sent",), "paid": ("sent", "paid")}[status]:

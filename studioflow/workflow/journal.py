@@ -36,6 +36,8 @@ from studioflow.store.models import (
     Client,
     Event,
     Invoice,
+    InvoiceLine,
+    InvoiceTax,
     Job,
     JobClient,
     JobStatus,
@@ -67,6 +69,8 @@ ROW_TABLES: dict[str, Table] = {
         SavedTaskItem.__table__,  # type: ignore[attr-defined]
         Event.__table__,  # type: ignore[attr-defined]
         Invoice.__table__,  # type: ignore[attr-defined]
+        InvoiceLine.__table__,  # type: ignore[attr-defined]
+        InvoiceTax.__table__,  # type: ignore[attr-defined]
         Project.__table__,  # type: ignore[attr-defined]
         TASKS,
         JobClient.__table__,  # type: ignore[attr-defined]

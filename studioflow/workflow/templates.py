@@ -38,7 +38,14 @@ PLACEHOLDERS = (
     "me.name",
     "me.business",
     "today",
+    # Filled when an invoice is emailed (empty in a stage's messages): taxes one by one.
+    "invoice.number",
+    "invoice.subtotal",
+    "invoice.taxes",
+    "invoice.total",
+    "invoice.due",
 )
+NO_INVOICE = {"number": "", "subtotal": "", "taxes": "", "total": "", "due": ""}
 ROOTS = frozenset(p.split(".")[0] for p in PLACEHOLDERS)
 # Filters that never make their input much longer; `center`, `indent`, `replace`,
 # `format` and friends could each turn a short template into megabytes.
@@ -280,6 +287,13 @@ def _sample_context() -> dict[str, Any]:
         "job": {"title": "Sample job", "due": date.today().isoformat()},
         "stage": {"name": "Sample stage"},
         "pipeline": {"name": "Sample pipeline"},
+        "invoice": {
+            "number": "INV-0001",
+            "subtotal": "1,000.00",
+            "taxes": "GST 5 %: 50.00; QST 9.975 %: 99.75",
+            "total": "1,149.75",
+            "due": date.today().isoformat(),
+        },
         "me": {"name": "Me", "business": "My business"},
         "today": date.today().isoformat(),
     }
@@ -301,6 +315,7 @@ def job_context(session: Session, job_id: int, me: Mapping[str, str], today: dat
         "pipeline": {"name": pipeline.name if pipeline else ""},
         "me": {"name": me.get("name", ""), "business": me.get("business", "")},
         "today": (today or date.today()).isoformat(),
+        "invoice": dict(NO_INVOICE),
     }
 
 

@@ -279,6 +279,16 @@ class InvoiceLineView:
 
 
 @dataclass(frozen=True)
+class InvoiceTaxView:
+    """One named tax of an invoice: its rate (ppm: 9.975 % = 99750), base and amount in cents."""
+
+    name: str
+    rate_ppm: int
+    base_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
 class InvoiceView:
     """An invoice with its totals, all in integer cents (see invoices.totals for rounding)."""
 
@@ -291,12 +301,14 @@ class InvoiceView:
     issued_on: date
     due_on: date | None
     status: str
-    tax_rate_bp: int
     subtotal_cents: int
-    tax_cents: int
+    tax_cents: int  # every tax together
     total_cents: int
     overdue: bool
     lines: tuple[InvoiceLineView, ...] = ()
+    taxes: tuple[InvoiceTaxView, ...] = ()
+    notes: str = ""
+    replaces: str | None = None  # the number of the voided invoice this one corrects
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,37 @@ def test_status_rename_colour_delete_and_undo(cli: Cli, demo_db: Path, ids: Demo
     assert query(demo_db, "SELECT count(*) FROM job_status WHERE name = 'Paused'") == [(0,)]
     cli("undo", "--db", demo_db).ok()
     assert query(demo_db, "SELECT count(*) FROM job WHERE status_id = ?", ids.statuses[name]) == [(holders,)]
+
+
+def test_invoice_with_two_taxes_edit_and_correct(cli: Cli, demo_db: Path) -> None:
+    made = cli(
+        "invoice", "add", "--job", WEDDING, "--line", "Prints", "1", "100.10",
+        "--tax", "GST=5", "--tax", "QST=9.975", "--json", "--db", demo_db,
+    ).json()  # fmt: skip
+    number = made["number"]
+    assert [(t["name"], t["amount_cents"]) for t in made["taxes"]] == [("GST", 501), ("QST", 998)]
+    assert made["total_cents"] == 11509
+    shown = cli("invoice", "show", number, "--db", demo_db).ok()
+    assert "GST 5 %" in shown
+    assert "QST 9.975 %" in shown
+    before = dump(demo_db)
+    assert_refused(cli("invoice", "edit", number, "--tax", "QST=9.9751", "--db", demo_db), "three decimals")
+    assert_refused(cli("invoice", "edit", number, "--db", demo_db), "nothing to change")
+    assert_refused(cli("invoice", "correct", number, "--db", demo_db), "only a sent invoice")
+    assert dump(demo_db) == before
+    edited = cli(
+        "invoice", "edit", number, "--line", "Prints", "2", "50", "--no-tax", "--client", "Marco Lopez",
+        "--due", "2026-12-31", "--notes", "Merci", "--json", "--db", demo_db,
+    ).json()  # fmt: skip
+    assert (edited["total_cents"], edited["client"], edited["due_on"], edited["notes"]) == (
+        10000,
+        "Marco Lopez",
+        "2026-12-31",
+        "Merci",
+    )
+    cli("invoice", "status", number, "sent", "--db", demo_db).ok()
+    assert_refused(cli("invoice", "edit", number, "--notes", "x", "--db", demo_db), "only a draft")
+    fresh = cli("invoice", "correct", number, "--json", "--db", demo_db).json()
+    assert fresh["replaces"] == number
+    assert fresh["number"] != number
+    assert query(demo_db, "SELECT status FROM invoice WHERE number = ?", number) == [("void",)]

@@ -183,6 +183,12 @@ def test_every_placeholder_rendered_for_a_real_job(db: Database, job: JobView) -
         "me.name=Jo Lens\n"
         "me.business=Lens & Co\n"
         "today=2026-03-02\n"
+        # A stage's message has no invoice: its placeholders are empty (filled when one is emailed).
+        "invoice.number=\n"
+        "invoice.subtotal=\n"
+        "invoice.taxes=\n"
+        "invoice.total=\n"
+        "invoice.due=\n"
     )
 
 
