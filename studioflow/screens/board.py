@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.archived import ArchivedDialog
@@ -29,6 +29,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
+from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import board, clients, jobs, pipelines
 from studioflow.workflow.board import BoardView, CardView
@@ -87,7 +88,7 @@ class BoardScreen(Screen[None]):
         yield filter_line
         yield HorizontalScroll(id="columns")
         yield Static("", id="board-empty")
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         await self.show_pipeline(board.last_pipeline(self.db))

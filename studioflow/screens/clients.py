@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import clients, invoices
 
 SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
@@ -147,7 +148,7 @@ class ClientsScreen(ClientActions):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search clients (/): name, email, phone, tag", id="clients-search")
         yield DataTable(id="clients-table", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Clients"
@@ -253,7 +254,7 @@ class ClientScreen(ClientActions):
             yield DataTable(id="client-events", cursor_type="none")
             yield Label("[b]Invoices[/b]", classes="section")
             yield DataTable(id="client-invoices", cursor_type="none")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#client-jobs", DataTable).add_columns("Job", "Pipeline", "Stage", "Role")

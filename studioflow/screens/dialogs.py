@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
@@ -19,6 +19,10 @@ from studioflow.errors import StudioflowError
 from studioflow.store.text import fold, matches
 
 Value = TypeVar("Value")
+
+
+class DialogBody(VerticalScroll, can_focus=False):
+    """A dialog's fields, scrolled so that the focused one is in view on a small terminal."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class JobDialog(ModalScreen[JobForm | None]):
     def compose(self) -> ComposeResult:
         title, client_id, due_on = self.initial
         client_name = next((name for name, cid in self.clients if cid == client_id), "")
-        with Vertical(classes="dialog job-dialog"):
+        with DialogBody(classes="dialog job-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             yield Label("Title")
             yield Input(title, id="job-title")
@@ -263,7 +267,7 @@ class FormDialog(ModalScreen[bool]):
         self.submit = submit
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form-dialog"):
+        with DialogBody(classes="dialog form-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             for field in self.fields:
                 yield Label(field.label, markup=False)

@@ -22,7 +22,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
@@ -32,6 +32,7 @@ from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, pipelines, tasks
 from studioflow.workflow.views import InvoiceView, JobView, TaskView, local_minute
 
@@ -154,7 +155,7 @@ class JobScreen(Screen[None]):
                 yield DataTable(id="job-projects", cursor_type="row")
             with TabPane("Notes", id="tab-notes"), VerticalScroll():
                 yield Markdown(id="job-notes")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         columns = {

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
@@ -19,6 +19,7 @@ from studioflow.screens.tasks import ProjectTasksScreen
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 
@@ -44,7 +45,7 @@ class ProjectsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("[b]Projects[/b]  [dim]n new · enter opens · A applies a saved list[/]", id="projects-bar")
         yield DataTable(id="projects-table", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Project", "For", "Client", "Done", "Next due")
@@ -176,7 +177,7 @@ class SavedListsScreen(Screen[None]):
             with Vertical(id="saved-items-side"):
                 yield Label("[b]Tasks[/b]", id="saved-items-title")
                 yield DataTable(id="saved-items", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("#", "Task", "Due", "Priority")

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import DialogBody
 from studioflow.store.text import fold, matches
 from studioflow.workflow import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
@@ -165,7 +166,7 @@ class TaskDialog(ModalScreen[TaskForm | None]):
     def compose(self) -> ComposeResult:
         task = self.task_view
         owner = task.job or task.project or ""
-        with Vertical(classes="dialog task-dialog"):
+        with DialogBody(classes="dialog task-dialog"):
             yield Label("Edit task", classes="dialog-title")
             yield Label("Title")
             yield Input(task.title, id="task-title")

@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
@@ -28,6 +28,7 @@ from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.store.text import matches
+from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow import quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
@@ -100,7 +101,7 @@ class TasksScreen(Screen[None]):
         field.display = False
         yield field
         yield TaskList(id="task-list")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -98,3 +98,48 @@ async def test_notes_saved_say_u_to_undo_and_u_does(demo_db: Database, monkeypat
         assert jobs.get_notes(demo_db, job_id) == before
         await press(pilot, "escape")
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_E_i_and_c_edit_a_draft_and_correct_a_sent_invoice(demo_db: Database) -> None:
+    from textual.widgets import DataTable
+
+    from studioflow.screens.dialogs import FormDialog
+    from studioflow.workflow import invoices
+    from tests.ui.test_job_page import fill
+
+    job_id = martinez_id(demo_db)
+    draft = invoices.add_invoice(demo_db, [("Album", 1, 950_00)], job=job_id)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, demo_db, "invoices")
+        table = app.screen.query_one("#job-invoices", DataTable)
+        table.move_cursor(row=table.row_count - 1)
+        await press(pilot, "E")
+        assert isinstance(app.screen, FormDialog)
+        await fill(pilot, ["Marco Lopez", "2030-01-31", "GST 5; QST 9.975", "Merci"])
+        await press(pilot, "ctrl+s")
+        edited = invoices.get_invoice(demo_db, draft.id)
+        assert (edited.client, edited.due_on.isoformat() if edited.due_on else None, edited.notes) == (
+            "Marco Lopez",
+            "2030-01-31",
+            "Merci",
+        )
+        assert [(t.name, t.amount_cents) for t in edited.taxes] == [("GST", 47_50), ("QST", 94_76)]
+        assert "QST 9.975 %" in str(app.screen.query_one("#job-invoice-lines").render())
+        await press(pilot, "i")
+        assert isinstance(app.screen, TextDialog)
+        await paste(pilot, "2 | Album | 900\n10 | Prints | 12.50\n")  # above the line that was there
+        await press(pilot, "ctrl+s")
+        lines = invoices.get_invoice(demo_db, draft.id).lines
+        assert [(li.description, li.quantity, li.unit_price_cents) for li in lines] == [
+            ("Album", 2, 900_00),
+            ("Prints", 10, 12_50),
+            ("Album", 1, 950_00),
+        ]
+        invoices.set_status(demo_db, draft.id, "sent")
+        await press(pilot, "c")
+        assert invoices.get_invoice(demo_db, draft.id).status == "void"
+        fresh = invoices.list_invoices(demo_db, job=job_id)[-1]
+        assert (fresh.status, fresh.replaces) == ("draft", draft.number)
+        await press(pilot, "u")
+        assert invoices.get_invoice(demo_db, draft.id).status == "sent"
