@@ -39,6 +39,7 @@ from studioflow.workflow import (
     outbox,
     pipelines,
     quickadd,
+    spreadsheet,
     tasks,
     transfer,
 )
@@ -584,6 +585,28 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--client", metavar="C")
 
+    g = group("csv", "spreadsheets: export any records to CSV; import clients and jobs from CSV")
+    cmd = command(g, "export", _export_csv, "write every record of a kind to a CSV file")
+    cmd.add_argument("kind", choices=spreadsheet.EXPORTS)
+    cmd.add_argument("file", type=Path)
+    cmd = command(
+        g, "import", _import_csv, "read clients or jobs from a CSV file: a dry run unless --apply (then all or nothing)"
+    )
+    cmd.add_argument("kind", choices=tuple(spreadsheet.FIELDS))
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="read a column as a field, e.g. 'Full name=name' (fields: clients: "
+        + ", ".join(spreadsheet.FIELDS["clients"])
+        + "; jobs: "
+        + ", ".join(spreadsheet.FIELDS["jobs"])
+        + ")",
+    )
+    cmd.add_argument("--apply", action="store_true", help="import for real (every row, or none if one is refused)")
+
     g = group("mileage", "mileage logs: trips for a job or one of its events")
     cmd = command(g, "add", _add_trip, "log a trip (unit and rate from config.toml [mileage] unless given)")
     cmd.add_argument("distance")
@@ -690,6 +713,32 @@ def _invoices_csv(db: Database, a: argparse.Namespace) -> str:
     chosen = invoices.list_invoices(db, a.job, a.client)
     _write_file(a.file, invoices.to_csv(chosen).encode("utf-8"))
     return f"{len(chosen)} invoice(s) written to {a.file}"
+
+
+def _export_csv(db: Database, a: argparse.Namespace) -> str:
+    text, count = spreadsheet.export(db, a.kind)
+    _write_file(a.file, text.encode("utf-8"))
+    return f"{count} {a.kind} written to {a.file}"
+
+
+def _import_csv(db: Database, a: argparse.Namespace) -> str:
+    try:
+        text = a.file.expanduser().read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise StudioflowError(f"cannot read {a.file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise StudioflowError(f"{a.file} is not UTF-8 text (save the sheet as CSV UTF-8)") from None
+    mapping = spreadsheet.parse_mapping(a.map)
+    done = (spreadsheet.apply if a.apply else spreadsheet.plan)(db, a.kind, text, mapping)
+    lines = ["columns: " + ", ".join(f"{h} -> {f}" for h, f in done.columns.items())]
+    if done.ignored:
+        lines.append("ignored columns: " + ", ".join(done.ignored))
+    lines += [f"  + {made}" for made in done.made[: spreadsheet.MAX_SHOWN]]
+    if len(done.made) > spreadsheet.MAX_SHOWN:
+        lines.append(f"  ... and {len(done.made) - spreadsheet.MAX_SHOWN} more")
+    lines += [f"  refused, line {line}: {why}" for line, why in done.refused[: spreadsheet.MAX_SHOWN]]
+    lines.append(done.summary() + ("" if a.apply else " (dry run: nothing written; --apply imports)"))
+    return "\n".join(lines)
 
 
 def _add_trip(db: Database, a: argparse.Namespace) -> MileageView:

@@ -366,4 +366,4 @@ def list_statuses(db: Database) -> list[StatusView]:
 
 
 def _client_view(client: Client) -> ClientView:
-    return ClientView(client.id, client.name, client.email, client.phone, tuple(client.tags))  # type: ignore[arg-type]
+    return ClientView(client.id, client.name, client.email, client.phone, tuple(client.tags), client.notes)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
 from studioflow.workflow import automations, clients, journal, lookup
+from studioflow.workflow.pipelines import enter_stage
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
 
@@ -29,11 +30,13 @@ def add_job(
     stage: int | str | None = None,
     due_on: date | None = None,
     new_client: str | None = None,
+    fire: bool = True,
 ) -> JobView:
     """A new job in `stage` (default: the pipeline's first stage).
 
     `new_client`: a client to create for it (instead of `client`); undoing the job
-    removes that client too, since it was made for the job.
+    removes that client too, since it was made for the job. `fire=False` (an import)
+    enters the stage without running its automations: nothing is sent for old work.
     """
     title = lookup.clean_name(title, "a job title")
     with db.write() as session:
@@ -54,7 +57,10 @@ def add_job(
             session.add(job)
             session.flush()
             rec.add_job(job.id)  # type: ignore[arg-type]
-            automations.transition(session, job, None, stage_row)
+            if fire:
+                automations.transition(session, job, None, stage_row)
+            else:
+                enter_stage(session, job, stage_row)
         return _view(session, job, since=since)
 
 

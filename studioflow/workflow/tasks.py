@@ -279,9 +279,14 @@ ON_LIVE_JOB = col(Job.archived).is_not(True)
 
 
 def list_tasks(
-    db: Database, include_done: bool = False, job: int | str | None = None, project: int | str | None = None
+    db: Database,
+    include_done: bool = False,
+    job: int | str | None = None,
+    project: int | str | None = None,
+    include_archived: bool = False,
 ) -> list[TaskView]:
-    """Open tasks first, soonest due first (undated last), then higher priority."""
+    """Open tasks first, soonest due first (undated last), then higher priority; those of
+    archived jobs only when asked (or when the job or project is named)."""
     with db.read() as session:
         conditions = []
         if not include_done:
@@ -290,7 +295,7 @@ def list_tasks(
             conditions.append(Task.job_id == lookup.job(session, job).id)
         if project is not None:
             conditions.append(Task.project_id == lookup.project(session, project).id)
-        if job is None and project is None:
+        if job is None and project is None and not include_archived:
             conditions.append(ON_LIVE_JOB)
         return _views(session, *conditions)
 

@@ -33,6 +33,7 @@ class ClientView:
     email: str
     phone: str
     tags: tuple[str, ...]
+    notes: str = ""
 
 
 @dataclass(frozen=True)

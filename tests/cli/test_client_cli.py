@@ -125,3 +125,29 @@ def test_invoice_with_two_taxes_edit_and_correct(cli: Cli, demo_db: Path) -> Non
     assert fresh["replaces"] == number
     assert fresh["number"] != number
     assert query(demo_db, "SELECT status FROM invoice WHERE number = ?", number) == [("void",)]
+
+
+def test_csv_export_and_a_dry_run_then_apply_import(cli: Cli, demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "jobs.csv"
+    assert cli("csv", "export", "jobs", out, "--db", demo_db).ok().startswith("25 jobs written")
+    assert out.read_text(encoding="utf-8").startswith("id,title,pipeline,stage,client,status,due,archived\n")
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("\ufeffFull name,E-mail\nZoé Martin,zoe@example.com\nAva Martinez,\n", encoding="utf-8")
+    before = dump(demo_db)
+    said = cli("csv", "import", "clients", sheet, "--map", "Full name=name", "--map", "E-mail=email", "--db", demo_db)
+    assert "  + Zoé Martin <zoe@example.com>" in said.ok()
+    assert "refused, line 3: a client named 'Ava Martinez' already exists" in said.out
+    assert "dry run: nothing written" in said.out
+    assert dump(demo_db) == before
+    assert_refused(
+        cli("csv", "import", "clients", sheet, "--map", "Full name=name", "--apply", "--db", demo_db),
+        "nothing imported",
+    )
+    assert dump(demo_db) == before
+    assert_refused(cli("csv", "import", "clients", sheet, "--db", demo_db), "no column gives the name")
+    sheet.write_text("Full name\nZoé Martin\n", encoding="utf-8")
+    assert (
+        "imported 1 client"
+        in cli("csv", "import", "clients", sheet, "--map", "Full name=name", "--apply", "--db", demo_db).ok()
+    )
+    assert query(demo_db, "SELECT count(*) FROM client WHERE name = 'Zoé Martin'") == [(1,)]
