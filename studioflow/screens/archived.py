@@ -12,13 +12,13 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.job import JobScreen
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.workflow import jobs
 from studioflow.workflow.views import JobView
 
 
-class ArchivedDialog(ModalScreen[None]):
+class ArchivedDialog(UndoKeys, ModalScreen[None]):
     """The archived jobs of one pipeline, newest change first."""
 
     BINDINGS = [
@@ -43,9 +43,9 @@ class ArchivedDialog(ModalScreen[None]):
             yield Label("a unarchive · enter open · u undo · esc close", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self._load()
+        self._reload()
 
-    def _load(self) -> None:
+    def _reload(self) -> None:
         options = self.query_one(OptionList)
         here = options.highlighted or 0
         options.clear_options()
@@ -76,7 +76,7 @@ class ArchivedDialog(ModalScreen[None]):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"“{job.title}” is back on the board, its tasks and events too (u to undo).")
-        self._load()
+        self._reload()
 
     @on(OptionList.OptionSelected, "#archived-list")
     def _selected(self) -> None:
@@ -86,11 +86,3 @@ class ArchivedDialog(ModalScreen[None]):
         job = self._job()
         if job is not None:
             self.app.push_screen(JobScreen(self.db, job.id))
-
-    def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self._load()
-
-    def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self._load()

@@ -23,7 +23,7 @@ from studioflow.screens.archived import ArchivedDialog
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
-from studioflow.screens.statuses import StatusesDialog, ask_new_status
+from studioflow.screens.statuses import StatusesDialog, pick_status
 from studioflow.screens.templates import TemplatesDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
@@ -299,21 +299,11 @@ class BoardScreen(Screen[None]):
         if card is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
-        no_status, new_status = 0, -1  # status ids start at 1; None is what escape returns
-        choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
-        choices.append(("New status…", new_status))
 
         def set_to(status_id: int | None) -> None:
             self._change(lambda job: jobs.set_status(self.db, job, status_id))
 
-        def chosen(status: int | NewEntry | None) -> None:
-            if isinstance(status, NewEntry) or status == new_status:
-                typed = status.text if isinstance(status, NewEntry) else ""
-                ask_new_status(self, self.db, lambda made: set_to(made.id), typed)
-            elif isinstance(status, int):
-                set_to(None if status == no_status else status)
-
-        self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices, new_label="new status"), chosen)
+        pick_status(self, self.db, f"Status of “{card.title}”", set_to)
 
     def action_archived(self) -> None:
         if self.view is None:

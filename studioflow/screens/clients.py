@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import clients, invoices
@@ -25,13 +25,10 @@ from studioflow.workflow import clients, invoices
 SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
 
 
-class ClientActions(Screen[None]):
+class ClientActions(UndoKeys, Screen[None]):
     """New, edit, delete and merge: the same keys on the Clients list and on a client's page."""
 
     db: Database
-
-    def _reload(self) -> None:
-        raise NotImplementedError
 
     def client_form(self, client_id: int | None) -> None:
         """The form for a new client (None) or an existing one; a name already taken is asked about."""
@@ -114,14 +111,6 @@ class ClientActions(Screen[None]):
             then(kept.id)
 
         self.app.push_screen(PickerDialog(f"Merge {name} (the duplicate) into", others), chosen)
-
-    def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self._reload()
-
-    def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self._reload()
 
 
 class ClientsScreen(ClientActions):

@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
-from studioflow.screens.statuses import ask_new_status
+from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
@@ -398,21 +398,11 @@ class JobScreen(Screen[None]):
 
     def action_status(self) -> None:
         job = jobs.get_job(self.db, self.job_id)
-        no_status, new_status = 0, -1
-        choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
-        choices.append(("New status…", new_status))
 
         def set_to(status_id: int | None) -> None:
             self._move(lambda: jobs.set_status(self.db, self.job_id, status_id), "Status set")
 
-        def chosen(status: int | NewEntry | None) -> None:
-            if isinstance(status, NewEntry) or status == new_status:
-                typed = status.text if isinstance(status, NewEntry) else ""
-                ask_new_status(self, self.db, lambda made: set_to(made.id), typed)
-            elif isinstance(status, int):
-                set_to(None if status == no_status else status)
-
-        self.app.push_screen(PickerDialog(f"Status of “{job.title}”", choices, new_label="new status"), chosen)
+        pick_status(self, self.db, f"Status of “{job.title}”", set_to)
 
     def action_new_task(self) -> None:
         def save(text: str) -> TaskView:

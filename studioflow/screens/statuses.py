@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.workflow import clients
 from studioflow.workflow.views import StatusView
@@ -40,7 +40,23 @@ def ask_new_status(screen: Any, db: Database, then: Callable[[StatusView], None]
         screen.app.push_screen(PromptDialog("New status (e.g. Waiting on documents)"), create)
 
 
-class StatusesDialog(ModalScreen[None]):
+def pick_status(screen: Any, db: Database, title: str, set_to: Callable[[int | None], None]) -> None:
+    """The `t` picker: no status, each status, or a new one (typed, or "New status…")."""
+    no_status, new_status = 0, -1  # status ids start at 1; None is what escape returns
+    choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(db)]
+    choices.append(("New status…", new_status))
+
+    def chosen(status: int | NewEntry | None) -> None:
+        if isinstance(status, NewEntry) or status == new_status:
+            typed = status.text if isinstance(status, NewEntry) else ""
+            ask_new_status(screen, db, lambda made: set_to(made.id), typed)
+        elif isinstance(status, int):
+            set_to(None if status == no_status else status)
+
+    screen.app.push_screen(PickerDialog(title, choices, new_label="new status"), chosen)
+
+
+class StatusesDialog(UndoKeys, ModalScreen[None]):
     """Every job status in its colour; the keys act on the highlighted one."""
 
     BINDINGS = [
@@ -65,9 +81,9 @@ class StatusesDialog(ModalScreen[None]):
             yield Label("n new · r rename · c colour · D delete · u undo · esc close", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self._load()
+        self._reload()
 
-    def _load(self, keep: int | None = None) -> None:
+    def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)
         here = options.highlighted if keep is None else keep
         options.clear_options()
@@ -95,12 +111,12 @@ class StatusesDialog(ModalScreen[None]):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"{said} (u to undo).")
-        self._load()
+        self._reload()
 
     def action_new(self) -> None:
         def made(status: StatusView) -> None:
             self.notify(f"Added status {status.name} (u to undo).")
-            self._load()
+            self._reload()
 
         ask_new_status(self, self.db, made)
 
@@ -139,11 +155,3 @@ class StatusesDialog(ModalScreen[None]):
 
         question = f"Delete status {status.name}? {holders} job(s) holding it lose it."
         self.app.push_screen(PickerDialog(question, [("Delete", True), ("Keep", False)], current=1), answered)
-
-    def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self._load()
-
-    def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self._load()

@@ -18,3 +18,20 @@ def step_journal(screen: Screen[object], db: Database, *, redo: bool = False) ->
         return False
     screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
     return True
+
+
+class UndoKeys:
+    """`u` and `ctrl+r` for a screen that re-reads itself with `_reload` (bind them to undo/redo)."""
+
+    db: Database
+
+    def _reload(self) -> None:
+        raise NotImplementedError
+
+    def action_undo(self) -> None:
+        if step_journal(self, self.db):  # type: ignore[arg-type]
+            self._reload()
+
+    def action_redo(self) -> None:
+        if step_journal(self, self.db, redo=True):  # type: ignore[arg-type]
+            self._reload()
