@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import ClassVar
 
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -19,6 +22,7 @@ from studioflow.screens.agenda import AgendaScreen
 from studioflow.screens.board import BoardScreen
 from studioflow.screens.clients import ClientsScreen
 from studioflow.screens.commands import RecordsProvider, ScreensProvider
+from studioflow.screens.effects import EffectRunner, notice
 from studioflow.screens.export import ExportDialog
 from studioflow.screens.outbox import OutboxScreen
 from studioflow.screens.tasks import TasksScreen
@@ -75,6 +79,9 @@ class StudioflowApp(App[None]):
         self.add_mode("agenda", lambda: AgendaScreen(db))
         self.add_mode("clients", lambda: ClientsScreen(db))
         self.add_mode("outbox", lambda: OutboxScreen(db))
+        self.effects = EffectRunner(self)  # writes from screens, off the UI thread
+        self._quit_asked = False  # q pressed while a send was under way
+        self._leave_now = threading.Event()  # q pressed again: stop waiting for the send
         self._deliver_again = False  # asked to deliver while a run was going: run again after it
         self._delivery_error = ""  # the last error said, so it is not said every half minute
 
@@ -101,17 +108,57 @@ class StudioflowApp(App[None]):
 
     @work(thread=True, group="delivery", exit_on_error=False)
     def _deliver(self) -> DeliveryReport:
-        try:
-            return deliver_due(self.db, MailSettings.load(self.db.path), self._progress_from_thread)
-        finally:
-            self.call_from_thread(self._delivery_done)
+        # The run goes in a daemon thread this worker waits on: a second `q` during a slow send
+        # stops the waiting, so the app leaves without the server's answer (the message is then
+        # `sending`, and held for the user by the next delivery run).
+        outcome: list[DeliveryReport | BaseException] = []
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(deliver_due(self.db, MailSettings.load(self.db.path), self._progress_from_thread))
+            except BaseException as error:
+                outcome.append(error)
+            finally:
+                finished.set()
+
+        threading.Thread(target=run, name="studioflow-delivery", daemon=True).start()
+        while not finished.wait(0.05):
+            if self._leave_now.is_set():
+                raise StudioflowError("left while a message was being sent: it is held for you on the next start")
+        self.call_from_thread(self._delivery_done)
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _progress_from_thread(self, done: int, total: int) -> None:
-        self.call_from_thread(setattr, self, "delivery_progress", (done, total))
+        if not self._leave_now.is_set():
+            self.call_from_thread(setattr, self, "delivery_progress", (done, total))
 
     def _delivery_done(self) -> None:
         self.delivery_progress = (0, 0)
         self.outbox_counts = outbox.counts(self.db)
+        if self._quit_asked:
+            self.exit()
+
+    def _sending(self) -> bool:
+        return any(w.group == "delivery" and not w.is_finished for w in self.workers)
+
+    async def action_quit(self) -> None:
+        """Quit; during a send, first say that quitting waits for the mail server, and let a second `q` leave now."""
+        if self._sending() and not self._quit_asked:
+            self._quit_asked = True
+            self.notify(
+                "Sending mail: studioflow quits once the server has answered. "
+                "Press q again to leave now (a message still in flight is then held for you to check).",
+                title="Outbox",
+                severity="warning",
+                timeout=30,
+            )
+            return
+        self._leave_now.set()
+        self.exit()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "delivery":
@@ -130,9 +177,26 @@ class StudioflowApp(App[None]):
         elif event.state == WorkerState.SUCCESS:
             self._delivery_error = ""
             report = event.worker.result
-            if isinstance(report, DeliveryReport) and (report.failed or report.held):
+            if isinstance(report, DeliveryReport) and (report.failed or report.held or report.interrupted):
                 problem = f": {report.problems[-1]}" if report.problems else ""
                 self.notify(f"{report.summary()}{problem}", title="Outbox", severity="warning", timeout=10)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key and command of every screen comes through here: an error it meets that a person
+        can act on (bad input, a busy or damaged database) is a one-line notice, and the app stays up."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:
+            said = notice(error)
+            if said is None:
+                raise
+            self.notify(said, severity="error")
+            return True
 
     def action_show_mode(self, mode: str) -> None:
         """The mode's screen; pressed again while there, back to its first screen."""

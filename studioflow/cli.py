@@ -22,7 +22,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from studioflow import __version__
 from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
-from studioflow.errors import StudioflowError
+from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS, INVOICE_STATES
 from studioflow.workflow import (
@@ -77,12 +77,17 @@ class Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """The CLI's one error boundary: whatever the user typed ends in a result or one line and exit 2."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text the terminal cannot show (a file name from undecodable bytes) is shown escaped, not a crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    db: Database | None = None
     try:
+        args = build_parser().parse_args(argv)
+        _check_text(args)
         db = open_database(db_path(args.db))
-    except StudioflowError as exc:
-        return _fail(exc)
-    try:
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
             return _run_tui(db)
@@ -92,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = handler(db, args)
         _print(result, args)
         return 0
+    except DatabaseTrouble as exc:  # busy or full: not the input's fault (a damaged file is the file's)
+        print(f"studioflow: {exc}", file=sys.stderr)
+        return USAGE_ERROR if exc.damaged else 1
     except StudioflowError as exc:
         return _fail(exc)
     except DatabaseError as exc:
@@ -101,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc.orig, sqlite3.OperationalError):  # locked, disk full: not the input's fault
             print(f"studioflow: {exc.orig}", file=sys.stderr)
             return 1
-        print(f"studioflow: {db.path} is damaged ({exc.orig}); see `studioflow check`", file=sys.stderr)
+        where = db.path if db is not None else "the database"
+        print(f"studioflow: {where} is damaged ({exc.orig}); see `studioflow check`", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130
@@ -109,13 +118,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away: stop quietly, as shell tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    # What is left of user input's faults: a name the file system refuses (too long, a folder
+    # where a file should be), text that is not text, a number or date out of any range.
+    except UnicodeError:
+        print("studioflow: an argument is not valid text (check the terminal's encoding)", file=sys.stderr)
+        return USAGE_ERROR
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"studioflow: {where}{exc.strerror or exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except (ValueError, OverflowError) as exc:
+        print(f"studioflow: {_one_line(exc)}", file=sys.stderr)
+        return USAGE_ERROR
     except Exception as exc:
         if os.environ.get("STUDIOFLOW_DEBUG"):
             raise
         print(f"studioflow: internal error: {exc!r} (set STUDIOFLOW_DEBUG=1 for details)", file=sys.stderr)
         return 1
     finally:
-        db.close()
+        if db is not None:
+            db.close()
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Every text argument is text: no NUL, nothing that cannot be UTF-8 (bytes the terminal could not decode)."""
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and ("\x00" in text or not _encodable(text)):
+                raise StudioflowError(f"{name.replace('_', '-')}: not valid text (check the terminal's encoding)")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _fail(exc: StudioflowError) -> int:
@@ -135,6 +177,12 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def year(text: str) -> int:
+    if not (text.isascii() and text.isdecimal()) or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (1 to 9999)")
+    return int(text)
 
 
 def positive_int(text: str) -> int:
@@ -618,11 +666,11 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument("--rate", type=int, metavar="CENTS", help="cents per unit")
     cmd = command(g, "list", lambda db, a: mileage.list_trips(db, a.job, a.year), "list trips, with totals")
     cmd.add_argument("--job", metavar="J")
-    cmd.add_argument("--year", type=int, metavar="YYYY")
+    cmd.add_argument("--year", type=year, metavar="YYYY")
     cmd = command(g, "csv", _trips_csv, "write trips to a CSV file")
     cmd.add_argument("file", type=Path)
     cmd.add_argument("--job", metavar="J")
-    cmd.add_argument("--year", type=int, metavar="YYYY")
+    cmd.add_argument("--year", type=year, metavar="YYYY")
 
     cmd = command(top, "agenda", lambda db, a: agenda.agenda(db, days=a.days), "today and the days ahead")
     cmd.add_argument("--days", type=int, default=agenda.AGENDA_DAYS, choices=range(31), metavar="N")
@@ -646,9 +694,9 @@ def parse_datetime(text: str) -> datetime:
     """ "2026-06-13 14:00" (local time, or with an offset) -> an aware datetime."""
     try:
         value = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return value.astimezone() if value.tzinfo is None else value
+    except (ValueError, OverflowError):  # OverflowError: a time at the very edge of the calendar
         raise argparse.ArgumentTypeError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-    return value.astimezone() if value.tzinfo is None else value
 
 
 def _add_event(db: Database, a: argparse.Namespace) -> EventView:
@@ -661,7 +709,7 @@ def _list_events(db: Database, a: argparse.Namespace) -> list[EventView]:
 
 def _events_ics(db: Database, a: argparse.Namespace) -> str:
     chosen = events.list_events(db, job=a.job) if a.job else events.upcoming_events(db)
-    _write_file(a.file, events.to_ics(chosen))
+    transfer.write_file(db, a.file, events.to_ics(chosen))
     return f"{len(chosen)} event(s) written to {a.file}"
 
 
@@ -711,13 +759,13 @@ def _add_invoice_line(db: Database, a: argparse.Namespace) -> InvoiceView:
 
 def _invoices_csv(db: Database, a: argparse.Namespace) -> str:
     chosen = invoices.list_invoices(db, a.job, a.client)
-    _write_file(a.file, invoices.to_csv(chosen).encode("utf-8"))
+    transfer.write_file(db, a.file, invoices.to_csv(chosen).encode("utf-8"))
     return f"{len(chosen)} invoice(s) written to {a.file}"
 
 
 def _export_csv(db: Database, a: argparse.Namespace) -> str:
     text, count = spreadsheet.export(db, a.kind)
-    _write_file(a.file, text.encode("utf-8"))
+    transfer.write_file(db, a.file, text.encode("utf-8"))  # the one rule for files a command writes
     return f"{count} {a.kind} written to {a.file}"
 
 
@@ -748,7 +796,7 @@ def _add_trip(db: Database, a: argparse.Namespace) -> MileageView:
 
 def _trips_csv(db: Database, a: argparse.Namespace) -> str:
     chosen = mileage.list_trips(db, a.job, a.year)
-    _write_file(a.file, mileage.to_csv(chosen).encode("utf-8"))
+    transfer.write_file(db, a.file, mileage.to_csv(chosen).encode("utf-8"))
     return f"{len(chosen)} trip(s) written to {a.file}"
 
 
@@ -776,13 +824,6 @@ def _import(db: Database, a: argparse.Namespace) -> str:
 
 def _backup(db: Database, a: argparse.Namespace) -> str:
     return f"backup written to {transfer.backup(db, a.file, overwrite=a.force)}"
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    try:
-        path.expanduser().write_bytes(data)
-    except OSError as exc:
-        raise StudioflowError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def dry_run_option(cmd: argparse.ArgumentParser) -> None:

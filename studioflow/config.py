@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -119,29 +118,50 @@ def load_send_delay() -> int:
 
 
 def save_table(name: str, values: dict[str, Scalar] | None) -> None:
-    """Replace (None: remove) one table of config.toml, keeping the others; only its owner can read the file."""
-    tables = {key: value for key, value in _read_config().items() if isinstance(value, dict)}
-    if values is None:
-        tables.pop(name, None)
-    else:
-        tables[name] = values
-    lines = ["# studioflow settings (rewritten by the settings screen)"]
-    for table, entries in tables.items():
-        lines.append(f"\n[{table}]")
-        # A JSON string is also a valid TOML basic string, escapes included.
-        lines += [f"{key} = {json.dumps(value)}" for key, value in entries.items()]
+    """Replace (None: remove) one table of config.toml; the rest of the file (other tables, comments,
+    order, values of any type) stays as the user wrote it. Only its owner can read the file."""
+    import tomlkit  # imported on use: only a save needs it
+
+    for key, value in (values or {}).items():
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            raise StudioflowError(f"{name}.{key} must be one line")  # as the file's reader insists
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside it and renamed over it: a crash or a full disk never leaves half a config
-    # (an empty one would send every email to the stub outbox).
+    document = tomlkit.parse(_read_text(path))
+    if values is None:
+        document.pop(name, None)
+    elif isinstance(document.get(name), dict):
+        table = document[name]
+        for key in [key for key in table if key not in values]:
+            del table[key]
+        for key, value in values.items():
+            table[key] = value  # in place: a comment after the value stays
+    else:
+        document.pop(name, None)
+        document[name] = values
+    text = tomlkit.dumps(document)
+    try:
+        tomllib.loads(text)  # never write a file the next start could not read
+    except ValueError as exc:
+        raise StudioflowError(f"cannot save [{name}]: the file would not be valid TOML ({exc})") from None
+    _write_private(path, text)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Written beside it and renamed over it: a crash or a full disk never leaves half a config
+    (an empty one would send every email to the stub outbox)."""
     temporary = path.with_name(f".{path.name}.new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write("\n".join(lines) + "\n")
-        file.flush()
-        os.fsync(file.fileno())
-    temporary.chmod(0o600)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        temporary.chmod(0o600)
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise StudioflowError(f"cannot save {path}: {exc.strerror}") from None
 
 
 def _table(raw: dict[str, object], name: str, known: dict[str, type | tuple[type, ...]]) -> dict[str, object]:
@@ -156,6 +176,9 @@ def _table(raw: dict[str, object], name: str, known: dict[str, type | tuple[type
         if not isinstance(value, wanted) or (isinstance(value, bool) and wanted is not bool):
             kind = "a string in quotes" if wanted is str else "a number"
             raise StudioflowError(f"{config_path()}: {name}.{key} must be {kind}, e.g. {key} = {_example(wanted)}")
+        if isinstance(value, str) and ("\n" in value or "\r" in value):
+            # Names and addresses end up in mail headers, where a line break would forge a header.
+            raise StudioflowError(f"{config_path()}: {name}.{key} must be one line")
     return table
 
 
@@ -189,11 +212,18 @@ def load_mileage() -> tuple[str, int]:
 def _read_config() -> dict[str, object]:
     path = config_path()
     try:
-        with path.open("rb") as file:
-            return tomllib.load(file)
+        return tomllib.loads(_read_text(path))
+    except ValueError as exc:  # TOMLDecodeError
+        raise StudioflowError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from None
+
+
+def _read_text(path: Path) -> str:
+    """The config file's text ("" when there is none)."""
+    try:
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}
+        return ""
     except OSError as exc:
         raise StudioflowError(f"cannot read {path}: {exc.strerror}") from None
-    except ValueError as exc:  # TOMLDecodeError, or bytes that are not UTF-8
-        raise StudioflowError(f"{path} is not valid TOML: {' '.join(str(exc).split())}") from None
+    except UnicodeDecodeError:
+        raise StudioflowError(f"{path} is not valid TOML: it is not UTF-8 text") from None

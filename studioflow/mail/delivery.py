@@ -23,8 +23,10 @@ from typing import Protocol
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from studioflow.config import SmtpConfig, load_smtp
+from studioflow.errors import StudioflowError
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
+from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -70,6 +72,7 @@ class DeliveryReport:
     failed: int = 0
     held: int = 0
     busy: bool = False  # another process was delivering: nothing was done here
+    interrupted: int = 0  # found `sending` after a crash, and held for the user now
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -79,15 +82,19 @@ class DeliveryReport:
     def summary(self) -> str:
         if self.busy:
             return "another studioflow is delivering the outbox right now; nothing done"
+        needs_you = ""
+        if self.interrupted:
+            n = self.interrupted
+            needs_you = f"{n} message{'s' if n != 1 else ''} need{'s' if n == 1 else ''} you: held"
         if not self.handled:
-            return "nothing due to send"
+            return needs_you or "nothing due to send"
         parts = [f"{self.sent} sent"]
         parts += [
             f"{n} {what}"
             for n, what in ((self.retrying, "to retry later"), (self.failed, "failed"), (self.held, "held"))
             if n
         ]
-        return ", ".join(parts)
+        return ", ".join(parts) + (f"; {needs_you}" if needs_you else "")
 
 
 def deliver_due(
@@ -99,7 +106,7 @@ def deliver_due(
         if not got:
             report.busy = True
             return report
-        hold_interrupted(db)
+        report.interrupted = hold_interrupted(db)
         email = _EmailRoute(settings)
         sms = MaildirTransport(settings.stub_root)
         ledger = _Ledger(db, report, now)
@@ -275,9 +282,11 @@ _SENT = (
 @contextmanager
 def _delivery_lock(db_path: Path) -> Iterator[bool]:
     """True while this process is the only one delivering this database's outbox."""
-    real = db_path.resolve()  # one lock per file, however it is reached (a symlink, a relative path)
-    path = real.with_name(f"{real.name}.delivery-lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    path = delivery_lock_path(db_path)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # e.g. a folder where the lock file should be
+        raise StudioflowError(f"cannot use the delivery lock {path}: {exc.strerror}; remove what is there") from None
     try:
         try:
             _lock(fd)

@@ -16,6 +16,7 @@ import ssl
 import subprocess
 from dataclasses import dataclass
 from email.charset import QP, Charset
+from email.errors import MessageError
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.text import MIMEText
@@ -58,6 +59,11 @@ class Letter:
 
 
 def build_email(letter: Letter, from_addr: str) -> Message:
+    # Header values are refused with a line break when stored; this catches older rows, so that
+    # one such message fails on its own (never the batch, and never held as "may have gone").
+    for header, value in (("From", from_addr), ("To", letter.to_addr), ("Subject", letter.subject)):
+        if "\r" in value or "\n" in value:
+            raise SendFailure(f"the {header} header holds a line break ({value!r}): edit the message", retry=False)
     # The compat32 message classes: six times faster to write out than EmailMessage,
     # which counts when a thousand go in one batch. Non-ASCII headers are encoded here.
     message = MIMEText(letter.body.replace("\r\n", "\n"), "plain", _QUOTED_PRINTABLE_UTF8)
@@ -110,6 +116,8 @@ class MaildirTransport:
             key = box.add(message)  # written to tmp/, then renamed into new/: never half a file
         except OSError as exc:
             raise SendFailure(f"cannot write to the stub outbox {self.root}: {exc.strerror}", retry=True) from None
+        except (ValueError, TypeError, MessageError) as exc:
+            raise SendFailure(f"the message cannot be written as email: {exc}", retry=False) from None
         where = self.root / (f".{SMS_FOLDER}" if letter.channel == "sms" else "") / "new" / key
         return f"stored in {where}"
 
@@ -191,11 +199,13 @@ class SmtpTransport:
         assert smtp is not None
         try:
             content = build_email(letter, self.from_addr).as_bytes(policy=_CRLF)
+        except SendFailure:
+            raise
         except UnicodeError:
             raise SendFailure(
                 f"{letter.to_addr}: an address with non-ASCII characters cannot be sent to", retry=False
             ) from None
-        except (ValueError, TypeError) as exc:  # e.g. a line break in a header: a message that cannot be written
+        except (ValueError, TypeError, MessageError) as exc:  # a message that cannot be written
             raise SendFailure(f"the message cannot be written as email: {exc}", retry=False) from None
         handed_over = False
         try:
@@ -277,12 +287,14 @@ def smtp_password(config: SmtpConfig) -> str | None:
             timeout=120,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise StudioflowError(f"smtp.password_command could not run: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise StudioflowError("smtp.password_command did not finish within 120 s") from None
+    except OSError as exc:
+        raise StudioflowError(f"smtp.password_command could not run: {exc.strerror}") from None
     if done.returncode != 0:
-        said = done.stderr.strip().splitlines()
+        # Never its output: a password manager's error may hold the secret (or part of it).
         raise StudioflowError(
-            f"smtp.password_command failed (exit {done.returncode})" + (f": {said[0]}" if said else "")
+            f"smtp.password_command failed (exit {done.returncode}); run it yourself in a terminal to see why"
         )
     lines = done.stdout.splitlines()
     return lines[0] if lines else ""

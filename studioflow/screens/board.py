@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.archived import ArchivedDialog
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
+from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
 from studioflow.screens.statuses import StatusesDialog, pick_status
@@ -110,7 +111,8 @@ class BoardScreen(Screen[None]):
         empty.display = self.view is None or not self.view.columns
         if self.view is None:
             return
-        board.remember_pipeline(self.db, self.view.pipeline_id)
+        shown = self.view.pipeline_id
+        run_effect(self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
         for stage in self.view.columns:
             self._cards.append(CardColumn(stage.id, stage.job_count, self._fetcher(stage.id), id=f"cards-{stage.id}"))
             self._headers.append(Static(classes="column-header"))
@@ -225,16 +227,16 @@ class BoardScreen(Screen[None]):
             self.notify("No job here: move to a card first.", severity="warning")
             return
         before = self._column(self.column_index).stage_id
-        try:
-            result = change(card.id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        after = getattr(result, "stage_id", before)
-        self._follow(card.id, {before, after})
-        if message:
-            self.notify(message)
-        self._tell_fired(result)
+
+        def done(result: Any) -> None:
+            after = getattr(result, "stage_id", before)
+            self._follow(card.id, {before, after})
+            if message:
+                self.notify(message)
+            self._tell_fired(result)
+
+        # Off the UI thread: another process may hold the write lock for seconds.
+        run_effect(self, lambda: change(card.id), done)
 
     def _tell_fired(self, result: object) -> None:
         """One line on what the stage automations did ("2 task(s) from …; email queued …")."""
@@ -461,12 +463,10 @@ class BoardScreen(Screen[None]):
     # Undo
 
     async def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal))
 
     async def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            await self._after_journal()
+        step_journal(self, self.db, lambda: self.call_later(self._after_journal), redo=True)
 
     async def _after_journal(self) -> None:
         if self.view is not None and board.last_pipeline(self.db) == self.view.pipeline_id:

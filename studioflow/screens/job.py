@@ -418,12 +418,10 @@ class JobScreen(Screen[None]):
         self.app.push_screen(QuickAddDialog(tasks.owner_choices(self.db), save, "New task for this job"), added)
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self._reload_or_leave()
+        step_journal(self, self.db, self._reload_or_leave)
 
     def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self._reload_or_leave()
+        step_journal(self, self.db, self._reload_or_leave, redo=True)
 
     def _reload_or_leave(self) -> None:
         try:

@@ -313,12 +313,10 @@ class OutboxScreen(Screen[None]):
         self.app.push_screen(SettingsScreen())
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self._changed()
+        step_journal(self, self.db, self._changed)
 
     def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self._changed()
+        step_journal(self, self.db, self._changed, redo=True)
 
     def _act(
         self,

@@ -135,12 +135,10 @@ class ProjectsScreen(Screen[None]):
         self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self.load()
+        step_journal(self, self.db, self.load)
 
     def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self.load()
+        step_journal(self, self.db, self.load, redo=True)
 
 
 class SavedListsScreen(Screen[None]):
@@ -335,9 +333,7 @@ class SavedListsScreen(Screen[None]):
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self.load()
+        step_journal(self, self.db, self.load)
 
     def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self.load()
+        step_journal(self, self.db, self.load, redo=True)

@@ -372,12 +372,10 @@ class TasksScreen(Screen[None]):
     # Undo
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):
-            self.load(keep_task=self._current_id())
+        step_journal(self, self.db, lambda: self.load(keep_task=self._current_id()))
 
     def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):
-            self.load(keep_task=self._current_id())
+        step_journal(self, self.db, lambda: self.load(keep_task=self._current_id()), redo=True)
 
     def action_apply_list(self) -> None:
         """Apply a saved list to the job or project of the task under the cursor."""

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.screen import Screen
 
-from studioflow.errors import StudioflowError
+from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow import journal
 
 
-def step_journal(screen: Screen[object], db: Database, *, redo: bool = False) -> bool:
-    """Take back (or do again) the newest step; True when something changed, so the screen re-reads."""
-    try:
-        label = journal.redo(db) if redo else journal.undo(db)
-    except StudioflowError as exc:
-        screen.notify(str(exc), severity="warning")
-        return False
-    screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
-    return True
+def step_journal(screen: Screen[object], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
+    """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
+
+    def done(label: str) -> None:
+        screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
+        then()
+
+    run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")
 
 
 class UndoKeys:
@@ -29,9 +30,7 @@ class UndoKeys:
         raise NotImplementedError
 
     def action_undo(self) -> None:
-        if step_journal(self, self.db):  # type: ignore[arg-type]
-            self._reload()
+        step_journal(self, self.db, self._reload)  # type: ignore[arg-type]
 
     def action_redo(self) -> None:
-        if step_journal(self, self.db, redo=True):  # type: ignore[arg-type]
-            self._reload()
+        step_journal(self, self.db, self._reload, redo=True)  # type: ignore[arg-type]

@@ -8,7 +8,10 @@ studioflow, or a SQLite file that is not ours, is refused before anything is wri
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
-from studioflow.errors import StudioflowError
+from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from studioflow.store.text import fold
 
@@ -118,7 +121,7 @@ class Database:
         if active is not None:
             yield active
             return
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._told(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -129,7 +132,7 @@ class Database:
             with active.begin_nested():
                 yield active
             return
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._told(), Session(self._writer, expire_on_commit=False) as session:
             token = self._active.set(session)
             try:
                 yield session
@@ -146,7 +149,7 @@ class Database:
         few statements, where a session's set-up would cost more than the work."""
         if self._active.get() is not None:
             raise RuntimeError("write_rows() cannot join a write in progress")
-        with self._writer.begin() as conn:
+        with self._told(), self._writer.begin() as conn:
             yield conn
 
     @contextmanager
@@ -155,13 +158,24 @@ class Database:
         they would do (their return values) and leave the file as it was."""
         if self._active.get() is not None:
             raise RuntimeError("a dry run cannot be nested in a write")
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._told(), Session(self._writer, expire_on_commit=False) as session:
             token = self._active.set(session)
             try:
                 yield session
             finally:
                 session.rollback()
                 self._active.reset(token)
+
+    @contextmanager
+    def _told(self) -> Iterator[None]:
+        """Every transaction's boundary: a database error leaves it as one line (DatabaseTrouble),
+        so the CLI and every screen that shows a StudioflowError show this too."""
+        try:
+            yield
+        except IntegrityError:
+            raise  # a rule the services missed: a bug, left for the caller's boundary to tell
+        except DBAPIError as exc:
+            raise trouble(self.path, exc) from exc
 
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
@@ -180,6 +194,56 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def trouble(path: Path | None, exc: DBAPIError) -> DatabaseTrouble:
+    """One line for what went wrong in the database, in words a user can act on."""
+    said = " ".join(str(exc.orig).split())
+    if isinstance(exc, IntegrityError):  # a rule the services missed
+        return DatabaseTrouble(f"could not save: {said}")
+    if "locked" in said or "busy" in said:
+        return DatabaseTrouble(
+            "the database is busy: another program is writing to it; nothing was changed, try again in a moment"
+        )
+    if isinstance(exc.orig, sqlite3.OperationalError):  # disk full, I/O error, read-only file
+        return DatabaseTrouble(f"the database could not do it: {said}; nothing was changed")
+    return DatabaseTrouble(f"{path or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
+
+
+COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database
+
+
+def delivery_lock_path(path: Path) -> Path:
+    """The lock file that keeps delivery to one process per database (one per file, however it is reached)."""
+    real = path.resolve()
+    return real.with_name(f"{real.name}.delivery-lock")
+
+
+def migration_backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.v{version}-backup")
+
+
+def output_path(db_path: Path, target: Path) -> Path:
+    """Where a command may write a file: `target` resolved (symlinks followed), refused when it is
+    the database, its -wal/-shm/-journal, a migration backup of it or its delivery lock.
+
+    Every command that writes a file asks here first; nothing writes over the studio's data.
+    """
+    try:
+        wanted = target.expanduser().resolve()
+        real = db_path.expanduser().resolve()
+        protected = [real, *(real.with_name(real.name + end) for end in COMPANIONS), delivery_lock_path(real)]
+        backups = re.escape(real.name) + r"\.v\d+-backup(-\d+)?"
+        backup = wanted.parent == real.parent and re.fullmatch(backups, wanted.name) is not None
+        same = any(wanted == p or (wanted.exists() and p.exists() and os.path.samefile(wanted, p)) for p in protected)
+        is_dir = wanted.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL, a loop of symlinks
+        raise StudioflowError(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}") from None
+    if same or backup:
+        raise StudioflowError(f"refusing to write {target}: it is the database {db_path} or one of its files")
+    if is_dir:
+        raise StudioflowError(f"{target} is a directory; give a file name")
+    return wanted
 
 
 def open_database(path: Path) -> Database:
@@ -269,7 +333,7 @@ def _migrate(engine: Engine, path: Path) -> None:
             f"this one knows up to {target}); upgrade studioflow to open it"
         )
     if version > 0:
-        _backup(engine, path.with_name(f"{path.name}.v{version}-backup"))
+        _migration_backup(engine, path, version)
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         # Another process may have migrated while this one waited for the write lock.
         if conn.exec_driver_sql("PRAGMA user_version").scalar_one() == target:
@@ -281,6 +345,25 @@ def _migrate(engine: Engine, path: Path) -> None:
             for migration in MIGRATIONS[version - 1 :]:
                 migration(conn)
         conn.exec_driver_sql(f"PRAGMA user_version={target}")
+
+
+def _migration_backup(engine: Engine, path: Path, version: int) -> Path:
+    """The copy taken before migrating, under a name nothing holds yet: a leftover (a backup
+    half-written when a crash stopped it, a folder) is left alone and never blocks the file."""
+    target = migration_backup_path(path, version)
+    tries = 1
+    while target.exists() or target.is_symlink():
+        tries += 1
+        target = target.with_name(f"{path.name}.v{version}-backup-{tries}")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.v{version}-backup.", suffix=".tmp")
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        _backup(engine, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
 
 
 def _backup(engine: Engine, target: Path) -> None:

@@ -212,6 +212,22 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = None if job.client_id is None else session.get(Client, job.client_id)
     address = "" if client is None else (client.email if channel == "email" else client.phone)
+    what = "email" if channel == "email" else "text"
+    if address:
+        earlier = session.exec(
+            select(OutboxMessage.id).where(
+                OutboxMessage.automation_id == automation.id,
+                OutboxMessage.job_id == job.id,
+                OutboxMessage.to_addr == address,
+                journal.MAY_HAVE_GONE,
+            )
+        ).first()
+        if earlier is not None:
+            # It may have reached the client already: a second copy waits for the user's word on the first.
+            return Effect(
+                f"{what} to {address} not queued: an earlier one (message {earlier}) is held and may have gone;"
+                " release or cancel it in the outbox"
+            )
     state, reason, subject, body = "queued", "", "", ""
     if template is None:
         state, reason = "held", "its template was deleted"
@@ -246,7 +262,6 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     session.add(message)
     session.flush()
     journal.note(session, "queued", message.id)  # type: ignore[arg-type]
-    what = "email" if channel == "email" else "text"
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
         return Effect(f"{what} held: {reason}", shown)

@@ -120,7 +120,7 @@ def to_ics(events: Iterable[EventView], now: datetime | None = None) -> bytes:
         entry.add("dtstamp", stamp)
         entry.add("dtstart", event.starts_at)
         # RFC 5545: an event without an end lasts no time; an hour is what people mean.
-        entry.add("dtend", event.ends_at or event.starts_at + timedelta(hours=1))
+        entry.add("dtend", event.ends_at or _plus_an_hour(event.starts_at))
         entry.add("summary", event.title)
         if event.location:
             entry.add("location", event.location)
@@ -131,9 +131,24 @@ def to_ics(events: Iterable[EventView], now: datetime | None = None) -> bytes:
     return calendar.to_ical()
 
 
+def _plus_an_hour(starts_at: datetime) -> datetime:
+    """The end of an event that has none; an event stored at the very end of time ends there."""
+    try:
+        return starts_at + timedelta(hours=1)
+    except OverflowError:
+        return starts_at
+
+
+# Times a calendar, a time zone shift and an hour's end all fit around.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
+
 def _check_times(starts_at: datetime, ends_at: datetime | None) -> None:
     if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
         raise StudioflowError("an event's times need a time zone")  # a programming slip, not user input
+    for moment in (starts_at, ends_at):
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise StudioflowError(f"an event's time must be from year {FIRST_YEAR} to {LAST_YEAR}, not {moment.year}")
     if ends_at is not None and ends_at < starts_at:
         raise StudioflowError(
             f"an event cannot end ({ends_at.astimezone():%Y-%m-%d %H:%M}) "

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Table, delete, func, insert, update
+from sqlalchemy import ColumnElement, Connection, Date, DateTime, Table, and_, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -79,6 +79,10 @@ ROW_TABLES: dict[str, Table] = {
 # Rows jobs point to: they exist before the jobs are restored and go after them.
 JOB_PARENTS = ("client", "job_status")
 CHILD_TABLES = tuple(t for t in ROW_TABLES if t not in JOB_PARENTS)
+# A held message that was handed to a transport may have gone (a lost "250"): nothing but the
+# user's release sends it again, so undo, redo and re-entry leave it exactly as it is. A
+# message held before any attempt (no address, a broken template) never left: undo may cancel it.
+MAY_HAVE_GONE: ColumnElement[bool] = and_(MESSAGES.c.state == "held", MESSAGES.c.attempts > 0)
 _RECORDING = "studioflow.journal.recording"  # session.info key of the recording in progress
 _CHUNK = 900  # ids per IN (...): below SQLite's oldest limit of 999 bound variables
 
@@ -172,6 +176,7 @@ def undo(db: Database) -> str:
         _check_rows(session, rows, "after", f"cannot undo ({entry.label})")
         _restore_rows(session, rows, "before", deletes=True, tables=CHILD_TABLES)
         _restore_rows(session, rows, "before", deletes=False, tables=JOB_PARENTS)
+        kept = _kept_held(session, entry.effects)
         try:
             _take_back(session, entry.effects)
         except StudioflowError as exc:
@@ -186,7 +191,7 @@ def undo(db: Database) -> str:
             ) from exc
         entry.undone = True
         session.flush()
-        return entry.label
+        return entry.label + kept
 
 
 def redo(db: Database) -> str:
@@ -202,6 +207,7 @@ def redo(db: Database) -> str:
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
         _restore_rows(session, rows, "after", deletes=True, tables=CHILD_TABLES)
         _restore_rows(session, rows, "after", deletes=False, tables=JOB_PARENTS)
+        kept = _kept_held(session, entry.effects)
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
         _restore_rows(session, rows, "after", deletes=True, tables=JOB_PARENTS)
         try:
@@ -213,7 +219,7 @@ def redo(db: Database) -> str:
             ) from exc
         entry.undone = False
         session.flush()
-        return entry.label
+        return entry.label + kept
 
 
 def newest_entry(session: Session) -> int:
@@ -373,6 +379,7 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
         conn.execute(
             update(MESSAGES)
             .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("queued", "held", "failed")))
+            .where(~MAY_HAVE_GONE)
             .values(state="cancelled", last_error="cancelled by undo")
         )
     made_here = {message["id"] for message in effects.get("queued", [])}
@@ -386,6 +393,22 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
             .values(state=prior["state"], last_error=prior["last_error"])
         )
     session.expire_all()
+
+
+def _kept_held(session: Session, effects: dict[str, list[dict[str, Any]]]) -> str:
+    """Words for the messages of an entry that undo and redo leave held (they may have gone)."""
+    ids = [message["id"] for kind in ("queued", "cancelled") for message in effects.get(kind, [])]
+    if not ids:
+        return ""
+    session.flush()
+    found = session.connection().execute(
+        select(MESSAGES.c.id, MESSAGES.c.channel, MESSAGES.c.to_addr).where(MESSAGES.c.id.in_(ids), MAY_HAVE_GONE)
+    )
+    return "".join(
+        f"; the {row.channel} to {row.to_addr} (message {row.id}) stays held: it may have gone,"
+        " release or cancel it in the outbox"
+        for row in found
+    )
 
 
 def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> None:
@@ -402,10 +425,15 @@ def _put_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> Non
                 )
     for kind in ("queued", "cancelled"):
         for message in effects.get(kind, []):
+            values = _decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")})
+            if message["state"] == "queued":
+                # A message held since may have gone: it gets its links back, never its place in the queue.
+                held = {k: values[k] for k in ("visit_id", "job_id")}
+                this = MESSAGES.c.id == message["id"]
+                conn.execute(update(MESSAGES).where(this, MESSAGES.c.state == "held").values(held))
+            states = ("cancelled", "queued", "failed") + (() if message["state"] == "queued" else ("held",))
             conn.execute(
-                update(MESSAGES)
-                .where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(("cancelled", "queued", "held", "failed")))
-                .values(_decode(MESSAGES, {k: message[k] for k in ("state", "last_error", "visit_id", "job_id")}))
+                update(MESSAGES).where(MESSAGES.c.id == message["id"], MESSAGES.c.state.in_(states)).values(values)
             )
     session.expire_all()
 

@@ -11,6 +11,7 @@ not discovered when a message is about to go out.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import date
@@ -78,11 +79,19 @@ _NOT_ALLOWED: dict[type[nodes.Node], str] = {
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # whatever str.splitlines splits on
 
 
+MAX_SECONDS = 2.0  # the wall-clock bound of one render, whatever the template does
+
+
 class _Budget:
-    """What the multiplying operators of one render may still build."""
+    """What the multiplying operators of one render may still build, and until when it may run."""
 
     def __init__(self) -> None:
         self.left = MAX_BUILT
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise SecurityError(f"the template takes too long to fill in (more than {MAX_SECONDS:g} s)")
 
 
 # Per render, and safe if two threads render at once.
@@ -123,14 +132,36 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 def _spend(left: Any, right: Any) -> None:
-    """Charge `text * n` (or `list * n`) to this render's budget before it is built."""
+    """Charge `text * n` (or `list * n`) to this render's budget before it is built.
+
+    A list is charged for everything inside it, nested lists included: `[[1]*50000]*50000` is
+    small in memory (the same inner list 50,000 times) but 2.5 billion items once written out.
+    """
+    budget = _budget.get() or _Budget()
+    budget.check_time()
     seq, times = (right, left) if _is_int(left) else (left, right)
     if isinstance(seq, str | list | tuple) and _is_int(times):
-        size = len(seq) * max(times, 0)
-        budget = _budget.get() or _Budget()
+        times = max(times, 0)
+        size = _weight(seq, budget.left // max(times, 1) + 1) * times
         if size > budget.left:
             raise SecurityError(f"* would build {size:,} more characters (at most {MAX_BUILT:,} in all)")
         budget.left -= size
+
+
+def _weight(value: Any, limit: int) -> int:
+    """Items and characters in `value`, nested sequences counted in full; stops counting past `limit`."""
+    total = 0
+    waiting = [value]
+    while waiting and total <= limit:
+        item = waiting.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list | tuple | dict):
+            total += len(item)
+            waiting.extend(item.values() if isinstance(item, dict) else item)
+        else:
+            total += 1
+    return total
 
 
 def _is_int(value: Any) -> bool:
@@ -256,7 +287,10 @@ def _stream(part: str, template: Template, context: dict[str, Any], limit: int) 
     pieces: list[str] = []
     size = 0
     try:
+        budget = _budget.get()
         for piece in template.generate(context):
+            if budget is not None:
+                budget.check_time()
             size += len(piece)
             if size > limit:
                 raise StudioflowError(f"the rendered {part} is longer than {limit:,} characters")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +22,16 @@ from sqlmodel import SQLModel
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.db import schema_version
+from studioflow.store.db import output_path, schema_version
 
 FORMAT = "studioflow-export"
+# Values that end up in mail headers: one line, as the services that store them insist (a line
+# break there would forge a header, or stop delivery).
+ONE_LINE_COLUMNS = {
+    "client": ("name", "email", "phone"),
+    "message_template": ("subject",),
+    "outbox_message": ("to_addr", "subject", "message_id"),
+}
 BATCH = 1000
 
 Progress = Callable[[str, int, int], None]  # (table, tables done, tables in all)
@@ -51,7 +60,7 @@ def export_json(db: Database, target: Path, progress: Progress | None = None) ->
         data["sequences"] = {name: seq for name, seq in sequences}
     if progress:
         progress("", len(tables), len(tables))
-    _write_atomically(target, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    write_file(db, target, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
     return counts
 
 
@@ -95,20 +104,63 @@ def import_json(db: Database, source: Path, progress: Progress | None = None) ->
 
 
 def backup(db: Database, target: Path, overwrite: bool = False) -> Path:
-    """A copy made with SQLite's online backup API: consistent even while the app writes."""
-    target = target.expanduser()
-    if target.is_dir():
-        raise StudioflowError(f"{target} is a directory; give a file name for the backup")
-    if target.exists() and not overwrite:
-        raise StudioflowError(f"{target} already exists; choose another name (or --force to replace it)")
-    if target.resolve() == db.path.resolve():
-        raise StudioflowError("a backup cannot replace the database it copies")
-    if not target.parent.is_dir():
-        raise StudioflowError(f"no folder {target.parent} for the backup")
-    if target.exists():
-        target.unlink()  # the backup API copies into a database; a stale file must not be one
-    db.backup_to(target)
+    """A copy made with SQLite's online backup API (consistent even while the app writes), checked
+    before it takes the name: a damaged source or a full disk leaves no file behind."""
+    target = _free_target(db, target, overwrite)
+    with _temporary_beside(target) as temp:
+        try:
+            db.backup_to(temp)
+            with closing(sqlite3.connect(temp)) as copy:
+                problems = [row[0] for row in copy.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        except sqlite3.OperationalError as exc:  # disk full, I/O error
+            raise StudioflowError(f"cannot write the backup {target}: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # a page of the source that cannot be read
+            problems = [str(exc)]
+        if problems:
+            raise StudioflowError(f"{db.path} is damaged ({problems[0]}); no backup written, see `studioflow check`")
+        os.replace(temp, target)
     return target
+
+
+def write_file(db: Database, target: Path, data: bytes, overwrite: bool = True) -> Path:
+    """Write a file a command makes (an export, a CSV, an .ics): never over the database or its
+    companions, and atomically (a full disk or a crash never leaves half a file)."""
+    target = _free_target(db, target, overwrite)
+    with _temporary_beside(target) as temp:
+        try:
+            with temp.open("wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as exc:
+            raise StudioflowError(f"cannot write {target}: {exc.strerror}") from None
+        os.replace(temp, target)
+    return target
+
+
+def _free_target(db: Database, target: Path, overwrite: bool) -> Path:
+    real = output_path(db.path, target)
+    if real.exists() and not overwrite:
+        raise StudioflowError(f"{target} already exists; choose another name (or --force to replace it)")
+    if not real.parent.is_dir():
+        raise StudioflowError(f"no folder {real.parent} for {target.name}")
+    return real
+
+
+@contextmanager
+def _temporary_beside(target: Path) -> Iterator[Path]:
+    """A fresh file in the target's folder (so the final rename is atomic), removed unless renamed."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:100]}.", suffix=".tmp")
+    except OSError as exc:
+        raise StudioflowError(f"cannot write in {target.parent}: {exc.strerror}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}-journal").unlink(missing_ok=True)
 
 
 def _insert(conn: Any, table: Table, block: Any, source: Path) -> int:
@@ -124,6 +176,12 @@ def _insert(conn: Any, table: Table, block: Any, source: Path) -> int:
         raise StudioflowError(f"{source}: a row of {table.name} does not match its {len(columns)} columns")
     if any(isinstance(value, dict | list) for row in rows for value in row):
         raise StudioflowError(f"{source}: a value in {table.name} is not a plain value")
+    for column in ONE_LINE_COLUMNS.get(table.name, ()):
+        if column in columns:
+            at = columns.index(column)
+            for number, row in enumerate(rows, start=1):
+                if isinstance(row[at], str) and ("\n" in row[at] or "\r" in row[at]):
+                    raise StudioflowError(f"{source}: {table.name}.{column} of row {number} holds a line break")
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
@@ -154,23 +212,3 @@ def _read_export(source: Path) -> dict[str, Any]:
             f"{source} was exported with schema {data.get('schema')}; this studioflow imports schema {schema_version()}"
         )
     return data
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    target = target.expanduser()
-    if target.is_dir():
-        raise StudioflowError(f"{target} is a directory; give a file name")
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise StudioflowError(f"cannot write in {folder}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -27,12 +27,14 @@ class Inbox:
     `data_answers`: replies to the next DATA commands, one each, then it accepts.
     `rcpt_answer`: the reply to every RCPT (None: accept). `drop_at`: "MAIL" or "DATA"
     closes the connection at that command. `data_delay`: seconds before answering DATA.
+    `reply_delay`: seconds between keeping a message and saying "250" (a reply the client may never see).
     """
 
     data_answers: list[str] = field(default_factory=list)
     rcpt_answer: str | None = None
     drop_at: str | None = None
     data_delay: float = 0.0
+    reply_delay: float = 0.0
     received: list[EmailMessage] = field(default_factory=list)
     connections: int = 0
 
@@ -67,6 +69,8 @@ class Inbox:
         message = message_from_bytes(envelope.content, policy=default)
         assert isinstance(message, EmailMessage)
         self.received.append(message)
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return f"250 2.0.0 Ok: queued as {len(self.received)}"
 
     def message_ids(self) -> list[str]:

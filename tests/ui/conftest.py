@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from studioflow.app import StudioflowApp
 from studioflow.store import Database, open_database
@@ -26,3 +28,10 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
 def no_background_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages stay as the keys left them unless a test asks for delivery (no race with a worker)."""
     monkeypatch.setattr(StudioflowApp, "deliver_in_background", False)
+
+
+async def effects_done(pilot: Pilot[Any]) -> None:
+    """Wait for the writes keys started (they run in a thread worker, one after another) and what they redraw."""
+    while pilot.app.effects.busy:  # type: ignore[attr-defined]
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

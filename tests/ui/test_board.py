@@ -36,6 +36,8 @@ from studioflow.widgets.board.column import CARD_HEIGHT, CardColumn
 from studioflow.workflow import board, clients, demo, jobs, pipelines, tasks
 from studioflow.workflow.views import JobView
 
+from .conftest import effects_done
+
 SIZE = (120, 35)
 WEDDING = "Wedding Photography"
 TAX = "1040 Tax Return"
@@ -155,6 +157,7 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 async def press(pilot: Pilot[Any], *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause()
+    await effects_done(pilot)
 
 
 async def paste(pilot: Pilot[Any], text: str) -> None:

@@ -26,6 +26,8 @@ from studioflow.store.models import OutboxMessage
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import jobs, outbox
 
+from .conftest import effects_done
+
 SIZE = (120, 35)
 KNOWN_SMTP_KEYS = "(known: host, port, security, username, from, password_command, timeout)"
 KEYS = count()
@@ -54,6 +56,7 @@ def state(db: Database, message_id: int) -> str:
 async def press(pilot: Pilot[Any], *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause()
+    await effects_done(pilot)
 
 
 async def open_outbox(pilot: Pilot[Any]) -> OutboxScreen:

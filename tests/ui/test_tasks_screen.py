@@ -27,6 +27,8 @@ from studioflow.store import Database
 from studioflow.workflow import tasks
 from studioflow.workflow.views import TaskView
 
+from .conftest import effects_done
+
 SIZE = (120, 35)
 
 
@@ -74,6 +76,7 @@ async def test_check_two_off_and_undo_one(demo_db: Database) -> None:
         assert [t.done for t in (screen(app).task_list.lines[1].task, current(app))] == [True, True]  # type: ignore[union-attr]
 
         await pilot.press("u")
+        await effects_done(pilot)
         await pilot.pause()
         assert row(demo_db, second.id)["done_at"] is None  # type: ignore[index]
         assert row(demo_db, first.id)["done_at"] is not None  # type: ignore[index]
@@ -235,6 +238,7 @@ async def test_delete_and_undo(demo_db: Database) -> None:
         assert row(demo_db, task.id) is None
         assert task.id not in {t.id for t in (line.task for line in screen(app).task_list.lines) if t}
         await pilot.press("u")
+        await effects_done(pilot)
         await pilot.pause()
         assert row(demo_db, task.id) == before
 
