@@ -28,7 +28,6 @@ from studioflow.store.models import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHA
 from studioflow.workflow import (
     agenda,
     automation_rules,
-    automations,
     clients,
     events,
     invoices,
@@ -96,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         result = handler(db, args)
         _print(result, args)
+        _warn_nobody(result)
         return 0
     except DatabaseTrouble as exc:  # busy or full: not the input's fault (a damaged file is the file's)
         print(f"studioflow: {exc}", file=sys.stderr)
@@ -331,19 +331,29 @@ def build_parser() -> Parser:
     cmd.add_argument("--all", action="store_true", help="include archived jobs")
     for name, handler, text in (
         ("show", jobs.get_job, "show a job and its stage history"),
-        ("advance", jobs.advance, "complete the job's stage and enter the next"),
-        ("skip", jobs.skip, "skip the job's stage and enter the next"),
         ("archive", jobs.archive, "archive a job (hidden from the board)"),
         ("unarchive", jobs.unarchive, "bring an archived job back"),
     ):
         cmd = command(g, name, lambda db, a, h=handler: h(db, a.job), text)
         cmd.add_argument("job")
-        if name in ("advance", "skip"):
-            dry_run_option(cmd)
-    cmd = command(g, "move", lambda db, a: jobs.move_to(db, a.job, a.to), "move a job to a stage of its pipeline")
+    for name, mover, text in (
+        ("advance", jobs.advance, "complete the job's stage and enter the next"),
+        ("skip", jobs.skip, "skip the job's stage and enter the next"),
+    ):
+        cmd = command(g, name, lambda db, a, m=mover: m(db, a.job, automations_on=not a.no_automations), text)
+        cmd.add_argument("job")
+        dry_run_option(cmd)
+        no_automations_option(cmd)
+    cmd = command(
+        g,
+        "move",
+        lambda db, a: jobs.move_to(db, a.job, a.to, automations_on=not a.no_automations),
+        "move a job to a stage of its pipeline",
+    )
     cmd.add_argument("job")
     cmd.add_argument("--to", required=True, metavar="S")
     dry_run_option(cmd)
+    no_automations_option(cmd)
     cmd = command(g, "status", _job_status, "set (or --clear) a job's status")
     dry_run_option(cmd)
     cmd.add_argument("job")
@@ -422,6 +432,13 @@ def build_parser() -> Parser:
     cmd.add_argument("--delay", type=parse_delay, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="only for clients with this tag")
     cmd.add_argument("--keep", action="store_true", help="a delayed message still goes if the job moves on")
+    cmd.add_argument(
+        "--reentry",
+        default="every",
+        metavar="R",
+        help="when the job comes back to the stage: every (visit, the default), first (visit only), "
+        "or days:N (not again within N days)",
+    )
     cmd = command(g, "list", lambda db, a: automation_rules.list_automations(db, a.pipeline, a.stage), "list")
     cmd.add_argument("--pipeline", metavar="P")
     cmd.add_argument("--stage", metavar="S", help="needs --pipeline")
@@ -540,7 +557,8 @@ def _test_email(db: Database, args: argparse.Namespace) -> str:
         reply = send_test_email(smtp, clients.clean_email(args.to) or args.to)
     except SendFailure as failure:
         raise StudioflowError(f"the test email was not sent: {failure.reason}") from None
-    return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {reply}"
+    answer = reply.removeprefix(f"{smtp.host}: ")  # the host is said already, with its port
+    return f"sent a test email to {args.to} through {smtp.host}:{smtp.port}: {answer}"
 
 
 def _job_container_commands(command: Callable[..., Parser], group: Callable[[str, str], Any], top: Any) -> None:
@@ -826,6 +844,14 @@ def _backup(db: Database, a: argparse.Namespace) -> str:
     return f"backup written to {transfer.backup(db, a.file, overwrite=a.force)}"
 
 
+def no_automations_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--no-automations",
+        action="store_true",
+        help="a correction: fire no automation (recorded in the job's history)",
+    )
+
+
 def dry_run_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--dry-run", action="store_true", help="show what would happen and what would fire; write nothing")
 
@@ -855,6 +881,7 @@ def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
         delay_minutes=a.delay,
         required_tags=a.tag,
         keep_on_leave=a.keep,
+        reentry=a.reentry,
     )
 
 
@@ -883,9 +910,7 @@ def _show_project(db: Database, a: argparse.Namespace) -> ProjectDetailView:
 
 def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
     """Run a move in a transaction that is rolled back, and show what it would do."""
-    with db.dry_run() as session:
-        result = handler(db, args)
-        effects = list(automations.fired(session))
+    result, effects = jobs.rehearse(db, lambda: handler(db, args))
     if args.json:
         data = {"dry_run": True, "job": to_json(result), "effects": [to_json(e) for e in effects]}
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -898,6 +923,14 @@ def _dry_run(db: Database, handler: Handler, args: argparse.Namespace) -> None:
         print(f"  - {effect.text}")
         for line in effect.message.splitlines():
             print(f"      {line}")
+
+
+def _warn_nobody(result: Any) -> None:
+    """A move that queued a message to nobody did what was asked (the message waits, held, to
+    be edited or cancelled) but is said on stderr: the shell has no dialog to ask first."""
+    for line in getattr(result, "fired", ()):
+        if " held: " in line and " has no " in line:  # no client, or a client without the address
+            print(f"studioflow: warning: {line} (see 'studioflow outbox list --state held')", file=sys.stderr)
 
 
 def _demo(db: Database, args: argparse.Namespace) -> str:
@@ -1091,18 +1124,19 @@ def _print_job(job: JobView) -> None:
         print("  history")
         for visit in job.history:
             when = local_minute(visit.entered_at)
-            print(f"           {when}  {visit.state:<9}  {visit.stage}")
+            quiet = "  (moved without automations)" if visit.automations_off else ""
+            print(f"           {when}  {visit.state:<9}  {visit.stage}{quiet}")
 
 
 def _print_outbox_message(message: MessageView) -> None:
     fields = {
-        "message": f"{message.id} ({message.channel}) {message.state}",
+        "message": f"{message.id} ({message.channel}) {message.state_label()}",
         "to": message.to_addr or "-",
         "job": f"{message.job_id} {message.job_title}" if message.job_id else "-",
         "send at": local_minute(message.send_at),
         "sent at": local_minute(message.sent_at),
         "attempts": str(message.attempts),
-        "reply": message.reply or "-",
+        "went to": message.reply or "-",
         "problem": message.last_error or "-",
         "id": message.message_id or "-",
     }
@@ -1166,7 +1200,7 @@ def _row(item: Any) -> dict[str, str]:
         when = item.sent_at if item.state == "sent" and item.sent_at else item.send_at
         return {
             "id": str(item.id),
-            "state": item.state,
+            "state": item.state_label(),
             "to": item.to_addr or "-",
             "subject": first_line(item.subject if item.channel == "email" else f"(text) {item.body}"),
             "when": local_minute(when),

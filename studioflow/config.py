@@ -16,6 +16,7 @@ APP_NAME = "studioflow"
 DB_ENV = "STUDIOFLOW_DB"
 CONFIG_ENV = "STUDIOFLOW_CONFIG"
 ME_KEYS = ("name", "business")
+DEFAULT_SEND_DELAY = 120  # seconds: long enough to see a slip and undo it, short enough not to matter
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 Scalar = str | int | float | bool
 
@@ -109,9 +110,88 @@ def smtp_from_table(table: dict[str, object], where: str = "smtp settings") -> S
     )
 
 
+@dataclass(frozen=True)
+class SmsHttpConfig:
+    """`[sms.http]`: a provider's REST messages API, shaped like Twilio's. The token is never kept here."""
+
+    account_sid: str
+    from_number: str
+    base_url: str = "https://api.twilio.com"
+    token_command: str = ""
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    """`[sms]`: how texts leave the machine, by the user's own command or an HTTP API (one of them)."""
+
+    command: tuple[str, ...] = ()  # an argv template, run without a shell: {to} and {body} filled in
+    timeout: float = 30.0
+    http: SmsHttpConfig | None = None
+
+
+SMS_KEYS: dict[str, type | tuple[type, ...]] = {"command": (list, str), "timeout": (int, float), "http": dict}
+SMS_HTTP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "account_sid": str,
+    "from": str,
+    "base_url": str,
+    "token_command": str,
+    "timeout": (int, float),
+}
+
+
+def load_sms() -> SmsConfig | None:
+    """The `[sms]` table, or None when there is none (texts then wait: nothing can send them)."""
+    raw = _read_config()
+    if "sms" not in raw:
+        return None
+    where = str(config_path())
+    table = _table(raw, "sms", SMS_KEYS)
+    command = table.get("command", ())
+    if isinstance(command, str):
+        import shlex  # a string is split as a shell would, but never run by one
+
+        try:
+            command = shlex.split(command)
+        except ValueError as exc:
+            raise StudioflowError(f"{where}: sms.command cannot be split into words: {exc}") from None
+    assert isinstance(command, list | tuple)
+    if not all(isinstance(part, str) for part in command) or (command and not command[0].strip()):
+        raise StudioflowError(f'{where}: sms.command must be a list of words, e.g. command = ["my-sms", "{{to}}"]')
+    http = None
+    if "http" in table:
+        http_table = _table(table, "http", SMS_HTTP_KEYS)
+        missing = [key for key in ("account_sid", "from") if not str(http_table.get(key, "")).strip()]
+        if missing:
+            raise StudioflowError(f"{where}: sms.http.{missing[0]} is missing")
+        base_url = str(http_table.get("base_url", "https://api.twilio.com")).rstrip("/")
+        if not base_url.startswith(("https://", "http://")):
+            raise StudioflowError(f"{where}: sms.http.base_url must start with https:// (or http://)")
+        http = SmsHttpConfig(
+            account_sid=str(http_table["account_sid"]).strip(),
+            from_number=str(http_table["from"]).strip(),
+            base_url=base_url,
+            token_command=str(http_table.get("token_command", "")),
+            timeout=_seconds(http_table.get("timeout", 30.0), where, "sms.http.timeout"),
+        )
+    if command and http is not None:
+        raise StudioflowError(f"{where}: set sms.command or [sms.http], not both")
+    if not command and http is None:
+        raise StudioflowError(f"{where}: [sms] needs a command, or an [sms.http] table")
+    return SmsConfig(
+        command=tuple(command), timeout=_seconds(table.get("timeout", 30.0), where, "sms.timeout"), http=http
+    )
+
+
+def _seconds(value: object, where: str, key: str) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 600:
+        raise StudioflowError(f"{where}: {key} must be a number of seconds from 1 to 600, not {value!r}")
+    return float(value)
+
+
 def load_send_delay() -> int:
-    """`[outbox] send_delay_seconds`: how long a new message waits, so it can still be cancelled."""
-    delay = _table(_read_config(), "outbox", {"send_delay_seconds": int}).get("send_delay_seconds", 0)
+    """`[outbox] send_delay_seconds`: how long a new message waits, so a slip can still be undone (0 allowed)."""
+    delay = _table(_read_config(), "outbox", {"send_delay_seconds": int}).get("send_delay_seconds", DEFAULT_SEND_DELAY)
     if not isinstance(delay, int) or not 0 <= delay <= 86400:
         raise StudioflowError(f"{config_path()}: outbox.send_delay_seconds must be from 0 to 86400, not {delay!r}")
     return delay
@@ -174,7 +254,7 @@ def _table(raw: dict[str, object], name: str, known: dict[str, type | tuple[type
             raise StudioflowError(f"{config_path()}: unknown key {name}.{key} (known: {', '.join(known)})")
         wanted = known[key]
         if not isinstance(value, wanted) or (isinstance(value, bool) and wanted is not bool):
-            kind = "a string in quotes" if wanted is str else "a number"
+            kind = _KINDS.get(wanted, "a number")
             raise StudioflowError(f"{config_path()}: {name}.{key} must be {kind}, e.g. {key} = {_example(wanted)}")
         if isinstance(value, str) and ("\n" in value or "\r" in value):
             # Names and addresses end up in mail headers, where a line break would forge a header.
@@ -182,8 +262,15 @@ def _table(raw: dict[str, object], name: str, known: dict[str, type | tuple[type
     return table
 
 
+_KINDS: dict[type | tuple[type, ...], str] = {
+    str: "a string in quotes",
+    dict: "a table",
+    (list, str): "a list of words",
+}
+
+
 def _example(wanted: type | tuple[type, ...]) -> str:
-    return '"..."' if wanted is str else "30"
+    return {str: '"..."', dict: "{ ... }", (list, str): '["my-sms", "{to}"]'}.get(wanted, "30")
 
 
 MILEAGE_UNITS = ("mi", "km")

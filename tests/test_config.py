@@ -103,6 +103,8 @@ def test_a_bad_smtp_table_names_the_key(toml: Path, table: str, message: str) ->
 
 
 def test_the_send_delay(toml: Path) -> None:
+    assert config.load_send_delay() == 120  # two minutes to undo a slip, unless the user says otherwise
+    toml.write_text("[outbox]\nsend_delay_seconds = 0\n", encoding="utf-8")
     assert config.load_send_delay() == 0
     toml.write_text("[outbox]\nsend_delay_seconds = 30\n", encoding="utf-8")
     assert config.load_send_delay() == 30

@@ -22,8 +22,9 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
-from studioflow.config import SmtpConfig, load_smtp
+from studioflow.config import SmsConfig, SmtpConfig, load_sms, load_smtp
 from studioflow.errors import StudioflowError
+from studioflow.mail.sms import NO_WAY, sms_transport
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
 from studioflow.store.db import delivery_lock_path
@@ -48,15 +49,17 @@ class Transport(Protocol):
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Where messages go: `smtp` None means every email goes to the stub outbox."""
+    """Where messages go: `smtp` None means every email goes to the stub outbox (local only);
+    `sms` None means texts wait, since nothing here can send them."""
 
     smtp: SmtpConfig | None
     stub_root: Path
     ssl_context: ssl.SSLContext | None = None
+    sms: SmsConfig | None = None
 
     @classmethod
     def load(cls, db_path: Path) -> MailSettings:
-        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path))
+        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), sms=load_sms())
 
     @property
     def destination(self) -> str:
@@ -71,6 +74,7 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     held: int = 0
+    texts_waiting: int = 0  # texts left queued: no way to send texts is set up
     busy: bool = False  # another process was delivering: nothing was done here
     interrupted: int = 0  # found `sending` after a crash, and held for the user now
     problems: list[str] = field(default_factory=list)
@@ -82,19 +86,20 @@ class DeliveryReport:
     def summary(self) -> str:
         if self.busy:
             return "another studioflow is delivering the outbox right now; nothing done"
+        waiting = f"{self.texts_waiting} text(s) wait: {NO_WAY.split(':')[0]}" if self.texts_waiting else ""
         needs_you = ""
         if self.interrupted:
             n = self.interrupted
             needs_you = f"{n} message{'s' if n != 1 else ''} need{'s' if n == 1 else ''} you: held"
         if not self.handled:
-            return needs_you or "nothing due to send"
+            return "; ".join(part for part in (needs_you, waiting) if part) or "nothing due to send"
         parts = [f"{self.sent} sent"]
         parts += [
             f"{n} {what}"
             for n, what in ((self.retrying, "to retry later"), (self.failed, "failed"), (self.held, "held"))
             if n
         ]
-        return ", ".join(parts) + (f"; {needs_you}" if needs_you else "")
+        return ", ".join(parts + ([waiting] if waiting else [])) + (f"; {needs_you}" if needs_you else "")
 
 
 def deliver_due(
@@ -108,17 +113,18 @@ def deliver_due(
             return report
         report.interrupted = hold_interrupted(db)
         email = _EmailRoute(settings)
-        sms = MaildirTransport(settings.stub_root)
+        sms = _SmsRoute(settings)
+        if settings.sms is None:
+            report.texts_waiting = _texts_wait(db, now())
         ledger = _Ledger(db, report, now)
         try:
-            while due := _due_ids(db, now()):
+            while due := _due_ids(db, now(), texts=settings.sms is not None):
                 for done, (message_id, channel) in enumerate(due, start=1):
-                    if channel == "sms":
-                        ledger.deliver(message_id, sms)
-                    elif (failure := email.unreachable()) is not None:
+                    route = sms if channel == "sms" else email
+                    if (failure := route.unreachable()) is not None:
                         ledger.unreachable(message_id, failure)
                     else:
-                        ledger.deliver(message_id, email.transport)
+                        ledger.deliver(message_id, route.transport, local=route.local)
                     if progress is not None:
                         progress(done, len(due))
                 ledger.flush()
@@ -127,6 +133,7 @@ def deliver_due(
                 ledger.flush()
             finally:
                 email.close()
+                sms.close()
     return report
 
 
@@ -144,6 +151,15 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY)
 
 
+def _texts_wait(db: Database, cutoff: datetime) -> int:
+    """Texts due with no way to send them stay queued (never marked sent), saying why."""
+    with db.write() as session:
+        waiting = and_(MESSAGES.c.state == "queued", MESSAGES.c.channel == "sms", MESSAGES.c.send_at <= cutoff)
+        conn = session.connection()
+        conn.execute(update(MESSAGES).where(waiting, MESSAGES.c.last_error != NO_WAY).values(last_error=NO_WAY))
+        return len(conn.execute(select(MESSAGES.c.id).where(waiting)).all())
+
+
 class _EmailRoute:
     """The email transport, connected once per run; a server that cannot be reached fails the whole batch alike."""
 
@@ -151,6 +167,7 @@ class _EmailRoute:
         self.settings = settings
         self._transport: Transport | None = None
         self._failure: SendFailure | None = None
+        self.local = settings.smtp is None  # the stub outbox: nothing leaves the machine
 
     @property
     def transport(self) -> Transport:
@@ -178,13 +195,31 @@ class _EmailRoute:
             self._transport.close()
 
 
-def _due_ids(db: Database, cutoff: datetime) -> list[tuple[int, str]]:
+class _SmsRoute(_EmailRoute):
+    """The texts' transport (a command or an HTTP API), made once per run when a text is due."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        super().__init__(settings)
+        self.local = False
+
+    def unreachable(self) -> SendFailure | None:
+        if self._transport is None and self._failure is None:
+            assert self.settings.sms is not None  # texts are only due when a way to send them is set
+            try:
+                self._transport = sms_transport(self.settings.sms, self.settings.ssl_context)
+            except SendFailure as failure:
+                self._failure = failure
+        return self._failure
+
+
+def _due_ids(db: Database, cutoff: datetime, texts: bool = True) -> list[tuple[int, str]]:
     with db.read() as session:
-        rows = session.connection().execute(
-            select(MESSAGES.c.id, MESSAGES.c.channel)
-            .where(MESSAGES.c.state == "queued", MESSAGES.c.send_at <= cutoff)
-            .order_by(MESSAGES.c.send_at, MESSAGES.c.id)
+        query = select(MESSAGES.c.id, MESSAGES.c.channel).where(
+            MESSAGES.c.state == "queued", MESSAGES.c.send_at <= cutoff
         )
+        if not texts:
+            query = query.where(MESSAGES.c.channel != "sms")
+        rows = session.connection().execute(query.order_by(MESSAGES.c.send_at, MESSAGES.c.id))
         return [(row.id, row.channel) for row in rows]
 
 
@@ -197,16 +232,17 @@ class _Ledger:
         self.db = db
         self.report = report
         self.now = now
-        self._pending: tuple[int, str | SendFailure] | None = None
+        self._pending: tuple[int, str | SendFailure, bool] | None = None
 
-    def deliver(self, message_id: int, transport: Transport) -> None:
+    def deliver(self, message_id: int, transport: Transport, local: bool = False) -> None:
+        """Hand one message over; `local`: the transport is the stub outbox (recorded as local only)."""
         letter = self._claim(message_id)
         if letter is None:
             return  # cancelled or edited away from `queued` since it was picked
         try:
-            self._pending = (message_id, transport.send(letter))
+            self._pending = (message_id, transport.send(letter), local)
         except SendFailure as failure:
-            self._pending = (message_id, failure)
+            self._pending = (message_id, failure, local)
 
     def unreachable(self, message_id: int, failure: SendFailure) -> None:
         """An attempt that never got to send (the server could not be reached or refused the login)."""
@@ -230,12 +266,12 @@ class _Ledger:
     def _settle(self, conn: Connection) -> None:
         if self._pending is None:
             return
-        message_id, outcome = self._pending
+        message_id, outcome, local = self._pending
         self._pending = None
         if isinstance(outcome, SendFailure):
             self._fail(conn, message_id, outcome, "sending")
             return
-        conn.execute(_SENT, {"message": message_id, "sent_at": self.now(), "reply": outcome[:1000]})
+        conn.execute(_SENT, {"message": message_id, "sent_at": self.now(), "reply": outcome[:1000], "local": local})
         self.report.sent += 1
 
     def _fail(self, conn: Connection, message_id: int, failure: SendFailure, state: str) -> None:
@@ -275,7 +311,13 @@ _LETTER = select(
 _SENT = (
     update(MESSAGES)
     .where(MESSAGES.c.id == bindparam("message"), MESSAGES.c.state == "sending")
-    .values(state="sent", sent_at=bindparam("sent_at"), reply=bindparam("reply"), last_error="")
+    .values(
+        state="sent",
+        sent_at=bindparam("sent_at"),
+        reply=bindparam("reply"),
+        local_only=bindparam("local"),
+        last_error="",
+    )
 )
 
 

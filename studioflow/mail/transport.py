@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.errors import MessageError
 from email.header import Header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.mime.text import MIMEText
-from email.policy import SMTP as SMTP_POLICY
 from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
@@ -30,7 +29,8 @@ from studioflow.errors import StudioflowError
 
 PASSWORD_ENV = "STUDIOFLOW_SMTP_PASSWORD"
 STUB_FROM = "studioflow@localhost"
-SMS_FOLDER = "sms"
+# What a message delivered to the stub outbox records: it never left this machine.
+LOCAL_REPLY = "local outbox (no mail server set)"
 
 
 class SendFailure(Exception):
@@ -95,7 +95,8 @@ def stub_dir(db_path: Path) -> Path:
 
 
 class MaildirTransport:
-    """The stub outbox: what "was sent" is a file any mail reader can open. Texts go to folder `sms`."""
+    """The stub outbox: what "was sent" is a file any mail reader can open; labelled local, never "sent"
+    as if it had left. Texts never come here: a text in a file reaches nobody."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -103,23 +104,12 @@ class MaildirTransport:
     def send(self, letter: Letter) -> str:
         try:
             box = mailbox.Maildir(self.root, create=True)
-            if letter.channel == "sms":
-                box = box.add_folder(SMS_FOLDER) if SMS_FOLDER not in box.list_folders() else box.get_folder(SMS_FOLDER)
-                message = EmailMessage(policy=SMTP_POLICY)
-                message["X-Studioflow-Channel"] = "sms"
-                message["X-Studioflow-To"] = letter.to_addr  # a phone number, not an address
-                message["Subject"] = f"Text to {letter.to_addr}"
-                message["Date"] = formatdate(localtime=True)
-                message.set_content(letter.body, charset="utf-8", cte="quoted-printable")
-            else:
-                message = build_email(letter, STUB_FROM)
-            key = box.add(message)  # written to tmp/, then renamed into new/: never half a file
+            key = box.add(build_email(letter, STUB_FROM))  # written to tmp/, then renamed into new/: never half a file
         except OSError as exc:
             raise SendFailure(f"cannot write to the stub outbox {self.root}: {exc.strerror}", retry=True) from None
         except (ValueError, TypeError, MessageError) as exc:
             raise SendFailure(f"the message cannot be written as email: {exc}", retry=False) from None
-        where = self.root / (f".{SMS_FOLDER}" if letter.channel == "sms" else "") / "new" / key
-        return f"stored in {where}"
+        return f"{LOCAL_REPLY}: {self.root / 'new' / key}"
 
     def close(self) -> None:
         pass
@@ -241,7 +231,7 @@ class SmtpTransport:
             )
         if code != 250:
             self._refused(code, text, "the message")
-        return f"{code} {text.decode('utf-8', 'replace')}"
+        return f"{self.config.host}: {code} {text.decode('utf-8', 'replace')}"
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -272,14 +262,19 @@ class SmtpTransport:
 
 def smtp_password(config: SmtpConfig) -> str | None:
     """$STUDIOFLOW_SMTP_PASSWORD, else the first line printed by `password_command`; never stored."""
-    if PASSWORD_ENV in os.environ:
-        return os.environ[PASSWORD_ENV]
-    if not config.password_command:
+    return command_secret(config.password_command, PASSWORD_ENV, "smtp.password_command")
+
+
+def command_secret(command: str, env: str, key: str) -> str | None:
+    """$`env` if set, else the first line `command` prints (as aerc, msmtp and himalaya do); None if neither."""
+    if env in os.environ:
+        return os.environ[env]
+    if not command:
         return None
     try:
         done = subprocess.run(
             # No stdin: a command that prompts must not fight the TUI for the keyboard.
-            config.password_command,
+            command,
             shell=True,
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -288,14 +283,12 @@ def smtp_password(config: SmtpConfig) -> str | None:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise StudioflowError("smtp.password_command did not finish within 120 s") from None
+        raise StudioflowError(f"{key} did not finish within 120 s") from None
     except OSError as exc:
-        raise StudioflowError(f"smtp.password_command could not run: {exc.strerror}") from None
+        raise StudioflowError(f"{key} could not run: {exc.strerror}") from None
     if done.returncode != 0:
         # Never its output: a password manager's error may hold the secret (or part of it).
-        raise StudioflowError(
-            f"smtp.password_command failed (exit {done.returncode}); run it yourself in a terminal to see why"
-        )
+        raise StudioflowError(f"{key} failed (exit {done.returncode}); run it yourself in a terminal to see why")
     lines = done.stdout.splitlines()
     return lines[0] if lines else ""
 

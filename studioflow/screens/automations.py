@@ -35,6 +35,11 @@ ACTIONS = [
     ("move the job to another pipeline", "move_to_pipeline"),
     ("archive the job", "archive"),
 ]
+REENTRY = [
+    ("every visit (each time the job comes back)", "every"),
+    ("first visit only (never again for this job)", "first"),
+    ("not again within some days…", "days"),
+]
 
 
 class AutomationsDialog(ModalScreen[None]):
@@ -184,6 +189,11 @@ class AutomationsDialog(ModalScreen[None]):
             if target is None:
                 return
             options["to_pipeline"] = target
+        old = next((r for r in self.rules if r.id == replacing), None)
+        conditions = await self._conditions(old)
+        if conditions is None:
+            return
+        options.update(conditions)
         if replacing is not None:
             keep = self.query_one(OptionList).highlighted
             self._run(lambda: automation_rules.edit_automation(self.db, replacing, trigger, action, **options), keep)
@@ -194,6 +204,31 @@ class AutomationsDialog(ModalScreen[None]):
             ),
             len(self.rules),
         )
+
+    async def _conditions(self, old: AutomationView | None) -> dict[str, Any] | None:
+        """The last steps: the clients' tags it waits for, and whether it fires again on a later visit."""
+        tags = await self.app.push_screen_wait(
+            PromptDialog(
+                "Only for clients with these tags? (comma-separated; empty: every client)",
+                ", ".join(old.required_tags) if old else "",
+                "e.g. vip, wedding",
+            )
+        )
+        if tags is None:
+            return None
+        current = 0 if old is None else [value for _, value in REENTRY].index(old.reentry.split(":")[0])
+        rule = await self.app.push_screen_wait(
+            PickerDialog("When the job comes back to this stage, fire…", REENTRY, current=current)
+        )
+        if not isinstance(rule, str):
+            return None
+        if rule == "days":
+            had = old.reentry.removeprefix("days:") if old and old.reentry.startswith("days:") else "7"
+            days = await self.app.push_screen_wait(PromptDialog("Not again within how many days?", had))
+            if days is None:
+                return None
+            rule = f"days:{days.strip()}"  # checked by the service, which says what is wrong
+        return {"required_tags": [t.strip() for t in tags.split(",") if t.strip()], "reentry": rule}
 
     async def _pick(self, title: str, choices: list[tuple[str, int]], empty: str) -> int | None:
         if not choices:

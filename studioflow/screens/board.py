@@ -7,7 +7,7 @@ only draw. After a change only the columns involved are re-read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.markup import escape
@@ -21,8 +21,10 @@ from textual.widgets import Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.archived import ArchivedDialog
 from studioflow.screens.dialogs import JobDialog, JobForm, NewEntry, PickerDialog
+from studioflow.screens.dry_run import DryRunPanel
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
+from studioflow.screens.notices import tell_fired
 from studioflow.screens.stages import StageEditor
 from studioflow.screens.statuses import StatusesDialog, pick_status
 from studioflow.screens.templates import TemplatesDialog
@@ -34,6 +36,7 @@ from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import board, clients, jobs, pipelines
 from studioflow.workflow.board import BoardView, CardView
+from studioflow.workflow.views import JobView
 
 
 class BoardScreen(Screen[None]):
@@ -51,6 +54,8 @@ class BoardScreen(Screen[None]):
         Binding("K,shift+up", "reorder(-1)", "Card higher", show=False, id="board.reorder_up"),
         Binding("s", "skip", "Skip", id="board.skip"),
         Binding("m", "move", "Move to", id="board.move"),
+        Binding("M", "move(False)", "Move quietly", id="board.move_quiet"),
+        Binding("D", "dry_run", "Dry run", id="board.dry_run"),
         Binding("t", "status", "Status", id="board.status"),
         Binding("n", "new_job", "New", id="board.new"),
         Binding("e", "edit_job", "Edit", id="board.edit"),
@@ -220,30 +225,55 @@ class BoardScreen(Screen[None]):
 
     # Moving jobs
 
-    def _change(self, change: Callable[[int], Any], *, message: str | None = None) -> None:
-        """Run a service on the focused job, then redraw the columns it touched."""
+    def _change(self, change: Callable[[int], Any], *, message: str | None = None, ask: bool = False) -> None:
+        """Run a service on the focused job, then redraw the columns it touched.
+
+        `ask`: a move that first checks (in the same worker) whether a stage it enters would
+        write to a client the job does not have; if so nothing is done and the user is asked."""
         card = self.focused_card()
         if card is None or self.view is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
         before = self._column(self.column_index).stage_id
 
+        def attempt() -> Any:
+            if ask and jobs.may_message_nobody(self.db, card.id):
+                try:
+                    result, effects = jobs.rehearse(self.db, lambda: change(card.id))
+                except StudioflowError:
+                    return change(card.id)  # refused: the move itself says why
+                nobody = tuple(effect.text for effect in effects if effect.nobody)
+                if nobody:
+                    return _WouldWriteToNobody(result.stage, nobody)
+            return change(card.id)
+
         def done(result: Any) -> None:
+            if isinstance(result, _WouldWriteToNobody):
+                self._ask_first(card.title, result, lambda: self._change(change, message=message))
+                return
             after = getattr(result, "stage_id", before)
             self._follow(card.id, {before, after})
             if message:
                 self.notify(message)
-            self._tell_fired(result)
+            tell_fired(self, result)
 
         # Off the UI thread: another process may hold the write lock for seconds.
-        run_effect(self, lambda: change(card.id), done)
+        run_effect(self, attempt, done)
 
-    def _tell_fired(self, result: object) -> None:
-        """One line on what the stage automations did ("2 task(s) from …; email queued …")."""
-        fired = getattr(result, "fired", ())
-        if fired:
-            self.notify("; ".join(fired), title="Automations")
-            self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
+    def _ask_first(self, title: str, found: _WouldWriteToNobody, move: Callable[[], None]) -> None:
+        def answered(choice: str | NewEntry | None) -> None:
+            if choice == "move":
+                move()
+            elif choice == "client":
+                self.action_edit_job()
+
+        question = "\n".join(
+            [f"Move “{title}” to {found.stage}?", "A message would go to nobody:"]
+            + [f"  {line}" for line in found.lines]
+            + ["It would wait, held, until you edit or cancel it."]
+        )
+        choices = [("Move anyway", "move"), ("Add a client first", "client"), ("Cancel", "cancel")]
+        self.app.push_screen(PickerDialog(question, choices, current=1), answered)
 
     def _follow(self, job_id: int, stage_ids: set[int] | None) -> None:
         """Redraw, then put the cursor back on the job wherever it now stands."""
@@ -260,18 +290,34 @@ class BoardScreen(Screen[None]):
         if stage_id in positions:
             self._focus(positions.index(stage_id), index)
 
+    def _move(self, change: Callable[[int], JobView], *, message: str | None = None) -> None:
+        """A move, asked about first when a stage it enters would write to a client the job does not have."""
+        self._change(change, message=message, ask=True)
+
+    def action_dry_run(self) -> None:
+        """What advancing the job (L) would send and create, rendered; nothing is written."""
+        card = self.focused_card()
+        if card is None:
+            self.notify("No job here: move to a card first.", severity="warning")
+            return
+
+        def show(rehearsed: tuple[JobView, list[Any]]) -> None:
+            self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
+
+        run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, "warning")
+
     def action_advance(self) -> None:
-        self._change(lambda job: jobs.advance(self.db, job))
+        self._move(lambda job: jobs.advance(self.db, job))
 
     def action_skip(self) -> None:
-        self._change(lambda job: jobs.skip(self.db, job))
+        self._move(lambda job: jobs.skip(self.db, job))
 
     def action_back(self) -> None:
         if self.view is None or self.column_index == 0:
             self.notify("This is the first stage: there is no stage before it.", severity="warning")
             return
         previous = self.view.columns[self.column_index - 1].id
-        self._change(lambda job: jobs.move_to(self.db, job, previous))
+        self._move(lambda job: jobs.move_to(self.db, job, previous))
 
     def action_reorder(self, offset: int) -> None:
         self._change(lambda job: jobs.reorder(self.db, job, offset))
@@ -283,18 +329,22 @@ class BoardScreen(Screen[None]):
             message=f"Archived “{card.title}” (u to undo)." if card else None,
         )
 
-    def action_move(self) -> None:
+    def action_move(self, automations_on: bool = True) -> None:
+        """Move to a stage picked from a list; `M` moves without automations (a correction)."""
         card = self.focused_card()
         if card is None or self.view is None:
             self.notify("No job here: move to a card first.", severity="warning")
             return
         choices = [(stage.name, stage.id) for stage in self.view.columns]
+        quietly = "" if automations_on else " without automations"
+        said = None if automations_on else "Moved without automations: nothing fired (u to undo)."
 
         def moved(stage_id: int | NewEntry | None) -> None:
             if isinstance(stage_id, int):
-                self._change(lambda job: jobs.move_to(self.db, job, stage_id))
+                self._move(lambda job: jobs.move_to(self.db, job, stage_id, automations_on), message=said)
 
-        self.app.push_screen(PickerDialog(f"Move “{card.title}” to stage", choices, current=self.column_index), moved)
+        title = f"Move “{card.title}”{quietly} to stage"
+        self.app.push_screen(PickerDialog(title, choices, current=self.column_index), moved)
 
     def action_status(self) -> None:
         card = self.focused_card()
@@ -336,7 +386,7 @@ class BoardScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
-            self._tell_fired(moved)
+            tell_fired(self, moved)
             self._refresh()
             self._focus(self.column_index, self._column(self.column_index).cursor)
 
@@ -361,7 +411,7 @@ class BoardScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
                 return
             self._follow(job.id, {stage_id})
-            self._tell_fired(job)
+            tell_fired(self, job)
 
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 
@@ -474,3 +524,11 @@ class BoardScreen(Screen[None]):
             self._focus(self.column_index, self._column(self.column_index).cursor if self._columns() else None)
         else:
             await self.show_pipeline(board.last_pipeline(self.db))
+
+
+@dataclass(frozen=True)
+class _WouldWriteToNobody:
+    """A move not made: a stage it enters would queue a message to nobody (asked about first)."""
+
+    stage: str
+    lines: tuple[str, ...]

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.notices import tell_fired
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal
@@ -437,7 +438,7 @@ class JobScreen(Screen[None]):
         if task_id is None:
             return
         done = str(table.get_row_at(table.cursor_row)[0]) == "[x]"  # a Text: str() is its plain text
-        self._run(lambda: (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id))
+        self._run(lambda: tell_fired(self, (tasks.reopen_task if done else tasks.complete_task)(self.db, task_id)))
 
     # Clients
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 from textual import on
@@ -48,13 +49,13 @@ class MessageDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         m = self.message
         facts = [
-            ("State", m.state + (f" — {m.last_error}" if m.last_error else "")),
+            ("State", m.state_label() + (f" — {m.last_error}" if m.last_error else "")),
             ("To", m.to_addr or "(nobody)"),
             ("Job", f"{m.job_title} (#{m.job_id})" if m.job_id else "-"),
             ("Send at", local_minute(m.send_at)),
             ("Sent at", local_minute(m.sent_at)),
             ("Attempts", str(m.attempts)),
-            ("Server said", m.reply or "-"),
+            ("Went to", m.reply or "-"),
             ("Message-ID", m.message_id or "-"),
         ]
         with Vertical(classes="dialog message-dialog"):
@@ -150,7 +151,8 @@ class OutboxScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # What went wrong is in the pane below the table (it takes a line of its own).
-        table.add_columns("State", "To", "Subject / text", "When", "Tries", "Job")
+        self._state_column, *_ = table.add_columns("State", "To", "Subject / text", "When", "Tries", "Job")
+        self.set_interval(1, self._tick)
         self.query_one(ProgressBar).display = False
         self.watch(self.app, "outbox_counts", self._counts_changed)
         self.watch(self.app, "delivery_progress", self._progress)
@@ -168,7 +170,7 @@ class OutboxScreen(Screen[None]):
     def _show_views(self, counts: dict[str, int]) -> None:
         text = Text()
         for i, (name, states) in enumerate(VIEWS):
-            n = sum(counts.values()) if not states else sum(counts.get(s, 0) for s in states)
+            n = sum(counts.get(s, 0) for s in (states or outbox.STATE_ORDER))
             style = "bold reverse" if i == self.view_index else "dim"
             text.append(f" {name} {n} ", style=style)
             text.append(" ")
@@ -185,7 +187,7 @@ class OutboxScreen(Screen[None]):
         for m in self.messages:
             when = m.sent_at if m.state == "sent" and m.sent_at else m.send_at
             table.add_row(
-                Text(m.state, style=STATE_STYLE.get(m.state, "dim")),
+                self._state_cell(m),
                 m.to_addr or "(nobody)",
                 first_line(m.subject if m.channel == "email" else f"(text) {m.body}", 34),
                 local_minute(when),
@@ -198,6 +200,17 @@ class OutboxScreen(Screen[None]):
             if current.id in rows:
                 table.move_cursor(row=rows.index(current.id))
         self._show_detail()
+
+    def _state_cell(self, m: MessageView) -> Text:
+        return Text(m.state_label(), style="magenta" if m.local_only else STATE_STYLE.get(m.state, "dim"))
+
+    def _tick(self) -> None:
+        """The countdown of messages in their send delay, redrawn each second (only those cells)."""
+        table = self.query_one(DataTable)
+        recently = datetime.now(UTC) - timedelta(seconds=2)  # one last redraw when it comes due
+        for m in self.messages:
+            if m.state == "queued" and m.send_at > recently and str(m.id) in table.rows:
+                table.update_cell(str(m.id), self._state_column, self._state_cell(m))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
@@ -218,7 +231,7 @@ class OutboxScreen(Screen[None]):
         if m.last_error:
             text.append(f"\n{m.last_error}", style=STATE_STYLE.get(m.state, "dim") or "dim")
         if m.reply:
-            text.append(f"\nserver said: {m.reply}", style="dim")
+            text.append(f"\nwent to: {m.reply}", style="magenta" if m.local_only else "dim")
         text.append("\n" + "\n".join(m.body.strip().splitlines()[:3]), style="dim")
         detail.update(text)
 

@@ -24,8 +24,9 @@ FIELDS = (
     ("from", "From address", "Jo Lens <jo@example.com>"),
     ("password_command", "Password command", "e.g. pass show mail/jo (or set $STUDIOFLOW_SMTP_PASSWORD)"),
     ("timeout", "Timeout (seconds)", "30"),
-    ("send_delay", "Send delay (seconds)", "0: new messages can be cancelled for this long"),
+    ("send_delay", "Send delay (seconds)", "120: new messages wait this long, so a slip can be undone"),
 )
+ME_FIELDS = (("name", "Your name", "{{ me.name }} in templates"), ("business", "Business", "{{ me.business }}"))
 
 
 class SettingsScreen(Screen[None]):
@@ -52,6 +53,9 @@ class SettingsScreen(Screen[None]):
                     yield Input(placeholder=placeholder, id=f"smtp-{key}")
                 yield Label("Test address")
                 yield Input(placeholder="where ctrl+t sends a test email", id="smtp-test-to")
+                for key, label, placeholder in ME_FIELDS:
+                    yield Label(label)
+                    yield Input(placeholder=placeholder, id=f"me-{key}")
             yield Static("", id="settings-result")
         yield KeysFooter()
 
@@ -61,7 +65,13 @@ class SettingsScreen(Screen[None]):
             delay = config.load_send_delay()
         except StudioflowError as exc:
             self._say(f"The config file has a problem; saving replaces the mail part: {exc}", error=True)
-            smtp, delay = None, 0
+            smtp, delay = None, config.DEFAULT_SEND_DELAY
+        try:
+            self.me: dict[str, str] = config.load_me()
+        except StudioflowError:
+            self.me = {key: "" for key, _, _ in ME_FIELDS}  # unreadable: written only if typed here
+        for key, value in self.me.items():
+            self.query_one(f"#me-{key}", Input).value = value
         values = {"send_delay": str(delay)}
         if smtp is not None:
             values.update(smtp.as_table())  # type: ignore[arg-type]
@@ -81,7 +91,7 @@ class SettingsScreen(Screen[None]):
     def form(self) -> tuple[SmtpConfig | None, int]:
         """The settings as typed, checked like the config file; None = no SMTP server."""
         text = {key: self.query_one(f"#smtp-{key}", Input).value.strip() for key, _, _ in FIELDS}
-        delay = _number(text.pop("send_delay") or "0", "send delay")
+        delay = _number(text.pop("send_delay") or str(config.DEFAULT_SEND_DELAY), "send delay")
         if not 0 <= delay <= 86400:
             raise StudioflowError("the send delay must be from 0 to 86400 seconds")
         if not text["host"]:
@@ -99,6 +109,10 @@ class SettingsScreen(Screen[None]):
             smtp, delay = self.form()
             config.save_table("smtp", None if smtp is None else smtp.as_table())
             config.save_table("outbox", {"send_delay_seconds": delay})
+            me = {key: self.query_one(f"#me-{key}", Input).value.strip() for key, _, _ in ME_FIELDS}
+            if me != self.me:  # the user's [me] is written only when changed here
+                config.save_table("me", me)
+                self.me = me
         except StudioflowError as exc:
             self._say(str(exc), error=True)
             return

@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.job import JobScreen
+from studioflow.screens.notices import tell_fired
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
@@ -231,8 +232,7 @@ class TasksScreen(Screen[None]):
             return
         self.kept.add(task.id)
         self.task_list.replace(replace(task, done=changed.done, done_at=changed.done_at))
-        if changed.done:
-            self.app.deliver()  # type: ignore[attr-defined]  # a check-off can move a job on, and its stage send mail
+        tell_fired(self, changed)  # a check-off can move a job on, and its next stage send mail
 
     def action_quick_add(self) -> None:
         today = date.today()

@@ -132,7 +132,7 @@ class TemplateEditor(Screen[None]):
                 subject = Input(self.subject, id="template-subject", placeholder="e.g. Thanks, {{ client.first_name }}")
                 subject.disabled = self.channel == "sms"
                 yield subject
-                yield Label("Body (placeholders: client.name, client.first_name, job.title, job.due, stage.name, …)")
+                yield Label("Body (placeholders: client.first_name, job.due, event.date, invoice.owed, me.name, …)")
                 yield TextArea(self.body, id="template-body")
             with Vertical(id="template-preview-side"):
                 yield Label("", id="template-preview-title")
@@ -163,11 +163,14 @@ class TemplateEditor(Screen[None]):
             rendered_subject, rendered_body = templates.preview_draft(
                 self.db, self.channel, subject, body, self.job_id, me
             )
+            empty = templates.blanks(subject, body, templates.draft_context(self.db, self.job_id, me))
         except StudioflowError as exc:
             shown.update(f"[b red]Cannot be saved:[/b red] {_plain(str(exc))}")
             return
+        # Exactly what would be sent, blanks included; what has no value here is named first.
+        flag = f"[b yellow]No value here, sent blank:[/b yellow] {', '.join(empty)}\n\n" if empty else ""
         head = f"[b]Subject:[/b] {_plain(rendered_subject)}\n\n" if self.channel == "email" else ""
-        shown.update(head + _plain(rendered_body))
+        shown.update(flag + head + _plain(rendered_body))
 
     def action_pick_job(self) -> None:
         choices = [(f"{j.title} ({j.client or 'no client'})", j.id) for j in jobs.list_jobs(self.db)]

@@ -8,7 +8,7 @@ from textual.screen import Screen
 
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
-from studioflow.workflow import journal
+from studioflow.workflow import journal, outbox
 
 
 def step_journal(screen: Screen[object], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
@@ -16,6 +16,8 @@ def step_journal(screen: Screen[object], db: Database, then: Callable[[], object
 
     def done(label: str) -> None:
         screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
+        # What it queued or cancelled is back as it was: the badge counts say so at once.
+        screen.app.outbox_counts = outbox.counts(db)  # type: ignore[attr-defined]
         then()
 
     run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")

@@ -63,6 +63,22 @@ def _add_job_clients_and_notes(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE job ADD COLUMN notes VARCHAR NOT NULL DEFAULT ''")
 
 
+def _add_outbox_local_only(conn: Connection) -> None:
+    """A message delivered only to the local stub outbox says so (it never left the machine).
+
+    Old files: messages "sent" to the stub had a reply starting "stored in"; they are marked local.
+    """
+    conn.exec_driver_sql("ALTER TABLE outbox_message ADD COLUMN local_only BOOLEAN NOT NULL DEFAULT '0'")
+    conn.exec_driver_sql("UPDATE outbox_message SET local_only = 1 WHERE state = 'sent' AND reply LIKE 'stored in %'")
+
+
+def _add_reentry_and_quiet_moves(conn: Connection) -> None:
+    """Each automation's re-entry rule (every visit, first only, not again within N days),
+    and visits entered by a move made without automations."""
+    conn.exec_driver_sql("ALTER TABLE automation ADD COLUMN reentry VARCHAR NOT NULL DEFAULT 'every'")
+    conn.exec_driver_sql("ALTER TABLE stage_visit ADD COLUMN automations_off BOOLEAN NOT NULL DEFAULT '0'")
+
+
 def _add_invoice_taxes(conn: Connection) -> None:
     """Several named taxes per invoice (rates to a thousandth of a percent); notes; corrections.
 
@@ -93,6 +109,8 @@ MIGRATIONS: list[Migration] = [
     _add_outbox_reply,
     _add_saved_item_priority,
     _add_job_clients_and_notes,
+    _add_outbox_local_only,
+    _add_reentry_and_quiet_moves,
     _add_invoice_taxes,
 ]
 

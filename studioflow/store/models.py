@@ -142,6 +142,9 @@ class Automation(SQLModel, table=True):
     keep_on_leave: bool = False
     enabled: bool = True
     position: int = 0
+    # Firing again on a later visit of the same job: "every" visit, "first" visit only,
+    # or "days:N" (not again within N days).
+    reentry: str = Field(default="every", sa_column_kwargs={"server_default": "every"})
 
 
 class AutomationRun(SQLModel, table=True):
@@ -230,6 +233,8 @@ class StageVisit(SQLModel, table=True):
     state: str = "active"
     entered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Entered by a move made without automations (a correction): none of its stage's fired.
+    automations_off: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Event(SQLModel, table=True):
@@ -435,6 +440,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # What the mail server answered when it took the message (e.g. "250 2.0.0 Ok: queued as 4F2A").
     reply: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # Delivered only to the local stub outbox (no mail server set): it never left the machine.
+    local_only: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class Setting(SQLModel, table=True):

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 
 class OutboxBadge(Static):
-    """Follows the app's `outbox_counts` (state -> count); says nothing when nothing waits."""
+    """Follows the app's `outbox_counts` (state -> count); says when mail stays on this machine."""
 
     DEFAULT_CSS = """
     OutboxBadge {
@@ -28,6 +28,11 @@ class OutboxBadge(Static):
             (counts.get("failed", 0), "failed", "bold red"),
         ]
         text = Text("✉ ", style="dim")
+        if counts.get("mail_local"):
+            # No mail server: nothing leaves the machine, and the badge says so every time.
+            text.append("local only", style="bold magenta")
+            parts.insert(0, (counts.get("kept_locally", 0), "kept locally", "magenta"))
+            text.append(" · ", style="dim")
         shown = [(n, what, style) for n, what, style in parts if n]
         for i, (n, what, style) in enumerate(shown):
             text.append(f"{n} {what}", style=style)

@@ -49,6 +49,7 @@ class AutomationView:
     enabled: bool
     position: int
     summary: str  # the rule in one line, for lists
+    reentry: str = "every"  # every | first | days:N
 
 
 def add_automation(
@@ -68,8 +69,10 @@ def add_automation(
     delay_minutes: int = 0,
     required_tags: Sequence[str] = (),
     keep_on_leave: bool = False,
+    reentry: str = "every",
 ) -> AutomationView:
     """Add a rule at the end of the stage's automations; every part is checked first."""
+    reentry = check_reentry(reentry)
     if trigger not in AUTOMATION_TRIGGERS:
         raise StudioflowError(f"a trigger is one of {', '.join(AUTOMATION_TRIGGERS)}, not {trigger!r}")
     if action not in AUTOMATION_ACTIONS:
@@ -97,6 +100,7 @@ def add_automation(
             required_tags=tags,
             keep_on_leave=keep_on_leave,
             position=(last or 0) + 1,
+            reentry=reentry,
         )
         session.add(automation)
         session.flush()
@@ -111,11 +115,45 @@ def edit_automation(db: Database, automation_id: int, trigger: str, action: str,
         stage = session.get_one(Stage, old.stage_id)
         draft = add_automation(db, stage.pipeline_id, stage.id, trigger, action, **options)
         new = session.get_one(Automation, draft.id)
-        for field in ("trigger", "status_id", "action", "params", "delay_minutes", "required_tags", "keep_on_leave"):
+        changed = (
+            "trigger",
+            "status_id",
+            "action",
+            "params",
+            "delay_minutes",
+            "required_tags",
+            "keep_on_leave",
+            "reentry",
+        )
+        for field in changed:
             setattr(old, field, getattr(new, field))
         session.delete(new)
         session.flush()
         return _views(session, Automation.id == old.id)[0]
+
+
+REENTRY_RULES = ("every", "first", "days:N")
+MAX_REENTRY_DAYS = 3650
+
+
+def check_reentry(rule: str) -> str:
+    """`every` visit (the default), `first` visit of the job only, or `days:N` (not again within N days)."""
+    rule = rule.strip().lower()
+    if rule in ("every", "first"):
+        return rule
+    days = rule.removeprefix("days:")
+    if rule.startswith("days:") and days.isdigit() and 1 <= int(days) <= MAX_REENTRY_DAYS:
+        return f"days:{int(days)}"
+    raise StudioflowError(f"a re-entry rule is every, first or days:N (N from 1 to {MAX_REENTRY_DAYS}), not {rule!r}")
+
+
+def reentry_text(rule: str) -> str:
+    if rule == "first":
+        return "first visit only"
+    if rule.startswith("days:"):
+        days = int(rule.removeprefix("days:"))
+        return f"not again within {days} day{'s' if days != 1 else ''}"
+    return "every visit"
 
 
 def list_automations(
@@ -291,6 +329,7 @@ def _views(session: Session, *conditions: Any) -> list[AutomationView]:
                 enabled=automation.enabled,
                 position=automation.position,
                 summary=_summary(automation, status, target),
+                reentry=automation.reentry,
             )
         )
     return views
@@ -338,6 +377,8 @@ def _summary(automation: Automation, status: JobStatus | None, target: str) -> s
         parts.append("if tagged " + ", ".join(automation.required_tags))
     if automation.keep_on_leave:
         parts.append("(kept on leaving)")
+    if automation.reentry != "every":
+        parts.append(f"({reentry_text(automation.reentry)})")
     if not automation.enabled:
         parts.append("[disabled]")
     return " ".join(parts)

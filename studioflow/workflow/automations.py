@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from email.utils import make_msgid
 
 from sqlalchemy import func
@@ -36,6 +36,7 @@ from studioflow.store.models import (
 )
 from studioflow.workflow import journal, lookup, tasklists
 from studioflow.workflow.pipelines import enter_stage, leave_stage
+from studioflow.workflow.views import countdown
 
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
 MESSAGE_DOMAIN = "studioflow.local"
@@ -49,6 +50,7 @@ class Effect:
 
     text: str
     message: str = ""  # "To: …\nSubject: …\n\nbody", for dry runs
+    nobody: bool = False  # a message held because the job has no client, or its client no address
 
 
 def fired(session: Session) -> list[Effect]:
@@ -64,14 +66,18 @@ def transition(
     passed: Sequence[Stage] = (),
     fire_leave: bool = True,
     depth: int = 0,
+    quiet: bool = False,
 ) -> StageVisit:
     """Move a job: close its visit as `leaving` (completed/skipped), record `passed`
-    stages as skipped, enter `target`; firing each stage's automations on the way."""
+    stages as skipped, enter `target`; firing each stage's automations on the way.
+
+    `quiet`: a correction, made without automations; the visits say so. What the stage
+    left still has waiting (not due yet) is taken back all the same: the job left it."""
     _check_depth(depth, job)
     if leaving is not None:
         left = leave_stage(session, job, leaving)
         cancel_pending(session, left)
-        if fire_leave:
+        if fire_leave and not quiet:
             fire(session, job, left, LEAVE_TRIGGERS[leaving], depth)
     now = utcnow()
     for stage in passed:
@@ -82,12 +88,18 @@ def transition(
             state="skipped",
             entered_at=now,
             left_at=now,
+            automations_off=quiet,
         )
         session.add(visit)
         session.flush()
-        fire(session, job, visit, "skip", depth)
+        if not quiet:
+            fire(session, job, visit, "skip", depth)
     visit = enter_stage(session, job, target)
-    fire(session, job, visit, "enter", depth)
+    if quiet:
+        visit.automations_off = True
+        session.flush()
+    else:
+        fire(session, job, visit, "enter", depth)
     return visit
 
 
@@ -125,6 +137,9 @@ def fire(session: Session, job: Job, visit: StageVisit, trigger: str, depth: int
         missing = _missing_tags(automation, client)
         if missing:
             run.outcome = f"not run: the client lacks the tag(s) {', '.join(missing)}"
+            continue
+        if (again := _ran_before(session, automation, job, visit)) is not None:
+            run.outcome = f"not run: {again}"
             continue
         effect = _act(session, job, visit, automation, run, depth)
         run.outcome = effect.text
@@ -208,6 +223,7 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
     from studioflow.config import load_me, load_send_delay
     from studioflow.workflow import templates
 
+    send_delay = load_send_delay()
     channel = "email" if automation.action == "send_email" else "sms"
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = None if job.client_id is None else session.get(Client, job.client_id)
@@ -255,30 +271,36 @@ def _queue_message(session: Session, job: Job, visit: StageVisit, automation: Au
         state=state,
         last_error=reason,
         # The user's send delay ("undo send") comes on top of the automation's own.
-        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=load_send_delay()),
+        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=send_delay),
         message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
-        cancel_on_leave=automation.delay_minutes > 0 and not automation.keep_on_leave,
+        # Not gone yet when the job leaves the stage (a slip, corrected within the send
+        # delay): it is taken back, unless the automation says to keep it.
+        # (A message of a visit already over, "on complete" or "on skip", has nothing left to leave.)
+        cancel_on_leave=not automation.keep_on_leave and visit.state == "active",
     )
     session.add(message)
     session.flush()
     journal.note(session, "queued", message.id)  # type: ignore[arg-type]
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
-        return Effect(f"{what} held: {reason}", shown)
+        return Effect(f"{what} held: {reason}", shown, nobody=not address)
     when = f" (sends in {delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
+    if not when and send_delay:
+        when = f" (sends in {countdown(send_delay)}: u takes it back)"
     return Effect(f"{what} queued to {address}{when}", shown)
 
 
 def cancel_pending(session: Session, visit: StageVisit) -> None:
-    """A delayed message from this visit that has not gone yet is cancelled on leaving.
-
-    Only delayed ones: a message due at once was meant to go whatever happens next.
-    """
+    """A message from this visit that is not due yet (in its send delay, or delayed by its
+    automation) is cancelled on leaving, so `L`, `H`, `L` sends one message, not two. One
+    already due was meant to go whatever happens next (send delay 0), and automations
+    marked keep-on-leave keep theirs."""
+    not_due = (col(OutboxMessage.state) == "queued") & (col(OutboxMessage.send_at) > utcnow())
     pending = session.exec(
         select(OutboxMessage).where(
             OutboxMessage.visit_id == visit.id,
             col(OutboxMessage.cancel_on_leave).is_(True),
-            col(OutboxMessage.state).in_(("queued", "held")),
+            not_due | (col(OutboxMessage.state) == "held"),
         )
     ).all()
     for message in pending:
@@ -287,6 +309,27 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
         message.last_error = f"cancelled: the job left {visit.stage_name!r} before it was sent"
         fired(session).append(Effect(f"cancelled a pending {message.channel} to {message.to_addr or 'nobody'}"))
     session.flush()
+
+
+def _ran_before(session: Session, automation: Automation, job: Job, visit: StageVisit) -> str | None:
+    """Why the automation's re-entry rule keeps it from firing in this visit, or None."""
+    if automation.reentry == "every":
+        return None
+    earlier = select(func.max(AutomationRun.ran_at)).where(
+        AutomationRun.automation_id == automation.id,
+        AutomationRun.visit_id != visit.id,
+        col(AutomationRun.visit_id).in_(select(StageVisit.id).where(StageVisit.job_id == job.id)),
+        col(AutomationRun.outcome).not_like("not run%"),
+    )
+    last = session.exec(earlier).one()
+    if last is None:
+        return None
+    if automation.reentry == "first":
+        return "first visit only, and it ran on an earlier visit"
+    days = int(automation.reentry.removeprefix("days:"))
+    if last.replace(tzinfo=UTC) > utcnow() - timedelta(days=days):
+        return f"not again within {days} day{'s' if days != 1 else ''}"
+    return None
 
 
 def _missing_tags(automation: Automation, client: Client | None) -> list[str]:

@@ -388,17 +388,9 @@ def email_invoice(
         if row.status == "draft":
             set_status(db, row.id, "sent", today)  # type: ignore[arg-type]
         view = _views(session, today, Invoice.id == row.id)[0]
-        if row.job_id is not None:
-            context = templates.job_context(session, row.job_id, me, today)
-        else:
-            context = {"job": {"title": "", "due": ""}, "stage": {"name": ""}, "pipeline": {"name": ""}}
-            context |= {
-                "me": {k: me.get(k, "") for k in ("name", "business")},
-                "today": (today or date.today()).isoformat(),
-            }
-        context["invoice"] = invoice_context(view)
+        context = templates.job_context(session, row.job_id, me, today, invoice_id=row.id)
         # The letter greets the payer, who may not be the job's primary client.
-        context["client"] = {"name": client.name, "first_name": (client.name.split() or [""])[0], "email": client.email}
+        context["client"] = templates.client_values(client)
         subject, body = templates.render(letter.subject, letter.body, context)
         message = OutboxMessage(
             idempotency_key=f"{prefix}{len(earlier) + 1}",
@@ -574,6 +566,11 @@ def _invoice(session: Session, ref: int | str) -> Invoice:
     if row is None:
         raise StudioflowError(f"no invoice {text!r}")
     return row
+
+
+def invoice_views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:
+    """Invoices with their totals, inside the caller's transaction (templates read them)."""
+    return _views(session, today, *conditions)
 
 
 def _views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:

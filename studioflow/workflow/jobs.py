@@ -7,6 +7,7 @@ back, the stages a forward move passes over) records it `skipped`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
+from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
 from studioflow.workflow import automations, clients, journal, lookup
 from studioflow.workflow.pipelines import enter_stage
 from studioflow.workflow.tasks import task_counts
@@ -64,8 +65,11 @@ def add_job(
         return _view(session, job, since=since)
 
 
-def advance(db: Database, job_ref: int | str) -> JobView:
-    """Complete the active stage and enter the next one."""
+QUIET = " without automations"  # said in the history and the undo label of a correction
+
+
+def advance(db: Database, job_ref: int | str, automations_on: bool = True) -> JobView:
+    """Complete the active stage and enter the next one (`automations_on` False: a correction that fires nothing)."""
     with db.write() as session:
         job = _movable(session, job_ref)
         stages, here = _stages_around(session, job)
@@ -75,12 +79,13 @@ def advance(db: Database, job_ref: int | str) -> JobView:
                 "there is nothing to advance to"
             )
         since = len(automations.fired(session))
-        with journal.recording(session, f"advance {job.title!r} to {stages[here + 1].name}", [job.id]):  # type: ignore[list-item]
-            automations.transition(session, job, "completed", stages[here + 1])
+        label = f"advance {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+            automations.transition(session, job, "completed", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
 
-def skip(db: Database, job_ref: int | str) -> JobView:
+def skip(db: Database, job_ref: int | str, automations_on: bool = True) -> JobView:
     """Skip the active stage (recorded `skipped`) and enter the next one."""
     with db.write() as session:
         job = _movable(session, job_ref)
@@ -89,14 +94,14 @@ def skip(db: Database, job_ref: int | str) -> JobView:
             raise StudioflowError(
                 f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); there is no stage after it"
             )
-        label = f"skip {job.title!r} to {stages[here + 1].name}"
+        label = f"skip {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
         since = len(automations.fired(session))
         with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
-            automations.transition(session, job, "skipped", stages[here + 1])
+            automations.transition(session, job, "skipped", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
 
-def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
+def move_to(db: Database, job_ref: int | str, stage_ref: int | str, automations_on: bool = True) -> JobView:
     """Move a job to any stage of its pipeline, recording every stage it passes."""
     with db.write() as session:
         job = _movable(session, job_ref)
@@ -106,13 +111,15 @@ def move_to(db: Database, job_ref: int | str, stage_ref: int | str) -> JobView:
         if there == here:
             raise StudioflowError(f"job {job.id} {job.title!r} is already at stage {target.name!r}")
         since = len(automations.fired(session))
-        with journal.recording(session, f"move {job.title!r} to {target.name}", [job.id]):  # type: ignore[list-item]
+        label = f"move {job.title!r} to {target.name}" + ("" if automations_on else QUIET)
+        quiet = not automations_on
+        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
             if there > here:
-                automations.transition(session, job, "completed", target, passed=stages[here + 1 : there])
+                automations.transition(session, job, "completed", target, passed=stages[here + 1 : there], quiet=quiet)
             else:
                 # Going back is not skipping the work: the visit is recorded skipped, but
                 # the stage's "on skip" automations are for a real skip, so none fire.
-                automations.transition(session, job, "skipped", target, fire_leave=False)
+                automations.transition(session, job, "skipped", target, fire_leave=False, quiet=quiet)
         return _view(session, job, since=since)
 
 
@@ -148,6 +155,36 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
             session.flush()
             automations.status_changed(session, job)
         return _view(session, job, since=since)
+
+
+def rehearse(db: Database, move: Callable[[], JobView]) -> tuple[JobView, list[automations.Effect]]:
+    """What a move would do (the job where it would be, and each automation's effect with
+    its message rendered), found by making it in a transaction that is rolled back."""
+    with db.dry_run() as session:
+        result = move()
+        return result, list(automations.fired(session))
+
+
+def may_message_nobody(db: Database, job_ref: int | str) -> bool:
+    """Cheap first look before a move: does the job's pipeline send messages at all, and has the job
+    no client, or a client without an email or phone? Only then is the move rehearsed to see
+    whether a stage would write to nobody (a keypress should not pay for a dry run otherwise)."""
+    with db.read() as session:
+        job = lookup.job(session, job_ref)
+        client = None if job.client_id is None else session.get(Client, job.client_id)
+        if client is not None and client.email and client.phone:
+            return False
+        sends = (
+            select(Automation.id)
+            .join(Stage, col(Stage.id) == Automation.stage_id)
+            .where(
+                Stage.pipeline_id == job.pipeline_id,
+                col(Automation.action).in_(("send_email", "send_sms")),
+                col(Automation.enabled).is_(True),
+            )
+            .limit(1)
+        )
+        return session.exec(sends).first() is not None
 
 
 def edit_job(
@@ -333,7 +370,10 @@ def _view(session: Session, job: Job, with_history: bool = False, since: int | N
         .where(StageVisit.job_id == job.id)
         .order_by(col(StageVisit.id))
     ).all()
-    history = tuple(VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at) for v, name in visits)
+    history = tuple(
+        VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at, v.automations_off)
+        for v, name in visits
+    )
     return replace(view, history=history)
 
 

@@ -49,10 +49,26 @@ def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = 
 
 
 def counts(db: Database) -> dict[str, int]:
-    """How many messages are in each state (every state present, zeros included)."""
+    """How many messages are in each state (every state present, zeros included); and
+    `kept_locally` (sent to the local stub outbox only) and `mail_local` (1: no mail
+    server is set, so email stays on this machine), which the badge says every time."""
     with db.read() as session:
         found = dict(session.exec(select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))).all())
-    return {state: found.get(state, 0) for state in STATE_ORDER}
+        local = session.exec(
+            select(func.count()).where(OutboxMessage.state == "sent", col(OutboxMessage.local_only).is_(True))
+        ).one()
+    shown = {state: found.get(state, 0) for state in STATE_ORDER}
+    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local())}
+
+
+def mail_stays_local() -> bool:
+    """True when no mail server is set: email then goes to the stub outbox on this machine."""
+    from studioflow.config import load_smtp
+
+    try:
+        return load_smtp() is None
+    except StudioflowError:
+        return False  # a broken [smtp] table is said by delivery, which refuses to use it
 
 
 def get_message(db: Database, message_id: int) -> MessageView:
@@ -194,4 +210,5 @@ def _view(message: OutboxMessage, job_title: str | None) -> MessageView:
         sent_at=message.sent_at,
         job_id=message.job_id,
         job_title=job_title or "",
+        local_only=message.local_only,
     )

@@ -6,6 +6,7 @@ journal (workflow.journal), so `u` takes it back: a check-off, an edit, a delete
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -190,13 +191,15 @@ def toggle_task(db: Database, task_ref: int | str) -> TaskView:
 
 def _set_done(session: Session, task: Task, done: bool) -> TaskView:
     # One undo step: the check-off and, if it was the stage's last task, the auto-move.
+    since = len(automations.fired(session))
     with journal.recording(session, f"{'check off' if done else 'uncheck'} {task.title!r}") as rec:
         rec.watch_rows("task", [task.id])  # type: ignore[list-item]
         task.done_at = utcnow() if done else None
         session.flush()
         if done:
             automations.after_task_done(session, task)
-    return _view(session, task)
+    fired = tuple(effect.text for effect in automations.fired(session)[since:])
+    return dataclasses.replace(_view(session, task), fired=fired)
 
 
 def edit_task(

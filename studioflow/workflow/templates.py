@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import CHANNELS, Client, Job, MessageTemplate, Pipeline, Stage
+from studioflow.store.models import CHANNELS, Client, Event, Invoice, Job, MessageTemplate, Pipeline, Stage, utcnow
 from studioflow.workflow import lookup
 from studioflow.workflow.views import TemplateView
 
@@ -32,21 +32,28 @@ PLACEHOLDERS = (
     "client.name",
     "client.first_name",
     "client.email",
+    "client.phone",
     "job.title",
     "job.due",
     "stage.name",
     "pipeline.name",
+    # The job's next upcoming session; `events` lists every upcoming one, a line each.
+    "event.title",
+    "event.date",
+    "event.time",
+    "event.location",
+    "events",
+    # The invoice being sent, else the job's latest open one; `owed` is what the job's client owes in all.
+    "invoice.number",
+    "invoice.subtotal",
+    "invoice.taxes",  # each named tax and its amount: "GST 5 %: 50.00; QST 9.975 %: 99.75"
+    "invoice.total",
+    "invoice.due",
+    "invoice.owed",
     "me.name",
     "me.business",
     "today",
-    # Filled when an invoice is emailed (empty in a stage's messages): taxes one by one.
-    "invoice.number",
-    "invoice.subtotal",
-    "invoice.taxes",
-    "invoice.total",
-    "invoice.due",
 )
-NO_INVOICE = {"number": "", "subtotal": "", "taxes": "", "total": "", "due": ""}
 ROOTS = frozenset(p.split(".")[0] for p in PLACEHOLDERS)
 # Filters that never make their input much longer; `center`, `indent`, `replace`,
 # `format` and friends could each turn a short template into megabytes.
@@ -317,40 +324,111 @@ def _plain(context: RenderContext) -> dict[str, Any]:
 
 def _sample_context() -> dict[str, Any]:
     return {
-        "client": {"name": "Sam Sample", "first_name": "Sam", "email": "sam@example.com"},
+        "client": {"name": "Sam Sample", "first_name": "Sam", "email": "sam@example.com", "phone": "+1 555 0100"},
         "job": {"title": "Sample job", "due": date.today().isoformat()},
         "stage": {"name": "Sample stage"},
         "pipeline": {"name": "Sample pipeline"},
+        "event": {"title": "Sample session", "date": date.today().isoformat(), "time": "10:00", "location": "Studio"},
+        "events": f"{date.today().isoformat()} 10:00 Sample session, Studio",
         "invoice": {
             "number": "INV-0001",
             "subtotal": "1,000.00",
             "taxes": "GST 5 %: 50.00; QST 9.975 %: 99.75",
             "total": "1,149.75",
             "due": date.today().isoformat(),
+            "owed": "1,149.75",
         },
         "me": {"name": "Me", "business": "My business"},
         "today": date.today().isoformat(),
     }
 
 
-def job_context(session: Session, job_id: int, me: Mapping[str, str], today: date | None = None) -> dict[str, Any]:
-    """The placeholders' values for one job, as plain strings ("" when a job has no client or due date)."""
-    job = session.get(Job, job_id)
-    if job is None:
-        raise StudioflowError(f"no job {job_id}")
-    client = session.get(Client, job.client_id) if job.client_id is not None else None
-    stage = session.get(Stage, job.stage_id)
-    pipeline = session.get(Pipeline, job.pipeline_id)
+def client_values(client: Client | None) -> dict[str, str]:
     name = client.name if client else ""
     return {
-        "client": {"name": name, "first_name": (name.split() or [""])[0], "email": client.email if client else ""},
-        "job": {"title": job.title, "due": job.due_on.isoformat() if job.due_on else ""},
+        "name": name,
+        "first_name": (name.split() or [""])[0],
+        "email": client.email if client else "",
+        "phone": client.phone if client else "",
+    }
+
+
+def job_context(
+    session: Session,
+    job_id: int | None,
+    me: Mapping[str, str],
+    today: date | None = None,
+    invoice_id: int | None = None,
+) -> dict[str, Any]:
+    """The placeholders' values for one job (None: a message about no job), as plain strings;
+    "" for what the job does not have (no client, no due date, no session coming up)."""
+    job = None if job_id is None else session.get(Job, job_id)
+    if job is None and job_id is not None:
+        raise StudioflowError(f"no job {job_id}")
+    client = session.get(Client, job.client_id) if job and job.client_id is not None else None
+    stage = session.get(Stage, job.stage_id) if job else None
+    pipeline = session.get(Pipeline, job.pipeline_id) if job else None
+    upcoming = _upcoming_events(session, job_id)
+    first = upcoming[0] if upcoming else None
+    return {
+        "client": client_values(client),
+        "job": {"title": job.title if job else "", "due": job.due_on.isoformat() if job and job.due_on else ""},
         "stage": {"name": stage.name if stage else ""},
         "pipeline": {"name": pipeline.name if pipeline else ""},
+        "event": {
+            "title": first.title if first else "",
+            "date": first.starts_at.astimezone().date().isoformat() if first else "",
+            "time": first.starts_at.astimezone().strftime("%H:%M") if first else "",
+            "location": first.location if first else "",
+        },
+        "events": "\n".join(
+            f"{e.starts_at.astimezone().strftime('%Y-%m-%d %H:%M')} {e.title}"
+            + (f", {e.location}" if e.location else "")
+            for e in upcoming
+        ),
+        "invoice": _invoice_values(session, job_id, invoice_id, today),
         "me": {"name": me.get("name", ""), "business": me.get("business", "")},
         "today": (today or date.today()).isoformat(),
-        "invoice": dict(NO_INVOICE),
     }
+
+
+def _upcoming_events(session: Session, job_id: int | None) -> list[Event]:
+    if job_id is None:
+        return []
+    query = select(Event).where(Event.job_id == job_id, col(Event.starts_at) >= utcnow())
+    return list(session.exec(query.order_by(col(Event.starts_at), col(Event.id)).limit(20)).all())
+
+
+def _invoice_values(session: Session, job_id: int | None, invoice_id: int | None, today: date | None) -> dict[str, str]:
+    from studioflow.workflow import invoices  # on use: invoices queue messages through this module's renders
+
+    blank = {"number": "", "subtotal": "", "taxes": "", "total": "", "due": "", "owed": ""}
+    if invoice_id is not None:
+        found = invoices.invoice_views(session, today, Invoice.id == invoice_id)
+        job_id = found[0].job_id if found else job_id
+    else:
+        found = []
+    of_job = [] if job_id is None else invoices.invoice_views(session, today, Invoice.job_id == job_id)
+    open_ones = [i for i in of_job if i.status in invoices.UNPAID]
+    chosen = found[0] if found else (open_ones[-1] if open_ones else None)
+    if chosen is None:
+        return blank
+    owed = invoices.owed_cents(of_job) if of_job else invoices.owed_cents([chosen])
+    return invoices.invoice_context(chosen) | {"owed": invoices.money(owed)}
+
+
+def blanks(subject: str, body: str, context: RenderContext) -> list[str]:
+    """The placeholders a template uses that have no value here: sent as they are, blank."""
+    used = [name for part in (subject, body) for name, _ in _placeholders(_ENV.parse(part))]
+    plain = _plain(context)
+    empty = []
+    for name in dict.fromkeys(used):
+        root, _, field = name.partition(".")
+        value = plain.get(root, "")
+        value = value.get(field, "") if isinstance(value, dict) else value
+        if name in PLACEHOLDERS and value == "":
+            empty.append(name)
+    return empty
 
 
 # Services: each call is one transaction.
@@ -418,11 +496,15 @@ def preview_draft(
 ) -> tuple[str, str]:
     """Unsaved template text checked, then rendered against a job (or sample values)."""
     check_template(channel, subject, body)
+    return render(subject, body, draft_context(db, job_id, me))
+
+
+def draft_context(db: Database, job_id: int | None, me: Mapping[str, str]) -> dict[str, Any]:
+    """What a draft is previewed against: the job's values, or sample ones with the user's own `me`."""
     if job_id is None:
-        return render(subject, body, _sample_context())
+        return _sample_context() | {"me": {"name": me.get("name", ""), "business": me.get("business", "")}}
     with db.read() as session:
-        context = job_context(session, lookup.job(session, job_id).id, me)  # type: ignore[arg-type]
-    return render(subject, body, context)
+        return job_context(session, lookup.job(session, job_id).id, me)
 
 
 def _find(session: Session, ref: int | str) -> MessageTemplate:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 
@@ -77,6 +77,7 @@ class VisitView:
     state: str
     entered_at: datetime
     left_at: datetime | None
+    automations_off: bool = False  # entered by a move made without automations
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class TaskView:
     client: str | None = None  # the job's or the project's client
     notes: str = ""
     position: int = 0
+    fired: tuple[str, ...] = ()  # what automations did when it was checked off (e.g. an auto-move)
 
 
 @dataclass(frozen=True)
@@ -239,11 +241,32 @@ class MessageView:
     send_at: datetime
     attempts: int
     last_error: str
-    reply: str
+    reply: str  # where it went: "smtp.example.com: 250 2.0.0 OK …", "local outbox (no mail server set): …"
     message_id: str
     sent_at: datetime | None
     job_id: int | None
     job_title: str
+    local_only: bool = False  # delivered only to the local stub outbox: it never left this machine
+
+    def state_label(self, now: datetime | None = None) -> str:
+        """The state as a person should read it: local delivery says so, a wait shows its countdown."""
+        if self.state == "sent" and self.local_only:
+            return "kept locally"
+        if self.state == "queued":
+            left = int((self.send_at - (now or datetime.now(UTC))).total_seconds())
+            if left > 0:
+                return f"queued, sends in {countdown(left)}"
+        return self.state
+
+
+def countdown(seconds: int) -> str:
+    """1:05 under an hour, 3 h 05 min under a day, then days."""
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    days = round(seconds / 86400)
+    return f"{days} day{'s' if days != 1 else ''}"
 
 
 @dataclass(frozen=True)

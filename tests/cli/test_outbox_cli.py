@@ -8,16 +8,19 @@ from pathlib import Path
 from mail.smtpd import Inbox, start  # tests/ is on sys.path: its packages import each other
 
 from studioflow.store import open_database
-from studioflow.workflow import jobs
+from studioflow.workflow import jobs, outbox
 
 from .conftest import Cli
 
 
 def queue_inquiry(db_path: Path, title: str = "Hale wedding") -> None:
-    """A new wedding job: the demo's Inquiry automation queues a thank-you email (in process: faster)."""
+    """A new wedding job: the demo's Inquiry automation queues a thank-you email (in process: faster),
+    made due at once (the send delay has tests of its own)."""
     db = open_database(db_path)
     try:
+        before = {m.id for m in outbox.list_messages(db)}
         jobs.add_job(db, title, "Wedding Photography", client="Ava Martinez")
+        outbox.send_now(db, [m.id for m in outbox.list_messages(db, ["queued"]) if m.id not in before])
     finally:
         db.close()
 
@@ -35,8 +38,11 @@ def test_send_without_smtp_goes_to_the_stub_maildir(cli: Cli, demo_db: Path) -> 
     [message] = [box[key] for key in box.iterkeys()]
     assert message["Subject"] == queued["subject"]
     shown = cli("outbox", "show", queued["id"], "--db", demo_db).ok()
-    assert f"message  {queued['id']} (email) sent" in shown
-    assert "reply  stored in" in shown
+    assert f"message  {queued['id']} (email) kept locally" in shown
+    assert f"went to  local outbox (no mail server set): {demo_db.with_name('studioflow.outbox')}/new/" in shown
+    [kept] = cli("outbox", "list", "--state", "sent", "--json", "--db", demo_db).json()
+    assert (kept["id"], kept["local_only"]) == (queued["id"], True)
+    assert f"\n{queued['id']}   kept locally  ava.martinez@example.com" in cli("outbox", "list", "--db", demo_db).ok()
     assert cli("outbox", "send", "--db", demo_db).ok() == "nothing due to send\n"
 
 

@@ -38,7 +38,7 @@ def test_due_messages_are_delivered_over_one_connection(
     assert inbox.connections == 1
     stored = rows(db)
     assert [stored[i].state for i in ids] == ["sent"] * 3
-    assert all(stored[i].sent_at is not None and stored[i].reply.startswith("250 2.0.0 Ok") for i in ids)
+    assert all(stored[i].sent_at is not None and stored[i].reply.startswith("127.0.0.1: 250 2.0.0 Ok") for i in ids)
     assert inbox.message_ids() == [stored[i].message_id for i in ids]
     first = inbox.received[0]
     assert (first["From"], first["To"], first["Subject"]) == ("jo@studio.test", "anna@example.com", "Message 1")
@@ -262,12 +262,15 @@ def test_a_message_left_sending_by_a_crash_is_held_not_resent(
     assert inbox.message_ids() == [rows(db)[waiting].message_id]
 
 
-def test_without_smtp_email_and_texts_go_to_the_stub_maildir(db: Database, queue: Queue, tmp_path: Path) -> None:
+def test_without_smtp_email_goes_to_the_stub_maildir_labelled_local_and_texts_wait(
+    db: Database, queue: Queue, tmp_path: Path
+) -> None:
     email_id = queue(1)[0]
     sms_id = queue(1, to="+1 555 0100", channel="sms")[0]
     root = stub_dir(db.path)
     report = deliver_due(db, MailSettings(smtp=None, stub_root=root))
-    assert report.sent == 2
+    assert (report.sent, report.texts_waiting) == (1, 1)
+    assert report.summary() == "1 sent, 1 text(s) wait: no way to send texts is set up"
 
     box = mailbox.Maildir(root, create=False)
     [stored] = [message_from_bytes(box.get_bytes(key), policy=default) for key in box.iterkeys()]
@@ -276,23 +279,29 @@ def test_without_smtp_email_and_texts_go_to_the_stub_maildir(db: Database, queue
         "Message 1",
         rows(db)[email_id].message_id,
     )
-    texts = box.get_folder("sms")
-    [text] = [message_from_bytes(texts.get_bytes(key), policy=default) for key in texts.iterkeys()]
-    assert text["X-Studioflow-To"] == "+1 555 0100"
-    assert text.get_content().startswith("Hello, this is message 2.")
-    assert rows(db)[email_id].reply.startswith(f"stored in {root}/new/")
-    assert rows(db)[sms_id].reply.startswith(f"stored in {root}/.sms/new/")
+    assert box.list_folders() == []  # no text is "sent" into a folder on this machine
+    email, text = rows(db)[email_id], rows(db)[sms_id]
+    assert (email.state, email.local_only) == ("sent", True)
+    assert email.reply.startswith(f"local outbox (no mail server set): {root}/new/")
+    assert (text.state, text.attempts, text.sent_at) == ("queued", 0, None)
+    assert text.last_error.startswith("no way to send texts is set up")
+    # Still waiting, and still saying so, on the next run.
+    assert deliver_due(db, MailSettings(smtp=None, stub_root=root)).texts_waiting == 1
+    assert rows(db)[sms_id].state == "queued"
 
 
-def test_texts_go_to_the_stub_even_with_smtp_configured(
+def test_with_smtp_email_records_the_servers_answer_and_texts_still_wait(
     db: Database, queue: Queue, smtp_server: Server, tmp_path: Path
 ) -> None:
     inbox, port = smtp_server()
+    [email_id] = queue(1)
     [sms_id] = queue(1, to="+1 555 0100", channel="sms")
     deliver_due(db, smtp_settings(tmp_path, port))
-    assert rows(db)[sms_id].state == "sent"
-    assert inbox.received == []
-    assert inbox.connections == 0
+    email = rows(db)[email_id]
+    assert (email.state, email.local_only) == ("sent", False)
+    assert email.reply.startswith("127.0.0.1: 250 ")
+    assert rows(db)[sms_id].state == "queued"
+    assert len(inbox.received) == 1
 
 
 def test_a_second_delivery_run_at_the_same_time_does_nothing(db: Database, queue: Queue, tmp_path: Path) -> None:

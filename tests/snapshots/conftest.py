@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.widgets import Input, TextArea
 
@@ -12,6 +14,13 @@ from studioflow.app import StudioflowApp
 def no_background_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
     """Messages stay as the keys left them unless a test asks for delivery (no race with a worker)."""
     monkeypatch.setattr(StudioflowApp, "deliver_in_background", False)
+
+
+@pytest.fixture(autouse=True)
+def no_countdown(private_config: Path) -> None:
+    """Messages due at once: a countdown ("sends in 1:59") would change with the second the picture is taken."""
+    private_config.parent.mkdir(parents=True, exist_ok=True)
+    private_config.write_text("[outbox]\nsend_delay_seconds = 0\n", encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import pytest
 
 from studioflow.app import make_app
 from studioflow.store import Database, open_database
-from studioflow.workflow import demo, pipelines
+from studioflow.workflow import demo, jobs, pipelines
 
 SnapCompare = Callable[..., bool]
 
@@ -52,6 +52,16 @@ def test_filter_in_use(snap_compare: SnapCompare, tmp_path: Path) -> None:
 def test_move_to_stage_picker(snap_compare: SnapCompare, tmp_path: Path) -> None:
     app = make_app(demo_db(tmp_path))
     assert snap_compare(app, terminal_size=(120, 35), press=["l", "m"])
+
+
+def test_move_warning_for_a_job_without_a_client(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    db = demo_db(tmp_path)
+    jobs.add_job(db, "Walk-in portraits", "Wedding Photography", stage="Consultation")  # no client
+    assert snap_compare(make_app(db), terminal_size=(120, 35), press=["l", "L"])
+
+
+def test_dry_run_panel(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    assert snap_compare(make_app(demo_db(tmp_path)), terminal_size=(120, 35), press=["l", "D"])
 
 
 def test_help_overlay(snap_compare: SnapCompare, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from studioflow.workflow import demo
 
 SnapCompare = Callable[..., bool]
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+LOCAL = "local outbox (no mail server set)"
 
 MESSAGES = [
     # (state, to, subject, attempts, problem, reply)
@@ -34,7 +35,16 @@ MESSAGES = [
         "",
     ),
     ("queued", "ben.okafor@example.com", "Thanks for your inquiry, Ben", 0, "", ""),
-    ("sent", "chloe.nguyen@example.com", "Engagement session: what to bring", 1, "", "250 2.0.0 Ok: queued as 4F2A"),
+    (
+        "sent",
+        "chloe.nguyen@example.com",
+        "Engagement session: what to bring",
+        1,
+        "",
+        "smtp.example.com: 250 2.0.0 Ok: queued as 4F2A",
+    ),
+    # Delivered before a mail server was set: it never left the machine, and says so.
+    ("sent", "isla.murphy@example.com", "Your gallery", 1, "", f"{LOCAL}: studioflow.outbox/new/1772452800.M1P1.jo"),
 ]
 
 
@@ -57,6 +67,7 @@ def outbox_db(tmp_path: Path) -> Database:
                     sent_at=NOON if state == "sent" else None,
                     message_id=f"<snap{n}@studioflow.local>",
                     job_id=n + 1,
+                    local_only=reply.startswith(LOCAL),
                 )
             )
     return db
@@ -78,6 +89,14 @@ def test_outbox(snap_compare: SnapCompare, tmp_path: Path) -> None:
 
 def test_outbox_message_read_whole(snap_compare: SnapCompare, tmp_path: Path) -> None:
     assert snap_compare(make_app(outbox_db(tmp_path)), terminal_size=(120, 35), press=["5", "down", "enter"])
+
+
+def test_outbox_delivery_record_of_a_local_only_message(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    # The Sent view, newest first: the local one, its "went to" line, and the badge saying "local only".
+    app = make_app(outbox_db(tmp_path))
+    assert snap_compare(
+        app, terminal_size=(120, 35), press=["5", "right_square_bracket"] + ["right_square_bracket"] * 2
+    )
 
 
 def test_mail_settings_at_80x24(snap_compare: SnapCompare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

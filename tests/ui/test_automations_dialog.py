@@ -24,6 +24,10 @@ async def test_add_an_automation_by_picking_when_what_and_which_list(demo_db: Da
         await pilot.pause()
         await pilot.press(*"wedding prep", "enter")
         await pilot.pause()
+        await pilot.press("enter")  # no tag condition: every client
+        await pilot.pause()
+        await pilot.press("enter")  # fires on every visit
+        await pilot.pause()
     rules = automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation")
     assert len(rules) == before + 1
     assert (rules[-1].trigger, rules[-1].action, rules[-1].target) == ("enter", "create_tasks", "Wedding prep")
@@ -70,5 +74,13 @@ async def test_edit_changes_a_rule_in_place(demo_db: Database) -> None:
         await pilot.pause()
         await pilot.press(*"archive", "enter")
         await pilot.pause()
+        await pilot.press(*"vip", "enter")  # only for clients tagged vip
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # not again within…
+        await pilot.pause()
+        await pilot.press("backspace", "3", "enter")  # …3 days
+        await pilot.pause()
     edited = automation_rules.list_automations(demo_db, "Wedding Photography", stage)[0]
     assert (edited.id, edited.action, edited.position) == (first.id, "archive", first.position)
+    assert (edited.required_tags, edited.reentry) == (("vip",), "days:3")
+    assert edited.summary == "on entering archive the job if tagged vip (not again within 3 days)"

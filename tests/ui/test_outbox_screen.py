@@ -156,7 +156,8 @@ async def test_r_retries_a_failed_message_and_it_goes_to_the_stub_outbox(demo_db
         await press(pilot, "r")
         await settle(pilot)
         assert state(demo_db, message) == "sent"
-        assert "outbox clear" in str(screen.query_one(OutboxBadge).render())
+        # No mail server: it went to the local outbox, and the badge says so rather than "outbox clear".
+        assert str(screen.query_one(OutboxBadge).render()) == "✉ local only · 1 kept locally"
         assert progress == [(1, 1), (0, 0)]  # the bar showed 1 of 1, then went away
     assert len(mailbox.Maildir(stub_dir(demo_db.path), create=False)) == 1
 
@@ -176,9 +177,11 @@ async def test_R_releases_a_held_message_only_when_chosen(demo_db: Database) -> 
 
 
 async def test_a_move_that_queues_an_email_delivers_it_in_the_background(
-    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch, private_config: Path
 ) -> None:
     monkeypatch.setattr(StudioflowApp, "deliver_in_background", True)
+    private_config.parent.mkdir()
+    private_config.write_text("[outbox]\nsend_delay_seconds = 0\n")  # due at once: this is about the worker
     kim = next(j for j in jobs.list_jobs(demo_db) if j.title == "Kim wedding enquiry")
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -186,8 +189,8 @@ async def test_a_move_that_queues_an_email_delivers_it_in_the_background(
         await press(pilot, "l", "H")  # Consultation back to Inquiry: "Thanks for your inquiry"
         await settle(pilot)
         [message] = outbox.list_messages(demo_db)
-        assert (message.job_id, message.state) == (kim.id, "sent")
-        assert "outbox clear" in str(app.screen.query_one(OutboxBadge).render())
+        assert (message.job_id, message.state, message.local_only) == (kim.id, "sent", True)
+        assert str(app.screen.query_one(OutboxBadge).render()) == "✉ local only · 1 kept locally"
 
 
 async def test_a_bad_mail_config_is_said_once_and_nothing_is_lost(
@@ -233,6 +236,7 @@ async def test_settings_save_the_smtp_table_and_send_a_test_email(demo_db: Datab
             assert not private_config.exists()
 
             screen.query_one("#smtp-port", Input).value = str(server.port)
+            screen.query_one("#me-name", Input).value = "Jo Lens"  # {{ me.name }}, set here, not in the file
             await press(pilot, "ctrl+s")
             saved = tomllib.loads(private_config.read_text())
             assert saved["smtp"] == {
@@ -242,12 +246,13 @@ async def test_settings_save_the_smtp_table_and_send_a_test_email(demo_db: Datab
                 "from": "jo@example.com",
                 "timeout": 30.0,
             }
-            assert saved["outbox"] == {"send_delay_seconds": 0}
+            assert saved["outbox"] == {"send_delay_seconds": 120}  # the default, shown and kept
+            assert saved["me"] == {"name": "Jo Lens", "business": ""}
 
             await press(pilot, "ctrl+t")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-            assert "Sent to anna@example.com. The server said: 250" in str(
+            assert "Sent to anna@example.com. The server said: 127.0.0.1: 250" in str(
                 screen.query_one("#settings-result").render()
             )
             assert [m["Subject"] for m in inbox.received] == ["studioflow test email"]

@@ -26,9 +26,17 @@ async def test_a_typo_shows_in_the_preview_and_is_not_saved_then_a_fix_is(demo_d
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert templates.get_template(demo_db, "Thanks for your inquiry") == before
+        subject.value = "Hello {{ client.first_name }} from {{ me.name }}"  # type: ignore[attr-defined]
+        await pilot.pause()
+        preview = str(app.screen.query_one("#template-preview").render())
+        # No [me] set: the preview shows what would really go, blank, and says so.
+        assert "No value here, sent blank: me.name, me.business" in preview
+        assert "Subject: Hello Jonas from \n" in preview
         subject.value = "Hello {{ client.first_name }}"  # type: ignore[attr-defined]
         await pilot.pause()
-        assert "Subject: Hello " in str(app.screen.query_one("#template-preview").render())
+        preview = str(app.screen.query_one("#template-preview").render())
+        assert "Subject: Hello Jonas\n" in preview
+        assert "No value here, sent blank: me.name, me.business\n" in preview  # the signature: blank lines
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert templates.get_template(demo_db, "Thanks for your inquiry").subject == "Hello {{ client.first_name }}"

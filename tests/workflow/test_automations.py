@@ -72,9 +72,14 @@ ACTION_PARAMS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(autouse=True)
 def me_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A config file with `[me]`, so `me.name` / `me.business` have values (never the user's own)."""
+    """A config file with `[me]`, so `me.name` / `me.business` have values (never the user's own).
+
+    Send delay 0: these tests are about what automations do; the default delay has tests of its own.
+    """
     path = tmp_path / "config.toml"
-    path.write_text(f'[me]\nname = "{ME[0]}"\nbusiness = "{ME[1]}"\n', encoding="utf-8")
+    path.write_text(
+        f'[me]\nname = "{ME[0]}"\nbusiness = "{ME[1]}"\n\n[outbox]\nsend_delay_seconds = 0\n', encoding="utf-8"
+    )
     monkeypatch.setenv("STUDIOFLOW_CONFIG", str(path))
     return path
 
@@ -252,7 +257,7 @@ def test_each_trigger_runs_each_action_once_and_records_it(world: Database, trig
         assert re.fullmatch(r"<[^<>@\s]+@studioflow\.local>", message.message_id)
         assert (message.job_id, message.automation_id, message.visit_id) == (job_id, automation, visit.id)
         assert message.idempotency_key
-        assert message.cancel_on_leave is False
+        assert message.cancel_on_leave is (trigger in ("enter", "status"))  # taken back if the job leaves first
         assert close_to(message.send_at, before)
         assert run.outcome == f"email queued to {AVA_EMAIL}"
     elif action == "send_sms":
@@ -688,13 +693,41 @@ def test_a_delayed_message_sends_later_and_is_cancelled_when_the_job_advances(wo
 
 def test_the_users_send_delay_holds_every_new_message_back(world: Database, me_config: Path) -> None:
     db = world
-    with me_config.open("a", encoding="utf-8") as file:
-        file.write("[outbox]\nsend_delay_seconds = 45\n")
+    me_config.write_text(me_config.read_text(encoding="utf-8").replace("= 0", "= 45"), encoding="utf-8")
     auto(db, "Booked", "enter", "send_email")
     before = datetime.now(UTC)
     jobs.advance(db, add_lee(db))
     (message,) = rows(db, OutboxMessage)
     assert close_to(message.send_at, before + timedelta(seconds=45))
+
+
+def test_by_default_a_message_waits_two_minutes_and_a_slip_corrected_within_them_queues_one(
+    world: Database, me_config: Path
+) -> None:
+    db = world
+    me_config.write_text(me_config.read_text(encoding="utf-8").replace("[outbox]\nsend_delay_seconds = 0\n", ""))
+    auto(db, "Booked", "enter", "send_email")
+    auto(db, "Booked", "enter", "send_sms", keep_on_leave=True)
+    before = datetime.now(UTC)
+    job = enter_by_advance(db)  # L
+
+    first, _kept = rows(db, OutboxMessage)
+    assert close_to(first.send_at, before + timedelta(minutes=2))
+    back = jobs.move_to(db, job, "Inquiry")  # H, within the delay
+    assert back.fired == (f"cancelled a pending email to {AVA_EMAIL}",)
+    jobs.advance(db, job)  # L again
+
+    states = [(m.channel, m.state) for m in rows(db, OutboxMessage)]
+    assert states == [("email", "cancelled"), ("sms", "queued"), ("email", "queued"), ("sms", "queued")]
+    assert rows(db, OutboxMessage)[0].last_error == "cancelled: the job left 'Booked' before it was sent"
+
+
+def test_a_message_already_due_is_not_taken_back_on_leaving(world: Database) -> None:
+    db = world  # send delay 0 (me_config): due at once, so it goes whatever happens next
+    auto(db, "Booked", "enter", "send_email")
+    job = enter_by_advance(db)
+    jobs.move_to(db, job, "Inquiry")
+    assert [m.state for m in rows(db, OutboxMessage)] == ["queued"]
 
 
 @pytest.mark.parametrize("leave", ["skip", "move_to back", "move_to forward", "move_to_pipeline"])
@@ -717,7 +750,7 @@ def test_a_delayed_message_is_cancelled_whichever_way_the_job_leaves(world: Data
 def test_keep_on_leave_and_immediate_messages_survive_leaving(world: Database) -> None:
     db = world
     auto(db, "Booked", "enter", "send_email", delay_minutes=60, keep_on_leave=True)
-    auto(db, "Booked", "enter", "send_sms")  # delay 0: meant to go whatever happens next
+    auto(db, "Booked", "enter", "send_sms")  # due at once (send delay 0): meant to go whatever happens next
     auto(db, "Booked", "enter", "send_email", delay_minutes=60)  # the only one cancelled
     job = enter_by_advance(db)
 
@@ -725,7 +758,7 @@ def test_keep_on_leave_and_immediate_messages_survive_leaving(world: Database) -
 
     kept, immediate, delayed = rows(db, OutboxMessage)
     assert (kept.state, kept.cancel_on_leave) == ("queued", False)
-    assert (immediate.state, immediate.cancel_on_leave) == ("queued", False)
+    assert (immediate.state, immediate.cancel_on_leave) == ("queued", True)  # due at once (send delay 0): it goes
     assert (delayed.state, delayed.cancel_on_leave) == ("cancelled", True)
     assert view.fired == (f"cancelled a pending email to {AVA_EMAIL}",)
 
@@ -1399,8 +1432,10 @@ def check_invariants(db: Database) -> None:
         by_id = {a["id"]: a for a in conn.execute("SELECT id, stage_id, action FROM automation")}
         runs = conn.execute("SELECT id, automation_id, visit_id, outcome FROM automation_run").fetchall()
         messages = conn.execute(
-            "SELECT id, automation_id, visit_id, state, to_addr, cancel_on_leave, idempotency_key FROM outbox_message"
+            "SELECT id, automation_id, visit_id, state, to_addr, cancel_on_leave, idempotency_key, send_at"
+            " FROM outbox_message"
         ).fetchall()
+        now = datetime.now(UTC).replace(tzinfo=None)  # stored as UTC without an offset
         task_rows = conn.execute("SELECT id, job_id, run_id FROM task").fetchall()
     # Each job has exactly one active visit, and it is the stage the job shows.
     for job in job_rows:
@@ -1429,14 +1464,15 @@ def check_invariants(db: Database) -> None:
             assert len(mine) == len(PREP_ITEMS), (dict(run), [dict(t) for t in mine])
             assert {t["job_id"] for t in mine} == {visit_by_id[run["visit_id"]]["job_id"]}
     # No message waiting to go without the run that queued it; none queued without an address;
-    # none waiting for a visit that is over when it was to be cancelled on leaving.
+    # none waiting (not due yet) for a visit that is over when it was to be cancelled on leaving.
     for message in messages:
         shown = dict(message)
         if message["state"] in ("queued", "held"):
             assert (message["automation_id"], message["visit_id"]) in set(pairs), shown
         if message["state"] == "queued":
             assert message["to_addr"], shown
-        if message["state"] in ("queued", "held") and message["cancel_on_leave"]:
+        not_due = message["state"] == "queued" and datetime.fromisoformat(message["send_at"]) > now
+        if (not_due or message["state"] == "held") and message["cancel_on_leave"]:
             assert visit_by_id[message["visit_id"]]["state"] == "active", shown
     assert len({m["idempotency_key"] for m in messages}) == len(messages)
 

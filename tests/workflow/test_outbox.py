@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 
@@ -32,14 +33,27 @@ def put(db: Database, state: str = "queued", channel: str = "email", **fields: o
         return message.id
 
 
-def test_counts_and_listing_put_what_needs_the_user_first(db: Database) -> None:
+def test_counts_and_listing_put_what_needs_the_user_first(db: Database, private_config: Path) -> None:
     sent = put(db, "sent")
+    put(db, "sent", local_only=True)  # delivered to the stub outbox only
     later = put(db, "queued", send_at=utcnow() + timedelta(hours=2))
     sooner = put(db, "queued")
     failed = put(db, "failed")
     held = put(db, "held")
-    assert outbox.counts(db) == {"failed": 1, "held": 1, "sending": 0, "queued": 2, "sent": 1, "cancelled": 0}
-    assert [m.id for m in outbox.list_messages(db)] == [failed, held, sooner, later, sent]
+    states = {"failed": 1, "held": 1, "sending": 0, "queued": 2, "sent": 2, "cancelled": 0}
+    # No [smtp]: mail stays on this machine, and the counts say how much was kept locally.
+    assert outbox.counts(db) == {**states, "kept_locally": 1, "mail_local": 1}
+    private_config.parent.mkdir(parents=True, exist_ok=True)
+    private_config.write_text('[smtp]\nhost = "smtp.example.com"\n', encoding="utf-8")
+    assert outbox.counts(db) == {**states, "kept_locally": 1, "mail_local": 0}
+    local = outbox.list_messages(db, ["sent"])[0]
+    assert (local.local_only, local.state_label(), outbox.get_message(db, sent).state_label()) == (
+        True,
+        "kept locally",
+        "sent",
+    )
+    assert outbox.get_message(db, later).state_label().startswith("queued, sends in 1 h 59 min")
+    assert [m.id for m in outbox.list_messages(db)] == [failed, held, sooner, later, local.id, sent]
     assert [m.id for m in outbox.list_messages(db, ["queued"])] == [sooner, later]
     with pytest.raises(StudioflowError, match="unknown state 'lost'"):
         outbox.list_messages(db, ["lost"])

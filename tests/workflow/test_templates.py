@@ -6,7 +6,7 @@ import sqlite3
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +16,15 @@ from hypothesis import strategies as st
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import clients, jobs, pipelines, templates
+from studioflow.store.models import Client
+from studioflow.workflow import clients, events, invoices, jobs, pipelines, templates
 from studioflow.workflow.views import JobView, PipelineView, TemplateView
 
 Refused = Callable[..., str]
 
 ME = {"name": "Jo Lens", "business": "Lens & Co"}
 TODAY = date(2026, 3, 2)
-KNOWN = "(known: client.name, client.first_name, client.email, job.title, job.due, stage.name, pipeline.name, me.name"
+KNOWN = "(known: client.name, client.first_name, client.email, client.phone, job.title, job.due, stage.name"
 
 
 def context(**changes: Any) -> dict[str, Any]:
@@ -168,18 +169,44 @@ def test_update_and_delete(db: Database, refused: Refused) -> None:
 
 
 def test_every_placeholder_rendered_for_a_real_job(db: Database, job: JobView) -> None:
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    later = soon + timedelta(days=7)
+    events.add_event(db, "Wedding day", later, job=job.id, location="Villa Rosa")
+    events.add_event(db, "Engagement shoot", soon, job=job.id)
+    events.add_event(db, "Last year's shoot", soon - timedelta(days=400), job=job.id)  # past: not upcoming
+    paid = invoices.add_invoice(db, [("Retainer", 1, 50000)], job=job.id, today=TODAY)
+    invoices.set_status(db, paid.id, "sent", TODAY)
+    invoices.set_status(db, paid.id, "paid", TODAY)
+    old = invoices.add_invoice(db, [("Album", 1, 30000)], job=job.id, today=TODAY)
+    invoices.set_status(db, old.id, "sent", TODAY)
+    latest = invoices.add_invoice(db, [("Prints", 2, 10050)], job=job.id, due_on=date(2026, 4, 1), today=TODAY)
+    invoices.set_status(db, latest.id, "sent", TODAY)
+    with db.write() as session:  # a phone number for Ann
+        session.get_one(Client, job.client_id).phone = "+1 555 0100"
     body = "\n".join(f"{p}={{{{ {p} }}}}" for p in templates.PLACEHOLDERS) + "\n"
     templates.create_template(db, "All", "email", "{{ client.first_name }}: {{ job.title }}", body)
     subject, rendered = templates.preview(db, "all", job.id, ME, today=TODAY)
     assert subject == "Ann: Smith wedding"
+    local = soon.astimezone()
     assert rendered == (
         "client.name=Ann Marie Smith\n"
         "client.first_name=Ann\n"
         "client.email=ann@example.com\n"
+        "client.phone=+1 555 0100\n"
         "job.title=Smith wedding\n"
         "job.due=2026-06-13\n"
         "stage.name=Booked\n"
         "pipeline.name=Wedding\n"
+        "event.title=Engagement shoot\n"
+        f"event.date={local.date().isoformat()}\n"
+        f"event.time={local.strftime('%H:%M')}\n"
+        "event.location=\n"
+        f"events={local.strftime('%Y-%m-%d %H:%M')} Engagement shoot\n"
+        f"{later.astimezone().strftime('%Y-%m-%d %H:%M')} Wedding day, Villa Rosa\n"
+        f"invoice.number={latest.number}\n"
+        "invoice.total=201.00\n"
+        "invoice.due=2026-04-01\n"
+        "invoice.owed=501.00\n"
         "me.name=Jo Lens\n"
         "me.business=Lens & Co\n"
         "today=2026-03-02\n"
@@ -190,6 +217,11 @@ def test_every_placeholder_rendered_for_a_real_job(db: Database, job: JobView) -
         "invoice.total=\n"
         "invoice.due=\n"
     )
+    context = templates.draft_context(db, job.id, {})
+    assert templates.blanks("{{ me.name }}", "{{ event.location }} {{ job.title }} {{ me.name }}", context) == [
+        "me.name",
+        "event.location",
+    ]
 
 
 def test_a_job_without_client_or_due_date_renders_empty_strings(db: Database, wedding: PipelineView) -> None:

@@ -7,7 +7,7 @@ alone; the screen decides when the whole list is read again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rich.segment import Segment
@@ -133,13 +133,25 @@ class TaskList(ScrollView, can_focus=True):
         return None
 
     def replace(self, task: TaskView) -> None:
-        """A task changed in place (checked off): redraw its line only."""
+        """A task changed in place (checked off): redraw its line, and its group's progress."""
         for index in self.task_lines:
             line = self.lines[index]
             if line.task is not None and line.task.id == task.id:
+                step = int(task.done) - int(line.task.done)
                 line.task = task
                 self.refresh(Region(0, index - self.scroll_offset.y, self.size.width, 1))
+                if step:
+                    self._count_done(line.group, step)
                 return
+
+    def _count_done(self, group: TaskGroup, step: int) -> None:
+        """The header says "n/m done" at once, without reading the list again."""
+        counted = replace(group, done=max(0, min(group.done + step, group.total)))
+        for index, line in enumerate(self.lines):
+            if line.group is group:
+                line.group = counted
+                if line.task is None:
+                    self.refresh(Region(0, index - self.scroll_offset.y, self.size.width, 1))
 
     def watch_cursor(self, cursor: int | None) -> None:
         if cursor is not None:
