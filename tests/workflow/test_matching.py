@@ -54,7 +54,7 @@ def test_lookup_search_and_board_filter_use_the_rule(db: Database) -> None:
     assert [c.title for c in board.cards(db, stage, 0, 10, "chateau")] == ["Mariage Château"]
     assert board.cards(db, stage, 0, 10, "zoé") == []
     # Quick add's @name is looked up by the same rule.
-    task = tasks.quick_add(db, "Call about flowers @\"mariage chateau\"")
+    task = tasks.quick_add(db, 'Call about flowers @"mariage chateau"')
     assert task.job_id == job.id
 
 
