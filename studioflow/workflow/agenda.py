@@ -26,6 +26,7 @@ from studioflow.store.models import (
     utcnow,
 )
 from studioflow.workflow import lookup, subjects
+from studioflow.workflow.tasks import ON_LIVE_JOB
 from studioflow.workflow.views import AgendaItem, TimelineItem
 
 AGENDA_DAYS = 7
@@ -92,6 +93,7 @@ def agenda(
             select(Event, Job.title)
             .join(Job, col(Job.id) == Event.job_id, isouter=True)
             .where(col(Event.starts_at) < end, (col(Event.ends_at) >= start) | (col(Event.starts_at) >= start))
+            .where(ON_LIVE_JOB)
         ).all()
         for event, job_title in events:
             where = f" @ {event.location}" if event.location else ""
@@ -100,7 +102,7 @@ def agenda(
         tasks = session.exec(
             select(Task, Job.title)
             .join(Job, col(Job.id) == Task.job_id, isouter=True)
-            .where(col(Task.done_at).is_(None), col(Task.due_on) >= today, col(Task.due_on) <= last)
+            .where(col(Task.done_at).is_(None), col(Task.due_on) >= today, col(Task.due_on) <= last, ON_LIVE_JOB)
         ).all()
         for task, job_title in tasks:
             for_job = f" ({job_title})" if job_title else ""

@@ -17,6 +17,7 @@ from sqlmodel import col
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobStatus, OutboxMessage, Setting, Stage, StageVisit, Task
+from studioflow.store.text import escape_like, fold
 from studioflow.workflow import lookup, subjects
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import StageView
@@ -139,21 +140,16 @@ def _matches(text: str) -> ColumnElement[bool]:
     if not words:
         return true()
     clauses = []
-    for word in words:
-        pattern = _like(word)
+    for word in fold(text).split():  # the one matching rule: case and accents ignored
+        pattern = f"%{escape_like(word)}%"
         clauses.append(
             or_(
-                col(Job.title).ilike(pattern, escape="\\"),
-                col(Client.name).ilike(pattern, escape="\\"),
-                col(JobStatus.name).ilike(pattern, escape="\\"),
+                func.casefold(Job.title).like(pattern, escape="!"),
+                func.casefold(Client.name).like(pattern, escape="!"),
+                func.casefold(JobStatus.name).like(pattern, escape="!"),
             )
         )
     return and_(*clauses)
-
-
-def _like(word: str) -> str:
-    """A LIKE pattern matching `word` anywhere, its own %, _ and \\ taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _cards_from(query: Select[Any], text: str) -> Select[Any]:
@@ -188,9 +184,9 @@ def _tracked_from(query: Select[Any], kind: str, text: str) -> Select[Any]:
     else:
         searched = (model.number, Client.name)
     clauses = []
-    for word in words:
-        pattern = _like(word)
-        clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in searched)))  # type: ignore[attr-defined]
+    for word in fold(text).split():  # the one matching rule, as for job cards
+        pattern = f"%{escape_like(word)}%"
+        clauses.append(or_(*(func.casefold(c).like(pattern, escape="!") for c in searched)))
     return query.where(and_(*clauses))
 
 

@@ -277,10 +277,19 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         return _view(session, task)
 
 
+# Of a row outer-joined to its job: it has no job, or the job is not archived (NULL IS NOT 1).
+ON_LIVE_JOB = col(Job.archived).is_not(True)
+
+
 def list_tasks(
-    db: Database, include_done: bool = False, job: int | str | None = None, project: int | str | None = None
+    db: Database,
+    include_done: bool = False,
+    job: int | str | None = None,
+    project: int | str | None = None,
+    include_archived: bool = False,
 ) -> list[TaskView]:
-    """Open tasks first, soonest due first (undated last), then higher priority."""
+    """Open tasks first, soonest due first (undated last), then higher priority; those of
+    archived jobs only when asked (or when the job or project is named)."""
     with db.read() as session:
         conditions = []
         if not include_done:
@@ -289,6 +298,8 @@ def list_tasks(
             conditions.append(Task.job_id == lookup.job(session, job).id)
         if project is not None:
             conditions.append(Task.project_id == lookup.project(session, project).id)
+        if job is None and project is None and not include_archived:
+            conditions.append(ON_LIVE_JOB)
         return _views(session, *conditions)
 
 
@@ -330,8 +341,9 @@ def task_list(
         scope.append(Task.job_id == job)
     if project is not None:
         scope.append(Task.project_id == project)
+    shown = scope or [ON_LIVE_JOB]  # an archived job's tasks leave the lists, and come back with it
     with db.read() as session:
-        rows = _task_rows(session, *([condition] if condition is not None else []), *scope)
+        rows = _task_rows(session, *([condition] if condition is not None else []), *shown)
         progress = _progress(session, *scope)
     groups: dict[tuple[str, int], list[TaskView]] = {}
     for task in rows:
