@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.board import BoardScreen
+from studioflow.screens.commands import RecordsProvider, ScreensProvider
 from studioflow.screens.effects import EffectRunner, notice
 from studioflow.store import Database
 from studioflow.workflow import reads
@@ -47,6 +48,21 @@ def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
 class StudioflowApp(App[None]):
     TITLE = "studioflow"
     CSS_PATH = "app.tcss"
+    # ctrl+p finds every screen by name, and jobs, clients and projects by (part of) their name.
+    COMMANDS = App.COMMANDS | {ScreensProvider, RecordsProvider}
+    SCREEN_NAMES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("Board", "the pipeline's jobs as cards (1)"),
+        ("Tasks", "today, overdue, upcoming, all open, done (2)"),
+        ("Agenda", "today and the next 7 days (3)"),
+        ("Clients", "search, edit, merge (4)"),
+        ("Outbox", "messages waiting, sent, held (5)"),
+        ("Projects", "groups of tasks"),
+        ("Saved task lists", "reusable lists of tasks"),
+        ("Statuses", "job statuses: add, rename, recolour, delete"),
+        ("Archived jobs", "the board's archived jobs, to bring back"),
+        ("Templates", "email and text templates"),
+        ("Settings", "mail server and your name"),
+    )
     BINDINGS = [
         Binding("1", "show_mode('board')", "Board", show=False, id="app.board"),
         Binding("2", "show_mode('tasks')", "Tasks", show=False, id="app.tasks"),
@@ -248,6 +264,29 @@ class StudioflowApp(App[None]):
             return
         while len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def open_by_name(self, name: str) -> None:
+        """Open the screen called `name` in SCREEN_NAMES (from the command palette)."""
+        from studioflow.screens.projects import ProjectsScreen, SavedListsScreen
+        from studioflow.screens.settings import SettingsScreen
+        from studioflow.screens.statuses import StatusesDialog
+        from studioflow.screens.templates import TemplatesDialog
+
+        modes = {"Board": "board", "Tasks": "tasks", "Agenda": "agenda", "Clients": "clients", "Outbox": "outbox"}
+        if name in modes:
+            self.action_show_mode(modes[name])
+        elif name in ("Projects", "Saved task lists"):
+            self.action_show_mode("tasks")
+            self.push_screen(ProjectsScreen(self.db) if name == "Projects" else SavedListsScreen(self.db))
+        elif name == "Archived jobs":
+            self.action_show_mode("board")
+            while len(self.screen_stack) > 1:  # over the board itself, not over a job page
+                self.pop_screen()
+            if isinstance(self.screen, BoardScreen):
+                self.screen.action_archived()
+        else:
+            opened = {"Statuses": StatusesDialog, "Templates": TemplatesDialog}
+            self.push_screen(opened[name](self.db) if name in opened else SettingsScreen())
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

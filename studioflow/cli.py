@@ -27,6 +27,8 @@ from studioflow.store.choices import (
     AUTOMATION_ACTIONS,
     AUTOMATION_TRIGGERS,
     CHANNELS,
+    CSV_EXPORTS,
+    CSV_FIELDS,
     INVOICE_STATES,
     OUTBOX_STATE_ORDER,
     PIPELINE_KINDS,
@@ -34,6 +36,7 @@ from studioflow.store.choices import (
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
+    ClientView,
     EventView,
     InvoiceView,
     JobView,
@@ -81,6 +84,7 @@ outbox = _OnUse("outbox")
 pipelines = _OnUse("pipelines")
 quickadd = _OnUse("quickadd")
 reads = _OnUse("reads")
+spreadsheet = _OnUse("spreadsheet")
 tasks = _OnUse("tasks")
 tracking = _OnUse("tracking")
 transfer = _OnUse("transfer")
@@ -315,21 +319,50 @@ def build_parser() -> Parser:
     cmd.add_argument("--jobs-to", metavar="S", help="the stage that receives the deleted stage's jobs")
 
     g = group("client", "clients")
-    cmd = command(g, "add", lambda db, a: clients.add_client(db, a.name, a.email, a.phone, a.tag), "add a client")
+    cmd = command(g, "add", _add_client, "add a client (refused when the name exists, unless --allow-duplicate)")
     cmd.add_argument("name")
     cmd.add_argument("--email", default="")
     cmd.add_argument("--phone", default="")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="a tag (repeat)")
+    cmd.add_argument("--notes", default="")
+    cmd.add_argument("--allow-duplicate", action="store_true", help="add it even if a client has that name")
     command(g, "list", lambda db, a: reads.list_clients(db), "list clients")
     cmd = command(g, "show", lambda db, a: clients.client_page(db, a.client), "show a client: jobs, events, invoices")
     cmd.add_argument("client")
     _tracking_commands(command, g, "clients")
+    cmd = command(g, "edit", _edit_client, "change a client's name, email, phone, tags or notes (undoable)")
+    cmd.add_argument("client")
+    cmd.add_argument("--name")
+    cmd.add_argument("--email", help="'' for none")
+    cmd.add_argument("--phone", help="'' for none")
+    cmd.add_argument("--tag", action="append", metavar="T", help="a tag (repeat; replaces the tags)")
+    cmd.add_argument("--no-tags", action="store_true", help="remove every tag")
+    cmd.add_argument("--notes")
+    cmd.add_argument("--allow-duplicate", action="store_true", help="rename even to a name another client has")
+    cmd = command(g, "delete", _delete_client, "delete a client: its jobs, events and invoices stay (undoable)")
+    cmd.add_argument("client")
+    cmd = command(
+        g,
+        "merge",
+        lambda db, a: clients.merge_clients(db, a.original, a.duplicate),
+        "fold duplicate client B into the original A: jobs, roles, events, invoices, history (undoable)",
+    )
+    cmd.add_argument("original", metavar="A")
+    cmd.add_argument("duplicate", metavar="B")
 
     g = group("status", "custom job statuses that flag blockers")
     cmd = command(g, "add", lambda db, a: clients.add_status(db, a.name, a.colour), "add a job status")
     cmd.add_argument("name")
     cmd.add_argument("--colour", "--color", default="yellow", help="a colour name or #rrggbb")
     command(g, "list", lambda db, a: clients.list_statuses(db), "list job statuses")
+    cmd = command(g, "rename", lambda db, a: clients.rename_status(db, a.status, a.name), "rename a job status")
+    cmd.add_argument("status")
+    cmd.add_argument("name")
+    cmd = command(g, "colour", lambda db, a: clients.recolour_status(db, a.status, a.colour), "change its colour")
+    cmd.add_argument("status")
+    cmd.add_argument("colour", help="a colour name or #rrggbb")
+    cmd = command(g, "delete", _delete_status, "delete a job status: the jobs holding it lose it (undoable)")
+    cmd.add_argument("status")
 
     g = group("job", "jobs: a client's piece of paid work, moving through a pipeline")
     cmd = command(g, "add", _add_job, "add a job to a pipeline (its first stage unless --stage)")
@@ -671,10 +704,31 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument(
         "--line", nargs=3, action="append", default=[], metavar=("DESC", "QTY", "PRICE"), help="a line (repeat)"
     )
-    cmd.add_argument("--tax", default="0", metavar="PCT", help="tax rate in percent, e.g. 8.25")
+    tax_help = "a tax: 'GST=5', 'QST=9.975' or a bare rate like 8.25 (repeat; each on the subtotal)"
+    cmd.add_argument("--tax", action="append", default=[], metavar="NAME=PCT", help=tax_help)
     cmd.add_argument("--issued", type=parse_date, metavar="YYYY-MM-DD", help="default: today")
     cmd.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
     cmd.add_argument("--number", metavar="N", help="default: the next number")
+    cmd.add_argument("--notes", default="", help="printed under the totals")
+    cmd = command(g, "edit", _edit_invoice, "change a draft: lines, taxes, payer, due date, notes (undoable)")
+    cmd.add_argument("invoice")
+    cmd.add_argument(
+        "--line", nargs=3, action="append", metavar=("DESC", "QTY", "PRICE"), help="a line (repeat; replaces the lines)"
+    )
+    cmd.add_argument("--tax", action="append", metavar="NAME=PCT", help=tax_help + "; replaces the taxes")
+    cmd.add_argument("--no-tax", action="store_true", help="remove every tax")
+    cmd.add_argument("--client", metavar="C", help="who pays")
+    due = cmd.add_mutually_exclusive_group()
+    due.add_argument("--due", type=parse_date, metavar="YYYY-MM-DD")
+    due.add_argument("--no-due", action="store_true", help="no due date")
+    cmd.add_argument("--notes")
+    cmd = command(
+        g,
+        "correct",
+        lambda db, a: invoices.correct(db, a.invoice),
+        "void a sent invoice and make a new draft (new number) to fix and send instead (undoable)",
+    )
+    cmd.add_argument("invoice")
     cmd = command(g, "show", lambda db, a: invoices.get_invoice(db, a.invoice), "show an invoice with its lines")
     cmd.add_argument("invoice")
     cmd = command(g, "list", lambda db, a: invoices.list_invoices(db, a.job, a.client), "list invoices")
@@ -696,6 +750,28 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
     cmd.add_argument("--job", metavar="J")
     cmd.add_argument("--client", metavar="C")
     _tracking_commands(command, g, "invoices")
+
+    g = group("csv", "spreadsheets: export any records to CSV; import clients and jobs from CSV")
+    cmd = command(g, "export", _export_csv, "write every record of a kind to a CSV file")
+    cmd.add_argument("kind", choices=CSV_EXPORTS)
+    cmd.add_argument("file", type=Path)
+    cmd = command(
+        g, "import", _import_csv, "read clients or jobs from a CSV file: a dry run unless --apply (then all or nothing)"
+    )
+    cmd.add_argument("kind", choices=tuple(CSV_FIELDS))
+    cmd.add_argument("file", type=Path)
+    cmd.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="read a column as a field, e.g. 'Full name=name' (fields: clients: "
+        + ", ".join(CSV_FIELDS["clients"])
+        + "; jobs: "
+        + ", ".join(CSV_FIELDS["jobs"])
+        + ")",
+    )
+    cmd.add_argument("--apply", action="store_true", help="import for real (every row, or none if one is refused)")
 
     g = group("mileage", "mileage logs: trips for a job or one of its events")
     cmd = command(g, "add", _add_trip, "log a trip (unit and rate from config.toml [mileage] unless given)")
@@ -764,9 +840,21 @@ def _add_invoice(db: Database, a: argparse.Namespace) -> InvoiceView:
         client=a.client,
         issued_on=a.issued,
         due_on=a.due,
-        tax_rate_bp=invoices.parse_tax_rate(a.tax),
+        taxes=[invoices.parse_tax(t) for t in a.tax],
         number=a.number,
+        notes=a.notes,
     )
+
+
+def _edit_invoice(db: Database, a: argparse.Namespace) -> InvoiceView:
+    if a.no_tax and a.tax:
+        raise StudioflowError("give either --tax or --no-tax")
+    lines = None if a.line is None else [_invoice_line(desc, qty, price) for desc, qty, price in a.line]
+    taxes = [] if a.no_tax else None if a.tax is None else [invoices.parse_tax(t) for t in a.tax]
+    due: date | bool | None = None if a.no_due else a.due if a.due is not None else False
+    if lines is None and taxes is None and a.client is None and due is False and a.notes is None:
+        raise StudioflowError("nothing to change: give --line, --tax, --no-tax, --client, --due, --no-due or --notes")
+    return invoices.edit_invoice(db, a.invoice, lines=lines, taxes=taxes, client=a.client, due_on=due, notes=a.notes)
 
 
 def _invoice_line(description: str, quantity: str, price: str) -> tuple[str, int, int]:
@@ -791,6 +879,32 @@ def _invoices_csv(db: Database, a: argparse.Namespace) -> str:
     chosen = invoices.list_invoices(db, a.job, a.client)
     transfer.write_file(db, a.file, invoices.to_csv(chosen).encode("utf-8"))
     return f"{len(chosen)} invoice(s) written to {a.file}"
+
+
+def _export_csv(db: Database, a: argparse.Namespace) -> str:
+    text, count = spreadsheet.export(db, a.kind)
+    transfer.write_file(db, a.file, text.encode("utf-8"))  # the one rule for files a command writes
+    return f"{count} {a.kind} written to {a.file}"
+
+
+def _import_csv(db: Database, a: argparse.Namespace) -> str:
+    try:
+        text = a.file.expanduser().read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise StudioflowError(f"cannot read {a.file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise StudioflowError(f"{a.file} is not UTF-8 text (save the sheet as CSV UTF-8)") from None
+    mapping = spreadsheet.parse_mapping(a.map)
+    done = (spreadsheet.apply if a.apply else spreadsheet.plan)(db, a.kind, text, mapping)
+    lines = ["columns: " + ", ".join(f"{h} -> {f}" for h, f in done.columns.items())]
+    if done.ignored:
+        lines.append("ignored columns: " + ", ".join(done.ignored))
+    lines += [f"  + {made}" for made in done.made[: spreadsheet.MAX_SHOWN]]
+    if len(done.made) > spreadsheet.MAX_SHOWN:
+        lines.append(f"  ... and {len(done.made) - spreadsheet.MAX_SHOWN} more")
+    lines += [f"  refused, line {line}: {why}" for line, why in done.refused[: spreadsheet.MAX_SHOWN]]
+    lines.append(done.summary() + ("" if a.apply else " (dry run: nothing written; --apply imports)"))
+    return "\n".join(lines)
 
 
 def _add_trip(db: Database, a: argparse.Namespace) -> MileageView:
@@ -941,6 +1055,43 @@ def _check(db: Database, _args: argparse.Namespace) -> str:
 def _delete_pipeline(db: Database, args: argparse.Namespace) -> str:
     pipelines.delete_pipeline(db, args.pipeline)
     return f"pipeline {args.pipeline!r} deleted"
+
+
+def _add_client(db: Database, a: argparse.Namespace) -> ClientView:
+    try:
+        return clients.add_client(db, a.name, a.email, a.phone, a.tag, a.notes, allow_duplicate=a.allow_duplicate)
+    except clients.DuplicateClient as exc:
+        raise StudioflowError(f"{exc}; --allow-duplicate adds a second one") from None
+
+
+def _edit_client(db: Database, a: argparse.Namespace) -> ClientView:
+    if a.no_tags and a.tag:
+        raise StudioflowError("give either --tag or --no-tags")
+    tags = [] if a.no_tags else a.tag
+    fields = (a.name, a.email, a.phone, tags, a.notes)
+    if all(field is None for field in fields):
+        raise StudioflowError("nothing to change: give --name, --email, --phone, --tag, --no-tags or --notes")
+    return clients.edit_client(
+        db,
+        a.client,
+        name=a.name,
+        email=a.email,
+        phone=a.phone,
+        tags=tags,
+        notes=a.notes,
+        allow_duplicate=a.allow_duplicate,
+    )
+
+
+def _delete_client(db: Database, a: argparse.Namespace) -> str:
+    links = clients.delete_client(db, a.client)
+    return f"deleted client {links.id} {links.name}: {links.consequence()} (`studioflow undo` brings it back)"
+
+
+def _delete_status(db: Database, a: argparse.Namespace) -> str:
+    name = clients.get_status(db, a.status).name
+    held = clients.delete_status(db, a.status)
+    return f"deleted status {name}: {held} job(s) lost it (`studioflow undo` brings it back)"
 
 
 def _add_job(db: Database, a: argparse.Namespace) -> JobView:
@@ -1136,9 +1287,13 @@ def _print_invoice(invoice: InvoiceView) -> None:
         each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
         print(f"           {line.description:<40} {each:>16} {invoices.money(line.amount_cents):>14}")
     print(f"{'subtotal':>9}  {invoices.money(invoice.subtotal_cents):>72}")
-    rate = f"{invoice.tax_rate_bp / 100:g} %"
-    print(f"{'tax':>9}  {rate:<10}{invoices.money(invoice.tax_cents):>62}")
+    for tax in invoice.taxes:
+        print(f"{'tax':>9}  {invoices.tax_label(tax):<20}{invoices.money(tax.amount_cents):>52}")
     print(f"{'total':>9}  {invoices.money(invoice.total_cents):>72}")
+    if invoice.replaces:
+        print(f"{'replaces':>9}  {invoice.replaces} (voided)")
+    if invoice.notes:
+        print(f"{'notes':>9}  {invoice.notes}")
 
 
 def _print_client_page(page: ClientPageView) -> None:

@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from studioflow.screens.job import JobScreen
 from studioflow.store import Database
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import agenda
 from studioflow.workflow.views import AgendaItem
 
@@ -35,7 +36,7 @@ class AgendaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="agenda-title")
         yield DataTable(id="agenda-table", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Agenda"

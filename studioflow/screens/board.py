@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect
@@ -27,6 +27,7 @@ from studioflow.store import Database
 from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
+from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import board, reads
 from studioflow.workflow.board import BoardView, CardView
@@ -63,6 +64,7 @@ class BoardScreen(Screen[None]):
         Binding("n", "new_job", "New", id="board.new"),
         Binding("e", "edit_job", "Edit", id="board.edit"),
         Binding("a", "archive", "Archive", id="board.archive"),
+        Binding("A", "archived", "Archived", show=False, id="board.archived"),
         Binding("enter", "open_job", "Open", id="board.open"),
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
@@ -72,6 +74,7 @@ class BoardScreen(Screen[None]):
         Binding("P", "move_pipeline", "Job to pipeline", show=False, id="board.job_pipeline"),
         Binding("S", "edit_stages", "Stages", id="board.stages"),
         Binding("T", "templates", "Templates", show=False, id="board.templates"),
+        Binding("ctrl+t", "statuses", "Statuses", show=False, id="board.statuses"),
         Binding("u", "undo", "Undo", id="board.undo"),
         Binding("ctrl+r", "redo", "Redo", id="board.redo"),
     ]
@@ -95,7 +98,7 @@ class BoardScreen(Screen[None]):
         yield filter_line
         yield HorizontalScroll(id="columns")
         yield Static("", id="board-empty")
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         await self.show_pipeline(board.last_pipeline(self.db))
@@ -396,8 +399,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(PickerDialog(title, choices, current=self.column_index), moved)
 
     def action_status(self) -> None:
-        from studioflow.screens.dialogs import PickerDialog
-        from studioflow.workflow import clients, jobs
+        from studioflow.screens.statuses import pick_status
+        from studioflow.workflow import jobs
 
         card = self.focused_card()
         if card is None:
@@ -405,14 +408,25 @@ class BoardScreen(Screen[None]):
             return
         if not self._jobs_only("A status"):
             return
-        no_status = 0  # status ids start at 1; None is what escape returns
-        choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(self.db)]
 
-        def chosen(status: int | NewEntry | None) -> None:
-            if isinstance(status, int):
-                self._change(lambda job: jobs.set_status(self.db, job, None if status == no_status else status))
+        def set_to(status_id: int | None) -> None:
+            self._change(lambda job: jobs.set_status(self.db, job, status_id))
 
-        self.app.push_screen(PickerDialog(f"Status of “{card.title}”", choices), chosen)
+        pick_status(self, self.db, f"Status of “{card.title}”", set_to)
+
+    def action_archived(self) -> None:
+        from studioflow.screens.archived import ArchivedDialog
+
+        if self.view is None:
+            self.notify("No pipeline here.", severity="warning")
+            return
+        # Back on the board, on_screen_resume re-reads the columns: unarchived cards show.
+        self.app.push_screen(ArchivedDialog(self.db, self.view.pipeline_id, self.view.pipeline))
+
+    def action_statuses(self) -> None:
+        from studioflow.screens.statuses import StatusesDialog
+
+        self.app.push_screen(StatusesDialog(self.db))  # the board re-reads its cards on resume
 
     def action_move_pipeline(self) -> None:
         from studioflow.screens.dialogs import PickerDialog
@@ -470,10 +484,9 @@ class BoardScreen(Screen[None]):
         def save(form: JobForm | None) -> None:
             if form is None or self.view is None:
                 return
+            client, new = self._client(form.client)
             try:
-                with self.db.write():
-                    client = self._client_id(form.client)
-                    job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on)
+                job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on, new)
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -506,10 +519,10 @@ class BoardScreen(Screen[None]):
             if client is None:
                 return
             try:
-                with self.db.write():
-                    client_id = self._client_id(client)
-                    assert client_id is not None
-                    tracked = tracking.track(self.db, view.kind, client_id, view.pipeline_id, stage_id)
+                if isinstance(client, NewEntry):
+                    tracked = tracking.track_new_client(self.db, client.text, view.pipeline_id, stage_id)
+                else:
+                    tracked = tracking.track(self.db, view.kind, client, view.pipeline_id, stage_id)
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -537,10 +550,9 @@ class BoardScreen(Screen[None]):
         def save(form: JobForm | None) -> None:
             if form is None:
                 return
+            client, new = self._client(form.client)
             try:
-                with self.db.write():
-                    client = self._client_id(form.client)
-                    jobs.edit_job(self.db, job.id, form.title, client, form.due_on)
+                jobs.edit_job(self.db, job.id, form.title, client, form.due_on, new)
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -548,13 +560,12 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
 
-    def _client_id(self, client: int | NewEntry | None) -> int | None:
+    @staticmethod
+    def _client(client: int | NewEntry | None) -> tuple[int | None, str | None]:
+        """(an existing client's id, a new client's name) from the job dialog's choice."""
         from studioflow.screens.dialogs import NewEntry
-        from studioflow.workflow import clients
 
-        if isinstance(client, NewEntry):
-            return clients.add_client(self.db, client.text).id
-        return client
+        return (None, client.text) if isinstance(client, NewEntry) else (client, None)
 
     def action_open_job(self) -> None:
         from studioflow.screens.job import JobScreen

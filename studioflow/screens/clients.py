@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from rich.markup import escape
@@ -11,16 +12,108 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
+from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import clients, invoices
 
 SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
 
 
-class ClientsScreen(Screen[None]):
+class ClientActions(UndoKeys, Screen[None]):
+    """New, edit, delete and merge: the same keys on the Clients list and on a client's page."""
+
+    db: Database
+
+    def client_form(self, client_id: int | None) -> None:
+        """The form for a new client (None) or an existing one; a name already taken is asked about."""
+        page = None if client_id is None else clients.client_page(self.db, client_id)
+        fields = [
+            Field("name", "Name", page.name if page else ""),
+            Field("email", "Email", page.email if page else ""),
+            Field("phone", "Phone", page.phone if page else ""),
+            Field("tags", "Tags (comma-separated)", ", ".join(page.tags) if page else ""),
+            Field("notes", "Notes", page.notes if page else ""),
+        ]
+        asked: set[str] = set()  # names the user was told exist, and saved again anyway
+
+        def submit(values: dict[str, str]) -> None:
+            tags = [t for t in values["tags"].split(",") if t.strip()]
+            again = values["name"].strip() in asked
+            try:
+                if client_id is None:
+                    made = clients.add_client(
+                        self.db, values["name"], values["email"], values["phone"], tags, values["notes"],
+                        allow_duplicate=again,
+                    )  # fmt: skip
+                    self.notify(f"Added {made.name} (u to undo).")
+                else:
+                    clients.edit_client(
+                        self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
+                        tags=tags, notes=values["notes"], allow_duplicate=again,
+                    )  # fmt: skip
+                    self.notify("Client saved (u to undo).")
+            except clients.DuplicateClient as exc:
+                asked.add(values["name"].strip())
+                raise StudioflowError(f"{exc}: ctrl+s again to keep both, or change the name") from None
+
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self._reload()
+
+        heading = "New client" if page is None else f"Edit {page.name}"
+        self.app.push_screen(FormDialog(heading, fields, submit), closed)
+
+    def confirm_delete(self, client_id: int, then: Callable[[], None]) -> None:
+        try:
+            links = clients.client_links(self.db, client_id)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def answered(yes: bool | NewEntry | None) -> None:
+            if yes is not True:
+                return
+            try:
+                clients.delete_client(self.db, client_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Deleted {links.name} (u to undo).")
+            then()
+
+        question = f"Delete {links.name}?\n{links.consequence()}."
+        self.app.push_screen(PickerDialog(question, [("Delete", True), ("Keep", False)], current=1), answered)
+
+    def pick_original(self, duplicate_id: int, then: Callable[[int], None]) -> None:
+        """Merge the client `duplicate_id` into one picked from the others."""
+        others = [(c.name + (f"  <{c.email}>" if c.email else ""), c.id) for c in clients.list_clients(self.db)]
+        others = [(label, cid) for label, cid in others if cid != duplicate_id]
+        if not others:
+            self.notify("There is no other client to merge into.", severity="warning")
+            return
+        name = clients.get_client(self.db, duplicate_id).name
+
+        def chosen(original: int | NewEntry | None) -> None:
+            if not isinstance(original, int):
+                return
+            try:
+                kept = clients.merge_clients(self.db, original, duplicate_id)
+            except StudioflowError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved (u to undo).")
+            then(kept.id)
+
+        self.app.push_screen(PickerDialog(f"Merge {name} (the duplicate) into", others), chosen)
+
+
+class ClientsScreen(ClientActions):
     """Every client, filtered as you type (name, email, phone, tags)."""
 
     AUTO_FOCUS = "#clients-table"  # keys go to the list, not the search line
@@ -28,6 +121,12 @@ class ClientsScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search", id="clients.search"),
         Binding("enter", "open", "Open", id="clients.open"),
+        Binding("n", "new", "New", id="clients.new"),
+        Binding("e", "edit", "Edit", id="clients.edit"),
+        Binding("D", "delete", "Delete", id="clients.delete"),
+        Binding("M", "merge", "Merge into…", id="clients.merge"),
+        Binding("u", "undo", "Undo", id="clients.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="clients.redo"),
         Binding("escape", "clear", "Clear search", show=False, id="clients.clear"),
     ]
 
@@ -38,7 +137,7 @@ class ClientsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search clients (/): name, email, phone, tag", id="clients-search")
         yield DataTable(id="clients-table", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Clients"
@@ -47,7 +146,14 @@ class ClientsScreen(Screen[None]):
         self.query_one("#clients-table").focus()
 
     def on_screen_resume(self) -> None:
+        self._reload()
+
+    def _reload(self) -> None:
+        table = self.query_one("#clients-table", DataTable)
+        row = table.cursor_row
         self._load(self.query_one("#clients-search", Input).value)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     def _load(self, text: str) -> None:
         table = self.query_one("#clients-table", DataTable)
@@ -77,16 +183,38 @@ class ClientsScreen(Screen[None]):
         self.query_one("#clients-search", Input).value = ""
         self.query_one("#clients-table").focus()
 
-    def action_open(self) -> None:
+    def focused_client(self) -> int | None:
         table = self.query_one("#clients-table", DataTable)
         if not table.row_count:
             self.notify("No client here.", severity="warning")
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.push_screen(ClientScreen(self.db, int(key or 0)))
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+
+    def action_open(self) -> None:
+        client_id = self.focused_client()
+        if client_id is not None:
+            self.app.push_screen(ClientScreen(self.db, client_id))
+
+    def action_new(self) -> None:
+        self.client_form(None)
+
+    def action_edit(self) -> None:
+        client_id = self.focused_client()
+        if client_id is not None:
+            self.client_form(client_id)
+
+    def action_delete(self) -> None:
+        client_id = self.focused_client()
+        if client_id is not None:
+            self.confirm_delete(client_id, self._reload)
+
+    def action_merge(self) -> None:
+        client_id = self.focused_client()
+        if client_id is not None:
+            self.pick_original(client_id, lambda _kept: self._reload())
 
 
-class ClientScreen(Screen[None]):
+class ClientScreen(ClientActions):
     """One client: contact details, tags, notes, jobs (stage, role), events, invoices and what is owed."""
 
     AUTO_FOCUS = "#client-jobs"
@@ -94,6 +222,11 @@ class ClientScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="client.back"),
         Binding("enter", "open_job", "Open job", id="client.open_job"),
+        Binding("e", "edit", "Edit", id="client.edit"),
+        Binding("D", "delete", "Delete", id="client.delete"),
+        Binding("M", "merge", "Merge into…", id="client.merge"),
+        Binding("u", "undo", "Undo", id="client.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="client.redo"),
     ]
 
     def __init__(self, db: Database, client_id: int) -> None:
@@ -110,7 +243,7 @@ class ClientScreen(Screen[None]):
             yield DataTable(id="client-events", cursor_type="none")
             yield Label("[b]Invoices[/b]", classes="section")
             yield DataTable(id="client-invoices", cursor_type="none")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#client-jobs", DataTable).add_columns("Job", "Pipeline", "Stage", "Role")
@@ -122,8 +255,28 @@ class ClientScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self._load()
 
+    def _reload(self) -> None:
+        self._load()
+
+    def action_edit(self) -> None:
+        self.client_form(self.client_id)
+
+    def action_delete(self) -> None:
+        self.confirm_delete(self.client_id, self.app.pop_screen)
+
+    def action_merge(self) -> None:
+        def merged(kept: int) -> None:
+            self.client_id = kept  # the page now shows the client it was folded into
+            self._load()
+
+        self.pick_original(self.client_id, merged)
+
     def _load(self) -> None:
-        page = clients.client_page(self.db, self.client_id, date.today())
+        try:
+            page = clients.client_page(self.db, self.client_id, date.today())
+        except StudioflowError:  # deleted or merged away (an undo of its creation, elsewhere)
+            self.query_one("#client-summary", Static).update("This client no longer exists (u may bring it back).")
+            return
         self.sub_title = page.name
         owed = invoices.money(page.owed_cents)
         summary = [

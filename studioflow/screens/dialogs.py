@@ -10,14 +10,19 @@ from typing import Generic, TypeVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
+from studioflow.store.text import fold, matches
 
 Value = TypeVar("Value")
+
+
+class DialogBody(VerticalScroll, can_focus=False):
+    """A dialog's fields, scrolled so that the focused one is in view on a small terminal."""
 
 
 @dataclass(frozen=True)
@@ -79,16 +84,15 @@ class PickerDialog(ModalScreen[Value | NewEntry | None], Generic[Value]):
             options.highlighted = (current + step) % len(self._shown)
 
     def _fill(self, text: str) -> None:
-        words = text.casefold().split()
         options = self.query_one(OptionList)
         options.clear_options()
         self._shown = []
         for label, value in self.choices:
-            if all(word in label.casefold() for word in words):
+            if matches(text, label):
                 options.add_option(Option(label))
                 self._shown.append(value)
         typed = text.strip()
-        if self.new_label and typed and typed.casefold() not in (label.casefold() for label, _ in self.choices):
+        if self.new_label and typed and fold(typed) not in (fold(label) for label, _ in self.choices):
             options.add_option(Option(f"+ {self.new_label} “{typed}”"))
             self._shown.append(NewEntry(typed))
         if self._shown:
@@ -150,7 +154,7 @@ class JobDialog(ModalScreen[JobForm | None]):
     def compose(self) -> ComposeResult:
         title, client_id, due_on = self.initial
         client_name = next((name for name, cid in self.clients if cid == client_id), "")
-        with Vertical(classes="dialog job-dialog"):
+        with DialogBody(classes="dialog job-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             yield Label("Title")
             yield Input(title, id="job-title")
@@ -210,7 +214,7 @@ class JobDialog(ModalScreen[JobForm | None]):
         self.dismiss(JobForm(title, client, due))
 
     def _fill(self, text: str) -> None:
-        words = text.casefold().split()
+        words = text.split()
         options = self.query_one("#job-clients", OptionList)
         options.clear_options()
         self._shown = [None]
@@ -218,18 +222,18 @@ class JobDialog(ModalScreen[JobForm | None]):
         typed = text.strip()
         best = exact = own = 0
         for name, cid in self.clients:
-            if all(word in name.casefold() for word in words):
+            if matches(text, name):
                 options.add_option(Option(name))
                 self._shown.append(cid)
                 index = len(self._shown) - 1
                 if words and best == 0:
                     best = index
-                if name.casefold() == typed.casefold():
+                if fold(name) == fold(typed):
                     exact = exact or index
                     if cid == self.initial[1]:
                         own = index  # the job's own client, not a namesake
         best = own or exact or best
-        if typed and typed.casefold() not in (name.casefold() for name, _ in self.clients):
+        if typed and fold(typed) not in (fold(name) for name, _ in self.clients):
             options.add_option(Option(f"+ new client “{typed}”"))
             self._shown.append(NewEntry(typed))
             if best == 0:
@@ -263,7 +267,7 @@ class FormDialog(ModalScreen[bool]):
         self.submit = submit
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog form-dialog"):
+        with DialogBody(classes="dialog form-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             for field in self.fields:
                 yield Label(field.label, markup=False)

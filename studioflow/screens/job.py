@@ -22,16 +22,20 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
 from studioflow.screens.notices import tell_fired
+from studioflow.screens.statuses import pick_status
+from studioflow.screens.task_dialogs import QuickAddDialog
+from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
-from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, tasks
-from studioflow.workflow.views import JobView, local_minute
+from studioflow.widgets.footer import KeysFooter
+from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, pipelines, tasks
+from studioflow.workflow.views import InvoiceView, JobView, TaskView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
 # Which tab each key belongs to: the footer shows a key only on its tab.
@@ -48,6 +52,9 @@ TAB_ACTIONS = {
     "invoice_status": "invoices",
     "email_invoice": "invoices",
     "add_invoice_line": "invoices",
+    "edit_invoice": "invoices",
+    "edit_invoice_lines": "invoices",
+    "correct_invoice": "invoices",
     "add_trip": "mileage",
     "delete_trip": "mileage",
     "edit_notes": "notes",
@@ -105,9 +112,21 @@ class JobScreen(Screen[None]):
         Binding("l", "add_invoice_line", "Add line", id="job.add_invoice_line"),
         Binding("s", "invoice_status", "Status", id="job.invoice_status"),
         Binding("m", "email_invoice", "Email", id="job.email_invoice"),
+        Binding("E", "edit_invoice", "Edit draft", id="job.edit_invoice"),
+        Binding("i", "edit_invoice_lines", "Edit lines", id="job.edit_invoice_lines"),
+        Binding("c", "correct_invoice", "Correct", id="job.correct_invoice"),
         Binding("a", "add_trip", "Log trip", id="job.add_trip"),
         Binding("d", "delete_trip", "Delete trip", id="job.delete_trip"),
         Binding("e", "edit_notes", "Edit notes", id="job.edit_notes"),
+        # The board's keys for the job itself, on every tab (s and m are the invoice's own on its tab).
+        Binding("n", "new_task", "New task", id="job.new_task"),
+        Binding("L,shift+right", "advance", "Advance", id="job.advance"),
+        Binding("H,shift+left", "back", "Back a stage", id="job.back_stage"),
+        Binding("s", "skip", "Skip", id="job.skip"),
+        Binding("m", "move", "Move to", id="job.move"),
+        Binding("t", "status", "Status", id="job.status"),
+        Binding("u", "undo", "Undo", id="job.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="job.redo"),
     ]
 
     def __init__(self, db: Database, job_id: int, tab: str = "tasks") -> None:
@@ -137,7 +156,7 @@ class JobScreen(Screen[None]):
                 yield DataTable(id="job-projects", cursor_type="row")
             with TabPane("Notes", id="tab-notes"), VerticalScroll():
                 yield Markdown(id="job-notes")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         columns = {
@@ -246,8 +265,13 @@ class JobScreen(Screen[None]):
             each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
             lines.append(f"  {escape(line.description):<40} {each:>18} {amount:>14}")
         lines.append(f"  {'Subtotal':<59} {invoices.money(invoice.subtotal_cents):>14}")
-        lines.append(f"  {f'Tax {invoice.tax_rate_bp / 100:g} %':<59} {invoices.money(invoice.tax_cents):>14}")
+        for tax in invoice.taxes:
+            lines.append(f"  {escape(invoices.tax_label(tax)):<59} {invoices.money(tax.amount_cents):>14}")
         lines.append(f"  [b]{'Total':<59} {invoices.money(invoice.total_cents):>14}[/b]")
+        if invoice.replaces:
+            lines.append(f"  Replaces {escape(invoice.replaces)} (voided)")
+        if invoice.notes:
+            lines.append(f"  {escape(invoice.notes)}")
         panel.update("\n".join(lines))
 
     @on(DataTable.RowHighlighted, "#job-invoices")
@@ -300,6 +324,8 @@ class JobScreen(Screen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("skip", "move") and self.tab == "invoices":
+            return False  # s and m are the invoice's status and email there
         owner = TAB_ACTIONS.get(action)
         return owner is None or owner == self.tab
 
@@ -329,6 +355,80 @@ class JobScreen(Screen[None]):
             self.notify(f"No {what} here.", severity="warning")
             return None
         return int(key)
+
+    # The job itself: the board's keys
+
+    def _move(self, change: Callable[[], JobView], say: str = "") -> None:
+        try:
+            moved = change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + " (u to undo).")
+        if moved.fired:
+            self.notify("; ".join(moved.fired), title="Automations")
+            self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
+        self._load()
+
+    def action_advance(self) -> None:
+        self._move(lambda: jobs.advance(self.db, self.job_id))
+
+    def action_skip(self) -> None:
+        self._move(lambda: jobs.skip(self.db, self.job_id))
+
+    def action_back(self) -> None:
+        job = jobs.get_job(self.db, self.job_id)
+        stages = [s.id for s in pipelines.get_pipeline(self.db, job.pipeline_id).stages]
+        here = stages.index(job.stage_id)
+        if here == 0:
+            self.notify("This is the first stage: there is no stage before it.", severity="warning")
+            return
+        self._move(lambda: jobs.move_to(self.db, self.job_id, stages[here - 1]))
+
+    def action_move(self) -> None:
+        job = jobs.get_job(self.db, self.job_id)
+        stages = pipelines.get_pipeline(self.db, job.pipeline_id).stages
+        here = next((n for n, s in enumerate(stages) if s.id == job.stage_id), 0)
+
+        def moved(stage_id: int | NewEntry | None) -> None:
+            if isinstance(stage_id, int):
+                self._move(lambda: jobs.move_to(self.db, self.job_id, stage_id))
+
+        choices = [(s.name, s.id) for s in stages]
+        self.app.push_screen(PickerDialog(f"Move “{job.title}” to stage", choices, current=here), moved)
+
+    def action_status(self) -> None:
+        job = jobs.get_job(self.db, self.job_id)
+
+        def set_to(status_id: int | None) -> None:
+            self._move(lambda: jobs.set_status(self.db, self.job_id, status_id), "Status set")
+
+        pick_status(self, self.db, f"Status of “{job.title}”", set_to)
+
+    def action_new_task(self) -> None:
+        def save(text: str) -> TaskView:
+            return tasks.quick_add(self.db, text, date.today(), job=self.job_id)
+
+        def added(task: TaskView | None) -> None:
+            if task is not None:
+                self.notify(f"Added “{task.title}” (u to undo).")
+                self.query_one(TabbedContent).active = "tab-tasks"
+                self._load()
+                self._focus_tab()
+
+        self.app.push_screen(QuickAddDialog(tasks.owner_choices(self.db), save, "New task for this job"), added)
+
+    def action_undo(self) -> None:
+        step_journal(self, self.db, self._reload_or_leave)
+
+    def action_redo(self) -> None:
+        step_journal(self, self.db, self._reload_or_leave, redo=True)
+
+    def _reload_or_leave(self) -> None:
+        try:
+            self._load()
+        except StudioflowError:  # the undo took back the job's creation
+            self.app.pop_screen()
 
     # Tasks
 
@@ -449,7 +549,7 @@ class JobScreen(Screen[None]):
             Field("description", "First line: description", placeholder="Wedding day coverage"),
             Field("quantity", "Quantity", "1"),
             Field("price", "Unit price", placeholder="1250.00"),
-            Field("tax", "Tax rate %", "0"),
+            Field("taxes", "Taxes (e.g. GST 5; QST 9.975; empty for none)"),
             Field("due", "Due (YYYY-MM-DD)", (today + timedelta(days=30)).isoformat()),
         ]
 
@@ -461,10 +561,76 @@ class JobScreen(Screen[None]):
                 job=self.job_id,
                 client=v["client"].strip() or None,
                 due_on=parse_day(v["due"], "the due date"),
-                tax_rate_bp=invoices.parse_tax_rate(v["tax"] or "0"),
+                taxes=invoices.parse_taxes(v["taxes"]),
             )
 
         self.app.push_screen(FormDialog("New invoice (a draft)", fields, submit), lambda saved: self._load())
+
+    def _draft(self) -> InvoiceView | None:
+        """The highlighted invoice when it is a draft (only a draft is edited), else a notice."""
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return None
+        invoice = self.invoices[str(invoice_id)]
+        if invoice.status != "draft":
+            fix = " (c corrects it: voided, and a new draft in its place)" if invoice.status == "sent" else ""
+            self.notify(
+                f"Invoice {invoice.number} is {invoice.status}: only a draft is edited{fix}.", severity="warning"
+            )
+            return None
+        return invoice
+
+    def action_edit_invoice(self) -> None:
+        invoice = self._draft()
+        if invoice is None:
+            return
+        fields = [
+            Field("client", "Bill to", invoice.client or ""),
+            Field("due", "Due (YYYY-MM-DD, empty for none)", invoice.due_on.isoformat() if invoice.due_on else ""),
+            Field(
+                "taxes",
+                "Taxes (e.g. GST 5; QST 9.975)",
+                invoices.taxes_text((t.name, t.rate_ppm) for t in invoice.taxes),
+            ),
+            Field("notes", "Notes", invoice.notes),
+        ]
+
+        def submit(v: dict[str, str]) -> None:
+            invoices.edit_invoice(
+                self.db,
+                invoice.id,
+                client=v["client"].strip() or None,
+                due_on=parse_day(v["due"], "the due date"),
+                taxes=invoices.parse_taxes(v["taxes"]),
+                notes=v["notes"],
+            )
+
+        self.app.push_screen(FormDialog(f"Edit {invoice.number}", fields, submit), lambda saved: self._load())
+
+    def action_edit_invoice_lines(self) -> None:
+        invoice = self._draft()
+        if invoice is None:
+            return
+
+        def edited(text: str | None) -> None:
+            if text is not None:
+                change = lambda: invoices.edit_invoice(self.db, invoice.id, lines=invoices.parse_lines(text))  # noqa: E731
+                self._run(change, f"Lines of {invoice.number} saved (u to undo).")
+
+        heading = f"Lines of {invoice.number}: quantity | description | unit price, one a line"
+        self.app.push_screen(TextDialog(heading, invoices.lines_text(invoice)), edited)
+
+    def action_correct_invoice(self) -> None:
+        invoice_id = self._selected("job-invoices", "invoice")
+        if invoice_id is None:
+            return
+        number = self.invoices[str(invoice_id)].number
+
+        def correct() -> None:
+            fresh = invoices.correct(self.db, invoice_id)
+            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send (u to undo).")
+
+        self._run(correct)
 
     def action_add_invoice_line(self) -> None:
         invoice_id = self._selected("job-invoices", "invoice")

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextArea
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow import outbox
 from studioflow.workflow.views import MessageView, first_line, local_minute
@@ -145,7 +146,7 @@ class OutboxScreen(Screen[None]):
         yield table
         yield Static("", id="outbox-detail")
         yield ProgressBar(id="outbox-progress", show_eta=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

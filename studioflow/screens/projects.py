@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
@@ -19,6 +19,7 @@ from studioflow.screens.tasks import ProjectTasksScreen
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 
@@ -34,6 +35,7 @@ class ProjectsScreen(Screen[None]):
         Binding("enter", "open_project", "Open", id="projects.open"),
         Binding("A", "apply_list", "Apply list", id="projects.apply"),
         Binding("u", "undo", "Undo", id="projects.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="projects.redo"),
     ]
 
     def __init__(self, db: Database) -> None:
@@ -43,7 +45,7 @@ class ProjectsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("[b]Projects[/b]  [dim]n new · enter opens · A applies a saved list[/]", id="projects-bar")
         yield DataTable(id="projects-table", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Project", "For", "Client", "Done", "Next due")
@@ -135,6 +137,9 @@ class ProjectsScreen(Screen[None]):
     def action_undo(self) -> None:
         step_journal(self, self.db, self.load)
 
+    def action_redo(self) -> None:
+        step_journal(self, self.db, self.load, redo=True)
+
 
 class SavedListsScreen(Screen[None]):
     """Saved task lists and their items (title, due offset, priority, order); A applies one."""
@@ -150,6 +155,7 @@ class SavedListsScreen(Screen[None]):
         Binding("r", "rename", "Rename list", id="saved.rename"),
         Binding("A", "apply", "Apply", id="saved.apply"),
         Binding("u", "undo", "Undo", id="saved.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="saved.redo"),
     ]
 
     def __init__(self, db: Database) -> None:
@@ -169,7 +175,7 @@ class SavedListsScreen(Screen[None]):
             with Vertical(id="saved-items-side"):
                 yield Label("[b]Tasks[/b]", id="saved-items-title")
                 yield DataTable(id="saved-items", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("#", "Task", "Due", "Priority")
@@ -328,3 +334,6 @@ class SavedListsScreen(Screen[None]):
 
     def action_undo(self) -> None:
         step_journal(self, self.db, self.load)
+
+    def action_redo(self) -> None:
+        step_journal(self, self.db, self.load, redo=True)

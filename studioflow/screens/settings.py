@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from studioflow import config
 from studioflow.config import SECURITY_PORTS, SmtpConfig
 from studioflow.errors import StudioflowError
 from studioflow.mail.transport import SendFailure, send_test_email
+from studioflow.widgets.footer import KeysFooter
 
 FIELDS = (
     # (input id, label, placeholder)
@@ -56,7 +57,7 @@ class SettingsScreen(Screen[None]):
                     yield Label(label)
                     yield Input(placeholder=placeholder, id=f"me-{key}")
             yield Static("", id="settings-result")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         try:

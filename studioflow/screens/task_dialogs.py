@@ -21,6 +21,8 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import DialogBody
+from studioflow.store.text import fold, matches
 from studioflow.workflow import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
 
@@ -50,8 +52,7 @@ def edit_in_editor(app: App[Any], text: str) -> str:
 
 
 def _matches(choices: Sequence[OwnerChoice], typed: str) -> list[OwnerChoice]:
-    words = typed.casefold().split()
-    return [c for c in choices if all(w in c.name.casefold() for w in words)]
+    return [c for c in choices if matches(typed, c.name)]
 
 
 class QuickAddDialog(ModalScreen[TaskView | None]):
@@ -124,7 +125,7 @@ class QuickAddDialog(ModalScreen[TaskView | None]):
         # Enter on a half-typed @name completes it first; enter again adds the task.
         options = self.query_one("#quickadd-owners", OptionList)
         partial = quickadd.partial_owner(event.value)
-        typed_in_full = partial is not None and any(c.name.casefold() == partial.casefold() for c in self._shown)
+        typed_in_full = partial is not None and any(fold(c.name) == fold(partial) for c in self._shown)
         if options.display and self._shown and partial is not None and not typed_in_full:
             self._complete()
             return
@@ -165,7 +166,7 @@ class TaskDialog(ModalScreen[TaskForm | None]):
     def compose(self) -> ComposeResult:
         task = self.task_view
         owner = task.job or task.project or ""
-        with Vertical(classes="dialog task-dialog"):
+        with DialogBody(classes="dialog task-dialog"):
             yield Label("Edit task", classes="dialog-title")
             yield Label("Title")
             yield Input(task.title, id="task-title")

@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
@@ -28,6 +28,8 @@ from studioflow.screens.notices import tell_fired
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.store.text import matches
+from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow import agenda, quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
@@ -65,9 +67,8 @@ TASK_KEYS = [
 ]
 
 
-def matches(task: TaskView, words: list[str]) -> bool:
-    text = " ".join(filter(None, (task.title, task.job, task.project, task.client))).casefold()
-    return all(word in text for word in words)
+def task_matches(task: TaskView, typed: str) -> bool:
+    return matches(typed, *filter(None, (task.title, task.job, task.project, task.client)))
 
 
 class TasksScreen(Screen[None]):
@@ -102,7 +103,7 @@ class TasksScreen(Screen[None]):
         field.display = False
         yield field
         yield TaskList(id="task-list")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -133,12 +134,11 @@ class TasksScreen(Screen[None]):
     def draw(self, keep_task: int | None = None) -> None:
         assert self.data is not None
         groups: tuple[TaskGroup, ...] | list[TaskGroup] = self.data.groups
-        words = self.filter_text.casefold().split()
-        if words:
+        if self.filter_text.split():
             groups = [
                 replace(g, tasks=shown)
                 for g in self.data.groups
-                if (shown := tuple(t for t in g.tasks if matches(t, words)))
+                if (shown := tuple(t for t in g.tasks if task_matches(t, self.filter_text)))
             ]
         shown = sum(len(g.tasks) for g in groups)
         listing = self.task_list

@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
+from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow import jobs
 
 
@@ -136,7 +137,7 @@ class TemplateEditor(Screen[None]):
             with Vertical(id="template-preview-side"):
                 yield Label("", id="template-preview-title")
                 yield Static("", id="template-preview")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._preview()

@@ -21,3 +21,18 @@ def step_journal(screen: Screen[object], db: Database, then: Callable[[], object
         then()
 
     run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")
+
+
+class UndoKeys:
+    """`u` and `ctrl+r` for a screen that re-reads itself with `_reload` (bind them to undo/redo)."""
+
+    db: Database
+
+    def _reload(self) -> None:
+        raise NotImplementedError
+
+    def action_undo(self) -> None:
+        step_journal(self, self.db, self._reload)  # type: ignore[arg-type]
+
+    def action_redo(self) -> None:
+        step_journal(self, self.db, self._reload, redo=True)  # type: ignore[arg-type]

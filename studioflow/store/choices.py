@@ -23,3 +23,10 @@ CHANNELS = ("email", "sms")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")
 # The order the outbox shows states in: what needs the user first.
 OUTBOX_STATE_ORDER = ("failed", "held", "sending", "queued", "sent", "cancelled")
+# What `csv export` writes and `csv import` reads (the CLI offers them without loading the ORM).
+CSV_EXPORTS = ("jobs", "clients", "tasks", "events", "invoices", "mileage")
+# The fields an import knows, the required ones first.
+CSV_FIELDS = {
+    "clients": ("name", "email", "phone", "tags", "notes"),
+    "jobs": ("title", "pipeline", "stage", "client", "due"),
+}

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
+from studioflow.store.text import fold
 
 if TYPE_CHECKING:  # SQLAlchemy is loaded on the first write (or migration), never to read
     from sqlalchemy import Connection, Engine
@@ -163,6 +164,32 @@ def _add_pipeline_kinds(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM journal_entry")
 
 
+def _add_invoice_taxes(conn: Connection) -> None:
+    """Several named taxes per invoice (rates to a thousandth of a percent); notes; corrections.
+
+    Each invoice's single rate becomes one tax named "Tax" (basis points times 100 = ppm),
+    and its old column is left 0 so that no reader counts it twice.
+    """
+    conn.exec_driver_sql(
+        "CREATE TABLE invoice_tax ("
+        " id INTEGER NOT NULL, invoice_id INTEGER NOT NULL, name VARCHAR NOT NULL, rate_ppm INTEGER NOT NULL,"
+        " position INTEGER NOT NULL, PRIMARY KEY (id),"
+        " CONSTRAINT invoice_tax_name_not_empty CHECK (length(trim(name)) > 0),"
+        " CONSTRAINT invoice_tax_rate_range CHECK (rate_ppm BETWEEN 0 AND 1000000),"
+        " FOREIGN KEY(invoice_id) REFERENCES invoice (id) ON DELETE CASCADE)"
+    )
+    conn.exec_driver_sql("CREATE INDEX tax_by_invoice ON invoice_tax (invoice_id, position)")
+    conn.exec_driver_sql(
+        "INSERT INTO invoice_tax (invoice_id, name, rate_ppm, position)"
+        " SELECT id, 'Tax', tax_rate_bp * 100, 0 FROM invoice WHERE tax_rate_bp > 0 ORDER BY id"
+    )
+    conn.exec_driver_sql("UPDATE invoice SET tax_rate_bp = 0")
+    conn.exec_driver_sql("ALTER TABLE invoice ADD COLUMN notes VARCHAR NOT NULL DEFAULT ''")
+    conn.exec_driver_sql(
+        "ALTER TABLE invoice ADD COLUMN replaces_id INTEGER REFERENCES invoice (id) ON DELETE SET NULL"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _add_outbox_reply,
     _add_saved_item_priority,
@@ -170,6 +197,7 @@ MIGRATIONS: list[Migration] = [
     _add_outbox_local_only,
     _add_reentry_and_quiet_moves,
     _add_pipeline_kinds,
+    _add_invoice_taxes,
 ]
 
 
@@ -477,7 +505,8 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def _casefold(value: object) -> object:
-    return value.casefold() if isinstance(value, str) else value
+    # The matching rule of store.text: case and accents ignored ("emilie" = "Émilie").
+    return fold(value) if isinstance(value, str) else value
 
 
 def _on_begin(conn: Connection) -> None:

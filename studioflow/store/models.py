@@ -300,8 +300,12 @@ class Invoice(SQLModel, table=True):
     issued_on: date
     due_on: date | None = None
     status: str = "draft"
-    # Basis points (1/100 of a percent) keep tax arithmetic in integers.
+    # Files of schema 4 and before kept one tax rate here, in basis points; schema 5 moved
+    # it into invoice_tax (several named taxes) and left 0 here. Nothing reads it.
     tax_rate_bp: int = 0
+    notes: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The sent invoice this one corrects (that one was voided when this one was made).
+    replaces_id: int | None = Field(default=None, foreign_key="invoice.id", ondelete="SET NULL")
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -317,6 +321,24 @@ class InvoiceLine(SQLModel, table=True):
     description: str = ""
     quantity: int = 1
     unit_price_cents: int = 0
+    position: int = 0
+
+
+class InvoiceTax(SQLModel, table=True):
+    """One named tax of an invoice (GST 5 %, QST 9.975 %), each computed on the subtotal."""
+
+    __tablename__ = "invoice_tax"
+    __table_args__ = (
+        _nonempty("name", "invoice_tax"),
+        CheckConstraint("rate_ppm BETWEEN 0 AND 1000000", name="invoice_tax_rate_range"),
+        Index("tax_by_invoice", "invoice_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", ondelete="CASCADE")
+    name: str
+    # Parts per million of the base (9.975 % = 99750): three decimals of a percent, in integers.
+    rate_ppm: int
     position: int = 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.store.text import fold
 from studioflow.workflow import reads
 from studioflow.workflow.views import StageView
 
@@ -89,7 +90,7 @@ CARD_SOURCES = {"jobs": JOB_CARDS}
 
 def _filtered(text: str, cards: CardSource = JOB_CARDS) -> tuple[str, str, list[Any]]:
     """(FROM, WHERE, parameters) over unarchived cards, narrowed by the filter text."""
-    words = text.split()
+    words = fold(text).split()  # the one matching rule: case and accents ignored
     if not words:
         return f"{cards.table} AS card", "card.archived = 0", []  # no joins: counts come from the indexes alone
     clauses, params = ["card.archived = 0"], []

@@ -5,35 +5,195 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from rich.color import Color, ColorParseError
-from sqlalchemy import String, cast, func
-from sqlmodel import col, select
+from sqlalchemy import String, cast, func, update
+from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, JobClient, JobStatus, Pipeline, Stage
-from studioflow.workflow import lookup, reads
-from studioflow.workflow.views import ClientJobView, ClientPageView, ClientView, StatusView
+from studioflow.store.models import (
+    Automation,
+    Client,
+    Event,
+    Invoice,
+    Job,
+    JobClient,
+    JobStatus,
+    Pipeline,
+    Project,
+    Stage,
+)
+from studioflow.store.text import escape_like, fold
+from studioflow.workflow import journal, lookup, reads
+from studioflow.workflow.views import ClientJobView, ClientLinks, ClientPageView, ClientView, StatusView
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
 
 
-def add_client(db: Database, name: str, email: str = "", phone: str = "", tags: Sequence[str] = ()) -> ClientView:
+class DuplicateClient(StudioflowError):
+    """A client of that name exists already: the TUI asks, the CLI wants --allow-duplicate."""
+
+    def __init__(self, name: str, existing_id: int) -> None:
+        super().__init__(f"a client named {name!r} already exists (id {existing_id})")
+        self.existing_id = existing_id
+
+
+def add_client(
+    db: Database,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    tags: Sequence[str] = (),
+    notes: str = "",
+    *,
+    allow_duplicate: bool = False,
+) -> ClientView:
+    """A new client; refused (DuplicateClient) when one of that name exists, unless allowed."""
     name = lookup.clean_name(name, "a client name")
-    email = clean_email(email)
-    phone = phone.strip()
-    if phone and not PHONE.match(phone):
-        raise StudioflowError(f"{phone!r} is not a phone number (digits, spaces, + - ( ) . only)")
-    clean_tags = tuple(dict.fromkeys(lookup.clean_name(t, "a tag").lower() for t in tags))
+    email, phone, clean_tags = clean_email(email), clean_phone(phone), clean_tag_list(tags)
     with db.write() as session:
-        client = Client(name=name, email=email, phone=phone, tags=list(clean_tags))
-        session.add(client)
-        session.flush()
+        if not allow_duplicate:
+            _refuse_namesake(session, name)
+        client = Client(name=name, email=email, phone=phone, tags=list(clean_tags), notes=notes.strip())
+        with journal.recording(session, f"add client {name!r}") as rec:
+            session.add(client)
+            session.flush()
+            rec.add_row("client", client.id)  # type: ignore[arg-type]
         from studioflow.workflow import tracking  # builds on the automations, which build on this module
 
         tracking.enter_default(session, "clients", client.id)  # type: ignore[arg-type]
         return _client_view(client)
+
+
+def edit_client(
+    db: Database,
+    ref: int | str,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    tags: Sequence[str] | None = None,
+    notes: str | None = None,
+    allow_duplicate: bool = False,
+) -> ClientView:
+    """Change the fields given (None leaves a field as it is); undoable."""
+    with db.write() as session:
+        client = lookup.client(session, ref)
+        with journal.recording(session, f"edit client {client.name!r}") as rec:
+            rec.watch_rows("client", [client.id])  # type: ignore[list-item]
+            if name is not None:
+                name = lookup.clean_name(name, "a client name")
+                if not allow_duplicate and fold(name) != fold(client.name):
+                    _refuse_namesake(session, name)
+                client.name = name
+            if email is not None:
+                client.email = clean_email(email)
+            if phone is not None:
+                client.phone = clean_phone(phone)
+            if tags is not None:
+                client.tags = list(clean_tag_list(tags))
+            if notes is not None:
+                client.notes = notes.strip()
+            session.add(client)
+            session.flush()
+        return _client_view(client)
+
+
+def client_links(db: Database, ref: int | str) -> ClientLinks:
+    """What deleting the client would touch: jobs it is primary on, roles, events, invoices, projects."""
+    with db.read() as session:
+        return _links(session, lookup.client(session, ref))
+
+
+def delete_client(db: Database, ref: int | str) -> ClientLinks:
+    """Delete a client; its jobs, events, invoices and projects stay, without it. Undoable."""
+    with db.write() as session:
+        client = lookup.client(session, ref)
+        links = _links(session, client)
+        with journal.recording(session, f"delete client {client.name!r}") as rec:
+            _watch_links(session, rec, client.id)  # type: ignore[arg-type]
+            session.delete(client)
+            session.flush()
+        return links
+
+
+def merge_clients(db: Database, original: int | str, duplicate: int | str) -> ClientView:
+    """Fold `duplicate` into `original`: its jobs, roles, events, invoices and projects move
+    over, empty contact fields are filled from it, tags and notes are joined; then it goes."""
+    with db.write() as session:
+        keep = lookup.client(session, original)
+        gone = lookup.client(session, duplicate)
+        if keep.id == gone.id:
+            raise StudioflowError(f"{keep.name!r} cannot be merged into itself")
+        with journal.recording(session, f"merge client {gone.name!r} into {keep.name!r}") as rec:
+            rec.watch_rows("client", [keep.id])  # type: ignore[list-item]
+            _watch_links(session, rec, gone.id)  # type: ignore[arg-type]
+            keep.email = keep.email or gone.email
+            keep.phone = keep.phone or gone.phone
+            keep.tags = list(dict.fromkeys([*keep.tags, *gone.tags]))
+            keep.notes = "\n\n".join(n for n in (keep.notes, gone.notes) if n)
+            for model in (Job, Event, Invoice, Project):
+                session.exec(update(model).where(model.client_id == gone.id).values(client_id=keep.id))  # type: ignore[call-overload]
+            kept_roles = {
+                link.job_id: link for link in session.exec(select(JobClient).where(JobClient.client_id == keep.id))
+            }
+            for link in session.exec(select(JobClient).where(JobClient.client_id == gone.id)).all():
+                mine = kept_roles.get(link.job_id)
+                if mine is None:
+                    link.client_id = keep.id  # type: ignore[assignment]
+                    session.add(link)
+                else:  # both were on the job: one row, both roles
+                    mine.role = ", ".join(dict.fromkeys(r for r in (mine.role, link.role) if r))
+                    session.add(mine)
+                    session.delete(link)
+            session.add(keep)
+            session.flush()
+            session.delete(gone)
+            session.flush()
+        return _client_view(keep)
+
+
+def _refuse_namesake(session: Session, name: str) -> None:
+    namesake = session.exec(select(Client.id).where(lookup.same_name(Client.name, name))).first()
+    if namesake is not None:
+        raise DuplicateClient(name, namesake)
+
+
+def _links(session: Session, client: Client) -> ClientLinks:
+    def count(model: Any, *where: Any) -> int:
+        return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+    return ClientLinks(
+        id=client.id,  # type: ignore[arg-type]
+        name=client.name,
+        jobs=count(Job, Job.client_id == client.id),
+        roles=count(JobClient, JobClient.client_id == client.id),
+        events=count(Event, Event.client_id == client.id),
+        invoices=count(Invoice, Invoice.client_id == client.id),
+        projects=count(Project, Project.client_id == client.id),
+    )
+
+
+def _watch_links(session: Session, rec: journal.Recording, client_id: int) -> None:
+    """Snapshot the client and every row that points to it, before they change."""
+    rec.watch_rows("client", [client_id])
+    rec.watch(session.exec(select(Job.id).where(Job.client_id == client_id)).all())  # type: ignore[arg-type]
+    for table, model in (("job_client", JobClient), ("event", Event), ("invoice", Invoice), ("project", Project)):
+        rec.watch_rows(table, session.exec(select(model.id).where(model.client_id == client_id)).all())  # type: ignore[attr-defined, arg-type]
+
+
+def clean_phone(phone: str) -> str:
+    phone = phone.strip()
+    if phone and not PHONE.match(phone):
+        raise StudioflowError(f"{phone!r} is not a phone number (digits, spaces, + - ( ) . only)")
+    return phone
+
+
+def clean_tag_list(tags: Sequence[str]) -> tuple[str, ...]:
+    """Tags lower-cased, each once, in the order given."""
+    return tuple(dict.fromkeys(lookup.clean_name(t, "a tag").lower() for t in tags))
 
 
 list_clients = reads.list_clients  # read with plain SQL (no ORM): see `reads`
@@ -45,12 +205,12 @@ def get_client(db: Database, ref: int | str) -> ClientView:
 
 
 def search_clients(db: Database, text: str = "", limit: int = 1000) -> list[ClientView]:
-    """Clients whose name, email, phone or tags hold every word of `text` (any case)."""
-    words = text.casefold().split()
+    """Clients whose name, email, phone or tags hold every word of `text` (case and accents ignored)."""
+    words = fold(text).split()
     with db.read() as session:
         query = select(Client).order_by(col(Client.name), col(Client.id))
         for word in words:
-            escaped = word.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+            escaped = escape_like(word)
             haystack = Client.name + " " + Client.email + " " + Client.phone + " " + cast(Client.tags, String)
             query = query.where(func.casefold(haystack).like(f"%{escaped}%", escape="!"))
         return [_client_view(c) for c in session.exec(query.limit(limit)).all()]
@@ -112,25 +272,102 @@ def clean_email(email: str) -> str:
 
 def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
     name = lookup.clean_name(name, "a status name")
-    try:
-        Color.parse(colour)
-    except ColorParseError:
-        raise StudioflowError(f"{colour!r} is not a colour (try a name like 'red' or '#d08770')") from None
+    colour = _clean_colour(colour)
     with db.write() as session:
         if session.exec(select(JobStatus).where(lookup.same_name(JobStatus.name, name))).first():
             raise StudioflowError(f"a status named {name!r} already exists")
         last = session.exec(select(func.max(JobStatus.position))).one()
         status = JobStatus(name=name, colour=colour, position=(last or 0) + 1)
-        session.add(status)
-        session.flush()
-        return StatusView(status.id, status.name, status.colour)  # type: ignore[arg-type]
+        with journal.recording(session, f"add status {name!r}") as rec:
+            session.add(status)
+            session.flush()
+            rec.add_row("job_status", status.id)  # type: ignore[arg-type]
+        return _status_view(status)
+
+
+def _clean_colour(colour: str) -> str:
+    colour = colour.strip()
+    try:
+        Color.parse(colour)
+    except ColorParseError:
+        raise StudioflowError(f"{colour!r} is not a colour (try a name like 'red' or '#d08770')") from None
+    return colour
+
+
+def _status_view(status: JobStatus) -> StatusView:
+    return StatusView(status.id, status.name, status.colour)  # type: ignore[arg-type]
+
+
+def rename_status(db: Database, ref: int | str, name: str) -> StatusView:
+    name = lookup.clean_name(name, "a status name")
+    with db.write() as session:
+        status = lookup.status(session, ref)
+        taken = session.exec(
+            select(JobStatus.id).where(lookup.same_name(JobStatus.name, name), JobStatus.id != status.id)
+        ).first()
+        if taken is not None:
+            raise StudioflowError(f"a status named {name!r} already exists")
+        with journal.recording(session, f"rename status {status.name!r} to {name!r}") as rec:
+            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            status.name = name
+            session.add(status)
+            session.flush()
+        return _status_view(status)
+
+
+def recolour_status(db: Database, ref: int | str, colour: str) -> StatusView:
+    colour = _clean_colour(colour)
+    with db.write() as session:
+        status = lookup.status(session, ref)
+        with journal.recording(session, f"recolour status {status.name!r}") as rec:
+            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            status.colour = colour
+            session.add(status)
+            session.flush()
+        return _status_view(status)
+
+
+def delete_status(db: Database, ref: int | str) -> int:
+    """Delete a status; the jobs holding it lose it (undoable). Returns how many did.
+
+    Refused while an automation waits for it or sets it: deleting it would delete or
+    break that automation, which undo does not bring back.
+    """
+    with db.write() as session:
+        status = lookup.status(session, ref)
+        users = [
+            a.id
+            for a in session.exec(select(Automation)).all()
+            if a.status_id == status.id or (a.action == "set_status" and a.params.get("status_id") == status.id)
+        ]
+        if users:
+            ids = ", ".join(map(str, users))
+            raise StudioflowError(f"status {status.name!r} is used by automation(s) {ids}: delete or change them first")
+        holders = list(session.exec(select(Job.id).where(Job.status_id == status.id)).all())
+        with journal.recording(session, f"delete status {status.name!r}", holders) as rec:  # type: ignore[arg-type]
+            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            session.delete(status)
+            session.flush()
+        return len(holders)
+
+
+def status_holders(db: Database, ref: int | str) -> int:
+    """How many jobs hold the status (deleting it takes it off them)."""
+    with db.read() as session:
+        status = lookup.status(session, ref)
+        return session.exec(select(func.count()).select_from(Job).where(Job.status_id == status.id)).one()
+
+
+def get_status(db: Database, ref: int | str) -> StatusView:
+    with db.read() as session:
+        return _status_view(lookup.status(session, ref))
 
 
 def list_statuses(db: Database) -> list[StatusView]:
     with db.read() as session:
         rows = session.exec(select(JobStatus).order_by(col(JobStatus.position), col(JobStatus.id))).all()
-        return [StatusView(s.id, s.name, s.colour) for s in rows]  # type: ignore[arg-type]
+        return [_status_view(s) for s in rows]
 
 
 def _client_view(client: Client) -> ClientView:
-    return ClientView(client.id, client.name, client.email, client.phone, tuple(client.tags))  # type: ignore[arg-type]
+    return ClientView(client.id, client.name, client.email, client.phone, tuple(client.tags), client.notes)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, MessageTemplate, Pipeline, SavedTaskList
+from studioflow.store.text import fold
 from studioflow.workflow import (
     automation_rules,
     clients,
@@ -320,7 +321,12 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         for status, colour in STATUSES:
             if status.casefold() not in known:
                 clients.add_status(db, status, colour)
-        client_ids = {name: clients.add_client(db, name, email, phone, tags).id for name, email, phone, tags in CLIENTS}
+        # Like the statuses, the demo's clients are not doubled by a second demo (a name is one client).
+        known_clients = {fold(c.name): c.id for c in clients.list_clients(db)}
+        client_ids = {
+            name: known_clients.get(fold(name)) or clients.add_client(db, name, email, phone, tags).id
+            for name, email, phone, tags in CLIENTS
+        }
         job_ids: dict[str, int] = {}
         for title, pipeline, client, stage, status, due_in, way in JOBS:
             due = None if due_in is None else today + timedelta(days=due_in)
@@ -398,7 +404,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                 client=client_ids[payer],
                 issued_on=issued_on,
                 due_on=issued_on + timedelta(days=days_to_pay),
-                tax_rate_bp=825,
+                taxes=[("Tax", 82_500)],
                 today=today,
             )
             for step in {"draft": (), "sent": ("sent",), "paid": ("sent", "paid")}[status]:

@@ -1,11 +1,14 @@
-"""Invoices: numbered, with lines, tax and a status; all money in integer cents.
+"""Invoices: numbered, with lines, named taxes and a status; all money in integer cents.
 
-Rounding rule: line amounts are exact (quantity * unit price); the tax is computed
-once, on the subtotal, and rounded half up to the cent (1.005 → 1.01). The total is
-subtotal + tax. Tax rates are basis points (8.25 % = 825), so no float is ever used.
+Rounding rule: line amounts are exact (quantity * unit price); each tax (GST 5 %,
+QST 9.975 %) is computed on the subtotal and rounded half up to the cent on its own
+(1.005 → 1.01). The total is the subtotal plus every tax. Rates are parts per million
+(9.975 % = 99750), so no float is ever used.
 
 Status: draft → sent → paid, or void (from draft or sent). A sent invoice past its due
 date is overdue. Reopening is allowed where it corrects a slip: sent → draft, paid → sent.
+Only a draft is edited; a sent one is corrected by `correct`: it is voided and a new
+draft, with a new number, takes its place (numbers are never reused).
 """
 
 from __future__ import annotations
@@ -27,15 +30,17 @@ from studioflow.store.models import (
     Client,
     Invoice,
     InvoiceLine,
+    InvoiceTax,
     Job,
     JobClient,
     MessageTemplate,
     OutboxMessage,
     utcnow,
 )
-from studioflow.workflow import lookup
+from studioflow.store.text import fold
+from studioflow.workflow import journal, lookup
 from studioflow.workflow.automations import MESSAGE_DOMAIN
-from studioflow.workflow.views import InvoiceLineView, InvoiceView
+from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
 
 TRANSITIONS = {
     "draft": ("sent", "void"),
@@ -46,20 +51,34 @@ TRANSITIONS = {
 UNPAID = ("sent",)  # what a client owes: invoices asked for and not paid (drafts are not asked yet)
 MAX_CENTS = 10**12  # ten billion: past that an amount is a typo
 MAX_QUANTITY = 1_000_000
-MAX_TAX_BP = 10_000  # 100 %
+MAX_RATE_PPM = 1_000_000  # 100 %
+PPM = 1_000_000
+MAX_TAXES = 5
 NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 Line = tuple[str, int, int]  # (description, quantity, unit price in cents)
+Tax = tuple[str, int]  # (name, rate in parts per million)
 
 
-def totals(lines: Iterable[tuple[int, int]], tax_rate_bp: int) -> tuple[int, int, int]:
-    """(subtotal, tax, total) in cents for lines of (quantity, unit price in cents).
+def tax_cents(base_cents: int, rate_ppm: int) -> int:
+    """The tax on `base_cents`, rounded half up to the cent: (base * ppm + 500000) // 1000000."""
+    return (base_cents * rate_ppm + PPM // 2) // PPM
 
-    The tax is rounded half up on the subtotal: (subtotal * bp + 5000) // 10000.
+
+def totals(lines: Iterable[tuple[int, int]], rates_ppm: Sequence[int]) -> tuple[int, tuple[int, ...], int]:
+    """(subtotal, each tax, total) in cents for lines of (quantity, unit price in cents).
+
+    Every tax is on the subtotal and rounded on its own; the total is their sum.
     """
     subtotal = sum(quantity * price for quantity, price in lines)
-    tax = (subtotal * tax_rate_bp + 5_000) // 10_000
-    return subtotal, tax, subtotal + tax
+    taxes = tuple(tax_cents(subtotal, rate) for rate in rates_ppm)
+    return subtotal, taxes, subtotal + sum(taxes)
+
+
+def rate_text(rate_ppm: int) -> str:
+    """99750 → "9.975", 50000 → "5" (a percentage, without trailing zeros)."""
+    text = f"{Decimal(rate_ppm) / 10_000:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def parse_cents(text: str, what: str = "an amount") -> int:
@@ -79,16 +98,55 @@ def parse_cents(text: str, what: str = "an amount") -> int:
     return int(cents)
 
 
-def parse_tax_rate(text: str) -> int:
-    """ "8.25" or "8.25%" → 825 basis points."""
+def parse_rate(text: str) -> int:
+    """ "9.975" or "9.975%" → 99750 parts per million (at most three decimals of a percent)."""
     cleaned = text.strip().removesuffix("%").strip()
     try:
-        value = Decimal(cleaned) * 100
+        value = Decimal(cleaned) * 10_000
     except InvalidOperation:
-        raise StudioflowError(f"{text!r} is not a tax rate (a percentage, e.g. 8.25)") from None
-    if not value.is_finite() or value != value.to_integral_value() or not 0 <= value <= MAX_TAX_BP:
-        raise StudioflowError(f"a tax rate is a percentage from 0 to 100 with at most two decimals, not {text!r}")
+        raise StudioflowError(f"{text!r} is not a tax rate (a percentage, e.g. 8.25 or 9.975)") from None
+    # Three decimals of a percent: a whole number of ppm that is a multiple of 10.
+    if not value.is_finite() or value != (value / 10).to_integral_value() * 10 or not 0 <= value <= MAX_RATE_PPM:
+        raise StudioflowError(f"a tax rate is a percentage from 0 to 100 with at most three decimals, not {text!r}")
     return int(value)
+
+
+def parse_tax(text: str) -> Tax:
+    """ "GST=5", "QST 9.975 %" or a bare "8.25" (named "Tax") → (name, rate in ppm)."""
+    cleaned = text.strip().removesuffix("%").strip()
+    name, _, rate = cleaned.rpartition("=") if "=" in cleaned else cleaned.rpartition(" ")
+    return _clean_tax(name.strip() or "Tax", parse_rate(rate))
+
+
+def parse_lines(text: str) -> list[Line]:
+    """Lines of "quantity | description | unit price" (as `lines_text` writes them) → lines."""
+    lines = []
+    for number, row in enumerate(text.splitlines(), 1):
+        if not row.strip():
+            continue
+        parts = [part.strip() for part in row.split("|")]
+        if len(parts) != 3:
+            raise StudioflowError(f"line {number} is not 'quantity | description | unit price': {row.strip()!r}")
+        quantity, description, price = parts
+        if not quantity.isdecimal():
+            raise StudioflowError(f"line {number}: the quantity {quantity!r} is not a whole number")
+        lines.append((description, int(quantity), parse_cents(price, f"line {number}'s price")))
+    return lines
+
+
+def lines_text(invoice: InvoiceView) -> str:
+    """The lines in the form `parse_lines` reads."""
+    return "".join(f"{li.quantity} | {li.description} | {_plain(li.unit_price_cents)}\n" for li in invoice.lines)
+
+
+def parse_taxes(text: str) -> list[Tax]:
+    """ "GST 5; QST 9.975" → two taxes; "" → none."""
+    return [parse_tax(part) for part in text.split(";") if part.strip()]
+
+
+def taxes_text(taxes: Iterable[tuple[str, int]]) -> str:
+    """The form `parse_taxes` reads: "GST 5; QST 9.975"."""
+    return "; ".join(f"{name} {rate_text(rate)}" for name, rate in taxes)
 
 
 def money(cents: int) -> str:
@@ -105,17 +163,19 @@ def add_invoice(
     client: int | str | None = None,
     issued_on: date | None = None,
     due_on: date | None = None,
-    tax_rate_bp: int = 0,
+    taxes: Sequence[Tax] = (),
     number: str | None = None,
     today: date | None = None,
+    notes: str = "",
+    replaces: int | None = None,
 ) -> InvoiceView:
     """A draft invoice. The client defaults to the job's primary client; the number to the next free one."""
     issued_on = issued_on or today or date.today()
     if due_on is not None and due_on < issued_on:
         raise StudioflowError(f"an invoice cannot be due ({due_on}) before it is issued ({issued_on})")
-    if not 0 <= tax_rate_bp <= MAX_TAX_BP:
-        raise StudioflowError(f"a tax rate is between 0 and 100 %, not {tax_rate_bp / 100} %")
+    clean_taxes = _clean_taxes(taxes)
     clean_lines = [_clean_line(*line) for line in lines]
+    notes = _clean_notes(notes)
     with db.write() as session:
         job_row = None if job is None else lookup.job(session, job)
         client_id = None if client is None else lookup.client(session, client).id
@@ -135,25 +195,123 @@ def add_invoice(
             client_id=client_id,
             issued_on=issued_on,
             due_on=due_on,
-            tax_rate_bp=tax_rate_bp,
+            notes=notes,
+            replaces_id=replaces,
         )
-        session.add(invoice)
-        session.flush()
-        for position, (description, quantity, price) in enumerate(clean_lines):
-            session.add(
-                InvoiceLine(
-                    invoice_id=invoice.id,  # type: ignore[arg-type]
-                    description=description,
-                    quantity=quantity,
-                    unit_price_cents=price,
-                    position=position,
-                )
-            )
-        session.flush()
+        with journal.recording(session, f"add invoice {number}") as rec:
+            session.add(invoice)
+            session.flush()
+            rec.add_row("invoice", invoice.id)  # type: ignore[arg-type]
+            _put_lines(session, rec, invoice.id, clean_lines)  # type: ignore[arg-type]
+            _put_taxes(session, rec, invoice.id, clean_taxes)  # type: ignore[arg-type]
         from studioflow.workflow import tracking  # builds on the automations, which build on this module
 
         tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
         return _views(session, today, Invoice.id == invoice.id)[0]
+
+
+def edit_invoice(
+    db: Database,
+    invoice: int | str,
+    *,
+    lines: Sequence[Line] | None = None,
+    taxes: Sequence[Tax] | None = None,
+    client: int | str | None = None,
+    due_on: date | bool | None = False,
+    notes: str | None = None,
+    today: date | None = None,
+) -> InvoiceView:
+    """Change a draft: its lines (all replaced), taxes (all replaced), payer, due date
+    (None for none; False leaves it) or notes. A sent invoice is corrected with `correct`. Undoable."""
+    clean_lines = None if lines is None else [_clean_line(*line) for line in lines]
+    clean_taxes = None if taxes is None else _clean_taxes(taxes)
+    with db.write() as session:
+        row = _invoice(session, invoice)
+        if row.status != "draft":
+            raise StudioflowError(
+                f"invoice {row.number} is {row.status}; only a draft is edited (correct it: it is voided and "
+                "a new draft takes its place)"
+            )
+        with journal.recording(session, f"edit invoice {row.number}") as rec:
+            rec.watch_rows("invoice", [row.id])  # type: ignore[list-item]
+            if client is not None:
+                row.client_id = lookup.client(session, client).id
+            if due_on is not False:
+                if due_on is not None and due_on < row.issued_on:  # type: ignore[operator]
+                    raise StudioflowError(f"an invoice cannot be due ({due_on}) before it is issued ({row.issued_on})")
+                row.due_on = due_on  # type: ignore[assignment]
+            if notes is not None:
+                row.notes = _clean_notes(notes)
+            session.add(row)
+            if clean_lines is not None:
+                _put_lines(session, rec, row.id, clean_lines, replace=True)  # type: ignore[arg-type]
+            if clean_taxes is not None:
+                _put_taxes(session, rec, row.id, clean_taxes, replace=True)  # type: ignore[arg-type]
+            session.flush()
+        return _views(session, today, Invoice.id == row.id)[0]
+
+
+def correct(db: Database, invoice: int | str, today: date | None = None) -> InvoiceView:
+    """Void a sent invoice and make a new draft in its place (same job, payer, lines, taxes,
+    notes; a new number): the draft is then edited and sent. Undoable."""
+    with db.write() as session:
+        row = _invoice(session, invoice)
+        if row.status != "sent":
+            raise StudioflowError(
+                f"invoice {row.number} is {row.status}; only a sent invoice is corrected (a draft is edited)"
+            )
+        old = _views(session, today, Invoice.id == row.id)[0]
+        with journal.recording(session, f"correct invoice {row.number}") as rec:
+            rec.watch_rows("invoice", [row.id])  # type: ignore[list-item]
+            row.status = "void"
+            session.add(row)
+            session.flush()
+            fresh = add_invoice(
+                db,
+                [(li.description, li.quantity, li.unit_price_cents) for li in old.lines],
+                job=row.job_id,
+                client=row.client_id,
+                due_on=row.due_on if row.due_on is None or row.due_on >= (today or date.today()) else None,
+                taxes=[(t.name, t.rate_ppm) for t in old.taxes],
+                notes=row.notes,
+                replaces=row.id,
+                today=today,
+            )
+        return fresh
+
+
+def _put_lines(
+    session: Session, rec: journal.Recording, invoice_id: int, lines: Sequence[Line], replace: bool = False
+) -> None:
+    if replace:
+        old = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)).all()
+        rec.watch_rows("invoice_line", [line.id for line in old])  # type: ignore[misc]
+        for line in old:
+            session.delete(line)
+        session.flush()
+    for position, (description, quantity, price) in enumerate(lines):
+        line = InvoiceLine(
+            invoice_id=invoice_id, description=description, quantity=quantity, unit_price_cents=price, position=position
+        )
+        session.add(line)
+        session.flush()
+        rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
+
+
+def _put_taxes(
+    session: Session, rec: journal.Recording, invoice_id: int, taxes: Sequence[Tax], replace: bool = False
+) -> None:
+    if replace:
+        old = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == invoice_id)).all()
+        rec.watch_rows("invoice_tax", [tax.id for tax in old])  # type: ignore[misc]
+        for tax in old:
+            session.delete(tax)
+        session.flush()
+    for position, (name, rate) in enumerate(taxes):
+        tax = InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=position)
+        session.add(tax)
+        session.flush()
+        rec.add_row("invoice_tax", tax.id)  # type: ignore[arg-type]
 
 
 def add_line(db: Database, invoice: int | str, description: str, quantity: int, unit_price_cents: int) -> InvoiceView:
@@ -164,16 +322,17 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
         if row.status != "draft":
             raise StudioflowError(f"invoice {row.number} is {row.status}; only a draft can change its lines")
         last = session.exec(select(func.max(InvoiceLine.position)).where(InvoiceLine.invoice_id == row.id)).one()
-        session.add(
-            InvoiceLine(
-                invoice_id=row.id,  # type: ignore[arg-type]
-                description=description,
-                quantity=quantity,
-                unit_price_cents=unit_price_cents,
-                position=-1 if last is None else last + 1,
-            )
+        line = InvoiceLine(
+            invoice_id=row.id,  # type: ignore[arg-type]
+            description=description,
+            quantity=quantity,
+            unit_price_cents=unit_price_cents,
+            position=-1 if last is None else last + 1,
         )
-        session.flush()
+        with journal.recording(session, f"add a line to invoice {row.number}") as rec:
+            session.add(line)
+            session.flush()
+            rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
         return _views(session, None, Invoice.id == row.id)[0]
 
 
@@ -275,7 +434,6 @@ def copy_invoice(
         client_id=client_id,
         issued_on=issued,
         due_on=issued + timedelta(days=due_in_days),
-        tax_rate_bp=model.tax_rate_bp,
         status="sent",
     )
     session.add(invoice)
@@ -293,6 +451,11 @@ def copy_invoice(
                 position=line.position,
             )
         )
+    taxes = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == model.id)).all()
+    for tax in taxes:
+        session.add(
+            InvoiceTax(invoice_id=invoice.id, name=tax.name, rate_ppm=tax.rate_ppm, position=tax.position)  # type: ignore[arg-type]
+        )
     session.flush()
     return invoice
 
@@ -307,9 +470,28 @@ def invoice_text(invoice: InvoiceView) -> str:
         each = f"{line.quantity} x {money(line.unit_price_cents)}"
         lines.append(f"{line.description[:40]:<40} {each:>18} {money(line.amount_cents):>14}")
     lines.append(f"{'Subtotal':<59} {money(invoice.subtotal_cents):>14}")
-    lines.append(f"{f'Tax {invoice.tax_rate_bp / 100:g} %':<59} {money(invoice.tax_cents):>14}")
+    for tax in invoice.taxes:
+        lines.append(f"{tax_label(tax):<59} {money(tax.amount_cents):>14}")
     lines.append(f"{'Total':<59} {money(invoice.total_cents):>14}")
+    if invoice.notes:
+        lines += ["", invoice.notes]
     return "\n".join(lines) + "\n"
+
+
+def tax_label(tax: InvoiceTaxView) -> str:
+    """ "QST 9.975 %" """
+    return f"{tax.name} {rate_text(tax.rate_ppm)} %"
+
+
+def invoice_context(invoice: InvoiceView) -> dict[str, str]:
+    """The {{ invoice.* }} placeholders: amounts as printed, taxes one after the other."""
+    return {
+        "number": invoice.number,
+        "subtotal": money(invoice.subtotal_cents),
+        "taxes": "; ".join(f"{tax_label(t)}: {money(t.amount_cents)}" for t in invoice.taxes),
+        "total": money(invoice.total_cents),
+        "due": invoice.due_on.isoformat() if invoice.due_on else "",
+    }
 
 
 def get_invoice(db: Database, invoice: int | str, today: date | None = None) -> InvoiceView:
@@ -357,6 +539,37 @@ def to_csv(invoices: Iterable[InvoiceView]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _clean_tax(name: str, rate_ppm: int) -> Tax:
+    name = lookup.clean_name(name, "a tax name")
+    if len(name) > 40:
+        raise StudioflowError(f"a tax name is at most 40 characters, not {len(name)}")
+    if not 0 <= rate_ppm <= MAX_RATE_PPM:
+        raise StudioflowError(f"a tax rate is between 0 and 100 %, not {rate_text(rate_ppm)} %")
+    return name, rate_ppm
+
+
+def _clean_taxes(taxes: Sequence[Tax]) -> list[Tax]:
+    clean = [_clean_tax(name, rate) for name, rate in taxes]
+    if len(clean) > MAX_TAXES:
+        raise StudioflowError(f"an invoice has at most {MAX_TAXES} taxes, not {len(clean)}")
+    names = [fold(name) for name, _ in clean]
+    if len(set(names)) != len(names):
+        raise StudioflowError("two taxes of an invoice have the same name")
+    return clean
+
+
+MAX_NOTES = 2_000
+
+
+def _clean_notes(notes: str) -> str:
+    notes = notes.strip()
+    if len(notes) > MAX_NOTES:
+        raise StudioflowError(f"an invoice's notes are at most {MAX_NOTES} characters, not {len(notes)}")
+    if "\x00" in notes:
+        raise StudioflowError("an invoice's notes must be text")
+    return notes
 
 
 def _plain(cents: int) -> str:
@@ -433,10 +646,30 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
     for line in line_rows:
         amount = line.quantity * line.unit_price_cents
         lines[line.invoice_id].append(InvoiceLineView(line.description, line.quantity, line.unit_price_cents, amount))
+    rates: dict[int, list[InvoiceTax]] = {invoice.id: [] for invoice, _, _ in rows}  # type: ignore[misc]
+    for tax in session.exec(
+        select(InvoiceTax)
+        .where(col(InvoiceTax.invoice_id).in_(chosen))
+        .order_by(col(InvoiceTax.invoice_id), col(InvoiceTax.position), col(InvoiceTax.id))
+    ).all():
+        rates[tax.invoice_id].append(tax)
+    numbers = dict(
+        session.exec(
+            select(Invoice.id, Invoice.number).where(
+                col(Invoice.id).in_([invoice.replaces_id for invoice, _, _ in rows if invoice.replaces_id is not None])
+            )
+        ).all()
+    )
     views = []
     for invoice, job, client in rows:
         own = lines[invoice.id]  # type: ignore[index]
-        subtotal, tax, total = totals(((li.quantity, li.unit_price_cents) for li in own), invoice.tax_rate_bp)
+        own_taxes = rates[invoice.id]  # type: ignore[index]
+        subtotal, amounts, total = totals(
+            ((li.quantity, li.unit_price_cents) for li in own), [t.rate_ppm for t in own_taxes]
+        )
+        tax_views = tuple(
+            InvoiceTaxView(t.name, t.rate_ppm, subtotal, amount) for t, amount in zip(own_taxes, amounts, strict=True)
+        )
         overdue = invoice.status in UNPAID and invoice.due_on is not None and invoice.due_on < today
         views.append(
             InvoiceView(
@@ -449,12 +682,14 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
                 issued_on=invoice.issued_on,
                 due_on=invoice.due_on,
                 status=invoice.status,
-                tax_rate_bp=invoice.tax_rate_bp,
                 subtotal_cents=subtotal,
-                tax_cents=tax,
+                tax_cents=sum(amounts),
                 total_cents=total,
                 overdue=overdue,
                 lines=tuple(own),
+                taxes=tax_views,
+                notes=invoice.notes,
+                replaces=numbers.get(invoice.replaces_id) if invoice.replaces_id is not None else None,
             )
         )
     return views

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
-from studioflow.workflow import automations, journal, lookup, reads
+from studioflow.workflow import automations, clients, journal, lookup, reads
+from studioflow.workflow.pipelines import enter_stage
 from studioflow.workflow.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
 
@@ -29,20 +30,38 @@ def add_job(
     client: int | str | None = None,
     stage: int | str | None = None,
     due_on: date | None = None,
+    new_client: str | None = None,
+    fire: bool = True,
 ) -> JobView:
-    """A new job in `stage` (default: the pipeline's first stage)."""
+    """A new job in `stage` (default: the pipeline's first stage).
+
+    `new_client`: a client to create for it (instead of `client`); undoing the job
+    removes that client too, since it was made for the job. `fire=False` (an import)
+    enters the stage without running its automations: nothing is sent for old work.
+    """
     title = lookup.clean_name(title, "a job title")
     with db.write() as session:
         pipeline_row = lookup.pipeline_of_kind(session, pipeline, "jobs")
         stage_row = lookup.target_stage(session, pipeline_row, stage)
         client_id = None if client is None else lookup.client(session, client).id
-        job = Job(title=title, client_id=client_id, pipeline_id=pipeline_row.id, stage_id=stage_row.id, due_on=due_on)  # type: ignore[arg-type]
         since = len(automations.fired(session))
         with journal.recording(session, f"add {title!r} to {stage_row.name}") as rec:
+            if new_client is not None:
+                client_id = clients.add_client(db, new_client).id
+            job = Job(
+                title=title,
+                client_id=client_id,
+                pipeline_id=pipeline_row.id,
+                stage_id=stage_row.id,
+                due_on=due_on,  # type: ignore[arg-type]
+            )
             session.add(job)
             session.flush()
             rec.add_job(job.id)  # type: ignore[arg-type]
-            automations.transition(session, job, None, stage_row)
+            if fire:
+                automations.transition(session, job, None, stage_row)
+            else:
+                enter_stage(session, job, stage_row)
         return _view(session, job, since=since)
 
 
@@ -168,13 +187,23 @@ def may_message_nobody(db: Database, job_ref: int | str) -> bool:
         return session.exec(sends).first() is not None
 
 
-def edit_job(db: Database, job_ref: int | str, title: str, client: int | str | None, due_on: date | None) -> JobView:
-    """Replace a job's editable fields: title, primary client (None for none), due date."""
+def edit_job(
+    db: Database,
+    job_ref: int | str,
+    title: str,
+    client: int | str | None,
+    due_on: date | None,
+    new_client: str | None = None,
+) -> JobView:
+    """Replace a job's editable fields: title, primary client (None for none, or a
+    `new_client` to create, undone with the edit), due date."""
     title = lookup.clean_name(title, "a job title")
     with db.write() as session:
         job = lookup.job(session, job_ref)
         client_id = None if client is None else lookup.client(session, client).id
         with journal.recording(session, f"edit {job.title!r}", [job.id]):  # type: ignore[list-item]
+            if new_client is not None:
+                client_id = clients.add_client(db, new_client).id
             job.title = title
             job.client_id = client_id
             job.due_on = due_on

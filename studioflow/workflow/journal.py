@@ -11,9 +11,12 @@ and datetimes as ISO strings. A client, event or invoice tracked on pipelines ha
 key "<kind>:<id>" ("clients:5") and only its visits: `{"visits": [...]}`. A migration
 that changes the job or stage_visit columns should clear the journal: old snapshots no longer describe whole rows.
 
-Rows of other tables that a person edits by hand (tasks, projects, saved task lists)
-are recorded the same way, before and after, in the entry's effects under "rows":
+Rows of other tables that a person edits by hand (tasks, projects, saved task lists,
+clients, statuses, events, invoices, a job's clients) are recorded the same way, before
+and after, in the entry's effects under "rows":
 `[{"table": "task", "id": 7, "before": {...} | None, "after": {...} | None}, ...]`.
+Clients and statuses are parents of jobs: they are put back before the jobs are
+restored and removed after, so a job never points to a row that is not there.
 """
 
 from __future__ import annotations
@@ -31,9 +34,14 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
     AutomationRun,
+    Client,
+    Event,
     Invoice,
     InvoiceLine,
+    InvoiceTax,
     Job,
+    JobClient,
+    JobStatus,
     JournalEntry,
     OutboxMessage,
     Project,
@@ -54,18 +62,29 @@ RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
 MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
 LINES: Table = InvoiceLine.__table__  # type: ignore[attr-defined]
-# "invoice": an invoice an automation made (send_invoice); its lines are kept with it.
+TAXES: Table = InvoiceTax.__table__  # type: ignore[attr-defined]
+# "invoice": an invoice an automation made (send_invoice); its lines and taxes are kept with it.
 _EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES, "invoice": INVOICES}
 # Tables whose rows `watch_rows` records, parents before children (inserts go in this order).
 ROW_TABLES: dict[str, Table] = {
     table.name: table
     for table in (
+        Client.__table__,  # type: ignore[attr-defined]
+        JobStatus.__table__,  # type: ignore[attr-defined]
         SavedTaskList.__table__,  # type: ignore[attr-defined]
         SavedTaskItem.__table__,  # type: ignore[attr-defined]
+        Event.__table__,  # type: ignore[attr-defined]
+        Invoice.__table__,  # type: ignore[attr-defined]
+        InvoiceLine.__table__,  # type: ignore[attr-defined]
+        InvoiceTax.__table__,  # type: ignore[attr-defined]
         Project.__table__,  # type: ignore[attr-defined]
         TASKS,
+        JobClient.__table__,  # type: ignore[attr-defined]
     )
 }
+# Rows jobs point to: they exist before the jobs are restored and go after them.
+JOB_PARENTS = ("client", "job_status")
+CHILD_TABLES = tuple(t for t in ROW_TABLES if t not in JOB_PARENTS)
 # A held message that was handed to a transport may have gone (a lost "250"): nothing but the
 # user's release sends it again, so undo, redo and re-entry leave it exactly as it is. A
 # message held before any attempt (no address, a broken template) never left: undo may cancel it.
@@ -161,18 +180,24 @@ def undo(db: Database) -> str:
             raise StudioflowError("nothing to undo")
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "after", f"cannot undo ({entry.label})")
-        _restore_rows(session, rows, "before", deletes=True)
+        _check_made(session, entry)
+        # Checked before any row goes: deleting an invoice or event the action made also
+        # deletes its visits (a new invoice enters the default pipeline in the same step).
+        _expect(session, entry, "undo", entry.after)
+        _restore_rows(session, rows, "before", deletes=True, tables=CHILD_TABLES)
+        _restore_rows(session, rows, "before", deletes=False, tables=JOB_PARENTS)
         kept = _kept_held(session, entry.effects)
         try:
             _take_back(session, entry.effects)
         except StudioflowError as exc:
             raise StudioflowError(f"cannot undo ({entry.label}): {exc}") from None
-        _apply(session, entry, "undo", expect=entry.after, target=entry.before)
+        _apply(session, entry, "undo", expect=None, target=entry.before)
         # Invoices the automations made go last: the visits restored above pointed to them.
         for invoice in entry.effects.get("invoice", []):
             session.connection().execute(delete(INVOICES).where(INVOICES.c.id == invoice["id"]))
+        _restore_rows(session, rows, "before", deletes=True, tables=JOB_PARENTS)
         try:
-            _restore_rows(session, rows, "before", deletes=False)
+            _restore_rows(session, rows, "before", deletes=False, tables=CHILD_TABLES)
         except IntegrityError as exc:
             raise StudioflowError(
                 f"cannot undo ({entry.label}): the job, project or list it belonged to was deleted since"
@@ -193,18 +218,24 @@ def redo(db: Database) -> str:
             raise StudioflowError("nothing to redo")
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
-        _restore_rows(session, rows, "after", deletes=True)
+        _restore_rows(session, rows, "after", deletes=True, tables=CHILD_TABLES)
+        _restore_rows(session, rows, "after", deletes=False, tables=JOB_PARENTS)
         # Invoices the automations made come first: the visits put back below point to them.
         conn = session.connection()
-        for kind, table in (("invoice", INVOICES), ("invoice_line", LINES)):
+        for kind, table in (("invoice", INVOICES), ("invoice_line", LINES), ("invoice_tax", TAXES)):
             for row in entry.effects.get(kind, []):
                 if conn.execute(select(table.c.id).where(table.c.id == row["id"])).first() is None:
                     conn.execute(insert(table).values(_decode(table, row)))
         kept = _kept_held(session, entry.effects)
+        # An invoice or event the action made, that entered a pipeline in the same step, is
+        # back before its visits are (the rest of the rows come after the jobs, below).
+        tracked = [row for row in rows if f"{row['table']}s:{row['id']}" in entry.after]
+        _restore_rows(session, tracked, "after", deletes=False, tables=("event", "invoice"))
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
+        _restore_rows(session, rows, "after", deletes=True, tables=JOB_PARENTS)
         try:
             _put_back(session, entry.effects)
-            _restore_rows(session, rows, "after", deletes=False)
+            _restore_rows(session, rows, "after", deletes=False, tables=CHILD_TABLES)
         except IntegrityError as exc:
             raise StudioflowError(
                 f"cannot redo ({entry.label}): an automation, task list or job it needs was deleted since"
@@ -324,9 +355,8 @@ def _record(
     conn.execute(delete(ENTRIES).where(ENTRIES.c.id < oldest_kept))
 
 
-def _apply(session: Session, entry: JournalEntry, verb: str, expect: Snapshot, target: Snapshot) -> None:
-    """Restore `target`, provided the jobs are still exactly as the entry left them."""
-    label = entry.label
+def _expect(session: Session, entry: JournalEntry, verb: str, expect: Snapshot) -> None:
+    """Refuse unless the jobs and tracked resources are still exactly as the entry left them."""
     now = snapshot(session, expect)
     for key, want in expect.items():
         if now[key] != want:
@@ -334,15 +364,21 @@ def _apply(session: Session, entry: JournalEntry, verb: str, expect: Snapshot, t
             title = f" {shown['job']['title']!r}" if shown and "job" in shown else ""
             what = f"job {key}" if ":" not in key else key.replace("s:", " ", 1)
             raise StudioflowError(
-                f"cannot {verb} ({label}): {what}{title} was changed since by something undo does not track"
+                f"cannot {verb} ({entry.label}): {what}{title} was changed since by something undo does not track"
             )
+
+
+def _apply(session: Session, entry: JournalEntry, verb: str, expect: Snapshot | None, target: Snapshot) -> None:
+    """Restore `target`, provided the jobs are still as `expect` says (None: checked already)."""
+    if expect is not None:
+        _expect(session, entry, verb, expect)
     try:
         restore(session, target)
     except StudioflowError as exc:
-        raise StudioflowError(f"cannot {verb} ({label}): {exc}") from None
+        raise StudioflowError(f"cannot {verb} ({entry.label}): {exc}") from None
     except IntegrityError as exc:
         raise StudioflowError(
-            f"cannot {verb} ({label}): a pipeline, stage, client or status it needs was deleted since"
+            f"cannot {verb} ({entry.label}): a pipeline, stage, client or status it needs was deleted since"
         ) from exc
 
 
@@ -358,17 +394,24 @@ def _effect_rows(session: Session, noted: Effects) -> dict[str, list[dict[str, A
     if noted.get("invoice"):
         lines = conn.execute(select(LINES).where(LINES.c.invoice_id.in_(noted["invoice"])).order_by(LINES.c.id))
         rows["invoice_line"] = [_encode(row) for row in lines.mappings()]
+        taxes = conn.execute(select(TAXES).where(TAXES.c.invoice_id.in_(noted["invoice"])).order_by(TAXES.c.id))
+        rows["invoice_tax"] = [_encode(row) for row in taxes.mappings()]
     return {kind: found for kind, found in rows.items() if found}
+
+
+def _check_made(session: Session, entry: JournalEntry) -> None:
+    """Refuse to undo when an invoice the automations made was changed since (paid, edited)."""
+    conn = session.connection()
+    for invoice in entry.effects.get("invoice", []):
+        current = conn.execute(select(INVOICES).where(INVOICES.c.id == invoice["id"])).mappings().first()
+        if current is not None and _encode(current) != invoice:
+            raise StudioflowError(f"cannot undo ({entry.label}): invoice {invoice['number']} it made was changed since")
 
 
 def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> None:
     """Undo what automations did. Runs before the jobs are restored, because restoring
     deletes visits and with them the ledger rows the created tasks point to."""
     conn = session.connection()
-    for invoice in effects.get("invoice", []):
-        current = conn.execute(select(INVOICES).where(INVOICES.c.id == invoice["id"])).mappings().first()
-        if current is not None and _encode(current) != invoice:
-            raise StudioflowError(f"invoice {invoice['number']} it made was changed since")
     queued = [message["id"] for message in effects.get("queued", [])]
     gone = conn.execute(
         select(MESSAGES.c.channel, MESSAGES.c.to_addr).where(
@@ -488,10 +531,12 @@ def _check_rows(session: Session, rows: list[dict[str, Any]], side: str, refusal
                 raise StudioflowError(f"{refusal}: {what} {row['id']} {name!r} was changed since")
 
 
-def _restore_rows(session: Session, rows: list[dict[str, Any]], side: str, deletes: bool) -> None:
-    """Make recorded rows as on `side`: the deletions (children first) or the rest (parents first)."""
+def _restore_rows(
+    session: Session, rows: list[dict[str, Any]], side: str, deletes: bool, tables: Iterable[str] = ROW_TABLES
+) -> None:
+    """Make recorded rows of `tables` as on `side`: the deletions (children first) or the rest (parents first)."""
     conn = session.connection()
-    order = list(ROW_TABLES)
+    order = [t for t in ROW_TABLES if t in tables]
     for table in reversed(order) if deletes else order:
         source = ROW_TABLES[table]
         for row in rows:

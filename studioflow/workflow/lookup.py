@@ -1,4 +1,4 @@
-"""Finding rows from what a user typed: an id, or an exact (case-insensitive) name."""
+"""Finding rows from what a user typed: an id, or an exact name (case and accents ignored)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from studioflow.store.models import (
     Stage,
     Task,
 )
+from studioflow.store.text import fold
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -42,8 +43,8 @@ def clean_name(value: str, what: str) -> str:
 
 
 def same_name(column: Any, name: str) -> ColumnElement[bool]:
-    """Names compare case-insensitively in every script (SQLite's NOCASE folds ASCII only)."""
-    return func.casefold(column) == name.casefold()
+    """Names compare by the one matching rule, case and accents ignored (SQLite's NOCASE folds ASCII only)."""
+    return func.casefold(column) == fold(name)
 
 
 MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates overflow
@@ -56,7 +57,7 @@ def check_days(days: int | None, what: str) -> None:
 
 
 def find(session: Session, model: type[Row], ref: int | str, what: str, *where: Any) -> Row:
-    """The row whose id is `ref`, or else whose name/title equals it (case-insensitive)."""
+    """The row whose id is `ref`, or else whose name/title equals it (case and accents ignored)."""
     text = str(ref).strip()
     if not text:
         raise StudioflowError(f"no {what} given")

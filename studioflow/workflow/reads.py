@@ -18,6 +18,7 @@ from typing import Any
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER, OUTBOX_STATES
+from studioflow.store.text import escape_like, fold
 from studioflow.workflow.views import (
     AgendaItem,
     ClientView,
@@ -46,16 +47,17 @@ def stored(moment: datetime) -> str:
 
 
 def like(column: str, words: list[str]) -> tuple[str, list[str]]:
-    """SQL (and its parameters) for: every word is in `column`, case-insensitive."""
+    """SQL (and its parameters) for: every word is in `column`, by the one matching rule
+    (`store.text.fold`: case and accents ignored; the SQL function `casefold` is the same)."""
     clauses, params = [], []
     for word in words:
-        clauses.append(f"lower({column}) LIKE lower(?) ESCAPE '\\'")
-        params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        clauses.append(f"casefold({column}) LIKE ? ESCAPE '!'")
+        params.append(f"%{escape_like(fold(word))}%")
     return " AND ".join(clauses), params
 
 
 def find(conn: sqlite3.Connection, table: str, ref: int | str, what: str, where: str = "", *params: Any) -> int:
-    """The id of the row whose id is `ref`, or else whose name/title equals it (case-insensitive).
+    """The id of the row whose id is `ref`, or else whose name/title equals it (case and accents ignored).
 
     The same rule and the same messages as `lookup.find`, for the ORM's writes.
     """
@@ -71,7 +73,7 @@ def find(conn: sqlite3.Connection, table: str, ref: int | str, what: str, where:
     matches = [
         int(r[0])
         for r in conn.execute(
-            f"SELECT id FROM {table} WHERE casefold({name}) = ?{extra} LIMIT 11", (text.casefold(), *params)
+            f"SELECT id FROM {table} WHERE casefold({name}) = ?{extra} LIMIT 11", (fold(text), *params)
         )
     ]
     if len(matches) == 1:
@@ -217,10 +219,20 @@ def task_rows(
     ]
 
 
+# Of a row outer-joined to its job: it has no job, or the job is not archived (NULL IS NOT 1).
+# The plain-SQL twin of `tasks.ON_LIVE_JOB`.
+ON_LIVE_JOB = "job.archived IS NOT 1"
+
+
 def list_tasks(
-    db: Database, include_done: bool = False, job: int | str | None = None, project: int | str | None = None
+    db: Database,
+    include_done: bool = False,
+    job: int | str | None = None,
+    project: int | str | None = None,
+    include_archived: bool = False,
 ) -> list[TaskView]:
-    """Open tasks first, soonest due first (undated last), then higher priority."""
+    """Open tasks first, soonest due first (undated last), then higher priority; those of
+    archived jobs only when asked (or when the job or project is named)."""
     conditions: list[str] = []
     params: list[Any] = []
     with db.rows() as conn:
@@ -232,6 +244,8 @@ def list_tasks(
         if project is not None:
             conditions.append("task.project_id = ?")
             params.append(find(conn, "project", project, "project"))
+        if job is None and project is None and not include_archived:
+            conditions.append(ON_LIVE_JOB)
         tasks = task_rows(conn, " AND ".join(conditions), tuple(params))
     tasks.sort(key=lambda t: (t.done, t.due_on is None, t.due_on or date.min, -t.priority, t.id))
     return tasks
@@ -270,7 +284,8 @@ def task_rows_and_progress(
         wanted = f"({wanted}) OR task.id IN ({', '.join(str(int(i)) for i in kept)})"
     scope = [c for c, v in (("task.job_id = :job", job), ("task.project_id = :project", project)) if v is not None]
     params = {"today": today.isoformat(), "end": upcoming_end.isoformat(), "job": job, "project": project}
-    where = " AND ".join(f"({c})" for c in [wanted, *scope] if c)
+    shown = scope or [ON_LIVE_JOB]  # an archived job's tasks leave the lists, and come back with it
+    where = " AND ".join(f"({c})" for c in [wanted, *shown] if c)
     with db.rows() as conn:
         tasks = task_rows(conn, where, params)
         scope_sql = " WHERE " + " AND ".join(scope) if scope else ""
@@ -353,8 +368,8 @@ def get_message(db: Database, message_id: int) -> MessageView:
 
 def list_clients(db: Database) -> list[ClientView]:
     with db.rows() as conn:
-        rows = conn.execute("SELECT id, name, email, phone, tags FROM client ORDER BY name, id").fetchall()
-    return [ClientView(i, name, email, phone, tuple(json.loads(tags))) for i, name, email, phone, tags in rows]
+        rows = conn.execute("SELECT id, name, email, phone, tags, notes FROM client ORDER BY name, id").fetchall()
+    return [ClientView(i, name, mail, tel, tuple(json.loads(tags)), notes) for i, name, mail, tel, tags, notes in rows]
 
 
 # Agenda
@@ -380,7 +395,7 @@ def agenda(
         events = conn.execute(
             "SELECT event.title, event.location, event.starts_at, event.job_id, job.title"
             " FROM event LEFT JOIN job ON job.id = event.job_id"
-            " WHERE event.starts_at < ? AND (event.ends_at >= ? OR event.starts_at >= ?)",
+            " WHERE event.starts_at < ? AND (event.ends_at >= ? OR event.starts_at >= ?) AND " + ON_LIVE_JOB,
             (end, start, start),
         )
         for title, location, starts_at, job_id, job_title in events:
@@ -389,7 +404,7 @@ def agenda(
             items.append(AgendaItem(utc(starts_at), False, "event", f"{title}{where}{for_job}", job_id))  # type: ignore[arg-type]
         tasks = conn.execute(
             "SELECT task.title, task.due_on, task.job_id, job.title FROM task LEFT JOIN job ON job.id = task.job_id"
-            " WHERE task.done_at IS NULL AND task.due_on >= ? AND task.due_on <= ?",
+            " WHERE task.done_at IS NULL AND task.due_on >= ? AND task.due_on <= ? AND " + ON_LIVE_JOB,
             (first_day, last_day),
         )
         for title, due_on, job_id, job_title in tasks:

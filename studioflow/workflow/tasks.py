@@ -279,6 +279,9 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         return _view(session, task)
 
 
+# Of a row outer-joined to its job: it has no job, or the job is not archived (NULL IS NOT 1).
+ON_LIVE_JOB = col(Job.archived).is_not(True)
+
 list_tasks = reads.list_tasks  # read with plain SQL (no ORM): see `reads`
 
 

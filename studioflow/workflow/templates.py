@@ -45,6 +45,8 @@ PLACEHOLDERS = (
     "events",
     # The invoice being sent, else the job's latest open one; `owed` is what the job's client owes in all.
     "invoice.number",
+    "invoice.subtotal",
+    "invoice.taxes",  # each named tax and its amount: "GST 5 %: 50.00; QST 9.975 %: 99.75"
     "invoice.total",
     "invoice.due",
     "invoice.owed",
@@ -328,7 +330,14 @@ def _sample_context() -> dict[str, Any]:
         "pipeline": {"name": "Sample pipeline"},
         "event": {"title": "Sample session", "date": date.today().isoformat(), "time": "10:00", "location": "Studio"},
         "events": f"{date.today().isoformat()} 10:00 Sample session, Studio",
-        "invoice": {"number": "INV-0001", "total": "100.00", "due": date.today().isoformat(), "owed": "100.00"},
+        "invoice": {
+            "number": "INV-0001",
+            "subtotal": "1,000.00",
+            "taxes": "GST 5 %: 50.00; QST 9.975 %: 99.75",
+            "total": "1,149.75",
+            "due": date.today().isoformat(),
+            "owed": "1,149.75",
+        },
         "me": {"name": "Me", "business": "My business"},
         "today": date.today().isoformat(),
     }
@@ -420,7 +429,7 @@ def _upcoming_events(session: Session, job_id: int | None) -> list[Event]:
 def _invoice_values(session: Session, job_id: int | None, invoice_id: int | None, today: date | None) -> dict[str, str]:
     from studioflow.workflow import invoices  # on use: invoices queue messages through this module's renders
 
-    blank = {"number": "", "total": "", "due": "", "owed": ""}
+    blank = {"number": "", "subtotal": "", "taxes": "", "total": "", "due": "", "owed": ""}
     if invoice_id is not None:
         found = invoices.invoice_views(session, today, Invoice.id == invoice_id)
         job_id = found[0].job_id if found else job_id
@@ -432,12 +441,7 @@ def _invoice_values(session: Session, job_id: int | None, invoice_id: int | None
     if chosen is None:
         return blank
     owed = invoices.owed_cents(of_job) if of_job else invoices.owed_cents([chosen])
-    return {
-        "number": chosen.number,
-        "total": invoices.money(chosen.total_cents),
-        "due": chosen.due_on.isoformat() if chosen.due_on else "",
-        "owed": invoices.money(owed),
-    }
+    return invoices.invoice_context(chosen) | {"owed": invoices.money(owed)}
 
 
 def blanks(subject: str, body: str, context: RenderContext) -> list[str]:

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, OutboxMessage, Stage, StageVisit
+from studioflow.store.text import escape_like, fold
 from studioflow.workflow import subjects
 from studioflow.workflow.board import CardView
 
@@ -22,11 +23,6 @@ def counts(db: Database, stage_ids: set[int], text: str, kind: str) -> dict[int,
     query = query.where(col(StageVisit.stage_id).in_(stage_ids)).group_by(StageVisit.stage_id)
     with db.read() as session:
         return dict(session.execute(query).all())  # type: ignore[arg-type]
-
-
-def _like(word: str) -> str:
-    """A LIKE pattern matching `word` anywhere, its own %, _ and \\ taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 # Client, event and invoice pipelines: the cards are the active stage visits.
@@ -49,9 +45,9 @@ def _tracked_from(query: Select[Any], kind: str, text: str) -> Select[Any]:
     else:
         searched = (model.number, Client.name)
     clauses = []
-    for word in words:
-        pattern = _like(word)
-        clauses.append(or_(*(c.ilike(pattern, escape="\\") for c in searched)))  # type: ignore[attr-defined]
+    for word in fold(text).split():  # the one matching rule, as for job cards
+        pattern = f"%{escape_like(word)}%"
+        clauses.append(or_(*(func.casefold(c).like(pattern, escape="!") for c in searched)))
     return query.where(and_(*clauses))
 
 

@@ -37,6 +37,23 @@ def track(db: Database, kind: str, ref: int | str, pipeline: int | str, stage: i
         return _view(session, tracked, since=since)
 
 
+def track_new_client(db: Database, name: str, pipeline: int | str, stage: int | str | None = None) -> TrackView:
+    """A new client, made and put on a clients pipeline in one transaction (the default
+    pipeline for new clients may already have taken it: then it moves to `stage`)."""
+    from studioflow.workflow import clients  # clients builds on this module for new clients' default pipeline
+
+    with db.write() as session:
+        client_id = clients.add_client(db, name).id
+        pipeline_row = lookup.pipeline_of_kind(session, pipeline, "clients")
+        tracked = _tracked(session, "clients", client_id, pipeline_row)
+        visit = subjects.active_visit(session, tracked)
+        if visit is None:
+            return track(db, "clients", client_id, pipeline, stage)
+        if stage is None or lookup.target_stage(session, pipeline_row, stage).id == visit.stage_id:
+            return _view(session, tracked)
+        return move_to(db, "clients", client_id, stage, pipeline)
+
+
 def advance(db: Database, kind: str, ref: int | str, pipeline: int | str | None = None) -> TrackView:
     """Complete the active stage and enter the next one."""
     return _step(db, kind, ref, pipeline, "completed", "advance")

@@ -34,6 +34,34 @@ class ClientView:
     email: str
     phone: str
     tags: tuple[str, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ClientLinks:
+    """What points to a client: said before it is deleted, kept (without it) after."""
+
+    id: int
+    name: str
+    jobs: int  # jobs it is the primary client of
+    roles: int  # jobs it takes part in with a role
+    events: int
+    invoices: int
+    projects: int
+
+    def consequence(self) -> str:
+        """One line: what deleting the client does to what points to it."""
+        parts = [f"{self.jobs} job(s) keep going without a client"] if self.jobs else []
+        if self.roles:
+            parts.append(f"it leaves the {self.roles} job(s) it has a role in")
+        kept = [
+            f"{n} {what}"
+            for n, what in ((self.events, "event(s)"), (self.invoices, "invoice(s)"), (self.projects, "project(s)"))
+            if n
+        ]
+        if kept:
+            parts.append(", ".join(kept) + " stay, without a client")
+        return "; ".join(parts) or "nothing else refers to this client"
 
 
 @dataclass(frozen=True)
@@ -298,6 +326,16 @@ class InvoiceLineView:
 
 
 @dataclass(frozen=True)
+class InvoiceTaxView:
+    """One named tax of an invoice: its rate (ppm: 9.975 % = 99750), base and amount in cents."""
+
+    name: str
+    rate_ppm: int
+    base_cents: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
 class InvoiceView:
     """An invoice with its totals, all in integer cents (see invoices.totals for rounding)."""
 
@@ -310,12 +348,14 @@ class InvoiceView:
     issued_on: date
     due_on: date | None
     status: str
-    tax_rate_bp: int
     subtotal_cents: int
-    tax_cents: int
+    tax_cents: int  # every tax together
     total_cents: int
     overdue: bool
     lines: tuple[InvoiceLineView, ...] = ()
+    taxes: tuple[InvoiceTaxView, ...] = ()
+    notes: str = ""
+    replaces: str | None = None  # the number of the voided invoice this one corrects
 
 
 @dataclass(frozen=True)

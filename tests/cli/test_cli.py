@@ -96,6 +96,7 @@ def test_demo_writes_jobs_with_stages_then_refuses_a_second_run_unless_forced(cl
     assert names == [*every, *(f"{name} (demo 2)" for name in every)]
     assert query(db, "SELECT count(*) FROM job") == [(50,)]
     assert query(db, "SELECT count(*) FROM job_status") == [(len(demo.STATUSES),)]  # statuses are not doubled
+    assert query(db, "SELECT count(*) FROM client") == [(len(demo.CLIENTS),)]  # nor clients
 
 
 def test_advance_skip_and_move_change_the_stage_and_show_records_the_history(

@@ -67,10 +67,10 @@ def test_add_client_refusals(db: Database, refused: Refused, name: str, kwargs: 
     refused(clients.add_client, db, name, match=match, **kwargs)
 
 
-def test_clients_may_share_a_name_and_are_listed_by_name(db: Database) -> None:
+def test_clients_may_share_a_name_when_allowed_and_are_listed_by_name(db: Database) -> None:
     zed = clients.add_client(db, "Zed")
     first = clients.add_client(db, "ann")
-    second = clients.add_client(db, "Ann")
+    second = clients.add_client(db, "Ann", allow_duplicate=True)
     assert clients.list_clients(db) == [first, second, zed]
 
 
@@ -88,7 +88,7 @@ def test_get_client_by_id_or_name(db: Database) -> None:
 
 def test_an_ambiguous_client_name_lists_the_ids(db: Database) -> None:
     first = clients.add_client(db, "Ann")
-    second = clients.add_client(db, "ANN")
+    second = clients.add_client(db, "ANN", allow_duplicate=True)
     clients.add_client(db, "Bob")
     with pytest.raises(StudioflowError, match="2 clients are named 'ann'") as info:
         clients.get_client(db, "ann")

@@ -70,7 +70,7 @@ def rows(db: Database, sql: str) -> list[tuple[object, ...]]:
 def test_every_new_invoice_enters_the_default_pipeline_and_walks_it_sending_each_reminder_once(
     studio: Database,
 ) -> None:
-    invoice = invoices.add_invoice(studio, [("Session", 1, 50000)], client="Ada Lovelace", tax_rate_bp=1000)
+    invoice = invoices.add_invoice(studio, [("Session", 1, 50000)], client="Ada Lovelace", taxes=[("Tax", 100_000)])
     (card,) = tracking.list_tracked(studio, "Invoice follow-up")
     assert (card.title, card.stage) == (invoice.number, "Sent")
     tracking.advance(studio, "invoices", invoice.number)
@@ -216,3 +216,18 @@ def test_invoice_and_event_cards_say_what_matters(studio: Database) -> None:
         "Harbour",
     )
     assert board.locate(studio, event.id, "", "events", view.pipeline_id) == (view.columns[0].id, 0)
+
+
+def test_correcting_an_invoice_whose_new_draft_enters_the_default_pipeline_is_one_undo_step(studio: Database) -> None:
+    invoice = invoices.add_invoice(studio, [("Session", 1, 50000)], client="Ada Lovelace")
+    invoices.set_status(studio, invoice.id, "sent")
+    fresh = invoices.correct(studio, invoice.id)
+    on_board = {card.title for card in tracking.list_tracked(studio, "Invoice follow-up")}
+    assert fresh.number in on_board
+    assert journal.undo(studio) == f"correct invoice {invoice.number}"
+    assert invoices.get_invoice(studio, invoice.id).status == "sent"
+    assert fresh.number not in {card.title for card in tracking.list_tracked(studio, "Invoice follow-up")}
+    assert rows(studio, f"SELECT count(*) FROM invoice WHERE id = {fresh.id}") == [(0,)]
+    assert journal.redo(studio) == f"correct invoice {invoice.number}"
+    assert invoices.get_invoice(studio, fresh.id).status == "draft"
+    assert fresh.number in {card.title for card in tracking.list_tracked(studio, "Invoice follow-up")}

@@ -31,41 +31,36 @@ def job_id(db: Database, wedding: PipelineView) -> int:
 LINES = st.lists(st.tuples(st.integers(1, 10_000), st.integers(0, 10**8)), max_size=20)
 
 
-@given(lines=LINES, bp=st.integers(0, 10_000))
-def test_totals_are_exact_sums_with_the_tax_rounded_half_up(lines: list[tuple[int, int]], bp: int) -> None:
-    subtotal, tax, total = invoices.totals(lines, bp)
+RATES = st.lists(st.integers(0, invoices.MAX_RATE_PPM), max_size=invoices.MAX_TAXES)
+
+
+@given(lines=LINES, rates=RATES)
+def test_every_tax_is_rounded_half_up_on_the_subtotal_and_the_total_sums_them(
+    lines: list[tuple[int, int]], rates: list[int]
+) -> None:
+    subtotal, taxes, total = invoices.totals(lines, rates)
     assert subtotal == sum(q * p for q, p in lines)
-    # The rule, computed independently in decimal: subtotal * rate, half up to the cent.
-    exact = Decimal(subtotal) * Decimal(bp) / Decimal(10_000)
-    assert tax == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    assert total == subtotal + tax
-    assert all(isinstance(v, int) for v in (subtotal, tax, total))
+    # The rule, computed independently in decimal: subtotal * rate, each half up to the cent.
+    for rate, tax in zip(rates, taxes, strict=True):
+        exact = Decimal(subtotal) * Decimal(rate) / Decimal(1_000_000)
+        assert tax == int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert total == subtotal + sum(taxes)
+    assert all(isinstance(v, int) for v in (subtotal, *taxes, total))
+
+
+@given(percent=st.decimals(0, 100, places=3, allow_nan=False, allow_infinity=False))
+def test_any_rate_with_three_decimals_parses_exactly(percent: Decimal) -> None:
+    ppm = invoices.parse_rate(f"{percent}")
+    assert Decimal(ppm) == percent * 10_000
+    assert Decimal(invoices.rate_text(ppm)) == percent
 
 
 def test_the_tax_rounds_half_up_at_exactly_half_a_cent() -> None:
-    assert invoices.totals([(1, 10)], 500) == (10, 1, 11)  # 0.5 cent -> 1
-    assert invoices.totals([(1, 10)], 499) == (10, 0, 10)  # 0.499 cent -> 0
-    assert invoices.totals([(3, 405000 // 3)], 825) == (405000, 33413, 438413)  # 334.125 -> 334.13
-
-
-@given(st.integers(0, 10**10))
-def test_money_text_round_trips_through_parse_cents(cents: int) -> None:
-    assert invoices.parse_cents(invoices.money(cents)) == cents
-
-
-def test_numbers_are_automatic_and_unique(db: Database, job_id: int) -> None:
-    line = [("Coverage", 1, 100_00)]
-    first = invoices.add_invoice(db, line, job=job_id, today=TODAY)
-    second = invoices.add_invoice(db, line, job=job_id, client="Marco Lopez", today=TODAY)
-    assert (first.number, second.number) == ("INV-0001", "INV-0002")
-    assert (first.client, second.client) == ("Ava Martinez", "Marco Lopez")  # the job's primary client by default
-    invoices.add_invoice(db, line, job=job_id, number="2026-099", today=TODAY)
-    assert invoices.add_invoice(db, line, job=job_id, today=TODAY).number == "2026-100"  # one past the highest
-
-
-def test_a_used_number_is_refused(db: Database, job_id: int, refused: Callable[..., str]) -> None:
-    invoices.add_invoice(db, [("Coverage", 1, 100)], job=job_id, number="A-1", today=TODAY)
-    assert "already used" in refused(invoices.add_invoice, db, [("X", 1, 1)], job=job_id, number="a-1")
+    assert invoices.totals([(1, 10)], [50_000]) == (10, (1,), 11)  # 0.5 cent -> 1
+    assert invoices.totals([(1, 10)], [49_900]) == (10, (0,), 10)  # 0.499 cent -> 0
+    assert invoices.totals([(3, 405000 // 3)], [82_500]) == (405000, (33413,), 438413)  # 334.125 -> 334.13
+    # GST 5 % and QST 9.975 % on 100.10: 5.005 -> 5.01 and 9.984975 -> 9.98, each on its own.
+    assert invoices.totals([(1, 100_10)], [50_000, 99_750]) == (100_10, (5_01, 9_98), 115_09)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +72,9 @@ def test_a_used_number_is_refused(db: Database, job_id: int, refused: Callable[.
         ({"lines": [("  ", 1, 5)]}, "needs a description"),
         ({"client": "Nobody Here"}, "no client 'Nobody Here'"),
         ({"due_on": date(2026, 3, 1)}, r"cannot be due \(2026-03-01\) before it is issued \(2026-03-02\)"),
-        ({"tax_rate_bp": 10_001}, "tax rate"),
+        ({"taxes": [("GST", 1_000_001)]}, "tax rate"),
+        ({"taxes": [("GST", 5_000), ("gst", 6_000)]}, "same name"),
+        ({"taxes": [("", 5_000)]}, "tax name"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(
@@ -122,7 +119,7 @@ def test_overdue_means_sent_and_past_due(db: Database, job_id: int) -> None:
 
 
 def test_lines_keep_their_order_and_totals_follow(db: Database, job_id: int) -> None:
-    invoice = invoices.add_invoice(db, [("Album", 1, 950_00)], job=job_id, tax_rate_bp=825, today=TODAY)
+    invoice = invoices.add_invoice(db, [("Album", 1, 950_00)], job=job_id, taxes=[("Tax", 82_500)], today=TODAY)
     invoice = invoices.add_line(db, invoice.number, "Parent albums", 2, 280_00)
     assert [li.description for li in invoice.lines] == ["Album", "Parent albums"]
     assert [li.amount_cents for li in invoice.lines] == [950_00, 560_00]
@@ -155,10 +152,25 @@ def test_bad_amounts_are_refused(text: str, match: str) -> None:
         invoices.parse_cents(text)
 
 
-def test_tax_rates_parse_to_basis_points() -> None:
-    assert invoices.parse_tax_rate("8.25%") == 825
-    with pytest.raises(StudioflowError, match="percentage"):
-        invoices.parse_tax_rate("8.255")
+@pytest.mark.parametrize(
+    ("text", "tax"),
+    [
+        ("8.25%", ("Tax", 82_500)),
+        ("QST=9.975", ("QST", 99_750)),
+        ("GST 5 %", ("GST", 50_000)),
+        ("HST=13", ("HST", 130_000)),
+    ],
+)
+def test_taxes_parse_to_a_name_and_parts_per_million(text: str, tax: tuple[str, int]) -> None:
+    assert invoices.parse_tax(text) == tax
+    assert invoices.parse_taxes("GST 5; QST 9.975") == [("GST", 50_000), ("QST", 99_750)]
+    assert invoices.taxes_text([("GST", 50_000), ("QST", 99_750)]) == "GST 5; QST 9.975"
+
+
+@pytest.mark.parametrize("text", ["9.9751", "101", "-1", "abc", "QST="])
+def test_bad_tax_rates_are_refused(text: str) -> None:
+    with pytest.raises(StudioflowError, match="tax rate"):
+        invoices.parse_tax(text)
 
 
 def test_emailing_queues_the_letter_and_the_invoice_to_the_payer_once(db: Database, job_id: int) -> None:

@@ -204,6 +204,8 @@ def test_every_placeholder_rendered_for_a_real_job(db: Database, job: JobView) -
         f"events={local.strftime('%Y-%m-%d %H:%M')} Engagement shoot\n"
         f"{later.astimezone().strftime('%Y-%m-%d %H:%M')} Wedding day, Villa Rosa\n"
         f"invoice.number={latest.number}\n"
+        "invoice.subtotal=201.00\n"
+        "invoice.taxes=\n"  # no tax on it; each named tax is listed when there are some
         "invoice.total=201.00\n"
         "invoice.due=2026-04-01\n"
         "invoice.owed=501.00\n"

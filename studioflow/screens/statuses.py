@@ -1,0 +1,157 @@
+"""The job statuses ("Waiting on documents"): add, rename, recolour, delete, from the board or the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from studioflow.errors import StudioflowError
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.undo import UndoKeys
+from studioflow.store import Database
+from studioflow.workflow import clients
+from studioflow.workflow.views import StatusView
+
+
+def ask_new_status(screen: Any, db: Database, then: Callable[[StatusView], None], name: str = "") -> None:
+    """Prompt for a status name (unless given) and create it; `then` gets the new status."""
+
+    def create(typed: str | None) -> None:
+        if not typed or not typed.strip():
+            return
+        try:
+            made = clients.add_status(db, typed)
+        except StudioflowError as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        then(made)
+
+    if name:
+        create(name)
+    else:
+        screen.app.push_screen(PromptDialog("New status (e.g. Waiting on documents)"), create)
+
+
+def pick_status(screen: Any, db: Database, title: str, set_to: Callable[[int | None], None]) -> None:
+    """The `t` picker: no status, each status, or a new one (typed, or "New status…")."""
+    no_status, new_status = 0, -1  # status ids start at 1; None is what escape returns
+    choices = [("(no status)", no_status)] + [(s.name, s.id) for s in clients.list_statuses(db)]
+    choices.append(("New status…", new_status))
+
+    def chosen(status: int | NewEntry | None) -> None:
+        if isinstance(status, NewEntry) or status == new_status:
+            typed = status.text if isinstance(status, NewEntry) else ""
+            ask_new_status(screen, db, lambda made: set_to(made.id), typed)
+        elif isinstance(status, int):
+            set_to(None if status == no_status else status)
+
+    screen.app.push_screen(PickerDialog(title, choices, new_label="new status"), chosen)
+
+
+class StatusesDialog(UndoKeys, ModalScreen[None]):
+    """Every job status in its colour; the keys act on the highlighted one."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Close", id="statuses.close"),
+        Binding("n", "new", "New", id="statuses.new"),
+        Binding("r", "rename", "Rename", id="statuses.rename"),
+        Binding("c", "colour", "Colour", id="statuses.colour"),
+        Binding("D", "delete", "Delete", id="statuses.delete"),
+        Binding("u", "undo", "Undo", id="statuses.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="statuses.redo"),
+    ]
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.statuses: list[StatusView] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Job statuses", classes="dialog-title")
+            yield OptionList(id="statuses-list", markup=False)
+            yield Label("n new · r rename · c colour · D delete · u undo · esc close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._reload()
+
+    def _reload(self, keep: int | None = None) -> None:
+        options = self.query_one(OptionList)
+        here = options.highlighted if keep is None else keep
+        options.clear_options()
+        self.statuses = clients.list_statuses(self.db)
+        if not self.statuses:
+            options.add_option(Option("No statuses yet: n makes one.", disabled=True))
+        for status in self.statuses:
+            label = Text.assemble(("● ", status.colour), status.name, (f"  {status.colour}", "dim"))
+            options.add_option(Option(label))
+        if self.statuses:
+            options.highlighted = max(0, min(here or 0, len(self.statuses) - 1))
+        options.focus()
+
+    def _status(self) -> StatusView | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or not self.statuses:
+            self.notify("No status here: n makes one.", severity="warning")
+            return None
+        return self.statuses[index]
+
+    def _run(self, change: Callable[[], object], said: str) -> None:
+        try:
+            change()
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"{said} (u to undo).")
+        self._reload()
+
+    def action_new(self) -> None:
+        def made(status: StatusView) -> None:
+            self.notify(f"Added status {status.name} (u to undo).")
+            self._reload()
+
+        ask_new_status(self, self.db, made)
+
+    def action_rename(self) -> None:
+        status = self._status()
+        if status is None:
+            return
+
+        def renamed(name: str | None) -> None:
+            if name:
+                self._run(lambda: clients.rename_status(self.db, status.id, name), f"Renamed to {name.strip()}")
+
+        self.app.push_screen(PromptDialog(f"Rename {status.name}", status.name), renamed)
+
+    def action_colour(self) -> None:
+        status = self._status()
+        if status is None:
+            return
+
+        def chosen(colour: str | None) -> None:
+            if colour:
+                self._run(lambda: clients.recolour_status(self.db, status.id, colour), f"{status.name} is {colour}")
+
+        prompt = PromptDialog(f"Colour of {status.name} (a name like red, or #d08770)", status.colour)
+        self.app.push_screen(prompt, chosen)
+
+    def action_delete(self) -> None:
+        status = self._status()
+        if status is None:
+            return
+        holders = clients.status_holders(self.db, status.id)
+
+        def answered(yes: bool | NewEntry | None) -> None:
+            if yes is True:
+                self._run(lambda: clients.delete_status(self.db, status.id), f"Deleted {status.name}")
+
+        question = f"Delete status {status.name}? {holders} job(s) holding it lose it."
+        self.app.push_screen(PickerDialog(question, [("Delete", True), ("Keep", False)], current=1), answered)
