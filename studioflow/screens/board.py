@@ -497,7 +497,7 @@ class BoardScreen(Screen[None]):
 
     def _track_new(self, stage_id: int) -> None:
         """`n` on a client, event or invoice pipeline: pick one to put on it (or type a new client's name)."""
-        from studioflow.screens.dialogs import PickerDialog
+        from studioflow.screens.dialogs import NewEntry, PickerDialog
         from studioflow.workflow import clients, tracking
 
         assert self.view is not None
