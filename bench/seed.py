@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from studioflow.store import open_database
-from studioflow.workflow import clients, pipelines
+from studioflow.workflow.jobs import pipelines
+from studioflow.workflow.people import clients
 
 
 def seed(path: Path, jobs: int, stages: int = 8, clients_count: int = 200) -> int:

@@ -31,7 +31,7 @@ TARGET_CHECK_OFF_MS = 30
 def seed_tasks(path: Path, count: int) -> None:
     """`count` open tasks over count/10 jobs and 20 projects, due from 10 days ago to 20 ahead."""
     from studioflow.store import open_database
-    from studioflow.workflow import pipelines
+    from studioflow.workflow.jobs import pipelines
 
     db = open_database(path)
     pipeline = pipelines.create_pipeline(db, "Bench", ["Only stage"])
@@ -100,7 +100,7 @@ def child(db_path: str, started: float, check_offs: int) -> None:
     TaskList.render_line = timed_render_line  # type: ignore[method-assign]
 
     async def run() -> dict[str, object]:
-        from studioflow.workflow import tasks
+        from studioflow.workflow.tasks import tasks
 
         db = open_database(Path(db_path))
         app = make_app(db)

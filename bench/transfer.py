@@ -21,7 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seed import seed
 
 from studioflow.store import open_database
-from studioflow.workflow import agenda, clients, invoices, jobclients, mileage, transfer
+from studioflow.workflow.files import transfer
+from studioflow.workflow.money import invoices, mileage
+from studioflow.workflow.people import clients, jobclients
+from studioflow.workflow.schedule import agenda
 
 JOBS = 10_000
 

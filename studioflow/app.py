@@ -22,7 +22,7 @@ from studioflow.screens.board import BoardScreen
 from studioflow.screens.commands import RecordsProvider, ScreensProvider
 from studioflow.screens.effects import EffectRunner, notice
 from studioflow.store import Database
-from studioflow.workflow import reads
+from studioflow.workflow.board import reads
 
 if TYPE_CHECKING:
     from studioflow.mail.delivery import DeliveryReport
@@ -117,7 +117,7 @@ class StudioflowApp(App[None]):
         try:
             # What a first key or delivery will need, imported off the event loop.
             from studioflow.mail import delivery  # noqa: F401
-            from studioflow.workflow import jobs  # noqa: F401
+            from studioflow.workflow.jobs import jobs  # noqa: F401
 
             with self.db.engine.connect():
                 pass

@@ -56,7 +56,7 @@ from studioflow.workflow.views import (
 )
 
 if TYPE_CHECKING:
-    from studioflow.workflow.automation_rules import AutomationView
+    from studioflow.workflow.automations.automation_rules import AutomationView
 
 
 class _OnUse:
@@ -64,30 +64,30 @@ class _OnUse:
     commands (which read through `reads`, plain SQL) never load the ORM."""
 
     def __init__(self, name: str) -> None:
-        self._name = f"studioflow.workflow.{name}"
+        self._name = f"studioflow.workflow.{name}"  # "room.module"
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(importlib.import_module(self._name), attr)
 
 
-agenda = _OnUse("agenda")
-automation_rules = _OnUse("automation_rules")
-automations = _OnUse("automations")
-clients = _OnUse("clients")
-events = _OnUse("events")
-invoices = _OnUse("invoices")
-jobclients = _OnUse("jobclients")
-jobs = _OnUse("jobs")
-journal = _OnUse("journal")
-mileage = _OnUse("mileage")
-outbox = _OnUse("outbox")
-pipelines = _OnUse("pipelines")
-quickadd = _OnUse("quickadd")
-reads = _OnUse("reads")
-spreadsheet = _OnUse("spreadsheet")
-tasks = _OnUse("tasks")
-tracking = _OnUse("tracking")
-transfer = _OnUse("transfer")
+agenda = _OnUse("schedule.agenda")
+automation_rules = _OnUse("automations.automation_rules")
+automations = _OnUse("automations.automations")
+clients = _OnUse("people.clients")
+events = _OnUse("schedule.events")
+invoices = _OnUse("money.invoices")
+jobclients = _OnUse("people.jobclients")
+jobs = _OnUse("jobs.jobs")
+journal = _OnUse("jobs.journal")
+mileage = _OnUse("money.mileage")
+outbox = _OnUse("automations.outbox")
+pipelines = _OnUse("jobs.pipelines")
+quickadd = _OnUse("tasks.quickadd")
+reads = _OnUse("board.reads")
+spreadsheet = _OnUse("files.spreadsheet")
+tasks = _OnUse("tasks.tasks")
+tracking = _OnUse("jobs.tracking")
+transfer = _OnUse("files.transfer")
 
 USAGE_ERROR = 2
 Handler = Callable[[Database, argparse.Namespace], Any]
@@ -803,7 +803,7 @@ def _job_container_commands(command: Callable[..., Parser], group: Callable[[str
 
 def _templates() -> ModuleType:
     # Imported on use: jinja2 is not loaded for the commands (and the TUI) that need no template.
-    from studioflow.workflow import templates
+    from studioflow.workflow.automations import templates
 
     return templates
 
@@ -1039,7 +1039,7 @@ def _warn_nobody(result: Any) -> None:
 
 
 def _demo(db: Database, args: argparse.Namespace) -> str:
-    from studioflow.workflow import demo  # imported on use: it brings jinja2 for its templates
+    from studioflow.workflow.files import demo  # imported on use: it brings jinja2 for its templates
 
     counts = demo.write_demo(db, force=args.force)
     return "demo data written: " + ", ".join(f"{n} {what}" for what, n in counts.items())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from studioflow.store import Database, open_database
-from studioflow.workflow import demo
+from studioflow.workflow.files import demo
 
 DEMO_TODAY = date(2026, 3, 2)
 

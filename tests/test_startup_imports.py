@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from studioflow.store import Database
-from studioflow.workflow import jobs, pipelines, tasks
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.tasks import tasks
 
 # The ORM, templates, mail address checks, calendars and the job page's Markdown.
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "jinja2", "markdown_it", "pygments", "email_validator", "icalendar")

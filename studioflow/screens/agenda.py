@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 from studioflow.screens.job import JobScreen
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
-from studioflow.workflow import agenda
+from studioflow.workflow.schedule import agenda
 from studioflow.workflow.views import AgendaItem
 
 KIND_STYLE = {"event": "bold cyan", "task": "", "job": "yellow", "message": "magenta"}

@@ -14,7 +14,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.job import JobScreen
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
-from studioflow.workflow import jobs
+from studioflow.workflow.jobs import jobs
 from studioflow.workflow.views import JobView
 
 

@@ -17,8 +17,11 @@ from textual.widgets.option_list import Option
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
-from studioflow.workflow import automation_rules, clients, pipelines, tasks
-from studioflow.workflow.automation_rules import AutomationView
+from studioflow.workflow.automations import automation_rules
+from studioflow.workflow.automations.automation_rules import AutomationView
+from studioflow.workflow.jobs import pipelines
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 
 TRIGGERS = [
     ("when a job enters the stage", "enter"),
@@ -152,7 +155,7 @@ class AutomationsDialog(ModalScreen[None]):
         if not isinstance(action, str):
             return
         if action == "send_invoice":
-            from studioflow.workflow import invoices
+            from studioflow.workflow.money import invoices
 
             models = [(f"{i.number}  {i.client or ''}", i.id) for i in invoices.list_invoices(self.db)]
             model = await self._pick("Copy which invoice (lines, tax)?", models, "no invoices yet to copy")
@@ -164,7 +167,7 @@ class AutomationsDialog(ModalScreen[None]):
             options["from_invoice"], options["days"] = model, int(days)
         if action in ("send_email", "send_sms", "send_invoice", "email_invoice"):
             channel = "sms" if action == "send_sms" else "email"
-            from studioflow.workflow import templates  # jinja2 only when templates are wanted
+            from studioflow.workflow.automations import templates  # jinja2 only when templates are wanted
 
             found = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == channel]
             template = await self._pick(

@@ -29,8 +29,8 @@ from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import board, reads
-from studioflow.workflow.board import BoardView, CardView
+from studioflow.workflow.board import board, reads
+from studioflow.workflow.board.board import BoardView, CardView
 from studioflow.workflow.views import JobView
 
 # The first frame needs only what draws the board (read with plain SQL). The write
@@ -251,7 +251,7 @@ class BoardScreen(Screen[None]):
 
     def _call(self, verb: str, card_id: int, *args: Any) -> Any:
         """A move of the card: a job service, or the tracking one for a client, event or invoice."""
-        from studioflow.workflow import jobs, tracking
+        from studioflow.workflow.jobs import jobs, tracking
 
         assert self.view is not None
         if self.view.kind == "jobs":
@@ -263,7 +263,7 @@ class BoardScreen(Screen[None]):
 
         `ask`: a move that first checks (in the same worker) whether a stage it enters would
         write to a client the job does not have; if so nothing is done and the user is asked."""
-        from studioflow.workflow import jobs
+        from studioflow.workflow.jobs import jobs
 
         card = self.focused_card()
         if card is None or self.view is None:
@@ -335,7 +335,7 @@ class BoardScreen(Screen[None]):
     def action_dry_run(self) -> None:
         """What advancing the job (L) would send and create, rendered; nothing is written."""
         from studioflow.screens.dry_run import DryRunPanel
-        from studioflow.workflow import jobs
+        from studioflow.workflow.jobs import jobs
 
         card = self.focused_card()
         if card is None:
@@ -376,7 +376,7 @@ class BoardScreen(Screen[None]):
     def action_move(self, automations_on: bool = True) -> None:
         """Move to a stage picked from a list; `M` moves without automations (a correction)."""
         from studioflow.screens.dialogs import PickerDialog
-        from studioflow.workflow import jobs
+        from studioflow.workflow.jobs import jobs
 
         card = self.focused_card()
         if card is None or self.view is None:
@@ -400,7 +400,7 @@ class BoardScreen(Screen[None]):
 
     def action_status(self) -> None:
         from studioflow.screens.statuses import pick_status
-        from studioflow.workflow import jobs
+        from studioflow.workflow.jobs import jobs
 
         card = self.focused_card()
         if card is None:
@@ -430,7 +430,7 @@ class BoardScreen(Screen[None]):
 
     def action_move_pipeline(self) -> None:
         from studioflow.screens.dialogs import PickerDialog
-        from studioflow.workflow import jobs, tracking
+        from studioflow.workflow.jobs import jobs, tracking
 
         card = self.focused_card()
         if card is None or self.view is None:
@@ -470,7 +470,8 @@ class BoardScreen(Screen[None]):
 
     def action_new_job(self) -> None:
         from studioflow.screens.dialogs import JobDialog
-        from studioflow.workflow import clients, jobs
+        from studioflow.workflow.jobs import jobs
+        from studioflow.workflow.people import clients
 
         if self.view is None or not self.view.columns:
             self.notify("Add a pipeline with stages first (S).", severity="warning")
@@ -498,19 +499,20 @@ class BoardScreen(Screen[None]):
     def _track_new(self, stage_id: int) -> None:
         """`n` on a client, event or invoice pipeline: pick one to put on it (or type a new client's name)."""
         from studioflow.screens.dialogs import NewEntry, PickerDialog
-        from studioflow.workflow import clients, tracking
+        from studioflow.workflow.jobs import tracking
+        from studioflow.workflow.people import clients
 
         assert self.view is not None
         view = self.view
         if view.kind == "clients":
             choices = [(c.name + (f"  <{c.email}>" if c.email else ""), c.id) for c in clients.list_clients(self.db)]
         elif view.kind == "events":
-            from studioflow.workflow import events
+            from studioflow.workflow.schedule import events
 
             listed = events.list_events(self.db)
             choices = [(f"{e.starts_at.astimezone():%Y-%m-%d %H:%M}  {e.title}", e.id) for e in listed]
         else:
-            from studioflow.workflow import invoices
+            from studioflow.workflow.money import invoices
 
             unsettled = [i for i in invoices.list_invoices(self.db) if i.status not in ("paid", "void")]
             choices = [(f"{i.number}  {i.client or ''}  {invoices.money(i.total_cents)}", i.id) for i in unsettled]
@@ -536,7 +538,8 @@ class BoardScreen(Screen[None]):
 
     def action_edit_job(self) -> None:
         from studioflow.screens.dialogs import JobDialog
-        from studioflow.workflow import clients, jobs
+        from studioflow.workflow.jobs import jobs
+        from studioflow.workflow.people import clients
 
         card = self.focused_card()
         if card is None:
@@ -581,7 +584,7 @@ class BoardScreen(Screen[None]):
 
     def _show_history(self, card: CardView) -> None:
         """A tracked card's passage through this pipeline, one line a visit."""
-        from studioflow.workflow import tracking
+        from studioflow.workflow.jobs import tracking
 
         assert self.view is not None
         tracks = tracking.get_tracks(self.db, self.view.kind, card.id)

@@ -20,7 +20,8 @@ from studioflow.screens.job import JobScreen, when
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
-from studioflow.workflow import clients, invoices
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients
 
 SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
 

@@ -12,7 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from studioflow.store.text import fold
 
 if TYPE_CHECKING:
-    from studioflow.workflow.search import Found
+    from studioflow.workflow.board.search import Found
 
 
 def _open(app: Any, found: Found) -> None:
@@ -34,7 +34,7 @@ class RecordsProvider(Provider):
 
     async def search(self, query: str) -> Hits:
         # Imported on use: the search runs on the ORM, which the first frame does not load.
-        from studioflow.workflow.search import find_records
+        from studioflow.workflow.board.search import find_records
 
         app: Any = self.app
         for found in find_records(app.db, query):

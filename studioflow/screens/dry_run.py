@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from studioflow.workflow.automations import Effect
+from studioflow.workflow.automations.automations import Effect
 from studioflow.workflow.views import JobView
 
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, ProgressBar
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import transfer
+from studioflow.workflow.files import transfer
 
 
 class ExportDialog(ModalScreen[Path | None]):

@@ -34,7 +34,11 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
-from studioflow.workflow import agenda, clients, events, invoices, jobclients, jobs, mileage, pipelines, tasks
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.money import invoices, mileage
+from studioflow.workflow.people import clients, jobclients
+from studioflow.workflow.schedule import agenda, events
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import InvoiceView, JobView, TaskView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
@@ -675,7 +679,7 @@ class JobScreen(Screen[None]):
             return
         invoice = self.invoices[str(invoice_id)]
         # Imported on use: the templates bring jinja2, needed only when a message is written.
-        from studioflow.workflow import templates
+        from studioflow.workflow.automations import templates
 
         letters = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == "email"]
         if not letters:

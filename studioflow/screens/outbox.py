@@ -19,7 +19,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import outbox
+from studioflow.workflow.automations import outbox
 from studioflow.workflow.views import MessageView, first_line, local_minute
 
 # (name, states shown); the first view is what the screen opens on.

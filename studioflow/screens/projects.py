@@ -20,7 +20,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
-from studioflow.workflow import quickadd, tasks
+from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 
 ALONE = ("", 0)  # the picker's "a project by itself"

@@ -17,7 +17,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.automations import AutomationsDialog
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
-from studioflow.workflow import pipelines
+from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.views import PipelineView
 
 

@@ -17,7 +17,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
-from studioflow.workflow import clients
+from studioflow.workflow.people import clients
 from studioflow.workflow.views import StatusView
 
 

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import DialogBody
 from studioflow.store.text import fold, matches
-from studioflow.workflow import quickadd
+from studioflow.workflow.tasks import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
 
 MAX_SHOWN = 8

@@ -31,7 +31,8 @@ from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.tasks.task_list import TaskList
-from studioflow.workflow import agenda, quickadd, tasks
+from studioflow.workflow.schedule import agenda
+from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
 
 VIEW_NAMES = {

@@ -16,7 +16,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
-from studioflow.workflow import jobs
+from studioflow.workflow.jobs import jobs
 
 
 class TemplatesDialog(ModalScreen[None]):
@@ -42,7 +42,7 @@ class TemplatesDialog(ModalScreen[None]):
         self._load()
 
     def _load(self) -> None:
-        from studioflow.workflow import templates  # jinja2 only when templates are wanted
+        from studioflow.workflow.automations import templates  # jinja2 only when templates are wanted
 
         options = self.query_one(OptionList)
         keep = options.highlighted or 0
@@ -86,7 +86,7 @@ class TemplatesDialog(ModalScreen[None]):
             return
 
         def confirmed(answer: bool | NewEntry | None) -> None:
-            from studioflow.workflow import templates
+            from studioflow.workflow.automations import templates
 
             if answer is True:
                 try:
@@ -111,7 +111,7 @@ class TemplateEditor(Screen[None]):
 
     def __init__(self, db: Database, name: str | None, new_name: str = "", channel: str = "email") -> None:
         super().__init__()
-        from studioflow.workflow import templates
+        from studioflow.workflow.automations import templates
 
         self.db = db
         self.name_ = name or new_name
@@ -153,7 +153,7 @@ class TemplateEditor(Screen[None]):
         return subject, self.query_one("#template-body", TextArea).text
 
     def _preview(self) -> None:
-        from studioflow.workflow import templates
+        from studioflow.workflow.automations import templates
 
         subject, body = self._texts()
         self.query_one("#template-preview-title", Label).update(f"Preview for {self.job_title} (ctrl+j: another job)")
@@ -184,7 +184,7 @@ class TemplateEditor(Screen[None]):
         self.app.push_screen(PickerDialog("Preview against which job?", choices), picked)
 
     def action_save(self) -> None:
-        from studioflow.workflow import templates
+        from studioflow.workflow.automations import templates
 
         subject, body = self._texts()
         try:

@@ -8,7 +8,8 @@ from textual.screen import Screen
 
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
-from studioflow.workflow import journal, outbox
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.jobs import journal
 
 
 def step_journal(screen: Screen[object], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from studioflow.store import open_database
-from studioflow.workflow import clients, demo, pipelines
+from studioflow.workflow.files import demo
+from studioflow.workflow.jobs import pipelines
+from studioflow.workflow.people import clients
 
 from .conftest import Cli, DemoIds, Result
 

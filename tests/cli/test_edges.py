@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from studioflow.cli import main
 from studioflow.store import db as dbmodule
 from studioflow.store import open_database
-from studioflow.workflow import pipelines
+from studioflow.workflow.jobs import pipelines
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from mail.smtpd import Inbox, start  # tests/ is on sys.path: its packages import each other
 
 from studioflow.store import open_database
-from studioflow.workflow import jobs, outbox
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.jobs import jobs
 
 from .conftest import Cli
 

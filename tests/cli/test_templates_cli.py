@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from studioflow.store import open_database
-from studioflow.workflow import demo, templates
+from studioflow.workflow.automations import templates
+from studioflow.workflow.files import demo
 
 from .conftest import Cli, DemoIds, Result
 

@@ -24,7 +24,9 @@ from sqlmodel import select
 
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage
-from studioflow.workflow import automation_rules, clients, jobs, pipelines, templates
+from studioflow.workflow.automations import automation_rules, templates
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.people import clients
 
 from .conftest import Queue, Server
 from .smtpd import Inbox

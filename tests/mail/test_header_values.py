@@ -15,7 +15,8 @@ from studioflow.errors import StudioflowError
 from studioflow.mail.delivery import MailSettings, deliver_due
 from studioflow.store import Database, open_database
 from studioflow.store.models import OutboxMessage
-from studioflow.workflow import clients, transfer
+from studioflow.workflow.files import transfer
+from studioflow.workflow.people import clients
 
 from .conftest import Queue, Server, smtp_settings
 

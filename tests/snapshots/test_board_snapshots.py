@@ -12,7 +12,8 @@ import pytest
 
 from studioflow.app import make_app
 from studioflow.store import Database, open_database
-from studioflow.workflow import demo, jobs, pipelines
+from studioflow.workflow.files import demo
+from studioflow.workflow.jobs import jobs, pipelines
 
 SnapCompare = Callable[..., bool]
 

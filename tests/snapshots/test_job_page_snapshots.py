@@ -15,7 +15,8 @@ from pathlib import Path
 
 from studioflow.app import make_app
 from studioflow.store import Database, open_database
-from studioflow.workflow import demo, jobs
+from studioflow.workflow.files import demo
+from studioflow.workflow.jobs import jobs
 from tests.conftest import DEMO_TODAY
 
 SnapCompare = Callable[..., bool]

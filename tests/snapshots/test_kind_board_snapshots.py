@@ -6,7 +6,11 @@ from pathlib import Path
 
 from studioflow.app import make_app
 from studioflow.store import open_database
-from studioflow.workflow import board, clients, demo, events, jobs, pipelines, tracking
+from studioflow.workflow.board import board
+from studioflow.workflow.files import demo
+from studioflow.workflow.jobs import jobs, pipelines, tracking
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import events
 
 SnapCompare = Callable[..., bool]
 

@@ -10,7 +10,7 @@ import pytest
 from studioflow.app import make_app
 from studioflow.store import Database, open_database
 from studioflow.store.models import OutboxMessage
-from studioflow.workflow import demo
+from studioflow.workflow.files import demo
 
 SnapCompare = Callable[..., bool]
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 
 from studioflow.app import make_app
 from studioflow.store import Database, open_database
-from studioflow.workflow import demo
+from studioflow.workflow.files import demo
 
 SnapCompare = Callable[..., bool]
 

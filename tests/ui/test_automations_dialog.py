@@ -2,7 +2,8 @@
 
 from studioflow.app import make_app
 from studioflow.store import Database
-from studioflow.workflow import automation_rules, jobs, pipelines
+from studioflow.workflow.automations import automation_rules
+from studioflow.workflow.jobs import jobs, pipelines
 
 
 async def _open_on(app_db: Database, stage_name: str, pilot_keys: list[str]) -> list[str]:

@@ -33,7 +33,11 @@ from studioflow.screens.job import JobScreen
 from studioflow.screens.stages import StageEditor
 from studioflow.store import Database, open_database
 from studioflow.widgets.board.column import CARD_HEIGHT, CardColumn
-from studioflow.workflow import board, clients, demo, jobs, pipelines, tasks
+from studioflow.workflow.board import board
+from studioflow.workflow.files import demo
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import JobView
 
 from .conftest import effects_done

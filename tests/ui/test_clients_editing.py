@@ -14,7 +14,8 @@ from studioflow.screens.board import BoardScreen
 from studioflow.screens.clients import ClientScreen, ClientsScreen
 from studioflow.screens.dialogs import FormDialog, JobDialog, PickerDialog
 from studioflow.store import Database
-from studioflow.workflow import clients, jobs
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.people import clients
 from tests.ui.test_board import SIZE, at, counts, paste, press, type_text
 from tests.ui.test_job_page import fill
 
@@ -168,7 +169,7 @@ async def test_undoing_a_new_job_removes_the_client_made_with_it(demo_db: Databa
 
 
 async def test_t_offers_a_new_status_and_sets_it(db: Database) -> None:
-    from studioflow.workflow import pipelines
+    from studioflow.workflow.jobs import pipelines
 
     pipelines.create_pipeline(db, "Weddings", ["Inquiry"])
     made = jobs.add_job(db, "Ann", "weddings")

@@ -13,7 +13,9 @@ from studioflow.mail.delivery import deliver_due
 from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database
 from studioflow.store.models import utcnow
-from studioflow.workflow import jobs, outbox, tasks
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.tasks import tasks
 
 SIZE = (120, 35)
 

@@ -20,7 +20,10 @@ from studioflow.screens.dialogs import FormDialog, PickerDialog, PromptDialog, T
 from studioflow.screens.export import ExportDialog
 from studioflow.screens.job import JobScreen
 from studioflow.store import Database
-from studioflow.workflow import agenda, events, invoices, jobclients, jobs, mileage
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.money import invoices, mileage
+from studioflow.workflow.people import jobclients
+from studioflow.workflow.schedule import agenda, events
 from tests.ui.test_board import paste, press
 
 SIZE = (120, 35)

@@ -10,7 +10,8 @@ from studioflow.screens.dialogs import PickerDialog, TextDialog
 from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.store import Database
-from studioflow.workflow import jobs, tasks
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.tasks import tasks
 from tests.ui.test_board import SIZE, paste, press, steps
 from tests.ui.test_job_page import martinez_id, open_job
 
@@ -104,7 +105,7 @@ async def test_E_i_and_c_edit_a_draft_and_correct_a_sent_invoice(demo_db: Databa
     from textual.widgets import DataTable
 
     from studioflow.screens.dialogs import FormDialog
-    from studioflow.workflow import invoices
+    from studioflow.workflow.money import invoices
     from tests.ui.test_job_page import fill
 
     job_id = martinez_id(demo_db)

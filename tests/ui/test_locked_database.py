@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from studioflow.app import make_app
 from studioflow.store import Database
-from studioflow.workflow import jobs
+from studioflow.workflow.jobs import jobs
 
 from .conftest import effects_done
 from .test_board import SIZE, board_screen, press

@@ -6,7 +6,8 @@ from studioflow.app import make_app
 from studioflow.screens.dialogs import PickerDialog
 from studioflow.screens.dry_run import DryRunPanel
 from studioflow.store import Database
-from studioflow.workflow import jobs, outbox
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.jobs import jobs
 
 SIZE = (120, 35)
 

@@ -24,7 +24,8 @@ from studioflow.screens.settings import SettingsScreen
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage
 from studioflow.widgets.outbox_badge import OutboxBadge
-from studioflow.workflow import jobs, outbox
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.jobs import jobs
 
 from .conftest import effects_done
 

@@ -15,8 +15,10 @@ from studioflow.screens.projects import ProjectsScreen
 from studioflow.screens.statuses import StatusesDialog
 from studioflow.screens.tasks import ProjectTasksScreen, TasksScreen
 from studioflow.store import Database
-from studioflow.workflow import clients, jobs, tasks
-from studioflow.workflow.search import find_records
+from studioflow.workflow.board.search import find_records
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from tests.ui.test_board import SIZE, press, type_text
 
 

@@ -10,7 +10,7 @@ from textual.widgets._footer import FooterKey
 from studioflow.app import make_app
 from studioflow.screens.dialogs import FormDialog, JobDialog
 from studioflow.store import Database
-from studioflow.workflow import invoices
+from studioflow.workflow.money import invoices
 from tests.ui.test_board import paste, press
 from tests.ui.test_job_page import martinez_id, open_job
 

@@ -13,7 +13,7 @@ from studioflow.app import make_app
 from studioflow.store import Database
 from studioflow.store import db as store_db
 from studioflow.widgets.board.column import CardColumn
-from studioflow.workflow import jobs
+from studioflow.workflow.jobs import jobs
 
 SIZE = (120, 35)
 BERG = "Berg-Olsen wedding"  # first card of the demo's first column (Inquiry)

@@ -24,7 +24,7 @@ from studioflow.screens.projects import ProjectsScreen, SavedListsScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog
 from studioflow.screens.tasks import ProjectTasksScreen, TasksScreen
 from studioflow.store import Database
-from studioflow.workflow import tasks
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import TaskView
 
 from .conftest import effects_done

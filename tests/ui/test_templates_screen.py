@@ -2,7 +2,7 @@
 
 from studioflow.app import make_app
 from studioflow.store import Database
-from studioflow.workflow import templates
+from studioflow.workflow.automations import templates
 
 
 async def test_a_typo_shows_in_the_preview_and_is_not_saved_then_a_fix_is(demo_db: Database) -> None:

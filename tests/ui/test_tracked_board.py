@@ -15,7 +15,13 @@ from textual.widgets import Static
 from studioflow.app import make_app
 from studioflow.screens.dialogs import PickerDialog
 from studioflow.store import Database, open_database
-from studioflow.workflow import automation_rules, board, clients, events, invoices, jobs, pipelines, tasks, tracking
+from studioflow.workflow.automations import automation_rules
+from studioflow.workflow.board import board
+from studioflow.workflow.jobs import jobs, pipelines, tracking
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import events
+from studioflow.workflow.tasks import tasks
 from tests.ui.test_board import at, board_screen, counts, paste, press
 
 SIZE = (120, 35)

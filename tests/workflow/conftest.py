@@ -11,7 +11,7 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import pipelines
+from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.views import PipelineView
 
 Dump = dict[str, list[tuple[Any, ...]]]

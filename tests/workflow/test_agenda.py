@@ -10,7 +10,9 @@ import pytest
 
 from studioflow.store import Database, open_database
 from studioflow.store.models import OutboxMessage
-from studioflow.workflow import agenda, events, jobs, tasks
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.schedule import agenda, events
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import PipelineView
 from tests.conftest import DEMO_TODAY
 

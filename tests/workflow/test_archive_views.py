@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from studioflow.store import Database
-from studioflow.workflow import agenda, events, jobs, tasks
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.schedule import agenda, events
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import PipelineView
 
 

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from studioflow.store import Database, open_database
 from studioflow.store.models import AutomationRun, OutboxMessage, Stage
-from studioflow.workflow import jobs, templates
-from studioflow.workflow.automation_rules import (
+from studioflow.workflow.automations import templates
+from studioflow.workflow.automations.automation_rules import (
     MAX_DELAY_MINUTES,
     add_automation,
     delete_automation,
@@ -23,6 +23,7 @@ from studioflow.workflow.automation_rules import (
     set_auto_move,
     set_enabled,
 )
+from studioflow.workflow.jobs import jobs
 
 from .test_automations import copy_database, seed
 

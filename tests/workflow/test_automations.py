@@ -25,17 +25,10 @@ from sqlmodel import col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.models import AutomationRun, Job, OutboxMessage, StageVisit, Task
-from studioflow.workflow import (
-    automation_rules,
-    automations,
-    clients,
-    jobs,
-    journal,
-    pipelines,
-    tasklists,
-    tasks,
-    templates,
-)
+from studioflow.workflow.automations import automation_rules, automations, templates
+from studioflow.workflow.jobs import jobs, journal, pipelines
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasklists, tasks
 
 from .conftest import TAX_STAGES, WEDDING_STAGES, dump_database
 

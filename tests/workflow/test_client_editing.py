@@ -11,7 +11,11 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import clients, events, invoices, jobclients, jobs, journal, tasks
+from studioflow.workflow.jobs import jobs, journal
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients, jobclients
+from studioflow.workflow.schedule import events
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import PipelineView
 
 from .conftest import Dump, dump_database
@@ -205,7 +209,7 @@ def test_statuses_are_renamed_recoloured_and_deleted_undoably(
 
 
 def test_a_status_an_automation_uses_is_not_deleted(db: Database, wedding: PipelineView, refused: Refused) -> None:
-    from studioflow.workflow import automation_rules
+    from studioflow.workflow.automations import automation_rules
 
     clients.add_status(db, "Signed")
     automation_rules.add_automation(db, wedding.id, "Booked", "enter", "set_status", to_status="signed")

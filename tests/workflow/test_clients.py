@@ -10,7 +10,7 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import clients
+from studioflow.workflow.people import clients
 from studioflow.workflow.views import ClientView, StatusView
 
 Refused = Callable[..., str]

@@ -8,7 +8,11 @@ from contextlib import closing
 from pathlib import Path
 
 from studioflow.store import Database, open_database
-from studioflow.workflow import agenda, clients, invoices, jobs, pipelines, tasks, tracking
+from studioflow.workflow.jobs import jobs, pipelines, tracking
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import agenda
+from studioflow.workflow.tasks import tasks
 
 
 def rows(db: Database, sql: str) -> list[tuple[object, ...]]:

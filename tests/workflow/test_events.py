@@ -9,7 +9,9 @@ import icalendar
 import pytest
 
 from studioflow.store import Database
-from studioflow.workflow import clients, events, jobs
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import events
 from studioflow.workflow.views import PipelineView
 
 NOON = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)

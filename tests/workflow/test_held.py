@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage
-from studioflow.workflow import automation_rules, clients, jobs, journal, outbox, pipelines, templates
+from studioflow.workflow.automations import automation_rules, outbox, templates
+from studioflow.workflow.jobs import jobs, journal, pipelines
+from studioflow.workflow.people import clients
 
 
 def held_after_delivery(db: Database) -> int:

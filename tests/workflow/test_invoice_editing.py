@@ -15,7 +15,9 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.db import APPLICATION_ID
 from studioflow.store.models import OutboxMessage
-from studioflow.workflow import invoices, journal, templates
+from studioflow.workflow.automations import templates
+from studioflow.workflow.jobs import journal
+from studioflow.workflow.money import invoices
 from tests.workflow.conftest import Dump
 from tests.workflow.test_invoices import TODAY, job_id  # noqa: F401  (the fixture)
 

@@ -11,19 +11,12 @@ from pathlib import Path
 import pytest
 
 from studioflow.store import Database
-from studioflow.workflow import (
-    automation_rules,
-    board,
-    clients,
-    events,
-    invoices,
-    jobclients,
-    jobs,
-    journal,
-    pipelines,
-    templates,
-    tracking,
-)
+from studioflow.workflow.automations import automation_rules, templates
+from studioflow.workflow.board import board
+from studioflow.workflow.jobs import jobs, journal, pipelines, tracking
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients, jobclients
+from studioflow.workflow.schedule import events
 
 FOLLOW_UP = ("Sent", "Reminder after 7 days", "Final notice after 14 days", "Paid")
 

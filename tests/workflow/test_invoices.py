@@ -15,7 +15,10 @@ from sqlmodel import select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage, utcnow
-from studioflow.workflow import clients, invoices, jobclients, jobs, templates
+from studioflow.workflow.automations import templates
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients, jobclients
 from studioflow.workflow.views import PipelineView
 
 TODAY = date(2026, 3, 2)

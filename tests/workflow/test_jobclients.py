@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from studioflow.store import Database
-from studioflow.workflow import clients, jobclients, jobs, journal
+from studioflow.workflow.jobs import jobs, journal
+from studioflow.workflow.people import clients, jobclients
 from studioflow.workflow.views import PipelineView
 
 
@@ -61,7 +62,7 @@ def test_refusals(db: Database, job_id: int, refused: Callable[..., str]) -> Non
 
 
 def test_the_client_page_lists_jobs_with_role_events_invoices_and_owed(db: Database, job_id: int) -> None:
-    from studioflow.workflow import invoices
+    from studioflow.workflow.money import invoices
 
     jobclients.add_job_client(db, job_id, "Marco Lopez", "payer")
     invoice = invoices.add_invoice(db, [("Album", 1, 950_00)], job=job_id, client="Marco Lopez")

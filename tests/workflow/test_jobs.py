@@ -13,7 +13,9 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import clients, jobs, pipelines, tasks
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import JobView, PipelineView, VisitView, to_json
 
 Refused = Callable[..., str]

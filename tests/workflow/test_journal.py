@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import clients, jobs, journal, pipelines, tasks
+from studioflow.workflow.jobs import jobs, journal, pipelines
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import JobView
 
 Refused = Callable[..., str]
@@ -309,7 +311,7 @@ def test_the_journal_keeps_the_newest_500_entries(db: Database, ids: dict[str, i
 
 
 def test_demo_data_leaves_nothing_to_undo(db: Database) -> None:
-    from studioflow.workflow import demo
+    from studioflow.workflow.files import demo
 
     demo.write_demo(db)
     assert entries(db) == []

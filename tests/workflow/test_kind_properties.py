@@ -15,18 +15,12 @@ from hypothesis import strategies as st
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import (
-    automation_rules,
-    clients,
-    events,
-    invoices,
-    jobs,
-    journal,
-    pipelines,
-    tasks,
-    templates,
-    tracking,
-)
+from studioflow.workflow.automations import automation_rules, templates
+from studioflow.workflow.jobs import jobs, journal, pipelines, tracking
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import events
+from studioflow.workflow.tasks import tasks
 
 from .conftest import dump_database
 

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from studioflow.store import Database, open_database
 from studioflow.store.text import fold, matches
-from studioflow.workflow import board, clients, jobs, pipelines, tasks
+from studioflow.workflow.board import board
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 
 ACCENTED = {
     "a": "àáâäãå",

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from studioflow import config
 from studioflow.store import Database
-from studioflow.workflow import events, jobs, mileage
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.money import mileage
+from studioflow.workflow.schedule import events
 from studioflow.workflow.views import PipelineView
 
 

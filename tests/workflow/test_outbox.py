@@ -11,7 +11,8 @@ import pytest
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import OutboxMessage, utcnow
-from studioflow.workflow import journal, outbox
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.jobs import journal
 
 KEYS = count()
 

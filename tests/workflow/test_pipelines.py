@@ -11,7 +11,8 @@ import pytest
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Automation, Pipeline
-from studioflow.workflow import jobs, lookup, pipelines
+from studioflow.workflow import lookup
+from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.views import PipelineView, StageView
 
 from .conftest import TAX_STAGES

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import jobs, pipelines
+from studioflow.workflow.jobs import jobs, pipelines
 
 from .conftest import TAX_STAGES, WEDDING_STAGES, dump_database
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from studioflow.errors import StudioflowError
-from studioflow.workflow.quickadd import (
+from studioflow.workflow.tasks.quickadd import (
     QuickTask,
     complete_owner,
     parse,

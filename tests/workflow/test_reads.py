@@ -30,7 +30,11 @@ from studioflow.store.models import (
     Task,
 )
 from studioflow.store.text import fold
-from studioflow.workflow import board, clients, jobs, outbox, pipelines, reads, subjects, tasks
+from studioflow.workflow.automations import outbox
+from studioflow.workflow.board import board, reads
+from studioflow.workflow.jobs import jobs, pipelines, subjects
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import AgendaItem, JobView
 
 WORDS = ["smith", "Smith", "wed", "Anna", "b_c", "50%", "x", "Émilie", "a!b"]

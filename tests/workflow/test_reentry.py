@@ -13,7 +13,8 @@ from sqlmodel import select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import AutomationRun, OutboxMessage, StageVisit, Task
-from studioflow.workflow import automation_rules, jobs, journal
+from studioflow.workflow.automations import automation_rules
+from studioflow.workflow.jobs import jobs, journal
 
 from .test_automations import AVA_EMAIL, add_lee, auto, db, me_config, rows, seeded, world  # noqa: F401
 

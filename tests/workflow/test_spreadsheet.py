@@ -12,7 +12,10 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import automation_rules, clients, jobs, journal, outbox, spreadsheet, templates
+from studioflow.workflow.automations import automation_rules, outbox, templates
+from studioflow.workflow.files import spreadsheet
+from studioflow.workflow.jobs import jobs, journal
+from studioflow.workflow.people import clients
 from studioflow.workflow.views import PipelineView
 from tests.workflow.conftest import Dump
 

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Event, Invoice
-from studioflow.workflow import automation_rules, clients, jobs, journal, tasks
+from studioflow.workflow.automations import automation_rules
+from studioflow.workflow.jobs import jobs, journal
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import PipelineView
 
 Refused = Callable[..., str]

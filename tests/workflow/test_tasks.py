@@ -12,7 +12,9 @@ import pytest
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Project
-from studioflow.workflow import clients, jobs, tasks
+from studioflow.workflow.jobs import jobs
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import PipelineView, TaskView
 
 Refused = Callable[..., str]

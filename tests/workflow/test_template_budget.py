@@ -9,7 +9,7 @@ import pytest
 
 from studioflow.cli import main
 from studioflow.errors import StudioflowError
-from studioflow.workflow import templates
+from studioflow.workflow.automations import templates
 
 BOMBS = [
     "{{ [[1]*50000]*50000 }}",  # the inner list counted once, then 50,000 references to it

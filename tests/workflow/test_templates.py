@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.models import Client
-from studioflow.workflow import clients, events, invoices, jobs, pipelines, templates
+from studioflow.workflow.automations import templates
+from studioflow.workflow.jobs import jobs, pipelines
+from studioflow.workflow.money import invoices
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import events
 from studioflow.workflow.views import JobView, PipelineView, TemplateView
 
 Refused = Callable[..., str]

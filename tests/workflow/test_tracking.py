@@ -12,17 +12,11 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow import (
-    agenda,
-    automation_rules,
-    clients,
-    jobs,
-    journal,
-    pipelines,
-    tasks,
-    templates,
-    tracking,
-)
+from studioflow.workflow.automations import automation_rules, templates
+from studioflow.workflow.jobs import jobs, journal, pipelines, tracking
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import agenda
+from studioflow.workflow.tasks import tasks
 
 LEAD_STAGES = ("Email Lead", "Call Lead After 2 Days", "Reattempt Call After 4 Days", "Send Final Email")
 

@@ -12,7 +12,8 @@ import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, open_database
-from studioflow.workflow import jobs, journal, transfer
+from studioflow.workflow.files import transfer
+from studioflow.workflow.jobs import jobs, journal
 from tests.workflow.conftest import dump_database
 
 

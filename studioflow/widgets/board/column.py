@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from studioflow.widgets.due import due_text
-from studioflow.workflow.board import CardView
+from studioflow.workflow.board.board import CardView
 
 CARD_HEIGHT = 4  # title, client + status, due + tasks, a blank line between cards
 PAGE = 50

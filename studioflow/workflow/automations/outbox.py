@@ -15,9 +15,10 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER
 from studioflow.store.models import Job, OutboxMessage, utcnow
-from studioflow.workflow import journal, reads
-from studioflow.workflow.automations import MESSAGE_DOMAIN
-from studioflow.workflow.clients import clean_email
+from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
+from studioflow.workflow.board import reads
+from studioflow.workflow.jobs import journal
+from studioflow.workflow.people.clients import clean_email
 from studioflow.workflow.views import MessageView
 
 EDITABLE = ("queued", "held", "failed")

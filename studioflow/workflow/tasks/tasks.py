@@ -30,8 +30,12 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
-from studioflow.workflow import automations, journal, lookup, quickadd, reads, tasklists
-from studioflow.workflow.pipelines import reorder_rows
+from studioflow.workflow import lookup
+from studioflow.workflow.automations import automations
+from studioflow.workflow.board import reads
+from studioflow.workflow.jobs import journal
+from studioflow.workflow.jobs.pipelines import reorder_rows
+from studioflow.workflow.tasks import quickadd, tasklists
 from studioflow.workflow.views import (
     OwnerChoice,
     ProjectView,

@@ -17,9 +17,13 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
-from studioflow.workflow import automations, clients, journal, lookup, reads
-from studioflow.workflow.pipelines import enter_stage
-from studioflow.workflow.tasks import task_counts
+from studioflow.workflow import lookup
+from studioflow.workflow.automations import automations
+from studioflow.workflow.board import reads
+from studioflow.workflow.jobs import journal
+from studioflow.workflow.jobs.pipelines import enter_stage
+from studioflow.workflow.people import clients
+from studioflow.workflow.tasks.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
 
 

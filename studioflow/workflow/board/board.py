@@ -17,7 +17,7 @@ from typing import Any
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.text import fold
-from studioflow.workflow import reads
+from studioflow.workflow.board import reads
 from studioflow.workflow.views import StageView
 
 LAST_PIPELINE = "board.last_pipeline"
@@ -120,7 +120,7 @@ def board(db: Database, pipeline: int | str, text: str = "") -> BoardView:
 def counts(db: Database, stage_ids: set[int], text: str = "", kind: str = "jobs") -> dict[int, int]:
     """How many (filtered, unarchived) cards each of the given columns holds."""
     if kind != "jobs":
-        from studioflow.workflow import tracked_board
+        from studioflow.workflow.board import tracked_board
 
         return tracked_board.counts(db, stage_ids, text, kind) if stage_ids else {}
     source, where, params = _filtered(text)
@@ -135,7 +135,7 @@ def counts(db: Database, stage_ids: set[int], text: str = "", kind: str = "jobs"
 def cards(db: Database, stage_id: int, offset: int, limit: int, text: str = "", kind: str = "jobs") -> list[CardView]:
     """Cards `offset` to `offset + limit` of a column, in board order."""
     if kind != "jobs":
-        from studioflow.workflow import tracked_board
+        from studioflow.workflow.board import tracked_board
 
         return tracked_board.cards(db, stage_id, offset, limit, text, kind)
     _, where, params = _filtered(text)
@@ -154,7 +154,7 @@ def locate(
     """(stage id, index in its column) of a job (or of a tracked resource on `pipeline_id`)
     as the board shows it; None if filtered out."""
     if kind != "jobs":
-        from studioflow.workflow import tracked_board
+        from studioflow.workflow.board import tracked_board
 
         return tracked_board.locate(db, job_id, text, kind, pipeline_id)
     source, where, params = _filtered(text)

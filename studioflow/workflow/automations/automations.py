@@ -39,9 +39,11 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
-from studioflow.workflow import journal, lookup, subjects, tasklists
-from studioflow.workflow.pipelines import enter_stage, leave_stage
-from studioflow.workflow.subjects import Subject, Tracked
+from studioflow.workflow import lookup
+from studioflow.workflow.jobs import journal, subjects
+from studioflow.workflow.jobs.pipelines import enter_stage, leave_stage
+from studioflow.workflow.jobs.subjects import Subject, Tracked
+from studioflow.workflow.tasks import tasklists
 from studioflow.workflow.views import countdown
 
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
@@ -249,7 +251,8 @@ def _invoice_action(
 ) -> Effect:
     """send_invoice (a job stage): a new invoice like the model one, for the job's payer, emailed.
     email_invoice (an invoice stage): the invoice again under the automation's letter."""
-    from studioflow.workflow import invoices, tracking  # they build on this module
+    from studioflow.workflow.jobs import tracking
+    from studioflow.workflow.money import invoices  # they build on this module
 
     if automation.action == "email_invoice":
         if not isinstance(subject, Tracked) or subject.kind != "invoices":
@@ -292,7 +295,7 @@ def _queue_message(
 ) -> Effect:
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
     from studioflow.config import load_me, load_send_delay
-    from studioflow.workflow import templates
+    from studioflow.workflow.automations import templates
 
     send_delay = load_send_delay()
     channel = "sms" if automation.action == "send_sms" else "email"
@@ -300,7 +303,7 @@ def _queue_message(
     client = subjects.client_of(session, job)
     attached = ""  # the invoice, as text below the letter
     if invoice is not None:
-        from studioflow.workflow import invoices  # it builds on this module
+        from studioflow.workflow.money import invoices  # it builds on this module
 
         # The payer, who may not be the job's primary client.
         client = None if invoice.client_id is None else session.get(Client, invoice.client_id)

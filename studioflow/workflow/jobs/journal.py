@@ -51,7 +51,7 @@ from studioflow.store.models import (
     Task,
     utcnow,
 )
-from studioflow.workflow.subjects import COLUMN
+from studioflow.workflow.jobs.subjects import COLUMN
 
 MAX_ENTRIES = 500
 JOBS: Table = Job.__table__  # type: ignore[attr-defined]

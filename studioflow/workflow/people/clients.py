@@ -26,7 +26,9 @@ from studioflow.store.models import (
     Stage,
 )
 from studioflow.store.text import escape_like, fold
-from studioflow.workflow import journal, lookup, reads
+from studioflow.workflow import lookup
+from studioflow.workflow.board import reads
+from studioflow.workflow.jobs import journal
 from studioflow.workflow.views import ClientJobView, ClientLinks, ClientPageView, ClientView, StatusView
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
@@ -61,7 +63,7 @@ def add_client(
             session.add(client)
             session.flush()
             rec.add_row("client", client.id)  # type: ignore[arg-type]
-        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+        from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
         tracking.enter_default(session, "clients", client.id)  # type: ignore[arg-type]
         return _client_view(client)
@@ -219,7 +221,8 @@ def search_clients(db: Database, text: str = "", limit: int = 1000) -> list[Clie
 def client_page(db: Database, ref: int | str, today: date | None = None) -> ClientPageView:
     """One client with their jobs (stage, role), events, invoices and what they owe."""
     # Imported here: events and invoices build on lookup and views like this module, not on it.
-    from studioflow.workflow import events, invoices
+    from studioflow.workflow.money import invoices
+    from studioflow.workflow.schedule import events
 
     with db.read() as session:
         client = lookup.client(session, ref)
@@ -238,7 +241,7 @@ def client_page(db: Database, ref: int | str, today: date | None = None) -> Clie
         )
         client_events = tuple(events.list_events(db, client=client.id))
         client_invoices = tuple(invoices.list_invoices(db, client=client.id, today=today))
-        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+        from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
         client_pipelines = tuple(tracking.get_tracks(db, "clients", client.id))  # type: ignore[arg-type]
         return ClientPageView(

@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Event, Pipeline, Stage, StageVisit
-from studioflow.workflow import automations, journal, lookup, subjects
-from studioflow.workflow.subjects import Tracked
+from studioflow.workflow import lookup
+from studioflow.workflow.automations import automations
+from studioflow.workflow.jobs import journal, subjects
+from studioflow.workflow.jobs.subjects import Tracked
 from studioflow.workflow.views import TrackView, VisitView
 
 
@@ -40,7 +42,7 @@ def track(db: Database, kind: str, ref: int | str, pipeline: int | str, stage: i
 def track_new_client(db: Database, name: str, pipeline: int | str, stage: int | str | None = None) -> TrackView:
     """A new client, made and put on a clients pipeline in one transaction (the default
     pipeline for new clients may already have taken it: then it moves to `stage`)."""
-    from studioflow.workflow import clients  # clients builds on this module for new clients' default pipeline
+    from studioflow.workflow.people import clients  # clients builds on this module for new clients' default pipeline
 
     with db.write() as session:
         client_id = clients.add_client(db, name).id

@@ -38,8 +38,9 @@ from studioflow.store.models import (
     utcnow,
 )
 from studioflow.store.text import fold
-from studioflow.workflow import journal, lookup
-from studioflow.workflow.automations import MESSAGE_DOMAIN
+from studioflow.workflow import lookup
+from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
+from studioflow.workflow.jobs import journal
 from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
 
 TRANSITIONS = {
@@ -204,7 +205,7 @@ def add_invoice(
             rec.add_row("invoice", invoice.id)  # type: ignore[arg-type]
             _put_lines(session, rec, invoice.id, clean_lines)  # type: ignore[arg-type]
             _put_taxes(session, rec, invoice.id, clean_taxes)  # type: ignore[arg-type]
-        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+        from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
         tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
         return _views(session, today, Invoice.id == invoice.id)[0]
@@ -353,7 +354,7 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
         row.status = status
         session.flush()
         if status in ("paid", "void"):
-            from studioflow.workflow import tracking  # builds on the automations, which build on this module
+            from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
             tracking.finish(session, "invoices", row.id)  # type: ignore[arg-type]
         return _views(session, today, Invoice.id == row.id)[0]
@@ -368,7 +369,7 @@ def email_invoice(
     """
     # Imported on use: jinja2 is only loaded when a message is written.
     from studioflow.config import load_send_delay
-    from studioflow.workflow import templates
+    from studioflow.workflow.automations import templates
 
     with db.write() as session:
         row = _invoice(session, invoice)

@@ -11,8 +11,10 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import PIPELINE_KINDS, Automation, Job, Pipeline, Stage, StageVisit, utcnow
-from studioflow.workflow import lookup, reads, subjects
-from studioflow.workflow.subjects import Subject
+from studioflow.workflow import lookup
+from studioflow.workflow.board import reads
+from studioflow.workflow.jobs import subjects
+from studioflow.workflow.jobs.subjects import Subject
 from studioflow.workflow.views import PipelineView, StageView
 
 
@@ -206,7 +208,7 @@ def delete_stage(
             target = lookup.stage(session, pipeline, jobs_to)
             if target.id == stage.id:
                 raise StudioflowError("the jobs of a deleted stage cannot move to that same stage")
-            from studioflow.workflow.automations import cancel_pending  # it builds on this module
+            from studioflow.workflow.automations.automations import cancel_pending  # it builds on this module
 
             for job in jobs:
                 cancel_pending(session, leave_stage(session, job, "skipped"))

@@ -18,7 +18,8 @@ from studioflow.store.models import (
     Stage,
     StageVisit,
 )
-from studioflow.workflow import lookup, reads
+from studioflow.workflow import lookup
+from studioflow.workflow.board import reads
 from studioflow.workflow.views import TimelineItem
 
 AGENDA_DAYS = reads.AGENDA_DAYS

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, JobClient, utcnow
-from studioflow.workflow import journal, lookup
+from studioflow.workflow import lookup
+from studioflow.workflow.jobs import journal
 from studioflow.workflow.views import JobClientView
 
 MAX_ROLE = 60

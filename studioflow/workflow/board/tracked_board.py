@@ -14,8 +14,8 @@ from sqlmodel import col
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, OutboxMessage, Stage, StageVisit
 from studioflow.store.text import escape_like, fold
-from studioflow.workflow import subjects
-from studioflow.workflow.board import CardView
+from studioflow.workflow.board.board import CardView
+from studioflow.workflow.jobs import subjects
 
 
 def counts(db: Database, stage_ids: set[int], text: str, kind: str) -> dict[int, int]:
@@ -66,7 +66,7 @@ def cards(db: Database, stage_id: int, offset: int, limit: int, text: str, kind:
     with db.read() as session:
         rows = session.execute(page).all()
         if kind == "invoices":
-            from studioflow.workflow import invoices  # builds on the views; its totals are the one rule
+            from studioflow.workflow.money import invoices  # builds on the views; its totals are the one rule
 
             found = {v.id: v for v in invoices.invoice_views(session, None, col(model.id).in_([r[0] for r in rows]))}
             return [_invoice_card(found[resource_id], invoices.money) for resource_id, _, _ in rows]

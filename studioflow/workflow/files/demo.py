@@ -14,21 +14,13 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Client, Job, MessageTemplate, Pipeline, SavedTaskList
 from studioflow.store.text import fold
-from studioflow.workflow import (
-    automation_rules,
-    clients,
-    events,
-    invoices,
-    jobclients,
-    jobs,
-    journal,
-    lookup,
-    mileage,
-    pipelines,
-    tasks,
-    templates,
-    tracking,
-)
+from studioflow.workflow import lookup
+from studioflow.workflow.automations import automation_rules, templates
+from studioflow.workflow.jobs import jobs, journal, pipelines, tracking
+from studioflow.workflow.money import invoices, mileage
+from studioflow.workflow.people import clients, jobclients
+from studioflow.workflow.schedule import events
+from studioflow.workflow.tasks import tasks
 
 PIPELINES = {
     "Wedding Photography": [

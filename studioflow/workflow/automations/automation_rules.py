@@ -27,8 +27,8 @@ from studioflow.store.models import (
     Stage,
 )
 from studioflow.workflow import lookup
-from studioflow.workflow.automations import delay_text
-from studioflow.workflow.pipelines import reorder_rows
+from studioflow.workflow.automations.automations import delay_text
+from studioflow.workflow.jobs.pipelines import reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
 MOVING_ACTIONS = ("move_to_pipeline",)

@@ -20,7 +20,11 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import CSV_EXPORTS, CSV_FIELDS
 from studioflow.store.text import fold
-from studioflow.workflow import clients, events, invoices, jobs, journal, mileage, tasks
+from studioflow.workflow.jobs import jobs, journal
+from studioflow.workflow.money import invoices, mileage
+from studioflow.workflow.people import clients
+from studioflow.workflow.schedule import events
+from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import local_minute
 
 EXPORTS = CSV_EXPORTS

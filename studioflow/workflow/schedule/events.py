@@ -47,7 +47,7 @@ def add_event(
         )
         session.add(event)
         session.flush()
-        from studioflow.workflow import tracking  # builds on the automations, which build on this module
+        from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
         tracking.enter_default(session, "events", event.id)  # type: ignore[arg-type]
         return _views(session, Event.id == event.id)[0]

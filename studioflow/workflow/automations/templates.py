@@ -398,7 +398,7 @@ def tracked_context(
     """The placeholders' values for a client (lead), event or invoice on a pipeline: its job's
     (if any) as for a job, then its own client (the lead, the event's client, the invoice's
     payer), stage and pipeline; an event's own `event.*`, an invoice's own `invoice.*`."""
-    from studioflow.workflow import subjects  # builds on the store only; kept out of start-up
+    from studioflow.workflow.jobs import subjects  # builds on the store only; kept out of start-up
 
     tracked = subjects.Tracked(kind, resource_id, pipeline_id, "")
     invoice_id = resource_id if kind == "invoices" else None
@@ -427,7 +427,7 @@ def _upcoming_events(session: Session, job_id: int | None) -> list[Event]:
 
 
 def _invoice_values(session: Session, job_id: int | None, invoice_id: int | None, today: date | None) -> dict[str, str]:
-    from studioflow.workflow import invoices  # on use: invoices queue messages through this module's renders
+    from studioflow.workflow.money import invoices  # on use: invoices queue messages through this module's renders
 
     blank = {"number": "", "subtotal": "", "taxes": "", "total": "", "due": "", "owed": ""}
     if invoice_id is not None:
