@@ -24,7 +24,6 @@ from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.choices import (
-    AUTOMATION_ACTIONS,
     AUTOMATION_TRIGGERS,
     CHANNELS,
     CSV_EXPORTS,
@@ -33,6 +32,7 @@ from studioflow.store.choices import (
     OUTBOX_STATE_ORDER,
     PIPELINE_KINDS,
 )
+from studioflow.workflow.automations import actions  # plain data: what `automation add` offers
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
@@ -471,14 +471,8 @@ def build_parser() -> Parser:
     cmd.add_argument("stage")
     cmd.add_argument("--on", required=True, choices=AUTOMATION_TRIGGERS, help="when it fires")
     cmd.add_argument("--status", metavar="S", help="with --on status: the status it waits for")
-    cmd.add_argument("--action", required=True, choices=AUTOMATION_ACTIONS)
-    cmd.add_argument("--template", metavar="T", help="send_email/send_sms: the message template")
-    cmd.add_argument("--list", metavar="L", help="create_tasks: the saved task list")
-    cmd.add_argument("--to-status", metavar="S", help="set_status: the status to set")
-    cmd.add_argument("--days", type=int, metavar="N", help="set_due: due N days after it fires")
-    cmd.add_argument("--to-pipeline", metavar="P", help="move_to_pipeline: where to")
-    cmd.add_argument("--to-stage", metavar="S", help="move_to_pipeline: which stage (default: first)")
-    cmd.add_argument("--from-invoice", metavar="I", help="send_invoice: the invoice to copy (lines, tax)")
+    cmd.add_argument("--action", required=True, choices=actions.names())
+    action_options(cmd)
     cmd.add_argument("--delay", type=parse_delay, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
     cmd.add_argument("--tag", action="append", default=[], metavar="T", help="only for clients with this tag")
     cmd.add_argument("--keep", action="store_true", help="a delayed message still goes if the job moves on")
@@ -968,6 +962,16 @@ def parse_delay(text: str) -> int:
     return int(match[1]) * {"d": 1440, "h": 60, "m": 1, "": 1}[match[2]]
 
 
+def action_options(cmd: argparse.ArgumentParser) -> None:
+    """One option per parameter of the registry's actions, its help naming the actions that use it."""
+    for key, users in actions.params_by_key():
+        param = users[0][1]
+        helps = dict.fromkeys(p.help for _, p in users)  # the same words once: "send_email/send_sms: …"
+        cmd.add_argument(
+            param.option, dest=key, type=int if param.number else str, metavar=param.metavar, help="; ".join(helps)
+        )
+
+
 def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
     return automation_rules.add_automation(
         db,
@@ -976,17 +980,11 @@ def _add_automation(db: Database, a: argparse.Namespace) -> AutomationView:
         a.on,
         a.action,
         status=a.status,
-        template=a.template,
-        saved_list=a.list,
-        to_status=a.to_status,
-        days=a.days,
-        to_pipeline=a.to_pipeline,
-        to_stage=a.to_stage,
-        from_invoice=a.from_invoice,
         delay_minutes=a.delay,
         required_tags=a.tag,
         keep_on_leave=a.keep,
         reentry=a.reentry,
+        **{key: getattr(a, key) for key, _ in actions.params_by_key()},
     )
 
 

@@ -18,7 +18,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
 from studioflow.workflow import lookup
-from studioflow.workflow.automations import automations
+from studioflow.workflow.automations import actions, automations
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.jobs.pipelines import enter_stage
@@ -183,7 +183,7 @@ def may_message_nobody(db: Database, job_ref: int | str) -> bool:
             .join(Stage, col(Stage.id) == Automation.stage_id)
             .where(
                 Stage.pipeline_id == job.pipeline_id,
-                col(Automation.action).in_(("send_email", "send_sms")),
+                col(Automation.action).in_([a.name for a in actions.all_actions() if a.channel]),
                 col(Automation.enabled).is_(True),
             )
             .limit(1)

@@ -341,7 +341,7 @@ def delete_status(db: Database, ref: int | str) -> int:
         users = [
             a.id
             for a in session.exec(select(Automation)).all()
-            if a.status_id == status.id or (a.action == "set_status" and a.params.get("status_id") == status.id)
+            if status.id in (a.status_id, a.params.get("status_id"))
         ]
         if users:
             ids = ", ".join(map(str, users))

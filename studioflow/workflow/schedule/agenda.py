@@ -19,19 +19,11 @@ from studioflow.store.models import (
     StageVisit,
 )
 from studioflow.workflow import lookup
+from studioflow.workflow.automations import actions
 from studioflow.workflow.board import reads
 from studioflow.workflow.views import TimelineItem
 
 AGENDA_DAYS = reads.AGENDA_DAYS
-ACTION_WORDS = {
-    "send_email": "email",
-    "send_sms": "text",
-    "create_tasks": "tasks",
-    "set_status": "status",
-    "set_due": "due date",
-    "move_to_pipeline": "move",
-    "archive": "archive",
-}
 
 
 def timeline(db: Database, job: int | str) -> list[TimelineItem]:
@@ -57,7 +49,7 @@ def timeline(db: Database, job: int | str) -> list[TimelineItem]:
             .order_by(col(AutomationRun.id))
         ).all()
         for run, action, stage in runs:
-            text = run.outcome or ACTION_WORDS.get(action, action)
+            text = run.outcome or actions.word(action)
             state = "skipped" if run.outcome.startswith("not run") else "fired"
             items.append(TimelineItem(run.ran_at, "automation", f"{stage}: {text}", state))
         messages = session.exec(

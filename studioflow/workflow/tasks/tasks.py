@@ -578,12 +578,8 @@ def delete_saved_list(db: Database, list_ref: int | str) -> SavedTaskListView:
 
 
 def _automations_using(session: Session, list_id: int) -> list[str]:
-    """The stages whose create_tasks automations make this list's tasks."""
-    query = (
-        select(Automation.params, Stage.name)
-        .join(Stage, col(Stage.id) == Automation.stage_id)
-        .where(Automation.action == "create_tasks")
-    )
+    """The stages whose automations make this list's tasks (their params name it)."""
+    query = select(Automation.params, Stage.name).join(Stage, col(Stage.id) == Automation.stage_id)
     return [stage for params, stage in session.exec(query).all() if params.get("list_id") == list_id]
 
 
