@@ -87,7 +87,7 @@ register(
                 "add_note: the line to add, with placeholders as in templates",
                 needs="the line to add",
                 metavar="T",
-                ask="Which line should it add to the notes? (placeholders as in templates)",
+                ask="Which line should it add to the notes?",
                 placeholder="e.g. Called {{ client.first_name }}",
             ),
         ),
