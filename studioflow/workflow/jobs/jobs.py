@@ -61,7 +61,7 @@ def add_job(
             )
             session.add(job)
             session.flush()
-            rec.add_job(job.id)  # type: ignore[arg-type]
+            rec.add_job(job.saved_id)
             if fire:
                 automations.transition(session, job, None, stage_row)
             else:
@@ -84,7 +84,7 @@ def advance(db: Database, job_ref: int | str, automations_on: bool = True) -> Jo
             )
         since = len(automations.fired(session))
         label = f"advance {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             automations.transition(session, job, "completed", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
@@ -100,7 +100,7 @@ def skip(db: Database, job_ref: int | str, automations_on: bool = True) -> JobVi
             )
         label = f"skip {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
         since = len(automations.fired(session))
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             automations.transition(session, job, "skipped", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
@@ -117,7 +117,7 @@ def move_to(db: Database, job_ref: int | str, stage_ref: int | str, automations_
         since = len(automations.fired(session))
         label = f"move {job.title!r} to {target.name}" + ("" if automations_on else QUIET)
         quiet = not automations_on
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             if there > here:
                 automations.transition(session, job, "completed", target, passed=stages[here + 1 : there], quiet=quiet)
             else:
@@ -137,7 +137,7 @@ def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stag
         target = lookup.target_stage(session, target_pipeline, stage)
         label = f"move {job.title!r} to {target_pipeline.name}, {target.name}"
         since = len(automations.fired(session))
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             automations.transition(session, job, "completed", target)
         return _view(session, job, since=since)
 
@@ -153,7 +153,7 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
             else f"set the status of {job.title!r} to {status_row.name}"
         )
         since = len(automations.fired(session))
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             job.status_id = None if status_row is None else status_row.id
             job.updated_at = utcnow()
             session.flush()
@@ -205,7 +205,7 @@ def edit_job(
     with db.write() as session:
         job = lookup.job(session, job_ref)
         client_id = None if client is None else lookup.client(session, client).id
-        with journal.recording(session, f"edit {job.title!r}", [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, f"edit {job.title!r}", [job.saved_id]):
             if new_client is not None:
                 client_id = clients.add_client(db, new_client).id
             job.title = title
@@ -232,7 +232,7 @@ def set_notes(db: Database, job_ref: int | str, notes: str) -> str:
     with db.write() as session:
         job = lookup.job(session, job_ref)
         if job.notes != notes:
-            with journal.recording(session, f"edit the notes of {job.title!r}", [job.id]):  # type: ignore[list-item]
+            with journal.recording(session, f"edit the notes of {job.title!r}", [job.saved_id]):
                 job.notes = notes
                 job.updated_at = utcnow()
         return job.notes
@@ -268,7 +268,7 @@ def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
                 # tied cards that follow the pair into it, and seat the pair in the new order.
                 tied = job.position
                 first, second = (neighbour, job) if offset > 0 else (job, neighbour)
-                after_pair = col(Job.position) == tied, col(Job.id) > max(job.id, neighbour.id)  # type: ignore[type-var]
+                after_pair = col(Job.position) == tied, col(Job.id) > max(job.saved_id, neighbour.saved_id)
                 session.execute(update(Job).where(*below).values(position=Job.position + 2))
                 session.execute(
                     update(Job).where(col(Job.stage_id) == job.stage_id, *after_pair).values(position=tied + 2)
@@ -284,7 +284,7 @@ def set_due(db: Database, job_ref: int | str, due_on: date | None) -> JobView:
     with db.write() as session:
         job = lookup.job(session, job_ref)
         label = f"clear the due date of {job.title!r}" if due_on is None else f"set {job.title!r} due {due_on}"
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             job.due_on = due_on
             job.updated_at = utcnow()
         return _view(session, job)
@@ -309,7 +309,7 @@ def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:
         if job.archived == archived:
             state = "archived" if archived else "not archived"
             raise StudioflowError(f"job {job.id} {job.title!r} is already {state}")
-        with journal.recording(session, f"{'archive' if archived else 'unarchive'} {job.title!r}", [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, f"{'archive' if archived else 'unarchive'} {job.title!r}", [job.saved_id]):
             job.archived = archived
             job.updated_at = utcnow()
         return _view(session, job)

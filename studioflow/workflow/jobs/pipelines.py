@@ -94,7 +94,7 @@ def add_stage(
     lookup.check_days(due_in_days, "a stage's wait")
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
-        stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        stages = lookup.ordered_stages(session, pipeline.saved_id)
         _refuse_taken_stage_name(stages, name)
         stage = Stage(pipeline_id=pipeline.id, name=name, due_in_days=due_in_days)
         session.add(stage)
@@ -110,7 +110,7 @@ def rename_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, na
         pipeline = lookup.pipeline(session, pipeline_ref)
         stage = lookup.stage(session, pipeline, stage_ref)
         if stage.name != name:
-            others = [s for s in lookup.ordered_stages(session, pipeline.id) if s.id != stage.id]  # type: ignore[arg-type]
+            others = [s for s in lookup.ordered_stages(session, pipeline.saved_id) if s.saved_id != stage.saved_id]
             _refuse_taken_stage_name(others, name)
             stage.name = name
             session.flush()
@@ -175,7 +175,7 @@ def move_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, plac
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
         stage = lookup.stage(session, pipeline, stage_ref)
-        reorder_rows(lookup.ordered_stages(session, pipeline.id), stage, place, "a stage")  # type: ignore[arg-type]
+        reorder_rows(lookup.ordered_stages(session, pipeline.saved_id), stage, place, "a stage")
         session.flush()
         return _view(session, pipeline)
 
@@ -216,7 +216,7 @@ def delete_stage(
         session.flush()
         session.delete(stage)
         session.flush()
-        remaining = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        remaining = lookup.ordered_stages(session, pipeline.saved_id)
         for position, s in enumerate(remaining):
             s.position = position
         session.flush()
@@ -257,12 +257,12 @@ def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
         return visit
     first = session.exec(select(func.min(Job.position)).where(Job.stage_id == stage.id)).one()
     job.pipeline_id = stage.pipeline_id
-    job.stage_id = stage.id  # type: ignore[assignment]
+    job.stage_id = stage.saved_id
     job.position = (first or 0) - 1
     job.updated_at = utcnow()
     session.add(job)
     session.flush()  # a new job needs its id before its first visit
-    visit = StageVisit(job_id=job.id, stage_id=stage.id, stage_name=stage.name, entered_at=job.updated_at)  # type: ignore[arg-type]
+    visit = StageVisit(job_id=job.saved_id, stage_id=stage.saved_id, stage_name=stage.name, entered_at=job.updated_at)
     session.add(visit)
     session.flush()
     return visit
@@ -311,11 +311,11 @@ def _view(session: Session, pipeline: Pipeline) -> PipelineView:
         )
         counts = dict(session.exec(active.group_by(StageVisit.stage_id)).all())  # type: ignore[arg-type]
     stages = tuple(
-        StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
-        for s in lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        StageView(s.saved_id, s.name, s.position, s.due_in_days, counts.get(s.saved_id, 0))
+        for s in lookup.ordered_stages(session, pipeline.saved_id)
     )
     return PipelineView(
-        pipeline.id,  # type: ignore[arg-type]
+        pipeline.saved_id,
         pipeline.name,
         pipeline.position,
         pipeline.archived,

@@ -202,12 +202,12 @@ def add_invoice(
         with journal.recording(session, f"add invoice {number}") as rec:
             session.add(invoice)
             session.flush()
-            rec.add_row("invoice", invoice.id)  # type: ignore[arg-type]
-            _put_lines(session, rec, invoice.id, clean_lines)  # type: ignore[arg-type]
-            _put_taxes(session, rec, invoice.id, clean_taxes)  # type: ignore[arg-type]
+            rec.add_row("invoice", invoice.saved_id)
+            _put_lines(session, rec, invoice.saved_id, clean_lines)
+            _put_taxes(session, rec, invoice.saved_id, clean_taxes)
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
+        tracking.enter_default(session, "invoices", invoice.saved_id)
         return _views(session, today, Invoice.id == invoice.id)[0]
 
 
@@ -286,7 +286,7 @@ def _put_lines(
 ) -> None:
     if replace:
         old = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_line", [line.id for line in old])  # type: ignore[misc]
+        rec.watch_rows("invoice_line", [line.saved_id for line in old])
         for line in old:
             session.delete(line)
         session.flush()
@@ -296,7 +296,7 @@ def _put_lines(
         )
         session.add(line)
         session.flush()
-        rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
+        rec.add_row("invoice_line", line.saved_id)
 
 
 def _put_taxes(
@@ -304,7 +304,7 @@ def _put_taxes(
 ) -> None:
     if replace:
         old = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_tax", [tax.id for tax in old])  # type: ignore[misc]
+        rec.watch_rows("invoice_tax", [tax.saved_id for tax in old])
         for tax in old:
             session.delete(tax)
         session.flush()
@@ -312,7 +312,7 @@ def _put_taxes(
         tax = InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=position)
         session.add(tax)
         session.flush()
-        rec.add_row("invoice_tax", tax.id)  # type: ignore[arg-type]
+        rec.add_row("invoice_tax", tax.saved_id)
 
 
 def add_line(db: Database, invoice: int | str, description: str, quantity: int, unit_price_cents: int) -> InvoiceView:
@@ -333,7 +333,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
         with journal.recording(session, f"add a line to invoice {row.number}") as rec:
             session.add(line)
             session.flush()
-            rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
+            rec.add_row("invoice_line", line.saved_id)
         return _views(session, None, Invoice.id == row.id)[0]
 
 
@@ -445,7 +445,7 @@ def copy_invoice(
     for line in lines:
         session.add(
             InvoiceLine(
-                invoice_id=invoice.id,  # type: ignore[arg-type]
+                invoice_id=invoice.saved_id,
                 description=line.description,
                 quantity=line.quantity,
                 unit_price_cents=line.unit_price_cents,
@@ -455,7 +455,7 @@ def copy_invoice(
     taxes = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == model.id)).all()
     for tax in taxes:
         session.add(
-            InvoiceTax(invoice_id=invoice.id, name=tax.name, rate_ppm=tax.rate_ppm, position=tax.position)  # type: ignore[arg-type]
+            InvoiceTax(invoice_id=invoice.saved_id, name=tax.name, rate_ppm=tax.rate_ppm, position=tax.position)
         )
     session.flush()
     return invoice
@@ -637,7 +637,7 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
         .order_by(col(Invoice.issued_on), col(Invoice.id))
     )
     rows = session.exec(query).all()
-    lines: dict[int, list[InvoiceLineView]] = {invoice.id: [] for invoice, _, _ in rows}  # type: ignore[misc]
+    lines: dict[int, list[InvoiceLineView]] = {invoice.saved_id: [] for invoice, _, _ in rows}
     chosen = select(Invoice.id).where(*conditions)  # type: ignore[arg-type]
     line_rows = session.exec(
         select(InvoiceLine)
@@ -647,7 +647,7 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
     for line in line_rows:
         amount = line.quantity * line.unit_price_cents
         lines[line.invoice_id].append(InvoiceLineView(line.description, line.quantity, line.unit_price_cents, amount))
-    rates: dict[int, list[InvoiceTax]] = {invoice.id: [] for invoice, _, _ in rows}  # type: ignore[misc]
+    rates: dict[int, list[InvoiceTax]] = {invoice.saved_id: [] for invoice, _, _ in rows}
     for tax in session.exec(
         select(InvoiceTax)
         .where(col(InvoiceTax.invoice_id).in_(chosen))
@@ -663,8 +663,8 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
     )
     views = []
     for invoice, job, client in rows:
-        own = lines[invoice.id]  # type: ignore[index]
-        own_taxes = rates[invoice.id]  # type: ignore[index]
+        own = lines[invoice.saved_id]
+        own_taxes = rates[invoice.saved_id]
         subtotal, amounts, total = totals(
             ((li.quantity, li.unit_price_cents) for li in own), [t.rate_ppm for t in own_taxes]
         )
@@ -674,7 +674,7 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
         overdue = invoice.status in UNPAID and invoice.due_on is not None and invoice.due_on < today
         views.append(
             InvoiceView(
-                id=invoice.id,  # type: ignore[arg-type]
+                id=invoice.saved_id,
                 number=invoice.number,
                 job_id=invoice.job_id,
                 job=job,

@@ -168,7 +168,7 @@ def _views(session: Session, *conditions: object) -> list[MileageView]:
     )
     return [
         MileageView(
-            id=t.id,  # type: ignore[arg-type]
+            id=t.saved_id,
             job_id=t.job_id,
             job=job,
             event_id=t.event_id,

@@ -49,7 +49,7 @@ def add_event(
         session.flush()
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        tracking.enter_default(session, "events", event.id)  # type: ignore[arg-type]
+        tracking.enter_default(session, "events", event.saved_id)
         return _views(session, Event.id == event.id)[0]
 
 
@@ -182,6 +182,6 @@ def _views(session: Session, *conditions: object) -> list[EventView]:
         .order_by(col(Event.starts_at), col(Event.id))
     )
     return [
-        EventView(e.id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)  # type: ignore[arg-type]
+        EventView(e.saved_id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)
         for e, job, client in session.exec(query).all()
     ]

@@ -97,7 +97,7 @@ def add_task(
         with journal.recording(session, f"add task {title!r}") as rec:
             session.add(task)
             session.flush()
-            rec.add_row("task", task.id)  # type: ignore[arg-type]
+            rec.add_row("task", task.saved_id)
         return _view(session, task)
 
 
@@ -199,7 +199,7 @@ def _set_done(session: Session, task: Task, done: bool) -> TaskView:
     # One undo step: the check-off and, if it was the stage's last task, the auto-move.
     since = len(automations.fired(session))
     with journal.recording(session, f"{'check off' if done else 'uncheck'} {task.title!r}") as rec:
-        rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+        rec.watch_rows("task", [task.saved_id])
         task.done_at = utcnow() if done else None
         session.flush()
         if done:
@@ -229,7 +229,7 @@ def edit_task(
     with db.write() as session:
         task = lookup.task(session, task_ref)
         with journal.recording(session, f"edit task {task.title!r}") as rec:
-            rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+            rec.watch_rows("task", [task.saved_id])
             moved = False
             if job is not UNSET:
                 job_id = None if job is None else lookup.job(session, job).id
@@ -254,7 +254,7 @@ def delete_task(db: Database, task_ref: int | str) -> TaskView:
         task = lookup.task(session, task_ref)
         gone = _view(session, task)
         with journal.recording(session, f"delete task {task.title!r}") as rec:
-            rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+            rec.watch_rows("task", [task.saved_id])
             session.delete(task)
             session.flush()
         return gone
@@ -274,10 +274,10 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         with journal.recording(session, f"move task {task.title!r}") as rec:
             if task.position == other.position:
                 # Tied places (older files, bulk imports): number the list 1..n first.
-                rec.watch_rows("task", [t.id for t in siblings])  # type: ignore[misc]
+                rec.watch_rows("task", [t.saved_id for t in siblings])
                 for place, sibling in enumerate(siblings, start=1):
                     sibling.position = place
-            rec.watch_rows("task", [task.id, other.id])  # type: ignore[list-item]
+            rec.watch_rows("task", [task.saved_id, other.saved_id])
             task.position, other.position = other.position, task.position
             session.flush()
         return _view(session, task)
@@ -425,7 +425,7 @@ def add_project(
         with journal.recording(session, f"add project {name!r}") as rec:
             session.add(project)
             session.flush()
-            rec.add_row("project", project.id)  # type: ignore[arg-type]
+            rec.add_row("project", project.saved_id)
         return _project_views(session, Project.id == project.id)[0]
 
 
@@ -484,7 +484,7 @@ def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
     for p, client_name, job, event, invoice, open_, total_, due in session.exec(query).all():
         due_on = date.fromisoformat(due) if isinstance(due, str) else due  # min() of a DATE comes back as text
         views.append(
-            ProjectView(p.id, p.name, p.job_id, client_name, open_ or 0, total_ or 0, job, event, invoice, due_on)  # type: ignore[arg-type]
+            ProjectView(p.saved_id, p.name, p.job_id, client_name, open_ or 0, total_ or 0, job, event, invoice, due_on)
         )
     return views
 
@@ -514,10 +514,10 @@ def create_saved_list(db: Database, name: str, items: Sequence[SavedItem]) -> Sa
         with journal.recording(session, f"add saved list {name!r}") as rec:
             session.add(saved)
             session.flush()
-            rec.add_row("saved_task_list", saved.id)  # type: ignore[arg-type]
+            rec.add_row("saved_task_list", saved.saved_id)
             for position, (title, offset, priority) in enumerate(cleaned):
                 item = SavedTaskItem(
-                    list_id=saved.id,  # type: ignore[arg-type]
+                    list_id=saved.saved_id,
                     title=title,
                     due_offset_days=offset,
                     priority=priority,
@@ -525,7 +525,7 @@ def create_saved_list(db: Database, name: str, items: Sequence[SavedItem]) -> Sa
                 )
                 session.add(item)
                 session.flush()
-                rec.add_row("saved_task_item", item.id)  # type: ignore[arg-type]
+                rec.add_row("saved_task_item", item.saved_id)
         return _saved_view(session, saved)
 
 
@@ -552,7 +552,7 @@ def rename_saved_list(db: Database, list_ref: int | str, name: str) -> SavedTask
         saved = lookup.saved_list(session, list_ref)
         _refuse_taken_name(session, name, but=saved.id)
         with journal.recording(session, f"rename saved list {saved.name!r}") as rec:
-            rec.watch_rows("saved_task_list", [saved.id])  # type: ignore[list-item]
+            rec.watch_rows("saved_task_list", [saved.saved_id])
             saved.name = name
             session.flush()
         return _saved_view(session, saved)
@@ -562,7 +562,7 @@ def delete_saved_list(db: Database, list_ref: int | str) -> SavedTaskListView:
     """Delete a saved list and its items (undoable). Refused while an automation uses it."""
     with db.write() as session:
         saved = lookup.saved_list(session, list_ref)
-        users = _automations_using(session, saved.id)  # type: ignore[arg-type]
+        users = _automations_using(session, saved.saved_id)
         if users:
             raise StudioflowError(
                 f"saved list {saved.name!r} is used by {len(users)} automation(s) ({', '.join(users[:3])}): "
@@ -570,7 +570,7 @@ def delete_saved_list(db: Database, list_ref: int | str) -> SavedTaskListView:
             )
         gone = _saved_view(session, saved)
         with journal.recording(session, f"delete saved list {saved.name!r}") as rec:
-            rec.watch_rows("saved_task_list", [saved.id])  # type: ignore[list-item]
+            rec.watch_rows("saved_task_list", [saved.saved_id])
             rec.watch_rows("saved_task_item", [item.id for item in gone.items])
             session.delete(saved)
             session.flush()
@@ -596,7 +596,7 @@ def add_saved_item(
         saved = lookup.saved_list(session, list_ref)
         last = session.exec(select(func.max(SavedTaskItem.position)).where(SavedTaskItem.list_id == saved.id)).one()
         item = SavedTaskItem(
-            list_id=saved.id,  # type: ignore[arg-type]
+            list_id=saved.saved_id,
             title=title,
             due_offset_days=due_offset_days,
             priority=priority,
@@ -605,7 +605,7 @@ def add_saved_item(
         with journal.recording(session, f"add {title!r} to saved list {saved.name!r}") as rec:
             session.add(item)
             session.flush()
-            rec.add_row("saved_task_item", item.id)  # type: ignore[arg-type]
+            rec.add_row("saved_task_item", item.saved_id)
         return _saved_view(session, saved)
 
 
@@ -658,7 +658,7 @@ def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListVie
         if not 0 <= there < len(items):
             raise StudioflowError(f"{item.title!r} is already {'first' if offset < 0 else 'last'} in its list")
         with journal.recording(session, f"move saved task {item.title!r}") as rec:
-            rec.watch_rows("saved_task_item", [i.id for i in items])  # type: ignore[misc]
+            rec.watch_rows("saved_task_item", [i.saved_id for i in items])
             reorder_rows(items, items[here], there + 1, "a saved task")
             session.flush()
         return _saved_view(session, session.get(SavedTaskList, item.list_id))  # type: ignore[arg-type]
@@ -682,9 +682,9 @@ def apply_saved_list(
         job_id = None if job is None else lookup.job(session, job).id
         project_id = None if project is None else lookup.project(session, project).id
         with journal.recording(session, f"apply saved list {saved.name!r}") as rec:
-            created = tasklists.create_from_list(session, saved.id, job_id, project_id, start or date.today())  # type: ignore[arg-type]
+            created = tasklists.create_from_list(session, saved.saved_id, job_id, project_id, start or date.today())
             for task in created:
-                rec.add_row("task", task.id)  # type: ignore[arg-type]
+                rec.add_row("task", task.saved_id)
         return _views(session, col(Task.id).in_([t.id for t in created]))
 
 
@@ -695,7 +695,7 @@ def _saved_view(session: Session, saved: SavedTaskList) -> SavedTaskListView:
         .order_by(col(SavedTaskItem.position), col(SavedTaskItem.id))
     ).all()
     return SavedTaskListView(
-        saved.id,  # type: ignore[arg-type]
+        saved.saved_id,
         saved.name,
-        tuple(SavedItemView(i.id, i.title, i.due_offset_days, i.priority, i.position) for i in items),  # type: ignore[arg-type]
+        tuple(SavedItemView(i.saved_id, i.title, i.due_offset_days, i.priority, i.position) for i in items),
     )
