@@ -30,7 +30,7 @@ from studioflow.store import Database
 from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
-MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+MESSAGES: Table = OutboxMessage.__table__
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=2)

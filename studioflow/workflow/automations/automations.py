@@ -198,7 +198,9 @@ def _act(
         # A lead's, event's or invoice's tasks say whose they are ("Call lead — Ada").
         about = "" if isinstance(job, Job) else job.title
         job_id = subjects.job_id_of(session, job)
-        made = tasklists.create_from_list(session, saved.saved_id, job_id, None, date.today(), run_id=run.saved_id, about=about)
+        made = tasklists.create_from_list(
+            session, saved.saved_id, job_id, None, date.today(), run_id=run.saved_id, about=about
+        )
         for task in made:
             journal.note(session, "task", task.saved_id)
         return Effect(f"{len(made)} task(s) from {saved.name!r}")
@@ -394,7 +396,8 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
         )
     ).all()
     for message in pending:
-        journal.note(session, "cancelled", message.saved_id, prior={"state": message.state, "last_error": message.last_error})
+        prior = {"state": message.state, "last_error": message.last_error}
+        journal.note(session, "cancelled", message.saved_id, prior=prior)
         message.state = "cancelled"
         who = "job" if visit.job_id is not None else "card"
         message.last_error = f"cancelled: the {who} left {visit.stage_name!r} before it was sent"

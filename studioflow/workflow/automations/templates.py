@@ -513,7 +513,7 @@ def preview(
     """The template rendered against a real job: the subject and body that would be sent."""
     with db.read() as session:
         row = _find(session, template_ref)
-        context = job_context(session, lookup.job(session, job_ref).id, me, today)  # type: ignore[arg-type]
+        context = job_context(session, lookup.job(session, job_ref).id, me, today)
         subject, body = row.subject, row.body
     return render(subject, body, context)
 

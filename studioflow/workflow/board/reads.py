@@ -334,7 +334,7 @@ _MESSAGE_ROWS = """
 
 def _messages(rows: Iterable[tuple[Any, ...]]) -> list[MessageView]:
     return [
-        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[arg-type]
+        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))
         for row in rows
     ]
 

@@ -22,7 +22,7 @@ def counts(db: Database, stage_ids: set[int], text: str, kind: str) -> dict[int,
     query = _tracked_from(select(StageVisit.stage_id, func.count()), kind, text)
     query = query.where(col(StageVisit.stage_id).in_(stage_ids)).group_by(StageVisit.stage_id)
     with db.read() as session:
-        return dict(session.execute(query).all())  # type: ignore[arg-type]
+        return dict(session.execute(query).all())
 
 
 # Client, event and invoice pipelines: the cards are the active stage visits.

@@ -455,7 +455,7 @@ def _put_on_job(db: Database, job_id: int, client_id: int, role: str) -> None:
 def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList] | type[MessageTemplate], name: str) -> str:
     """`name`, or `name (demo N)` when a forced demo meets data that already uses it."""
     candidate, n = name, 1
-    while session.exec(select(model).where(lookup.same_name(model.name, candidate))).first() is not None:  # type: ignore[attr-defined]
+    while session.exec(select(model).where(lookup.same_name(model.name, candidate))).first() is not None:
         n += 1
         candidate = f"{name} (demo {n})"
     return candidate

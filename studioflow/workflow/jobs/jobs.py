@@ -57,7 +57,7 @@ def add_job(
                 client_id=client_id,
                 pipeline_id=pipeline_row.id,
                 stage_id=stage_row.id,
-                due_on=due_on,  # type: ignore[arg-type]
+                due_on=due_on,
             )
             session.add(job)
             session.flush()
@@ -357,10 +357,10 @@ def _views(session: Session, *conditions: object) -> list[JobView]:
         .join(Stage, col(Stage.id) == Job.stage_id)
         .join(Client, col(Client.id) == Job.client_id, isouter=True)
         .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position), col(Job.position), col(Job.id))
     )
-    rows = session.exec(query).all()  # type: ignore[call-overload]
+    rows = session.exec(query).all()
     return [
         JobView(
             id=job.id,

@@ -54,32 +54,32 @@ from studioflow.store.models import (
 from studioflow.workflow.jobs.subjects import COLUMN
 
 MAX_ENTRIES = 500
-JOBS: Table = Job.__table__  # type: ignore[attr-defined]
-VISITS: Table = StageVisit.__table__  # type: ignore[attr-defined]
-ENTRIES: Table = JournalEntry.__table__  # type: ignore[attr-defined]
-TASKS: Table = Task.__table__  # type: ignore[attr-defined]
-RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
-MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
-LINES: Table = InvoiceLine.__table__  # type: ignore[attr-defined]
-TAXES: Table = InvoiceTax.__table__  # type: ignore[attr-defined]
+JOBS: Table = Job.__table__
+VISITS: Table = StageVisit.__table__
+ENTRIES: Table = JournalEntry.__table__
+TASKS: Table = Task.__table__
+RUNS: Table = AutomationRun.__table__
+MESSAGES: Table = OutboxMessage.__table__
+INVOICES: Table = Invoice.__table__
+LINES: Table = InvoiceLine.__table__
+TAXES: Table = InvoiceTax.__table__
 # "invoice": an invoice an automation made (send_invoice); its lines and taxes are kept with it.
 _EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES, "invoice": INVOICES}
 # Tables whose rows `watch_rows` records, parents before children (inserts go in this order).
 ROW_TABLES: dict[str, Table] = {
     table.name: table
     for table in (
-        Client.__table__,  # type: ignore[attr-defined]
-        JobStatus.__table__,  # type: ignore[attr-defined]
-        SavedTaskList.__table__,  # type: ignore[attr-defined]
-        SavedTaskItem.__table__,  # type: ignore[attr-defined]
-        Event.__table__,  # type: ignore[attr-defined]
-        Invoice.__table__,  # type: ignore[attr-defined]
-        InvoiceLine.__table__,  # type: ignore[attr-defined]
-        InvoiceTax.__table__,  # type: ignore[attr-defined]
-        Project.__table__,  # type: ignore[attr-defined]
+        Client.__table__,
+        JobStatus.__table__,
+        SavedTaskList.__table__,
+        SavedTaskItem.__table__,
+        Event.__table__,
+        Invoice.__table__,
+        InvoiceLine.__table__,
+        InvoiceTax.__table__,
+        Project.__table__,
         TASKS,
-        JobClient.__table__,  # type: ignore[attr-defined]
+        JobClient.__table__,
     )
 }
 # Rows jobs point to: they exist before the jobs are restored and go after them.

@@ -249,7 +249,7 @@ def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
         top = session.exec(
             select(func.min(StageVisit.position)).where(StageVisit.stage_id == stage.id, StageVisit.state == "active")
         ).one()
-        job.pipeline_id = stage.pipeline_id  # type: ignore[assignment]
+        job.pipeline_id = stage.pipeline_id
         place = {"stage_id": stage.id, "stage_name": stage.name, "position": (top or 0) - 1}
         visit = StageVisit(**subjects.owner(job), **place, entered_at=utcnow())
         session.add(visit)

@@ -30,7 +30,8 @@ def add_job_client(db: Database, job: int | str, client: int | str, role: str = 
     with db.write() as session:
         job_row = lookup.job(session, job)
         client_row = lookup.client(session, client)
-        if client_row.saved_id == job_row.client_id or _link(session, job_row.saved_id, client_row.saved_id) is not None:
+        linked = _link(session, job_row.saved_id, client_row.saved_id) is not None
+        if client_row.saved_id == job_row.client_id or linked:
             raise StudioflowError(f"{client_row.name} is already a client of {job_row.title!r}")
         session.add(JobClient(job_id=job_row.saved_id, client_id=client_row.saved_id, role=role))
         if job_row.client_id is None:

@@ -440,7 +440,7 @@ def link_choices(db: Database) -> list[tuple[str, str, int]]:
             for i, t, s in session.exec(select(Event.id, Event.title, Event.starts_at)).all()
         ]
         found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(select(Invoice.id, Invoice.number)).all()]
-    return sorted(found, key=lambda c: c[0].casefold())  # type: ignore[misc]
+    return sorted(found, key=lambda c: c[0].casefold())
 
 
 def _invoice(session: Session, ref: int | str) -> Invoice:
@@ -477,7 +477,7 @@ def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
         .join(Job, col(Job.id) == Project.job_id, isouter=True)
         .join(Event, col(Event.id) == Project.event_id, isouter=True)
         .join(Invoice, col(Invoice.id) == Project.invoice_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Project.name), col(Project.id))
     )
     views = []
@@ -507,7 +507,7 @@ def create_saved_list(db: Database, name: str, items: Sequence[SavedItem]) -> Sa
     name = lookup.clean_name(name, "a saved task list name")
     if not items:
         raise StudioflowError("a saved task list needs at least one task")
-    cleaned = [_clean_item(item[0], item[1], item[2] if len(item) > 2 else 0) for item in items]  # type: ignore[misc]
+    cleaned = [_clean_item(item[0], item[1], item[2] if len(item) > 2 else 0) for item in items]
     with db.write() as session:
         _refuse_taken_name(session, name)
         saved = SavedTaskList(name=name)
