@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.screen import Screen
 
@@ -12,7 +13,7 @@ from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import journal
 
 
-def step_journal(screen: Screen[object], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
+def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
     """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
 
     def done(label: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
 from studioflow.store import Database
@@ -30,7 +31,7 @@ def find_records(db: Database, text: str, limit: int = LIMIT) -> list[Found]:
     found: list[Found] = []
     with db.read() as session:
 
-        def named(column: object) -> list[object]:
+        def named(column: Any) -> list[ColumnElement[bool]]:
             return [func.casefold(column).like(f"%{escape_like(word)}%", escape="!") for word in words]
 
         jobs = session.exec(

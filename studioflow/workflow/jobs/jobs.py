@@ -55,8 +55,8 @@ def add_job(
             job = Job(
                 title=title,
                 client_id=client_id,
-                pipeline_id=pipeline_row.id,
-                stage_id=stage_row.id,
+                pipeline_id=pipeline_row.saved_id,
+                stage_id=stage_row.saved_id,
                 due_on=due_on,
             )
             session.add(job)
@@ -246,10 +246,10 @@ def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
         job = _movable(session, job_ref)
         column = col(Job.stage_id) == job.stage_id, col(Job.archived).is_(False)
         if offset < 0:
-            before = (col(Job.position) < job.position) | ((Job.position == job.position) & (col(Job.id) < job.id))
+            before = (col(Job.position) < job.position) | ((col(Job.position) == job.position) & (col(Job.id) < job.id))
             order = (col(Job.position).desc(), col(Job.id).desc())
         else:
-            before = (col(Job.position) > job.position) | ((Job.position == job.position) & (col(Job.id) > job.id))
+            before = (col(Job.position) > job.position) | ((col(Job.position) == job.position) & (col(Job.id) > job.id))
             order = (col(Job.position), col(Job.id))
         neighbour = session.exec(select(Job).where(*column, before).order_by(*order).limit(1)).first()
         if neighbour is None:

@@ -32,7 +32,7 @@ def create_pipeline(db: Database, name: str, stages: Sequence[str] = (), kind: s
         session.add(pipeline)
         session.flush()
         for position, stage_name in enumerate(stage_names):
-            session.add(Stage(pipeline_id=pipeline.id, name=stage_name, position=position))
+            session.add(Stage(pipeline_id=pipeline.saved_id, name=stage_name, position=position))
         session.flush()
         return _view(session, pipeline)
 
@@ -304,7 +304,7 @@ def _refuse_taken_stage_name(stages: list[Stage], name: str) -> None:
 def _view(session: Session, pipeline: Pipeline) -> PipelineView:
     if pipeline.kind == "jobs":
         cards = select(Job.stage_id, func.count()).where(Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))
-        counts = dict(session.exec(cards.group_by(Job.stage_id)).all())
+        counts = dict(session.exec(cards.group_by(col(Job.stage_id))).all())
     else:
         active = select(StageVisit.stage_id, func.count()).where(
             StageVisit.pipeline_id == pipeline.id, StageVisit.state == "active"

@@ -158,7 +158,7 @@ def get_tracks(db: Database, kind: str, ref: int | str) -> list[TrackView]:
         row = _resource(session, kind, ref)
         column = getattr(StageVisit, subjects.COLUMN[kind])
         pipeline_ids = session.exec(
-            select(StageVisit.pipeline_id).where(column == row.id).group_by(StageVisit.pipeline_id)
+            select(StageVisit.pipeline_id).where(column == row.id).group_by(col(StageVisit.pipeline_id))
         ).all()
         title = subjects.title_of(kind, row)
         return [_view(session, Tracked(kind, row.id, p, title), with_history=True) for p in pipeline_ids if p]

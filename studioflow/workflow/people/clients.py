@@ -137,7 +137,7 @@ def merge_clients(db: Database, original: int | str, duplicate: int | str) -> Cl
             keep.tags = list(dict.fromkeys([*keep.tags, *gone.tags]))
             keep.notes = "\n\n".join(n for n in (keep.notes, gone.notes) if n)
             for model in (Job, Event, Invoice, Project):
-                session.exec(update(model).where(model.client_id == gone.saved_id).values(client_id=keep.saved_id))
+                session.exec(update(model).where(col(model.client_id) == gone.saved_id).values(client_id=keep.saved_id))
             kept_roles = {
                 link.job_id: link for link in session.exec(select(JobClient).where(JobClient.client_id == keep.id))
             }
@@ -183,7 +183,7 @@ def _watch_links(session: Session, rec: journal.Recording, client_id: int) -> No
     rec.watch_rows("client", [client_id])
     rec.watch(session.exec(select(Job.id).where(Job.client_id == client_id)).all())  # type: ignore[arg-type]
     for table, model in (("job_client", JobClient), ("event", Event), ("invoice", Invoice), ("project", Project)):
-        rec.watch_rows(table, session.exec(select(model.id).where(model.client_id == client_id)).all())
+        rec.watch_rows(table, session.exec(select(col(model.id)).where(model.client_id == client_id)).all())
 
 
 def clean_phone(phone: str) -> str:
@@ -231,8 +231,8 @@ def client_page(db: Database, ref: int | str, today: date | None = None) -> Clie
             select(Job, Pipeline.name, Stage.name, JobClient.role)
             .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
             .join(Stage, col(Stage.id) == Job.stage_id)
-            .join(JobClient, (col(JobClient.job_id) == Job.id) & (JobClient.client_id == client.id), isouter=True)
-            .where((Job.client_id == client.id) | col(Job.id).in_(linked))
+            .join(JobClient, (col(JobClient.job_id) == Job.id) & (col(JobClient.client_id) == client.id), isouter=True)
+            .where((col(Job.client_id) == client.id) | col(Job.id).in_(linked))
             .order_by(col(Job.archived), col(Job.created_at), col(Job.id))
         ).all()
         job_views = tuple(

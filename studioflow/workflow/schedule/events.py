@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -88,11 +89,11 @@ def list_events(
 ) -> list[EventView]:
     """Events in time order; `since`/`until` keep those that end after / start before them."""
     with db.read() as session:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if job is not None:
-            conditions.append(Event.job_id == lookup.job(session, job).id)
+            conditions.append(col(Event.job_id) == lookup.job(session, job).id)
         if client is not None:
-            conditions.append(Event.client_id == lookup.client(session, client).id)
+            conditions.append(col(Event.client_id) == lookup.client(session, client).id)
         if since is not None:
             # An event still running at `since` counts (its end, or its start when it has none).
             conditions.append((col(Event.ends_at) >= since) | (col(Event.starts_at) >= since))
