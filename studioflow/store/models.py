@@ -10,9 +10,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, String, Table, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.types import DateTime, TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.sql.expression import Select
 
 from studioflow.store.choices import (
     AUTOMATION_ACTIONS,
@@ -75,6 +86,17 @@ class Row(SQLModel):
         if self.id is None:
             raise RuntimeError(f"this {type(self).__name__} has no id yet: it is not saved (flushed)")
         return self.id
+
+
+# A WHERE condition: a SQL expression, or `bool`, which is what the checker sees for `Job.title == x`
+# (SQLModel declares its columns as their Python values).
+Condition = ColumnElement[bool] | bool
+
+
+def select_wide(*entities: Any) -> Select[*tuple[Any, ...]]:
+    """`select` of more than four tables or columns (SQLModel's `select` is typed for at most four);
+    its rows are tuples of Any, to unpack into a view."""
+    return select(*entities)
 
 
 class Client(Row, table=True):

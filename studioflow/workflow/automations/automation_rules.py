@@ -126,7 +126,7 @@ def edit_automation(db: Database, automation_id: int, trigger: str, action: str,
     with db.write() as session:
         old = _get(session, automation_id)
         stage = session.get_one(Stage, old.stage_id)
-        draft = add_automation(db, stage.pipeline_id, stage.id, trigger, action, **options)
+        draft = add_automation(db, stage.pipeline_id, stage.saved_id, trigger, action, **options)
         new = session.get_one(Automation, draft.id)
         changed = (
             "trigger",

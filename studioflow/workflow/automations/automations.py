@@ -270,13 +270,13 @@ def _invoice_action(
     model = session.get(Invoice, automation.params.get("invoice_id"))
     if model is None:
         return Effect("not run: its model invoice was deleted")
-    invoice = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
-    if invoice is None:
+    made = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
+    if made is None:
         return Effect("not run: the job has no client to bill")
-    journal.note(session, "invoice", invoice.saved_id)
-    sent = _queue_message(session, subject, visit, automation, run, invoice)
-    tracking.enter_default(session, "invoices", invoice.saved_id)
-    return Effect(f"invoice {invoice.number} made; {sent.text}", sent.message)
+    journal.note(session, "invoice", made.saved_id)
+    sent = _queue_message(session, subject, visit, automation, run, made)
+    tracking.enter_default(session, "invoices", made.saved_id)
+    return Effect(f"invoice {made.number} made; {sent.text}", sent.message)
 
 
 def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> StageVisit:

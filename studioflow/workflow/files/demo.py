@@ -320,15 +320,15 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             for name, email, phone, tags in CLIENTS
         }
         job_ids: dict[str, int] = {}
-        for title, pipeline, client, stage, status, due_in, way in JOBS:
+        for title, pipeline, client, stage, job_status, due_in, way in JOBS:
             due = None if due_in is None else today + timedelta(days=due_in)
             job = jobs.add_job(db, title, names[pipeline], client=client_ids[client], due_on=due)
             move = jobs.skip if way == "skip" else jobs.advance
             for _ in range(PIPELINES[pipeline].index(stage)):
                 move(db, job.id)
                 move = jobs.advance  # only the first stage is skipped on a "skip" job
-            if status is not None:
-                jobs.set_status(db, job.id, status)
+            if job_status is not None:
+                jobs.set_status(db, job.id, job_status)
             job_ids[title] = job.id
         list_names = {name: _free_name(session, SavedTaskList, name) for name in SAVED_LISTS}
         for name, items in SAVED_LISTS.items():
@@ -342,9 +342,9 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                 tasks.complete_task(db, task.id)
             task_count += len(created)
         project = tasks.add_project(db, "Studio admin")
-        for title, job_title, due_in, priority in LOOSE_TASKS:
-            owner = {"job": job_ids[job_title]} if job_title else {"project": project.id}
-            tasks.add_task(db, title, due_on=today + timedelta(days=due_in), priority=priority, **owner)
+        for title, owner_title, due_in, priority in LOOSE_TASKS:
+            job_id, project_id = (job_ids[owner_title], None) if owner_title else (None, project.id)
+            tasks.add_task(db, title, job_id, project_id, due_on=today + timedelta(days=due_in), priority=priority)
             task_count += 1
         # The automations come last, so the jobs above stand where the demo puts them
         # and the user's first moves are what makes them fire.

@@ -16,7 +16,19 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
+from studioflow.store.models import (
+    Automation,
+    Client,
+    Condition,
+    Job,
+    JobStatus,
+    Pipeline,
+    Stage,
+    StageVisit,
+    Task,
+    select_wide,
+    utcnow,
+)
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations
 from studioflow.workflow.board import reads
@@ -250,7 +262,7 @@ def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
             order = (col(Job.position).desc(), col(Job.id).desc())
         else:
             before = (col(Job.position) > job.position) | ((col(Job.position) == job.position) & (col(Job.id) > job.id))
-            order = (col(Job.position), col(Job.id))
+            order = (col(Job.position).asc(), col(Job.id).asc())
         neighbour = session.exec(select(Job).where(*column, before).order_by(*order).limit(1)).first()
         if neighbour is None:
             where = "first" if offset < 0 else "last"
@@ -349,10 +361,10 @@ def _view(session: Session, job: Job, with_history: bool = False, since: int | N
     return replace(view, history=history)
 
 
-def _views(session: Session, *conditions: object) -> list[JobView]:
+def _views(session: Session, *conditions: Condition) -> list[JobView]:
     still_open, total = task_counts(Task.job_id, Job.id)
     query = (
-        select(Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, still_open, total)
+        select_wide(Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, still_open, total)
         .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
         .join(Stage, col(Stage.id) == Job.stage_id)
         .join(Client, col(Client.id) == Job.client_id, isouter=True)

@@ -96,7 +96,7 @@ def add_stage(
         pipeline = lookup.pipeline(session, pipeline_ref)
         stages = lookup.ordered_stages(session, pipeline.saved_id)
         _refuse_taken_stage_name(stages, name)
-        stage = Stage(pipeline_id=pipeline.id, name=name, due_in_days=due_in_days)
+        stage = Stage(pipeline_id=pipeline.saved_id, name=name, due_in_days=due_in_days)
         session.add(stage)
         stages.append(stage)
         reorder_rows(stages, stage, len(stages) if place is None else place, "a stage")
@@ -250,7 +250,7 @@ def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
             select(func.min(StageVisit.position)).where(StageVisit.stage_id == stage.id, StageVisit.state == "active")
         ).one()
         job.pipeline_id = stage.pipeline_id
-        place = {"stage_id": stage.id, "stage_name": stage.name, "position": (top or 0) - 1}
+        place: dict[str, Any] = {"stage_id": stage.id, "stage_name": stage.name, "position": (top or 0) - 1}
         visit = StageVisit(**subjects.owner(job), **place, entered_at=utcnow())
         session.add(visit)
         session.flush()

@@ -52,7 +52,7 @@ def describe(subject: Subject) -> str:
     return f"{NOUN[subject.kind]} {subject.id} {subject.title!r}"
 
 
-def owner(subject: Subject) -> dict[str, int]:
+def owner(subject: Subject) -> dict[str, Any]:
     """The columns that tie a stage visit to the subject."""
     if isinstance(subject, Job):
         return {"job_id": subject.saved_id}

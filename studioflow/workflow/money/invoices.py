@@ -28,6 +28,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
     Client,
+    Condition,
     Invoice,
     InvoiceLine,
     InvoiceTax,
@@ -622,23 +623,23 @@ def _invoice(session: Session, ref: int | str) -> Invoice:
     return row
 
 
-def invoice_views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:
+def invoice_views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:
     """Invoices with their totals, inside the caller's transaction (templates read them)."""
     return _views(session, today, *conditions)
 
 
-def _views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:
+def _views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:
     today = today or date.today()
     query = (
         select(Invoice, Job.title, Client.name)
         .join(Job, col(Job.id) == Invoice.job_id, isouter=True)
         .join(Client, col(Client.id) == Invoice.client_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Invoice.issued_on), col(Invoice.id))
     )
     rows = session.exec(query).all()
     lines: dict[int, list[InvoiceLineView]] = {invoice.saved_id: [] for invoice, _, _ in rows}
-    chosen = select(Invoice.id).where(*conditions)  # type: ignore[arg-type]
+    chosen = select(Invoice.id).where(*conditions)
     line_rows = session.exec(
         select(InvoiceLine)
         .where(col(InvoiceLine.invoice_id).in_(chosen))

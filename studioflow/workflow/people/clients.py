@@ -183,7 +183,7 @@ def _watch_links(session: Session, rec: journal.Recording, client_id: int) -> No
     rec.watch_rows("client", [client_id])
     rec.watch(session.exec(select(Job.id).where(Job.client_id == client_id)).all())  # type: ignore[arg-type]
     for table, model in (("job_client", JobClient), ("event", Event), ("invoice", Invoice), ("project", Project)):
-        rec.watch_rows(table, session.exec(select(col(model.id)).where(model.client_id == client_id)).all())
+        rec.watch_rows(table, [row.saved_id for row in session.exec(select(model).where(model.client_id == client_id))])
 
 
 def clean_phone(phone: str) -> str:

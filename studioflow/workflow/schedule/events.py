@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Event, Job, utcnow
+from studioflow.store.models import Client, Condition, Event, Job, utcnow
 from studioflow.workflow import lookup
 from studioflow.workflow.views import EventView
 
@@ -174,12 +174,12 @@ def _event(session: Session, event_id: int) -> Event:
     return event
 
 
-def _views(session: Session, *conditions: object) -> list[EventView]:
+def _views(session: Session, *conditions: Condition) -> list[EventView]:
     query = (
         select(Event, Job.title, Client.name)
         .join(Job, col(Job.id) == Event.job_id, isouter=True)
         .join(Client, col(Client.id) == Event.client_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Event.starts_at), col(Event.id))
     )
     return [

@@ -19,6 +19,7 @@ from studioflow.store import Database
 from studioflow.store.models import (
     Automation,
     Client,
+    Condition,
     Event,
     Invoice,
     Job,
@@ -28,6 +29,7 @@ from studioflow.store.models import (
     SavedTaskList,
     Stage,
     Task,
+    select_wide,
     utcnow,
 )
 from studioflow.workflow import lookup
@@ -344,7 +346,7 @@ def _group_key(task: TaskView) -> tuple[str, int]:
 def _task_rows(session: Session, *conditions: Any) -> list[TaskView]:
     """Tasks as views, read as plain columns (10,000 of them in a few tens of ms)."""
     query = (
-        select(
+        select_wide(
             Task.id,
             Task.title,
             Task.done_at,
@@ -375,7 +377,7 @@ def _view(session: Session, task: Task) -> TaskView:
     return _views(session, Task.id == task.id)[0]
 
 
-def _views(session: Session, *conditions: object) -> list[TaskView]:
+def _views(session: Session, *conditions: Condition) -> list[TaskView]:
     rows = _task_rows(session, *conditions)
     rows.sort(key=lambda t: (t.done, t.due_on is None, t.due_on or date.min, -t.priority, t.id))
     return rows
@@ -464,7 +466,7 @@ def get_project(db: Database, ref: int | str) -> ProjectView:
         return _project_views(session, Project.id == lookup.project(session, ref).id)[0]
 
 
-def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
+def _project_views(session: Session, *conditions: Condition) -> list[ProjectView]:
     still_open, total = task_counts(Task.project_id, Project.id)
     next_due = (
         select(func.min(Task.due_on))
@@ -472,7 +474,7 @@ def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
         .scalar_subquery()
     )
     query = (
-        select(Project, Client.name, Job.title, Event.title, Invoice.number, still_open, total, next_due)
+        select_wide(Project, Client.name, Job.title, Event.title, Invoice.number, still_open, total, next_due)
         .join(Client, col(Client.id) == Project.client_id, isouter=True)
         .join(Job, col(Job.id) == Project.job_id, isouter=True)
         .join(Event, col(Event.id) == Project.event_id, isouter=True)
