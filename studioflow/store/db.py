@@ -504,7 +504,7 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     register_functions(dbapi_connection)
 
 
-def _casefold(value: object) -> object:
+def _casefold(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
     # The matching rule of store.text: case and accents ignored ("emilie" = "Émilie").
     return fold(value) if isinstance(value, str) else value
 

@@ -334,7 +334,8 @@ _MESSAGE_ROWS = """
 
 def _messages(rows: Iterable[tuple[Any, ...]]) -> list[MessageView]:
     return [
-        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))
+        # mypy cannot count the arguments of unpacked slices; MessageView's fields are in this order.
+        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[call-arg]
         for row in rows
     ]
 

@@ -442,7 +442,8 @@ def link_choices(db: Database) -> list[tuple[str, str, int]]:
             for i, t, s in session.exec(select(Event.id, Event.title, Event.starts_at)).all()
         ]
         found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(select(Invoice.id, Invoice.number)).all()]
-    return sorted(found, key=lambda c: c[0].casefold())
+    # Ids read back are never None; SQLModel types a primary key column Optional (None before a flush).
+    return sorted(found, key=lambda c: c[0].casefold())  # type: ignore[arg-type]
 
 
 def _invoice(session: Session, ref: int | str) -> Invoice:
