@@ -31,7 +31,7 @@ from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.board import board, reads
 from studioflow.workflow.board.board import BoardView, CardView
-from studioflow.workflow.views import JobView
+from studioflow.workflow.views import JobView, TrackView
 
 # The first frame needs only what draws the board (read with plain SQL). The write
 # services (and SQLAlchemy with them), the dialogs and the other screens are imported
@@ -451,7 +451,7 @@ class BoardScreen(Screen[None]):
                 return
             try:
                 if view.kind == "jobs":
-                    moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                    moved: JobView | TrackView = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
                 else:
                     moved = tracking.move_to_pipeline(
                         self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id
