@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from email.utils import make_msgid
+from typing import Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -219,7 +220,7 @@ def edit_invoice(
     lines: Sequence[Line] | None = None,
     taxes: Sequence[Tax] | None = None,
     client: int | str | None = None,
-    due_on: date | bool | None = False,
+    due_on: date | Literal[False] | None = False,
     notes: str | None = None,
     today: date | None = None,
 ) -> InvoiceView:
@@ -235,20 +236,20 @@ def edit_invoice(
                 "a new draft takes its place)"
             )
         with journal.recording(session, f"edit invoice {row.number}") as rec:
-            rec.watch_rows("invoice", [row.id])  # type: ignore[list-item]
+            rec.watch_rows("invoice", [row.saved_id])
             if client is not None:
                 row.client_id = lookup.client(session, client).id
             if due_on is not False:
-                if due_on is not None and due_on < row.issued_on:  # type: ignore[operator]
+                if due_on is not None and due_on < row.issued_on:
                     raise StudioflowError(f"an invoice cannot be due ({due_on}) before it is issued ({row.issued_on})")
-                row.due_on = due_on  # type: ignore[assignment]
+                row.due_on = due_on
             if notes is not None:
                 row.notes = _clean_notes(notes)
             session.add(row)
             if clean_lines is not None:
-                _put_lines(session, rec, row.id, clean_lines, replace=True)  # type: ignore[arg-type]
+                _put_lines(session, rec, row.saved_id, clean_lines, replace=True)
             if clean_taxes is not None:
-                _put_taxes(session, rec, row.id, clean_taxes, replace=True)  # type: ignore[arg-type]
+                _put_taxes(session, rec, row.saved_id, clean_taxes, replace=True)
             session.flush()
         return _views(session, today, Invoice.id == row.id)[0]
 
@@ -264,7 +265,7 @@ def correct(db: Database, invoice: int | str, today: date | None = None) -> Invo
             )
         old = _views(session, today, Invoice.id == row.id)[0]
         with journal.recording(session, f"correct invoice {row.number}") as rec:
-            rec.watch_rows("invoice", [row.id])  # type: ignore[list-item]
+            rec.watch_rows("invoice", [row.saved_id])
             row.status = "void"
             session.add(row)
             session.flush()
@@ -325,7 +326,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
             raise StudioflowError(f"invoice {row.number} is {row.status}; only a draft can change its lines")
         last = session.exec(select(func.max(InvoiceLine.position)).where(InvoiceLine.invoice_id == row.id)).one()
         line = InvoiceLine(
-            invoice_id=row.id,  # type: ignore[arg-type]
+            invoice_id=row.saved_id,
             description=description,
             quantity=quantity,
             unit_price_cents=unit_price_cents,
@@ -357,7 +358,7 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
         if status in ("paid", "void"):
             from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-            tracking.finish(session, "invoices", row.id)  # type: ignore[arg-type]
+            tracking.finish(session, "invoices", row.saved_id)
         return _views(session, today, Invoice.id == row.id)[0]
 
 
@@ -396,7 +397,7 @@ def email_invoice(
         if any(state in ("queued", "sending", "held") for state in earlier):
             raise StudioflowError(f"an email with invoice {row.number} is already waiting in the outbox")
         if row.status == "draft":
-            set_status(db, row.id, "sent", today)  # type: ignore[arg-type]
+            set_status(db, row.saved_id, "sent", today)
         view = _views(session, today, Invoice.id == row.id)[0]
         context = templates.job_context(session, row.job_id, me, today, invoice_id=row.id)
         # The letter greets the payer, who may not be the job's primary client.
