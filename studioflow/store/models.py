@@ -8,7 +8,7 @@ pipeline (composite foreign key), non-empty names, known states (CHECKs).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.orm import Mapped
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.sql.expression import Select
@@ -86,6 +87,11 @@ class Row(SQLModel):
         if self.id is None:
             raise RuntimeError(f"this {type(self).__name__} has no id yet: it is not saved (flushed)")
         return self.id
+
+    @classmethod
+    def id_column(cls) -> Mapped[int]:
+        """The id column, for a query: every row read back has an id, so its values are `int`."""
+        return cast("Mapped[int]", cls.id)
 
 
 # A WHERE condition: a SQL expression, or `bool`, which is what the checker sees for `Job.title == x`

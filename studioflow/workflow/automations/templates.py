@@ -539,4 +539,4 @@ def _find(session: Session, ref: int | str) -> MessageTemplate:
 
 
 def _view(row: MessageTemplate) -> TemplateView:
-    return TemplateView(row.id, row.name, row.channel, row.subject, row.body)  # type: ignore[arg-type]
+    return TemplateView(row.saved_id, row.name, row.channel, row.subject, row.body)

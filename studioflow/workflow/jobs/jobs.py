@@ -267,14 +267,14 @@ def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
         if neighbour is None:
             where = "first" if offset < 0 else "last"
             raise StudioflowError(f"job {job.id} {job.title!r} is already {where} in its column")
-        touched = [job.id, neighbour.id]
+        touched = [job.saved_id, neighbour.saved_id]
         below = col(Job.stage_id) == job.stage_id, col(Job.position) > job.position
         if neighbour.position == job.position:
             # Making room moves the cards below (and may move the tied ones): all part of this step.
             ties_and_below = col(Job.stage_id) == job.stage_id, col(Job.position) >= job.position
-            touched += session.exec(select(Job.id).where(*ties_and_below)).all()
+            touched += session.exec(select(Job.id_column()).where(*ties_and_below)).all()
         label = f"move {job.title!r} {'up' if offset < 0 else 'down'}"
-        with journal.recording(session, label, touched):  # type: ignore[arg-type]
+        with journal.recording(session, label, touched):
             if neighbour.position == job.position:
                 # Equal positions are ordered by id: open a gap of two below them, send the
                 # tied cards that follow the pair into it, and seat the pair in the new order.

@@ -181,7 +181,7 @@ def _links(session: Session, client: Client) -> ClientLinks:
 def _watch_links(session: Session, rec: journal.Recording, client_id: int) -> None:
     """Snapshot the client and every row that points to it, before they change."""
     rec.watch_rows("client", [client_id])
-    rec.watch(session.exec(select(Job.id).where(Job.client_id == client_id)).all())  # type: ignore[arg-type]
+    rec.watch(session.exec(select(Job.id_column()).where(Job.client_id == client_id)).all())
     for table, model in (("job_client", JobClient), ("event", Event), ("invoice", Invoice), ("project", Project)):
         rec.watch_rows(table, [row.saved_id for row in session.exec(select(model).where(model.client_id == client_id))])
 
@@ -346,8 +346,8 @@ def delete_status(db: Database, ref: int | str) -> int:
         if users:
             ids = ", ".join(map(str, users))
             raise StudioflowError(f"status {status.name!r} is used by automation(s) {ids}: delete or change them first")
-        holders = list(session.exec(select(Job.id).where(Job.status_id == status.id)).all())
-        with journal.recording(session, f"delete status {status.name!r}", holders) as rec:  # type: ignore[arg-type]
+        holders = list(session.exec(select(Job.id_column()).where(Job.status_id == status.id)).all())
+        with journal.recording(session, f"delete status {status.name!r}", holders) as rec:
             rec.watch_rows("job_status", [status.saved_id])
             session.delete(status)
             session.flush()

@@ -135,13 +135,15 @@ def quick_add(
 def resolve_owner(session: Session, name: str) -> tuple[str, int]:
     """("job" or "project", id) of the one unarchived job or project called `name`."""
     jobs = session.exec(
-        select(Job.id).where(lookup.same_name(Job.title, name), col(Job.archived).is_(False)).limit(11)
+        select(Job.id_column()).where(lookup.same_name(Job.title, name), col(Job.archived).is_(False)).limit(11)
     ).all()
     projects = session.exec(
-        select(Project.id).where(lookup.same_name(Project.name, name), col(Project.archived).is_(False)).limit(11)
+        select(Project.id_column())
+        .where(lookup.same_name(Project.name, name), col(Project.archived).is_(False))
+        .limit(11)
     ).all()
     if len(jobs) + len(projects) == 1:
-        return ("job", jobs[0]) if jobs else ("project", projects[0])  # type: ignore[return-value]
+        return ("job", jobs[0]) if jobs else ("project", projects[0])
     if not jobs and not projects:
         raise StudioflowError(f"no job or project named {name!r}")
     raise StudioflowError(
@@ -153,19 +155,19 @@ def owner_choices(db: Database) -> list[OwnerChoice]:
     """Every unarchived job and project, for the @ completion of the quick add."""
     with db.read() as session:
         jobs = session.exec(
-            select(Job.id, Job.title, Pipeline.name)
+            select(Job.id_column(), Job.title, Pipeline.name)
             .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
             .where(col(Job.archived).is_(False))
             .order_by(col(Job.title))
         ).all()
         projects = session.exec(
-            select(Project.id, Project.name, Client.name)
+            select(Project.id_column(), Project.name, Client.name)
             .join(Client, col(Client.id) == Project.client_id, isouter=True)
             .where(col(Project.archived).is_(False))
             .order_by(col(Project.name))
         ).all()
-    choices = [OwnerChoice("job", i, title, f"job · {pipeline}") for i, title, pipeline in jobs]  # type: ignore[arg-type]
-    choices += [OwnerChoice("project", i, n, "project" + (f" · {c}" if c else "")) for i, n, c in projects]  # type: ignore[arg-type]
+    choices = [OwnerChoice("job", i, title, f"job · {pipeline}") for i, title, pipeline in jobs]
+    choices += [OwnerChoice("project", i, n, "project" + (f" · {c}" if c else "")) for i, n, c in projects]
     return sorted(choices, key=lambda c: c.name.casefold())
 
 
@@ -434,16 +436,16 @@ def add_project(
 def link_choices(db: Database) -> list[tuple[str, str, int]]:
     """What a new project can be for: (label, kind, id) of every client, job, event, invoice."""
     with db.read() as session:
-        found = [(f"client · {n}", "client", i) for i, n in session.exec(select(Client.id, Client.name)).all()]
-        jobs = select(Job.id, Job.title).where(col(Job.archived).is_(False))
+        found = [(f"client · {n}", "client", i) for i, n in session.exec(select(Client.id_column(), Client.name)).all()]
+        jobs = select(Job.id_column(), Job.title).where(col(Job.archived).is_(False))
         found += [(f"job · {t}", "job", i) for i, t in session.exec(jobs).all()]
         found += [
             (f"event · {t} ({s:%Y-%m-%d})", "event", i)
-            for i, t, s in session.exec(select(Event.id, Event.title, Event.starts_at)).all()
+            for i, t, s in session.exec(select(Event.id_column(), Event.title, Event.starts_at)).all()
         ]
-        found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(select(Invoice.id, Invoice.number)).all()]
-    # Ids read back are never None; SQLModel types a primary key column Optional (None before a flush).
-    return sorted(found, key=lambda c: c[0].casefold())  # type: ignore[arg-type]
+        numbers = select(Invoice.id_column(), Invoice.number)
+        found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(numbers).all()]
+    return sorted(found, key=lambda c: c[0].casefold())
 
 
 def _invoice(session: Session, ref: int | str) -> Invoice:
@@ -629,18 +631,18 @@ def edit_saved_item(
             rec.watch_rows("saved_task_item", [item_id])
             item.title, item.due_offset_days, item.priority = title, due_offset_days, priority
             session.flush()
-        return _saved_view(session, session.get(SavedTaskList, item.list_id))  # type: ignore[arg-type]
+        return _saved_view(session, session.get_one(SavedTaskList, item.list_id))
 
 
 def delete_saved_item(db: Database, item_id: int) -> SavedTaskListView:
     with db.write() as session:
         item = _item(session, item_id)
-        saved = session.get(SavedTaskList, item.list_id)
+        saved = session.get_one(SavedTaskList, item.list_id)
         with journal.recording(session, f"delete saved task {item.title!r}") as rec:
             rec.watch_rows("saved_task_item", [item_id])
             session.delete(item)
             session.flush()
-        return _saved_view(session, saved)  # type: ignore[arg-type]
+        return _saved_view(session, saved)
 
 
 def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListView:
@@ -664,7 +666,7 @@ def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListVie
             rec.watch_rows("saved_task_item", [i.saved_id for i in items])
             reorder_rows(items, items[here], there + 1, "a saved task")
             session.flush()
-        return _saved_view(session, session.get(SavedTaskList, item.list_id))  # type: ignore[arg-type]
+        return _saved_view(session, session.get_one(SavedTaskList, item.list_id))
 
 
 def apply_saved_list(
