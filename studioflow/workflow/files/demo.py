@@ -6,6 +6,7 @@ Everything is written in one transaction, so a failure leaves the database as it
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -352,7 +353,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         for name, channel, subject, body in TEMPLATES:
             templates.create_template(db, template_names[name], channel, subject, body)
         for pipeline, stage, trigger, action, uses, delay in AUTOMATIONS:
-            named = dict(uses)
+            named: dict[str, Any] = dict(uses)
             if "template" in named:
                 named["template"] = template_names[str(named["template"])]
             if "saved_list" in named:
@@ -364,7 +365,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                 trigger,
                 action,
                 delay_minutes=delay,
-                **named,  # type: ignore[arg-type]
+                **named,
             )
         for pipeline, stage in AUTO_MOVE:
             automation_rules.set_auto_move(db, names[pipeline], stage, True)
@@ -434,14 +435,14 @@ def _write_kind_pipelines(
             tracking.track(db, "events", event.id, names["Session prep"])
     model = invoices.list_invoices(db)[0]  # the first wedding's package: the model for the balance invoice
     for pipeline, stage, action, uses in KIND_AUTOMATIONS:
-        named = dict(uses)
+        named: dict[str, Any] = dict(uses)
         if "template" in named:
             named["template"] = template_names[str(named["template"])]
         if "saved_list" in named:
             named["saved_list"] = list_names[str(named["saved_list"])]
         if action == "send_invoice":
             named["from_invoice"] = model.number
-        automation_rules.add_automation(db, names[pipeline], stage, "enter", action, **named)  # type: ignore[arg-type]
+        automation_rules.add_automation(db, names[pipeline], stage, "enter", action, **named)
 
 
 def _put_on_job(db: Database, job_id: int, client_id: int, role: str) -> None:
