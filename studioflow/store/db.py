@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.text import fold
@@ -377,7 +377,7 @@ def trouble(path: Path | None, exc: Exception) -> DatabaseTrouble:
     return DatabaseTrouble(f"{path or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
 
 
-def database_error(error: BaseException) -> bool:
+def database_error(error: BaseException) -> TypeGuard[Exception]:
     """True for an error of the database itself: sqlite3's (the read path) or SQLAlchemy's
     DBAPIError, told without loading SQLAlchemy when nothing has (then none was raised)."""
     if isinstance(error, sqlite3.Error):

@@ -248,8 +248,8 @@ def _placeholders(node: nodes.Node) -> list[tuple[str, int]]:
     if isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
         if isinstance(node, nodes.Getattr):
             return [(f"{node.node.name}.{node.attr}", node.lineno)]
-        is_field = isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
-        name = f"{node.node.name}.{node.arg.value}" if is_field else f"{node.node.name}[…]"  # type: ignore[attr-defined]
+        field = node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None
+        name = f"{node.node.name}.{field}" if field is not None else f"{node.node.name}[…]"
         return [(name, node.lineno), *_placeholders(node.arg)]
     if isinstance(node, nodes.Name):
         return [(node.name, node.lineno)]

@@ -304,12 +304,12 @@ def _refuse_taken_stage_name(stages: list[Stage], name: str) -> None:
 def _view(session: Session, pipeline: Pipeline) -> PipelineView:
     if pipeline.kind == "jobs":
         cards = select(Job.stage_id, func.count()).where(Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))
-        counts = dict(session.exec(cards.group_by(col(Job.stage_id))).all())
+        counts: dict[int | None, int] = dict(session.exec(cards.group_by(col(Job.stage_id))).all())
     else:
         active = select(StageVisit.stage_id, func.count()).where(
             StageVisit.pipeline_id == pipeline.id, StageVisit.state == "active"
         )
-        counts = dict(session.exec(active.group_by(StageVisit.stage_id)).all())  # type: ignore[arg-type]
+        counts = dict(session.exec(active.group_by(col(StageVisit.stage_id))).all())
     stages = tuple(
         StageView(s.saved_id, s.name, s.position, s.due_in_days, counts.get(s.saved_id, 0))
         for s in lookup.ordered_stages(session, pipeline.saved_id)
