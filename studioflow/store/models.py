@@ -313,6 +313,13 @@ class StageVisit(Row, table=True):
     automations_off: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
+    @property
+    def tracked_pipeline_id(self) -> int:
+        """The pipeline of a client's, event's or invoice's visit (stage_visit_tracked_in_pipeline keeps it set)."""
+        if self.pipeline_id is None:
+            raise RuntimeError(f"stage visit {self.id} is a job's: it has no pipeline of its own")
+        return self.pipeline_id
+
 
 class Event(Row, table=True):
     __tablename__ = "event"

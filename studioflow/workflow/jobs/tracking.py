@@ -206,7 +206,7 @@ def finish(session: Session, kind: str, resource_id: int) -> list[str]:
     row = session.get_one(subjects.MODEL[kind], resource_id)
     names = []
     for visit in active:
-        tracked = Tracked(kind, resource_id, visit.pipeline_id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+        tracked = Tracked(kind, resource_id, visit.tracked_pipeline_id, subjects.title_of(kind, row))
         automations.untrack(session, tracked, "completed")
         names.append(session.get_one(Pipeline, visit.pipeline_id).name)
     return names
@@ -266,7 +266,7 @@ def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | st
     if len(visits) > 1:
         names = ", ".join(sorted(session.get_one(Pipeline, v.pipeline_id).name for v in visits))
         raise StudioflowError(f"{noun} is on {len(visits)} pipelines ({names}); say which with --pipeline")
-    return Tracked(kind, row.id, visits[0].pipeline_id, title), visits[0]  # type: ignore[arg-type]
+    return Tracked(kind, row.id, visits[0].tracked_pipeline_id, title), visits[0]
 
 
 def _key_of(visit: StageVisit) -> str:
