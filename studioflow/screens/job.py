@@ -11,7 +11,7 @@ import os
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -197,7 +197,7 @@ class JobScreen(Screen[None]):
         notes = jobs.get_notes(self.db, self.job_id)
         self.query_one("#job-notes", Markdown).update(notes or "*No notes yet: press e to write some.*")
 
-    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
+    def _fill(self, table_id: str, rows: Sequence[tuple[str, tuple[object, ...]]]) -> None:
         """Refill a table, keeping the cursor on the same row (by key) when it is still there."""
         table = self.query_one(f"#{table_id}", DataTable)
         kept = self._key(table)

@@ -138,10 +138,10 @@ def fire(
         ).first()
         if already is not None:
             continue
-        run = AutomationRun(automation_id=automation.id, visit_id=visit.id)  # type: ignore[arg-type]
+        run = AutomationRun(automation_id=automation.saved_id, visit_id=visit.saved_id)
         session.add(run)
         session.flush()
-        journal.note(session, "run", run.id)  # type: ignore[arg-type]
+        journal.note(session, "run", run.saved_id)
         missing = _missing_tags(automation, subjects.client_of(session, job))
         if missing:
             run.outcome = f"not run: the client lacks the tag(s) {', '.join(missing)}"
@@ -271,7 +271,7 @@ def queue_message(firing: Firing, invoice: Invoice | None = None) -> Effect:
     )
     session.add(message)
     session.flush()
-    journal.note(session, "queued", message.id)  # type: ignore[arg-type]
+    journal.note(session, "queued", message.saved_id)
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
         return Effect(f"{what} held: {reason}", shown, nobody=not address)
@@ -309,7 +309,8 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
         )
     ).all()
     for message in pending:
-        journal.note(session, "cancelled", message.id, prior={"state": message.state, "last_error": message.last_error})  # type: ignore[arg-type]
+        prior = {"state": message.state, "last_error": message.last_error}
+        journal.note(session, "cancelled", message.saved_id, prior=prior)
         message.state = "cancelled"
         who = "job" if visit.job_id is not None else "card"
         message.last_error = f"cancelled: the {who} left {visit.stage_name!r} before it was sent"

@@ -185,9 +185,9 @@ def _insert(conn: Any, table: Table, block: Any, source: Path) -> int:
                 if isinstance(row[at], str) and ("\n" in row[at] or "\r" in row[at]):
                     raise StudioflowError(f"{source}: {table.name}.{column} of row {number} holds a line break")
     if table.name == "automation":  # what CHECKs once refused: the registry knows the actions now
-        for column, allowed in (("trigger", AUTOMATION_TRIGGERS), ("action", actions.names())):
-            at = columns.index(column) if column in columns else None
-            bad = [row[at] for row in rows if at is not None and row[at] not in allowed]
+        for column, allowed in (("trigger", AUTOMATION_TRIGGERS), ("action", tuple(actions.names()))):
+            place = columns.index(column) if column in columns else None
+            bad = [row[place] for row in rows if place is not None and row[place] not in allowed]
             if bad:
                 known = ", ".join(allowed)
                 raise StudioflowError(f"{source}: an automation's {column} {bad[0]!r} is not one of {known}")

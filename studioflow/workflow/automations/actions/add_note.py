@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from studioflow.store.models import Client, Invoice, Job, Pipeline
     from studioflow.workflow.automations.automations import Effect
 
-TABLES = {"jobs": "job", "clients": "client", "invoices": "invoice"}  # the kinds with notes, and their table
+KINDS = ("jobs", "clients", "invoices")  # the cards with a notes field
 
 
 def _setup(_session: Session, _pipeline: Pipeline, values: dict[str, Any]) -> dict[str, Any]:
@@ -43,11 +43,15 @@ def _run(firing: Firing) -> Effect:
     from studioflow.workflow.jobs import journal
 
     session, subject = firing.session, firing.subject
-    row: Job | Client | Invoice | None = subject if isinstance(subject, Job) else None
-    if not isinstance(subject, Job):
-        if subject.kind not in TABLES:
-            return Effect(f"not run: {subject.kind} have no notes")
-        row = session.get(Client if subject.kind == "clients" else Invoice, subject.id)
+    row: Job | Client | Invoice | None
+    if isinstance(subject, Job):
+        row = subject
+    elif subject.kind == "clients":
+        row = session.get(Client, subject.id)
+    elif subject.kind == "invoices":
+        row = session.get(Invoice, subject.id)
+    else:
+        return Effect(f"not run: {subject.kind} have no notes")
     if row is None:
         return Effect("not run: the card is gone")
     text = firing.params.get("text", "")
@@ -61,7 +65,7 @@ def _run(firing: Firing) -> Effect:
     # Joins the move's undo entry; a job's snapshot there already covers its notes.
     with journal.recording(session, "add a note") as rec:
         if not isinstance(row, Job):
-            rec.watch_rows(TABLES[subject.kind], [row.id])  # type: ignore[union-attr,list-item]
+            rec.watch_rows("client" if isinstance(row, Client) else "invoice", [row.saved_id])
         row.notes = f"{row.notes.rstrip()}\n{line}" if row.notes.strip() else line
         if isinstance(row, Job):
             row.updated_at = utcnow()
@@ -91,6 +95,6 @@ register(
                 placeholder="e.g. Called {{ client.first_name }}",
             ),
         ),
-        kinds=tuple(TABLES),
+        kinds=KINDS,
     )
 )

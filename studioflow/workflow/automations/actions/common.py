@@ -43,7 +43,7 @@ def template_id(session: Session, ref: int | str, channel: str) -> int:
     found = lookup.find(session, MessageTemplate, ref, "template")
     if found.channel != channel:
         raise StudioflowError(f"template {found.name!r} is for {found.channel}, not {channel}")
-    return found.id  # type: ignore[return-value]
+    return found.saved_id
 
 
 def template_name(session: Session, params: Mapping[str, Any]) -> str:

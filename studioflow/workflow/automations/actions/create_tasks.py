@@ -41,9 +41,11 @@ def _run(firing: Firing) -> Effect:
     # A lead's, event's or invoice's tasks say whose they are ("Call lead — Ada").
     about = "" if isinstance(job, Job) else job.title
     job_id = subjects.job_id_of(session, job)
-    made = tasklists.create_from_list(session, saved.id, job_id, None, date.today(), run_id=firing.run.id, about=about)  # type: ignore[arg-type]
+    made = tasklists.create_from_list(
+        session, saved.saved_id, job_id, None, date.today(), run_id=firing.run.saved_id, about=about
+    )
     for task in made:
-        journal.note(session, "task", task.id)  # type: ignore[arg-type]
+        journal.note(session, "task", task.saved_id)
     return Effect(f"{len(made)} task(s) from {saved.name!r}")
 
 

@@ -48,10 +48,10 @@ def _run(firing: Firing) -> Effect:
     if isinstance(job, Tracked):
         if pipeline.kind != job.kind:
             return Effect(f"not run: {pipeline.name!r} is a pipeline of {pipeline.kind}")
-        there = Tracked(job.kind, job.id, pipeline.id, job.title)  # type: ignore[arg-type]
+        there = Tracked(job.kind, job.id, pipeline.saved_id, job.title)
         if subjects.active_visit(session, there) is not None:
             return Effect(f"not run: already on {pipeline.name}")
-    stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+    stages = lookup.ordered_stages(session, pipeline.saved_id)
     wanted = firing.params.get("stage_id")
     target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
     if target is None:

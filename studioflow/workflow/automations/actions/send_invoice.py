@@ -46,9 +46,9 @@ def _run(firing: Firing) -> Effect:
     invoice = invoices.copy_invoice(session, model, subject, int(firing.params.get("days", 0)))
     if invoice is None:
         return Effect("not run: the job has no client to bill")
-    journal.note(session, "invoice", invoice.id)  # type: ignore[arg-type]
+    journal.note(session, "invoice", invoice.saved_id)
     sent = queue_message(firing, invoice)
-    tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
+    tracking.enter_default(session, "invoices", invoice.saved_id)
     return Effect(f"invoice {invoice.number} made; {sent.text}", sent.message)
 
 
