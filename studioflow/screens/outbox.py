@@ -353,4 +353,4 @@ class OutboxScreen(Screen[None]):
             self.app.deliver(asked=True)  # type: ignore[attr-defined]
 
     def _changed(self) -> None:
-        self.app.outbox_counts = outbox.counts(self.db)  # type: ignore[attr-defined]
+        self.app.recount_outbox()  # type: ignore[attr-defined]
