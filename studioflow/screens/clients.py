@@ -19,6 +19,7 @@ from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
@@ -304,7 +305,8 @@ class ClientScreen(ClientActions):
         invoice_table = self.query_one("#client-invoices", DataTable)
         invoice_table.clear()
         for i in page.invoices:
-            status = Text(i.status + (" · overdue" if i.overdue else ""), style="bold red" if i.overdue else "")
+            overdue = theme_style(self, "error", bold=True)
+            status = Text(i.status + (" · overdue" if i.overdue else ""), style=overdue if i.overdue else "")
             due = i.due_on.isoformat() if i.due_on else ""
             total = Text(invoices.money(i.total_cents), justify="right")
             invoice_table.add_row(i.number, Text(i.job or ""), i.issued_on.isoformat(), due, status, total)

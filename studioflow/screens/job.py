@@ -32,6 +32,7 @@ from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.jobs import jobs, pipelines
@@ -250,7 +251,8 @@ class JobScreen(Screen[None]):
         self.invoices = {str(i.id): i for i in invoices.list_invoices(self.db, job=self.job_id)}
         rows = []
         for key, i in self.invoices.items():
-            status = Text(i.status + (" · overdue" if i.overdue else ""), style="bold red" if i.overdue else "")
+            overdue = theme_style(self, "error", bold=True)
+            status = Text(i.status + (" · overdue" if i.overdue else ""), style=overdue if i.overdue else "")
             due = i.due_on.isoformat() if i.due_on else ""
             total = Text(invoices.money(i.total_cents), justify="right")
             rows.append((key, (i.number, Text(i.client or ""), i.issued_on.isoformat(), due, status, total)))

@@ -165,10 +165,10 @@ class TemplateEditor(Screen[None]):
             )
             empty = templates.blanks(subject, body, templates.draft_context(self.db, self.job_id, me))
         except StudioflowError as exc:
-            shown.update(f"[b red]Cannot be saved:[/b red] {_plain(str(exc))}")
+            shown.update(f"[b $text-error]Cannot be saved:[/] {_plain(str(exc))}")
             return
         # Exactly what would be sent, blanks included; what has no value here is named first.
-        flag = f"[b yellow]No value here, sent blank:[/b yellow] {', '.join(empty)}\n\n" if empty else ""
+        flag = f"[b $text-warning]No value here, sent blank:[/] {', '.join(empty)}\n\n" if empty else ""
         head = f"[b]Subject:[/b] {_plain(rendered_subject)}\n\n" if self.channel == "email" else ""
         shown.update(flag + head + _plain(rendered_body))
 

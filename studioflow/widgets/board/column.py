@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from studioflow.widgets.colours import status_style
 from studioflow.widgets.due import due_text
 from studioflow.workflow.board.board import CardView
 
@@ -127,7 +128,7 @@ class CardColumn(ScrollView, can_focus=False):
         if row == 1:
             parts = [(" " + (card.client or ("no client" if card.kind == "jobs" else "—")), meta)]
             if card.status:
-                parts.append(("  ● " + card.status, Style(color=card.status_colour or "yellow", bold=True)))
+                parts.append(("  ● " + card.status, status_style(self, card.status_colour)))
             return parts
         due, due_class = due_text(card.due_on, self.today)
         parts = [(" " + due, self.get_component_rich_style(due_class, partial=True))] if due else []
