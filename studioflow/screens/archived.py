@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.job import JobScreen
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.workflow.jobs import jobs
@@ -75,7 +76,7 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"“{job.title}” is back on the board, its tasks and events too (u to undo).")
+        self.notify(f"“{job.title}” is back on the board, its tasks and events too {undo_hint(self)}.")
         self._reload()
 
     @on(OptionList.OptionSelected, "#archived-list")

@@ -22,6 +22,7 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.notices import tell_fired
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
@@ -370,7 +371,7 @@ class BoardScreen(Screen[None]):
         done = "Archived" if self.view is None or self.view.kind == "jobs" else "Took off the pipeline"
         self._change(
             lambda job: self._call("untrack", job),
-            message=f"{done} “{card.title}” (u to undo)." if card else None,
+            message=f"{done} “{card.title}” {undo_hint(self)}." if card else None,
         )
 
     def action_move(self, automations_on: bool = True) -> None:
@@ -386,7 +387,7 @@ class BoardScreen(Screen[None]):
             return
         choices = [(stage.name, stage.id) for stage in self.view.columns]
         quietly = "" if automations_on else " without automations"
-        said = None if automations_on else "Moved without automations: nothing fired (u to undo)."
+        said = None if automations_on else f"Moved without automations: nothing fired {undo_hint(self)}."
 
         def moved(stage_id: int | NewEntry | None) -> None:
             if isinstance(stage_id, int):
@@ -459,7 +460,7 @@ class BoardScreen(Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
+            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} {undo_hint(self)}.")
             tell_fired(self, moved)
             self._refresh()
             self._focus(self.column_index, self._column(self.column_index).cursor)

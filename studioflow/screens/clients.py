@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
@@ -53,13 +54,13 @@ class ClientActions(UndoKeys, Screen[None]):
                         self.db, values["name"], values["email"], values["phone"], tags, values["notes"],
                         allow_duplicate=again,
                     )  # fmt: skip
-                    self.notify(f"Added {made.name} (u to undo).")
+                    self.notify(f"Added {made.name} {undo_hint(self)}.")
                 else:
                     clients.edit_client(
                         self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
                         tags=tags, notes=values["notes"], allow_duplicate=again,
                     )  # fmt: skip
-                    self.notify("Client saved (u to undo).")
+                    self.notify(f"Client saved {undo_hint(self)}.")
             except clients.DuplicateClient as exc:
                 asked.add(values["name"].strip())
                 raise StudioflowError(f"{exc}: ctrl+s again to keep both, or change the name") from None
@@ -86,7 +87,7 @@ class ClientActions(UndoKeys, Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Deleted {links.name} (u to undo).")
+            self.notify(f"Deleted {links.name} {undo_hint(self)}.")
             then()
 
         question = f"Delete {links.name}?\n{links.consequence()}."
@@ -109,7 +110,7 @@ class ClientActions(UndoKeys, Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved (u to undo).")
+            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved {undo_hint(self)}.")
             then(kept.id)
 
         self.app.push_screen(PickerDialog(f"Merge {name} (the duplicate) into", others), chosen)

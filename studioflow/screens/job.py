@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
@@ -370,7 +371,7 @@ class JobScreen(Screen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + " (u to undo).")
+        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + f" {undo_hint(self)}.")
         if moved.fired:
             self.notify("; ".join(moved.fired), title="Automations")
             self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
@@ -417,7 +418,7 @@ class JobScreen(Screen[None]):
 
         def added(task: TaskView | None) -> None:
             if task is not None:
-                self.notify(f"Added “{task.title}” (u to undo).")
+                self.notify(f"Added “{task.title}” {undo_hint(self)}.")
                 self.query_one(TabbedContent).active = "tab-tasks"
                 self._load()
                 self._focus_tab()
@@ -485,7 +486,8 @@ class JobScreen(Screen[None]):
         client_id = self._selected("job-clients", "client")
         if client_id is not None:
             self._run(
-                lambda: jobclients.set_primary(self.db, self.job_id, client_id), "Primary client changed (u to undo)."
+                lambda: jobclients.set_primary(self.db, self.job_id, client_id),
+                f"Primary client changed {undo_hint(self)}.",
             )
 
     def action_client_role(self) -> None:
@@ -621,7 +623,7 @@ class JobScreen(Screen[None]):
         def edited(text: str | None) -> None:
             if text is not None:
                 change = lambda: invoices.edit_invoice(self.db, invoice.id, lines=invoices.parse_lines(text))  # noqa: E731
-                self._run(change, f"Lines of {invoice.number} saved (u to undo).")
+                self._run(change, f"Lines of {invoice.number} saved {undo_hint(self)}.")
 
         heading = f"Lines of {invoice.number}: quantity | description | unit price, one a line"
         self.app.push_screen(TextDialog(heading, invoices.lines_text(invoice)), edited)
@@ -634,7 +636,7 @@ class JobScreen(Screen[None]):
 
         def correct() -> None:
             fresh = invoices.correct(self.db, invoice_id)
-            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send (u to undo).")
+            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send {undo_hint(self)}.")
 
         self._run(correct)
 
@@ -737,7 +739,7 @@ class JobScreen(Screen[None]):
 
     def _save_notes(self, text: str | None) -> None:
         if text is not None:
-            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), "Notes saved (u to undo).")
+            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), f"Notes saved {undo_hint(self)}.")
 
     def _edit_in_editor(self, text: str) -> str | None:
         """The text after $VISUAL/$EDITOR ran on it in the terminal; None when that cannot be done."""

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextAr
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
@@ -307,7 +308,7 @@ class OutboxScreen(Screen[None]):
         self._act(outbox.send_now, "Sending now.", deliver=True)
 
     def action_cancel(self) -> None:
-        self._act(outbox.cancel, "Cancelled (u to undo).")
+        self._act(outbox.cancel, f"Cancelled {undo_hint(self)}.")
 
     def action_release(self) -> None:
         m = self.current()

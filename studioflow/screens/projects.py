@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.tasks import ProjectTasksScreen
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
@@ -128,7 +129,7 @@ class ProjectsScreen(Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
             self.load(keep=project_id)
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
@@ -292,9 +293,11 @@ class SavedListsScreen(Screen[None]):
             return
         item_id = self.current_item()
         if self.focused is self.query_one(DataTable) and item_id is not None:
-            if self._run(lambda: tasks.delete_saved_item(self.db, item_id), "Task deleted (u to undo)."):
+            if self._run(lambda: tasks.delete_saved_item(self.db, item_id), f"Task deleted {undo_hint(self)}."):
                 self.load(saved.id)
-        elif self._run(lambda: tasks.delete_saved_list(self.db, saved.id), f"List “{saved.name}” deleted (u to undo)."):
+        elif self._run(
+            lambda: tasks.delete_saved_list(self.db, saved.id), f"List “{saved.name}” deleted {undo_hint(self)}."
+        ):
             self.load()
 
     def action_move_item(self, step: int) -> None:
@@ -327,7 +330,7 @@ class SavedListsScreen(Screen[None]):
             kind, owner_id = owner
             made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, **{kind: owner_id}))
             if made is not None:
-                self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today (u to undo).")
+                self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today {undo_hint(self)}.")
 
         choices = [(f"{o.name}  ({o.detail})", (o.kind, o.id)) for o in owners]
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)

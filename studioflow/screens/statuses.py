@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.workflow.people import clients
@@ -110,12 +111,12 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"{said} (u to undo).")
+        self.notify(f"{said} {undo_hint(self)}.")
         self._reload()
 
     def action_new(self) -> None:
         def made(status: StatusView) -> None:
-            self.notify(f"Added status {status.name} (u to undo).")
+            self.notify(f"Added status {status.name} {undo_hint(self)}.")
             self._reload()
 
         ask_new_status(self, self.db, made)

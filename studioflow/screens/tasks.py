@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.job import JobScreen
+from studioflow.screens.keymap import undo_hint
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
 from studioflow.screens.undo import step_journal
@@ -320,7 +321,7 @@ class TasksScreen(Screen[None]):
         if task is None:
             return
         below = self.task_list.task_index() or 0
-        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” (u to undo)."):
+        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” {undo_hint(self)}."):
             self.task_list.move_to(below)
 
     def action_reorder(self, step: int) -> None:
@@ -414,7 +415,7 @@ class TasksScreen(Screen[None]):
                 return
             self.kept.update(t.id for t in made)
             self.load(keep_task=made[0].id if made else None)
-            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
         self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)

@@ -95,3 +95,56 @@ async def test_keys_that_are_not_text_are_said_and_the_defaults_stay(demo_db: Da
         assert any("keys.board.advance must be keys in quotes" in message for message, _ in notices(app))
         await press(pilot, "l", "L")
         assert job(demo_db, KIM).stage == "Contract Sent"
+
+
+async def test_a_notice_names_the_undo_key_the_user_bound(demo_db: Database, private_config: Path) -> None:
+    write_config(private_config, '[keys]\n"board.undo" = "z"\n')
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "a")  # archive the first card
+        assert job(demo_db, BERG).archived
+        assert any(message.endswith("(z to undo).") for message, _ in notices(app))
+        await press(pilot, "z")
+        assert not job(demo_db, BERG).archived
+
+
+async def test_keys_typed_into_config_toml_apply_when_the_settings_screen_saves(
+    demo_db: Database, private_config: Path
+) -> None:
+    write_config(private_config, "# mine\n[me]\nname = \"Jo\"\n")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await warmed_up(pilot)
+        write_config(private_config, private_config.read_text() + '\n[keys]\n"board.advance" = "ctrl+right"\n')
+        await press(pilot, "5", "comma")
+        await press(pilot, "ctrl+s")
+        assert app.config.keys() == {"board.advance": "ctrl+right"}
+        await press(pilot, "escape", "1", "ctrl+right")
+        assert job(demo_db, BERG).stage == "Consultation"
+    assert private_config.read_text().startswith("# mine")
+
+
+async def test_the_theme_picked_is_saved_and_used_at_the_next_start(demo_db: Database, private_config: Path) -> None:
+    write_config(private_config, "# my settings\n[me]\nname = \"Jo\"  # signs the mail\n")
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "textual-light"  # what picking it in the palette (ctrl+p, Change theme) does
+        await pilot.pause()
+    text = private_config.read_text()
+    assert text.startswith("# my settings")
+    assert 'name = "Jo"  # signs the mail' in text
+    assert load_config().theme() == "textual-light"
+    again = make_app(demo_db, load_config())
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light"
+
+
+async def test_a_theme_that_does_not_exist_is_said_and_the_app_starts(demo_db: Database, private_config: Path) -> None:
+    write_config(private_config, '[ui]\ntheme = "no-such-theme"\n')
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "l")
+        assert any("no theme called 'no-such-theme'" in message for message, _ in notices(app))
+        assert at(app) == (1, KIM)
+    assert load_config().theme() == "no-such-theme"  # the user's file is left as written
