@@ -12,9 +12,9 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.job import JobScreen
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.jobs import jobs
 from studioflow.workflow.views import JobView
 

@@ -22,13 +22,13 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.notices import tell_fired
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.board import board, reads
 from studioflow.workflow.board.board import BoardView, CardView
@@ -116,9 +116,13 @@ class BoardScreen(Screen[None]):
         self.query_one(PipelineBar).show(reads.list_pipelines(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
         if self.view is None:
-            empty.update("No pipelines yet. Press S to create one, or run `studioflow demo` for sample data.")
+            empty.update(
+                f"No pipelines yet. Press {key_for(self, 'edit_stages', 'S')} to create one,"
+                " or run `studioflow demo` for sample data."
+            )
         elif not self.view.columns:
-            empty.update(f"“{self.view.pipeline}” has no stages yet. Press S to add some.")
+            stages_key = key_for(self, "edit_stages", "S")
+            empty.update(f"“{self.view.pipeline}” has no stages yet. Press {stages_key} to add some.")
         empty.display = self.view is None or not self.view.columns
         if self.view is None:
             return
@@ -635,7 +639,8 @@ class BoardScreen(Screen[None]):
 
         all_pipelines = reads.list_pipelines(self.db)
         if not all_pipelines:
-            self.notify("No pipelines yet. Press S to create one.", severity="warning")
+            stages_key = key_for(self, "edit_stages", "S")
+            self.notify(f"No pipelines yet. Press {stages_key} to create one.", severity="warning")
             return
         ids = [p.id for p in all_pipelines]
         current = ids.index(self.view.pipeline_id) if self.view and self.view.pipeline_id in ids else 0

@@ -17,11 +17,11 @@ from textual.widgets import DataTable, Input, Label, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
 

@@ -27,7 +27,6 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
@@ -36,6 +35,7 @@ from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import clients, jobclients

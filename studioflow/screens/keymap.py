@@ -1,8 +1,8 @@
 """The user's keys: every binding id the app declares, with the `[keys]` table of config.toml over it.
 
 Textual applies the keymap itself (`App.set_keymap`); this module knows what Textual does
-not say up front: which ids exist, which keys a remap makes collide, and which key a
-notice should name ("u to undo") now that the user may have moved it.
+not say up front: which ids exist and which keys a remap makes collide (the key a notice
+names, "u to undo", is `widgets.keys.key_for`).
 """
 
 from __future__ import annotations
@@ -109,25 +109,6 @@ def keymap_problems(app_class: type[DOMNode], keymap: Mapping[str, str]) -> list
                     if problem not in problems:
                         problems.append(problem)
     return problems
-
-
-def key_for(node: DOMNode, action: str, default: str) -> str:
-    """The key that runs `action` on the node's screen now (the user's keymap applied), written as
-    the footer writes it; `default` when the screen has no such binding."""
-    app = node.app
-    screen = node.screen
-    keymap: Mapping[str, str] = getattr(app, "user_keys", {})
-    for key_bindings in type(screen)._merge_bindings().key_to_bindings.values():
-        for binding in key_bindings:
-            if binding.action == action:
-                key = keymap.get(binding.id, binding.key) if binding.id else binding.key
-                return app.get_key_display(Binding(key.split(",")[0], action))
-    return default
-
-
-def undo_hint(node: DOMNode) -> str:
-    """The end of a notice about a change that can be taken back: "(u to undo)", with the key bound."""
-    return f"({key_for(node, 'undo', 'u')} to undo)"
 
 
 def _normal(keymap: Mapping[str, str]) -> dict[str, str]:

@@ -16,11 +16,11 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextAr
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.automations import outbox
 from studioflow.workflow.views import MessageView, first_line, local_minute

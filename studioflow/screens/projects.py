@@ -15,12 +15,12 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.tasks import ProjectTasksScreen
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 

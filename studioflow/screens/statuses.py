@@ -15,9 +15,9 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.people import clients
 from studioflow.workflow.views import StatusView
 

@@ -24,13 +24,13 @@ from textual.widgets import Input, Static
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.job import JobScreen
-from studioflow.screens.keymap import undo_hint
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import quickadd, tasks
