@@ -24,7 +24,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 
-from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
 from studioflow.screens.notices import tell_fired
@@ -693,7 +692,10 @@ class JobScreen(Screen[None]):
         def chosen(template_id: int | NewEntry | None) -> None:
             if isinstance(template_id, int):
                 done = f"{invoice.number} queued in the outbox to {invoice.client}."
-                self._run(lambda: invoices.email_invoice(self.db, invoice_id, template_id, load_me()), done)
+                config = self.app.config  # type: ignore[attr-defined]  # read once by the app
+                self._run(
+                    lambda: invoices.email_invoice(self.db, invoice_id, template_id, config.me(), config=config), done
+                )
                 self.app.deliver()  # type: ignore[attr-defined]  # it goes now, in the background
 
         self.app.push_screen(PickerDialog(f"Email {invoice.number} with the letter", letters), chosen)
@@ -715,7 +717,9 @@ class JobScreen(Screen[None]):
                 raise StudioflowError(f"the event is given by its id (a number), not {event_text!r}")
             trip_on = parse_day(v["date"], "the date", date.today())
             event = int(event_text) if event_text else None
-            mileage.add_trip(self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)  # type: ignore[arg-type]
+            config = self.app.config  # type: ignore[attr-defined]  # [mileage], read once by the app
+            trip = (self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)
+            mileage.add_trip(*trip, config=config)  # type: ignore[arg-type]
 
         self.app.push_screen(FormDialog("Log a trip", fields, submit), lambda saved: self._load())
 

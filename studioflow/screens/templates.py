@@ -11,7 +11,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
@@ -159,7 +158,7 @@ class TemplateEditor(Screen[None]):
         self.query_one("#template-preview-title", Label).update(f"Preview for {self.job_title} (ctrl+j: another job)")
         shown = self.query_one("#template-preview", Static)
         try:
-            me = load_me()
+            me = self.app.config.me()  # type: ignore[attr-defined]  # read once by the app
             rendered_subject, rendered_body = templates.preview_draft(
                 self.db, self.channel, subject, body, self.job_id, me
             )
