@@ -25,6 +25,7 @@ from typing import Literal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from studioflow.config import Config
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
@@ -363,14 +364,19 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
 
 
 def email_invoice(
-    db: Database, invoice: int | str, template: int | str, me: Mapping[str, str], today: date | None = None
+    db: Database,
+    invoice: int | str,
+    template: int | str,
+    me: Mapping[str, str],
+    today: date | None = None,
+    config: Config | None = None,
 ) -> tuple[InvoiceView, str]:
     """Queue the invoice in the outbox to its client: the template is the letter, the invoice follows it as text.
 
     A draft becomes sent. Returns the invoice and the address it goes to.
     """
     # Imported on use: jinja2 is only loaded when a message is written.
-    from studioflow.config import load_send_delay
+    from studioflow.config import load_config
     from studioflow.workflow.automations import templates
 
     with db.write() as session:
@@ -411,7 +417,8 @@ def email_invoice(
             body=body.rstrip("\n") + "\n\n" + invoice_text(view),
             job_id=row.job_id,
             message_id=make_msgid(idstring=f"invoice{row.id}", domain=MESSAGE_DOMAIN),
-            send_at=utcnow() + timedelta(seconds=load_send_delay()),  # the user's "undo send" window
+            # the user's "undo send" window, from the config the caller read (else the file, now)
+            send_at=utcnow() + timedelta(seconds=(config or load_config()).send_delay()),
         )
         session.add(message)
         session.flush()
