@@ -15,6 +15,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER
 from studioflow.store.models import Job, OutboxMessage, utcnow
+from studioflow.workflow import lookup
 from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
@@ -103,7 +104,7 @@ def _move(
     with db.write() as session:
         views = []
         for message_id in message_ids:
-            message = _message(session, message_id)
+            message = lookup.get(session, OutboxMessage, message_id, "message")
             if message.state not in allowed:
                 raise StudioflowError(f"cannot {verb} message {message_id}: it is {message.state}; {refusal}")
             message.state = state
@@ -118,17 +119,10 @@ def _move(
 
 
 def _changeable(session: Session, message_id: int, verb: str) -> OutboxMessage:
-    message = _message(session, message_id)
+    message = lookup.get(session, OutboxMessage, message_id, "message")
     if message.state not in EDITABLE:
         why = "it is being sent" if message.state == "sending" else f"it is {message.state}"
         raise StudioflowError(f"cannot {verb} message {message_id}: {why}")
-    return message
-
-
-def _message(session: Session, message_id: int) -> OutboxMessage:
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        raise StudioflowError(f"no message {message_id}")
     return message
 
 

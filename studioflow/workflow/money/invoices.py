@@ -33,7 +33,6 @@ from studioflow.store.models import (
     InvoiceTax,
     Job,
     JobClient,
-    MessageTemplate,
     OutboxMessage,
     utcnow,
 )
@@ -227,7 +226,7 @@ def edit_invoice(
     clean_lines = None if lines is None else [_clean_line(*line) for line in lines]
     clean_taxes = None if taxes is None else _clean_taxes(taxes)
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status != "draft":
             raise StudioflowError(
                 f"invoice {row.number} is {row.status}; only a draft is edited (correct it: it is voided and "
@@ -256,7 +255,7 @@ def correct(db: Database, invoice: int | str, today: date | None = None) -> Invo
     """Void a sent invoice and make a new draft in its place (same job, payer, lines, taxes,
     notes; a new number): the draft is then edited and sent. Undoable."""
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status != "sent":
             raise StudioflowError(
                 f"invoice {row.number} is {row.status}; only a sent invoice is corrected (a draft is edited)"
@@ -319,7 +318,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
     """One more line on a draft invoice."""
     description, quantity, unit_price_cents = _clean_line(description, quantity, unit_price_cents)
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status != "draft":
             raise StudioflowError(f"invoice {row.number} is {row.status}; only a draft can change its lines")
         last = session.exec(select(func.max(InvoiceLine.position)).where(InvoiceLine.invoice_id == row.id)).one()
@@ -340,7 +339,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
 def set_status(db: Database, invoice: int | str, status: str, today: date | None = None) -> InvoiceView:
     """Move an invoice along draft → sent → paid (or void); refused when the step makes no sense."""
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if status not in TRANSITIONS:
             raise StudioflowError(f"{status!r} is not an invoice status ({', '.join(TRANSITIONS)})")
         if status == row.status:
@@ -372,16 +371,10 @@ def email_invoice(
     from studioflow.workflow.automations import templates
 
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status in ("paid", "void"):
             raise StudioflowError(f"invoice {row.number} is {row.status}; there is nothing to ask for")
-        letter = session.exec(
-            select(MessageTemplate).where(lookup.same_name(MessageTemplate.name, str(template).strip()))
-        ).first()
-        if letter is None and str(template).strip().isdecimal():
-            letter = session.get(MessageTemplate, int(str(template).strip()))
-        if letter is None:
-            raise StudioflowError(f"no template {str(template).strip()!r}")
+        letter = lookup.template(session, template)
         if letter.channel != "email":
             raise StudioflowError(f"template {letter.name!r} is a text message; an invoice goes by email")
         client = None if row.client_id is None else session.get(Client, row.client_id)
@@ -497,7 +490,7 @@ def invoice_context(invoice: InvoiceView) -> dict[str, str]:
 
 def get_invoice(db: Database, invoice: int | str, today: date | None = None) -> InvoiceView:
     with db.read() as session:
-        return _views(session, today, Invoice.id == _invoice(session, invoice).id)[0]
+        return _views(session, today, Invoice.id == lookup.invoice(session, invoice).id)[0]
 
 
 def list_invoices(
@@ -609,17 +602,6 @@ def _next_number(session: Session) -> str:
         value += 1
         candidate = f"{prefix}{value + 1:0{width}d}"
     return candidate
-
-
-def _invoice(session: Session, ref: int | str) -> Invoice:
-    """By number (as printed), else by id."""
-    text = str(ref).strip()
-    row = session.exec(select(Invoice).where(lookup.same_name(Invoice.number, text))).first()
-    if row is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
-        row = session.get(Invoice, int(text))
-    if row is None:
-        raise StudioflowError(f"no invoice {text!r}")
-    return row
 
 
 def invoice_views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:

@@ -65,7 +65,7 @@ def edit_event(
     _check_times(starts_at, ends_at)
     location = _clean_location(location)
     with db.write() as session:
-        event = _event(session, event_id)
+        event = lookup.get(session, Event, event_id, "event")
         event.title, event.starts_at, event.ends_at, event.location = title, starts_at, ends_at, location
         session.flush()
         return _views(session, Event.id == event.id)[0]
@@ -73,7 +73,7 @@ def edit_event(
 
 def delete_event(db: Database, event_id: int) -> EventView:
     with db.write() as session:
-        event = _event(session, event_id)
+        event = lookup.get(session, Event, event_id, "event")
         view = _views(session, Event.id == event.id)[0]
         session.delete(event)
         return view
@@ -164,13 +164,6 @@ def _clean_location(location: str) -> str:
     if len(location) > MAX_LOCATION:
         raise StudioflowError(f"a location is too long ({len(location)} characters, at most {MAX_LOCATION})")
     return location
-
-
-def _event(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
-    if event is None:
-        raise StudioflowError(f"no event {event_id}")
-    return event
 
 
 def _views(session: Session, *conditions: object) -> list[EventView]:

@@ -410,7 +410,7 @@ def add_project(
     with db.write() as session:
         job_row = None if job is None else lookup.job(session, job)
         event_row = None if event is None else lookup.find(session, Event, event, "event")
-        invoice_row = None if invoice is None else _invoice(session, invoice)
+        invoice_row = None if invoice is None else lookup.invoice(session, invoice)
         client_id = None if client is None else lookup.client(session, client).id
         for linked in (job_row, event_row, invoice_row):
             if client_id is None and linked is not None:
@@ -441,17 +441,6 @@ def link_choices(db: Database) -> list[tuple[str, str, int]]:
         ]
         found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(select(Invoice.id, Invoice.number)).all()]
     return sorted(found, key=lambda c: c[0].casefold())  # type: ignore[misc]
-
-
-def _invoice(session: Session, ref: int | str) -> Invoice:
-    """An invoice by id or by its number."""
-    text = str(ref).strip()
-    found = session.exec(select(Invoice).where(Invoice.number == text)).first()
-    if found is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
-        found = session.get(Invoice, int(text))
-    if found is None:
-        raise StudioflowError(f"no invoice {text!r}")
-    return found
 
 
 def list_projects(db: Database) -> list[ProjectView]:
@@ -610,10 +599,7 @@ def add_saved_item(
 
 
 def _item(session: Session, item_id: int) -> SavedTaskItem:
-    item = session.get(SavedTaskItem, item_id)
-    if item is None:
-        raise StudioflowError(f"no saved task item {item_id}")
-    return item
+    return lookup.get(session, SavedTaskItem, item_id, "saved task item")
 
 
 def edit_saved_item(
