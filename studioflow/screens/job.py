@@ -7,18 +7,13 @@ the footer are those of the tab in view.
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -27,6 +22,7 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.editor import edit_in_terminal
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
@@ -725,42 +721,19 @@ class JobScreen(Screen[None]):
 
     def action_edit_notes(self) -> None:
         notes = jobs.get_notes(self.db, self.job_id)
-        edited = self._edit_in_editor(notes)
-        if edited is not None:
-            if edited != notes:
-                self._save_notes(edited)
+        try:
+            edited = edit_in_terminal(self.app, notes)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
             return
-        # No terminal to hand over (or no editor): edit in place.
-        self.app.push_screen(TextDialog("Notes (markdown)", notes), self._save_notes)
+        if edited is None:  # no terminal to hand over (or no editor): edit in place
+            self.app.push_screen(TextDialog("Notes (markdown)", notes), self._save_notes)
+        elif edited != notes:
+            self._save_notes(edited)
 
     def _save_notes(self, text: str | None) -> None:
         if text is not None:
             self._run(lambda: jobs.set_notes(self.db, self.job_id, text), "Notes saved (u to undo).")
-
-    def _edit_in_editor(self, text: str) -> str | None:
-        """The text after $VISUAL/$EDITOR ran on it in the terminal; None when that cannot be done."""
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            return None
-        fd, name = tempfile.mkstemp(suffix=".md", prefix="studioflow-notes-")
-        path = Path(name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-            try:
-                with self.app.suspend():
-                    done = subprocess.run([*shlex.split(editor), str(path)], check=False)
-            except SuspendNotSupported:
-                return None
-            except OSError as exc:
-                self.notify(f"Cannot run the editor {editor!r}: {exc.strerror}", severity="error")
-                return None
-            if done.returncode != 0:
-                self.notify(f"The editor exited with status {done.returncode}; notes not changed.", severity="warning")
-                return text
-            return path.read_text(encoding="utf-8")
-        finally:
-            path.unlink(missing_ok=True)
 
 
 def _summary(job: JobView) -> str:
