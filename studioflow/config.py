@@ -36,10 +36,25 @@ def config_path() -> Path:
     return Path(chosen).expanduser() if chosen else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
-def load_me() -> dict[str, str]:
-    """The `[me]` table (who signs the messages); empty strings when there is no config file."""
-    me = _table(_read_config(), "me", {"name": str, "business": str})
+def load_me(raw: dict[str, object] | None = None) -> dict[str, str]:
+    """The `[me]` table (who signs the messages); empty strings when there is no config file.
+    `raw`: the file already read."""
+    me = _table(_read_config() if raw is None else raw, "me", {"name": str, "business": str})
     return {key: str(me.get(key, "")) for key in ME_KEYS}
+
+
+@dataclass(frozen=True)
+class MessageSettings:
+    """What writing a message needs from config.toml: who signs it, and the send delay."""
+
+    me: dict[str, str]
+    send_delay: int  # seconds
+
+
+def load_message_settings() -> MessageSettings:
+    """`[me]` and `[outbox]`, from one read of the file."""
+    raw = _read_config()
+    return MessageSettings(load_me(raw), load_send_delay(raw))
 
 
 @dataclass(frozen=True)
@@ -190,9 +205,10 @@ def _seconds(value: object, where: str, key: str) -> float:
     return float(value)
 
 
-def load_send_delay() -> int:
+def load_send_delay(raw: dict[str, object] | None = None) -> int:
     """`[outbox] send_delay_seconds`: how long a new message waits, so a slip can still be undone (0 allowed)."""
-    delay = _table(_read_config(), "outbox", {"send_delay_seconds": int}).get("send_delay_seconds", DEFAULT_SEND_DELAY)
+    table = _table(_read_config() if raw is None else raw, "outbox", {"send_delay_seconds": int})
+    delay = table.get("send_delay_seconds", DEFAULT_SEND_DELAY)
     if not isinstance(delay, int) or not 0 <= delay <= 86400:
         raise StudioflowError(f"{config_path()}: outbox.send_delay_seconds must be from 0 to 86400, not {delay!r}")
     return delay

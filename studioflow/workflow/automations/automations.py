@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
-from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -40,15 +40,19 @@ from studioflow.store.models import (
     utcnow,
 )
 from studioflow.workflow import lookup
+from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import journal, subjects
 from studioflow.workflow.jobs.pipelines import enter_stage, leave_stage
 from studioflow.workflow.jobs.subjects import Subject, Tracked
 from studioflow.workflow.tasks import tasklists
 from studioflow.workflow.views import countdown
 
+if TYPE_CHECKING:
+    from studioflow.config import MessageSettings
+
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
-MESSAGE_DOMAIN = "studioflow.local"
 FIRED = "studioflow.fired"  # session.info key: what fired during this transaction
+SETTINGS = "studioflow.message_settings"  # session.info key: config.toml's [me] and send delay, read once
 LEAVE_TRIGGERS = {"completed": "complete", "skipped": "skip"}
 
 
@@ -285,6 +289,19 @@ def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> Sta
     return visit
 
 
+def message_settings(session: Session, settings: MessageSettings | None = None) -> MessageSettings:
+    """Who signs and how long messages wait, read from config.toml once per transaction (not once
+    per message); a caller that holds the config passes `settings` in before anything fires."""
+    if settings is not None:
+        session.info[SETTINGS] = settings
+    found = session.info.get(SETTINGS)
+    if found is None:
+        from studioflow.config import load_message_settings
+
+        found = session.info[SETTINGS] = load_message_settings()
+    return found
+
+
 def _queue_message(
     session: Session,
     job: Subject,
@@ -294,10 +311,9 @@ def _queue_message(
     invoice: Invoice | None = None,
 ) -> Effect:
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
-    from studioflow.config import load_me, load_send_delay
     from studioflow.workflow.automations import templates
 
-    send_delay = load_send_delay()
+    settings = message_settings(session)
     channel = "sms" if automation.action == "send_sms" else "email"
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = subjects.client_of(session, job)
@@ -333,9 +349,9 @@ def _queue_message(
         try:
             if isinstance(job, Job):
                 invoice_id = None if invoice is None else invoice.id
-                context = templates.job_context(session, job.id, load_me(), invoice_id=invoice_id)
+                context = templates.job_context(session, job.id, settings.me, invoice_id=invoice_id)
             else:
-                context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, load_me())
+                context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, settings.me)
             # The stage that fired, which is not the job's own for stages passed or left.
             context["stage"] = {"name": visit.stage_name}
             if invoice is not None:
@@ -349,34 +365,31 @@ def _queue_message(
         kind = "email address" if channel == "email" else "phone number"
         owner = subjects.NOUN["jobs" if isinstance(job, Job) else job.kind]
         reason = f"the {owner} has no client" if client is None else f"{client.name} has no {kind}"
-    message = OutboxMessage(
-        idempotency_key=f"automation-run-{run.id}",
-        channel=channel,
-        to_addr=address,
-        subject=subject,
-        body=body,
-        job_id=subjects.job_id_of(session, job),
+    message = outbox.enqueue(
+        session,
+        f"automation-run-{run.id}",
+        channel,
+        address,
+        subject,
+        body,
+        subjects.job_id_of(session, job),
+        settings.send_delay,
+        delay_minutes=automation.delay_minutes,
         automation_id=automation.id,
         visit_id=visit.id,
-        state=state,
-        last_error=reason,
-        # The user's send delay ("undo send") comes on top of the automation's own.
-        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=send_delay),
-        message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        held_because=reason,  # "" unless held
         # Not gone yet when the job leaves the stage (a slip, corrected within the send
         # delay): it is taken back, unless the automation says to keep it.
         # (A message of a visit already over, "on complete" or "on skip", has nothing left to leave.)
         cancel_on_leave=not automation.keep_on_leave and visit.state == "active",
     )
-    session.add(message)
-    session.flush()
     journal.note(session, "queued", message.id)  # type: ignore[arg-type]
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
         return Effect(f"{what} held: {reason}", shown, nobody=not address)
     when = f" (sends in {delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
-    if not when and send_delay:
-        when = f" (sends in {countdown(send_delay)}: u takes it back)"
+    if not when and settings.send_delay:
+        when = f" (sends in {countdown(settings.send_delay)}: u takes it back)"
     return Effect(f"{what} queued to {address}{when}", shown)
 
 

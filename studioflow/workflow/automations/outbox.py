@@ -1,4 +1,5 @@
-"""The outbox as the user manages it: list, read, edit, retry, release, cancel, send now.
+"""The outbox: the one way a message is queued (`enqueue`), and the user's services on it:
+list, read, edit, retry, release, cancel, send now.
 
 Delivery itself is `studioflow.mail.delivery`; these services only change what it will
 find. A message can be changed only while it has not gone: queued, held or failed.
@@ -7,6 +8,7 @@ find. A message can be changed only while it has not gone: queued, held or faile
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from email.utils import make_msgid
 
 from sqlmodel import Session, select
@@ -16,7 +18,6 @@ from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER
 from studioflow.store.models import Job, OutboxMessage, utcnow
 from studioflow.workflow import lookup
-from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.people.clients import clean_email
@@ -24,6 +25,49 @@ from studioflow.workflow.views import MessageView
 
 EDITABLE = ("queued", "held", "failed")
 STATE_ORDER = OUTBOX_STATE_ORDER
+MESSAGE_DOMAIN = "studioflow.local"
+
+
+def enqueue(
+    session: Session,
+    key: str,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    job_id: int | None,
+    send_delay: int,
+    *,
+    delay_minutes: int = 0,
+    automation_id: int | None = None,
+    visit_id: int | None = None,
+    held_because: str = "",
+    cancel_on_leave: bool = False,
+) -> OutboxMessage:
+    """Queue a message inside the caller's transaction (it commits with what made it).
+
+    `key` is its idempotency key. It waits its own delay plus the user's `send_delay`
+    ("undo send"); `held_because` holds it for the user instead. An email gets its
+    Message-ID now, so a copy that went twice is recognisable.
+    """
+    message = OutboxMessage(
+        idempotency_key=key,
+        channel=channel,
+        to_addr=to,
+        subject=subject,
+        body=body,
+        job_id=job_id,
+        automation_id=automation_id,
+        visit_id=visit_id,
+        state="held" if held_because else "queued",
+        last_error=held_because,
+        send_at=utcnow() + timedelta(minutes=delay_minutes, seconds=send_delay),
+        message_id=make_msgid(idstring=key.replace("-", ""), domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        cancel_on_leave=cancel_on_leave,
+    )
+    session.add(message)
+    session.flush()
+    return message
 
 
 # Read with plain SQL (no ORM): see `reads`.

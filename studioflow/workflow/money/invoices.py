@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from email.utils import make_msgid
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -34,11 +33,10 @@ from studioflow.store.models import (
     Job,
     JobClient,
     OutboxMessage,
-    utcnow,
 )
 from studioflow.store.text import fold
 from studioflow.workflow import lookup
-from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
+from studioflow.workflow.automations import automations, outbox
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
 
@@ -367,7 +365,6 @@ def email_invoice(
     A draft becomes sent. Returns the invoice and the address it goes to.
     """
     # Imported on use: jinja2 is only loaded when a message is written.
-    from studioflow.config import load_send_delay
     from studioflow.workflow.automations import templates
 
     with db.write() as session:
@@ -394,18 +391,9 @@ def email_invoice(
         # The letter greets the payer, who may not be the job's primary client.
         context["client"] = templates.client_values(client)
         subject, body = templates.render(letter.subject, letter.body, context)
-        message = OutboxMessage(
-            idempotency_key=f"{prefix}{len(earlier) + 1}",
-            channel="email",
-            to_addr=client.email,
-            subject=subject,
-            body=body.rstrip("\n") + "\n\n" + invoice_text(view),
-            job_id=row.job_id,
-            message_id=make_msgid(idstring=f"invoice{row.id}", domain=MESSAGE_DOMAIN),
-            send_at=utcnow() + timedelta(seconds=load_send_delay()),  # the user's "undo send" window
-        )
-        session.add(message)
-        session.flush()
+        text = body.rstrip("\n") + "\n\n" + invoice_text(view)
+        delay = automations.message_settings(session).send_delay  # the user's "undo send" window
+        outbox.enqueue(session, f"{prefix}{len(earlier) + 1}", "email", client.email, subject, text, row.job_id, delay)
         return view, client.email
 
 
