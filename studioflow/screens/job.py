@@ -35,6 +35,7 @@ from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import clients, jobclients
 from studioflow.workflow.schedule import agenda, events
 from studioflow.workflow.tasks import tasks
+from studioflow.workflow.values import parse_cents, parse_date, parse_moment, parse_quantity
 from studioflow.workflow.views import InvoiceView, JobView, TaskView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
@@ -65,33 +66,12 @@ def when(moment: datetime | None) -> str:
     return local_minute(moment) if moment else ""  # empty, not "-": it also fills form fields
 
 
-def parse_when(text: str, what: str) -> datetime:
-    """ "2026-06-13 14:00" in local time → aware datetime; a refusal names the field."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise StudioflowError(f"{what} {text.strip()!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-    return value.astimezone() if value.tzinfo is None else value
-
-
 def parse_day(text: str, what: str, default: date | None = None) -> date | None:
-    if not text.strip():
-        return default
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise StudioflowError(f"{what} {text.strip()!r} is not a date (YYYY-MM-DD)") from None
-
-
-def parse_quantity(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise StudioflowError(f"the quantity {text.strip()!r} is not a whole number") from None
+    return parse_date(text, what) if text.strip() else default
 
 
 def parse_price(values: dict[str, str]) -> int:
-    return invoices.parse_cents(values["price"].strip() or "0", "the unit price")
+    return parse_cents(values["price"].strip() or "0", "the unit price")
 
 
 class JobScreen(Screen[None]):
@@ -260,14 +240,8 @@ class JobScreen(Screen[None]):
             panel.update("No invoices yet: press a to add one.")
             return
         lines = [f"[b]{escape(invoice.number)}[/b] for {escape(invoice.client or '—')}"]
-        for line in invoice.lines:
-            amount = invoices.money(line.amount_cents)
-            each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
-            lines.append(f"  {escape(line.description):<40} {each:>18} {amount:>14}")
-        lines.append(f"  {'Subtotal':<59} {invoices.money(invoice.subtotal_cents):>14}")
-        for tax in invoice.taxes:
-            lines.append(f"  {escape(invoices.tax_label(tax)):<59} {invoices.money(tax.amount_cents):>14}")
-        lines.append(f"  [b]{'Total':<59} {invoices.money(invoice.total_cents):>14}[/b]")
+        *rows, total = invoices.invoice_rows(invoice)
+        lines += [f"  {escape(row)}" for row in rows] + [f"  [b]{escape(total)}[/b]"]
         if invoice.replaces:
             lines.append(f"  Replaces {escape(invoice.replaces)} (voided)")
         if invoice.notes:
@@ -507,9 +481,9 @@ class JobScreen(Screen[None]):
         ]
 
         def submit(v: dict[str, str]) -> None:
-            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
+            ends = parse_moment(v["end"], "the end") if v["end"].strip() else None
             client = v["client"].strip() or None
-            starts = parse_when(v["start"], "the start")
+            starts = parse_moment(v["start"], "the start")
             events.add_event(self.db, v["title"], starts, ends, job=self.job_id, client=client, location=v["location"])
 
         self.app.push_screen(FormDialog("New event", fields, submit), lambda saved: self._load())
@@ -527,8 +501,8 @@ class JobScreen(Screen[None]):
         ]
 
         def submit(v: dict[str, str]) -> None:
-            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
-            events.edit_event(self.db, event_id, v["title"], parse_when(v["start"], "the start"), ends, v["location"])
+            ends = parse_moment(v["end"], "the end") if v["end"].strip() else None
+            events.edit_event(self.db, event_id, v["title"], parse_moment(v["start"], "the start"), ends, v["location"])
 
         self.app.push_screen(FormDialog("Edit event", fields, submit), lambda saved: self._load())
 

@@ -38,6 +38,7 @@ from studioflow.store.text import fold
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations, outbox
 from studioflow.workflow.jobs import journal
+from studioflow.workflow.values import MAX_CENTS, money, parse_cents, parse_quantity, quantity_times
 from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
 
 TRANSITIONS = {
@@ -47,7 +48,6 @@ TRANSITIONS = {
     "void": (),
 }
 UNPAID = ("sent",)  # what a client owes: invoices asked for and not paid (drafts are not asked yet)
-MAX_CENTS = 10**12  # ten billion: past that an amount is a typo
 MAX_QUANTITY = 1_000_000
 MAX_RATE_PPM = 1_000_000  # 100 %
 PPM = 1_000_000
@@ -77,23 +77,6 @@ def rate_text(rate_ppm: int) -> str:
     """99750 → "9.975", 50000 → "5" (a percentage, without trailing zeros)."""
     text = f"{Decimal(rate_ppm) / 10_000:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def parse_cents(text: str, what: str = "an amount") -> int:
-    """ "12", "12.5" or "1,234.56" (dollars, euros...) → cents; refused below 0 or past the cent."""
-    cleaned = text.strip().replace(",", "").lstrip("$€£")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise StudioflowError(f"{what} {text!r} is not an amount (e.g. 1250 or 1250.50)") from None
-    if not value.is_finite() or value < 0:
-        raise StudioflowError(f"{what} cannot be negative ({text})")
-    cents = value * 100
-    if cents != cents.to_integral_value():
-        raise StudioflowError(f"{what} {text!r} has a fraction of a cent")
-    if cents > MAX_CENTS:
-        raise StudioflowError(f"{what} {text!r} is too large")
-    return int(cents)
 
 
 def parse_rate(text: str) -> int:
@@ -126,9 +109,8 @@ def parse_lines(text: str) -> list[Line]:
         if len(parts) != 3:
             raise StudioflowError(f"line {number} is not 'quantity | description | unit price': {row.strip()!r}")
         quantity, description, price = parts
-        if not quantity.isdecimal():
-            raise StudioflowError(f"line {number}: the quantity {quantity!r} is not a whole number")
-        lines.append((description, int(quantity), parse_cents(price, f"line {number}'s price")))
+        count = parse_quantity(quantity, f"line {number}: the quantity")
+        lines.append((description, count, parse_cents(price, f"line {number}'s price")))
     return lines
 
 
@@ -145,13 +127,6 @@ def parse_taxes(text: str) -> list[Tax]:
 def taxes_text(taxes: Iterable[tuple[str, int]]) -> str:
     """The form `parse_taxes` reads: "GST 5; QST 9.975"."""
     return "; ".join(f"{name} {rate_text(rate)}" for name, rate in taxes)
-
-
-def money(cents: int) -> str:
-    """1234567 → "12,345.67" (no currency: the practice knows its own)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d}"
 
 
 def add_invoice(
@@ -448,16 +423,24 @@ def invoice_text(invoice: InvoiceView) -> str:
     if invoice.due_on:
         lines.append(f"Due: {invoice.due_on.isoformat()}")
     lines.append("")
-    for line in invoice.lines:
-        each = f"{line.quantity} x {money(line.unit_price_cents)}"
-        lines.append(f"{line.description[:40]:<40} {each:>18} {money(line.amount_cents):>14}")
-    lines.append(f"{'Subtotal':<59} {money(invoice.subtotal_cents):>14}")
-    for tax in invoice.taxes:
-        lines.append(f"{tax_label(tax):<59} {money(tax.amount_cents):>14}")
-    lines.append(f"{'Total':<59} {money(invoice.total_cents):>14}")
+    lines += invoice_rows(invoice, times="x", clip=True)
     if invoice.notes:
         lines += ["", invoice.notes]
     return "\n".join(lines) + "\n"
+
+
+def invoice_rows(invoice: InvoiceView, times: str = "\u00d7", clip: bool = False) -> list[str]:
+    """The lines, the subtotal, each tax and the total (last) in columns, as the email and the
+    job page show them; `clip` cuts a description to its column."""
+    rows = []
+    for line in invoice.lines:
+        description = line.description[:40] if clip else line.description
+        each = quantity_times(line.quantity, line.unit_price_cents, times)
+        rows.append(f"{description:<40} {each:>18} {money(line.amount_cents):>14}")
+    rows.append(f"{'Subtotal':<59} {money(invoice.subtotal_cents):>14}")
+    rows += [f"{tax_label(tax):<59} {money(tax.amount_cents):>14}" for tax in invoice.taxes]
+    rows.append(f"{'Total':<59} {money(invoice.total_cents):>14}")
+    return rows
 
 
 def tax_label(tax: InvoiceTaxView) -> str:
