@@ -240,6 +240,18 @@ def leave_stage(session: Session, job: Subject, state: str) -> StageVisit:
     return visit
 
 
+def job_visits(session: Session, job_id: int) -> list[tuple[StageVisit, str]]:
+    """The job's stage visits, oldest first, each with its stage's name (as it is now, or as it
+    was when the stage has since been deleted)."""
+    rows = session.exec(
+        select(StageVisit, Stage.name)
+        .join(Stage, col(Stage.id) == StageVisit.stage_id, isouter=True)
+        .where(StageVisit.job_id == job_id)
+        .order_by(col(StageVisit.id))
+    ).all()
+    return [(visit, name or visit.stage_name) for visit, name in rows]
+
+
 def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
     """Open a new active visit of `stage` and put the job on top of that column.
 
