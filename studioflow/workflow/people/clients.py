@@ -310,24 +310,25 @@ def rename_status(db: Database, ref: int | str, name: str) -> StatusView:
         ).first()
         if taken is not None:
             raise StudioflowError(f"a status named {name!r} already exists")
-        with journal.recording(session, f"rename status {status.name!r} to {name!r}") as rec:
-            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
-            status.name = name
-            session.add(status)
-            session.flush()
-        return _status_view(status)
+        return _change_status(session, status, f"rename status {status.name!r} to {name!r}", name=name)
 
 
 def recolour_status(db: Database, ref: int | str, colour: str) -> StatusView:
     colour = _clean_colour(colour)
     with db.write() as session:
         status = lookup.status(session, ref)
-        with journal.recording(session, f"recolour status {status.name!r}") as rec:
-            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
-            status.colour = colour
-            session.add(status)
-            session.flush()
-        return _status_view(status)
+        return _change_status(session, status, f"recolour status {status.name!r}", colour=colour)
+
+
+def _change_status(session: Session, status: JobStatus, label: str, **changes: str) -> StatusView:
+    """Set the status's fields as one undoable step."""
+    with journal.recording(session, label) as rec:
+        rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+        for field, value in changes.items():
+            setattr(status, field, value)
+        session.add(status)
+        session.flush()
+    return _status_view(status)
 
 
 def delete_status(db: Database, ref: int | str) -> int:
