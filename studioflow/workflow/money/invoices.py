@@ -256,35 +256,44 @@ def correct(db: Database, invoice: int | str, today: date | None = None) -> Invo
 def _put_lines(
     session: Session, rec: journal.Recording, invoice_id: int, lines: Sequence[Line], replace: bool = False
 ) -> None:
-    if replace:
-        old = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_line", [line.id for line in old])  # type: ignore[misc]
-        for line in old:
-            session.delete(line)
-        session.flush()
-    for position, (description, quantity, price) in enumerate(lines):
-        line = InvoiceLine(
-            invoice_id=invoice_id, description=description, quantity=quantity, unit_price_cents=price, position=position
+    made = [
+        InvoiceLine(
+            invoice_id=invoice_id, description=description, quantity=quantity, unit_price_cents=price, position=i
         )
-        session.add(line)
-        session.flush()
-        rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
+        for i, (description, quantity, price) in enumerate(lines)
+    ]
+    _put_rows(session, rec, InvoiceLine, invoice_id, made, replace)
 
 
 def _put_taxes(
     session: Session, rec: journal.Recording, invoice_id: int, taxes: Sequence[Tax], replace: bool = False
 ) -> None:
+    made = [
+        InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=i) for i, (name, rate) in enumerate(taxes)
+    ]
+    _put_rows(session, rec, InvoiceTax, invoice_id, made, replace)
+
+
+def _put_rows(
+    session: Session,
+    rec: journal.Recording,
+    model: type[InvoiceLine] | type[InvoiceTax],
+    invoice_id: int,
+    made: Sequence[InvoiceLine | InvoiceTax],
+    replace: bool,
+) -> None:
+    """Add the invoice's new lines or taxes (`replace`: in place of its old ones), each undoable."""
+    table = model.__tablename__
     if replace:
-        old = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_tax", [tax.id for tax in old])  # type: ignore[misc]
-        for tax in old:
-            session.delete(tax)
+        old = session.exec(select(model).where(model.invoice_id == invoice_id)).all()
+        rec.watch_rows(table, [row.id for row in old])  # type: ignore[misc]
+        for row in old:
+            session.delete(row)
         session.flush()
-    for position, (name, rate) in enumerate(taxes):
-        tax = InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=position)
-        session.add(tax)
+    for row in made:
+        session.add(row)
         session.flush()
-        rec.add_row("invoice_tax", tax.id)  # type: ignore[arg-type]
+        rec.add_row(table, row.id)  # type: ignore[arg-type]
 
 
 def add_line(db: Database, invoice: int | str, description: str, quantity: int, unit_price_cents: int) -> InvoiceView:
