@@ -251,6 +251,18 @@ def invoice(session: Session, ref: int | str) -> Invoice:
     )
 
 
+def of_job_and_client(
+    session: Session, model: Any, job_ref: int | str | None, client_ref: int | str | None
+) -> list[Any]:
+    """The conditions that narrow rows of `model` (events, invoices) to a job and a client (None: any)."""
+    conditions = []
+    if job_ref is not None:
+        conditions.append(model.job_id == job(session, job_ref).id)
+    if client_ref is not None:
+        conditions.append(model.client_id == client(session, client_ref).id)
+    return conditions
+
+
 def task(session: Session, ref: int | str) -> Task:
     return find(session, _models().Task, ref, "task")
 

@@ -480,12 +480,7 @@ def list_invoices(
     today: date | None = None,
 ) -> list[InvoiceView]:
     with db.read() as session:
-        conditions = []
-        if job is not None:
-            conditions.append(Invoice.job_id == lookup.job(session, job).id)
-        if client is not None:
-            conditions.append(Invoice.client_id == lookup.client(session, client).id)
-        return _views(session, today, *conditions)
+        return _views(session, today, *lookup.of_job_and_client(session, Invoice, job, client))
 
 
 def owed_cents(invoices: Iterable[InvoiceView]) -> int:

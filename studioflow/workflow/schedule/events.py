@@ -88,11 +88,7 @@ def list_events(
 ) -> list[EventView]:
     """Events in time order; `since`/`until` keep those that end after / start before them."""
     with db.read() as session:
-        conditions = []
-        if job is not None:
-            conditions.append(Event.job_id == lookup.job(session, job).id)
-        if client is not None:
-            conditions.append(Event.client_id == lookup.client(session, client).id)
+        conditions = lookup.of_job_and_client(session, Event, job, client)
         if since is not None:
             # An event still running at `since` counts (its end, or its start when it has none).
             conditions.append((col(Event.ends_at) >= since) | (col(Event.starts_at) >= since))
