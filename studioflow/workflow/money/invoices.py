@@ -20,7 +20,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -38,6 +37,7 @@ from studioflow.store.text import fold
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations, outbox
 from studioflow.workflow.jobs import journal
+from studioflow.workflow.jobs.pipelines import after_last
 from studioflow.workflow.values import MAX_CENTS, money, parse_cents, parse_quantity, quantity_times
 from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
 
@@ -303,13 +303,12 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
         row = lookup.invoice(session, invoice)
         if row.status != "draft":
             raise StudioflowError(f"invoice {row.number} is {row.status}; only a draft can change its lines")
-        last = session.exec(select(func.max(InvoiceLine.position)).where(InvoiceLine.invoice_id == row.id)).one()
         line = InvoiceLine(
             invoice_id=row.id,  # type: ignore[arg-type]
             description=description,
             quantity=quantity,
             unit_price_cents=unit_price_cents,
-            position=-1 if last is None else last + 1,
+            position=after_last(session, InvoiceLine.position, InvoiceLine.invoice_id == row.id, first=-1),
         )
         with journal.recording(session, f"add a line to invoice {row.number}") as rec:
             session.add(line)

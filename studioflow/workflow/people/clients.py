@@ -29,6 +29,7 @@ from studioflow.store.text import escape_like, fold
 from studioflow.workflow import lookup
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
+from studioflow.workflow.jobs.pipelines import after_last
 from studioflow.workflow.views import ClientJobView, ClientLinks, ClientPageView, ClientView, StatusView
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
@@ -279,8 +280,7 @@ def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
     with db.write() as session:
         if session.exec(select(JobStatus).where(lookup.same_name(JobStatus.name, name))).first():
             raise StudioflowError(f"a status named {name!r} already exists")
-        last = session.exec(select(func.max(JobStatus.position))).one()
-        status = JobStatus(name=name, colour=colour, position=(last or 0) + 1)
+        status = JobStatus(name=name, colour=colour, position=after_last(session, JobStatus.position))
         with journal.recording(session, f"add status {name!r}") as rec:
             session.add(status)
             session.flush()

@@ -34,7 +34,7 @@ from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
-from studioflow.workflow.jobs.pipelines import reorder_rows
+from studioflow.workflow.jobs.pipelines import after_last, reorder_rows
 from studioflow.workflow.tasks import quickadd, tasklists
 from studioflow.workflow.views import (
     OwnerChoice,
@@ -583,13 +583,12 @@ def add_saved_item(
     title, due_offset_days, priority = _clean_item(title, due_offset_days, priority)
     with db.write() as session:
         saved = lookup.saved_list(session, list_ref)
-        last = session.exec(select(func.max(SavedTaskItem.position)).where(SavedTaskItem.list_id == saved.id)).one()
         item = SavedTaskItem(
             list_id=saved.id,  # type: ignore[arg-type]
             title=title,
             due_offset_days=due_offset_days,
             priority=priority,
-            position=(last if last is not None else -1) + 1,
+            position=after_last(session, SavedTaskItem.position, SavedTaskItem.list_id == saved.id, first=0),
         )
         with journal.recording(session, f"add {title!r} to saved list {saved.name!r}") as rec:
             session.add(item)
