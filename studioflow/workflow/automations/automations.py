@@ -374,6 +374,7 @@ def _queue_message(
         body,
         subjects.job_id_of(session, job),
         settings.send_delay,
+        seed=f"run{run.id}",
         delay_minutes=automation.delay_minutes,
         automation_id=automation.id,
         visit_id=visit.id,

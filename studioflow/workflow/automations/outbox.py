@@ -38,6 +38,7 @@ def enqueue(
     job_id: int | None,
     send_delay: int,
     *,
+    seed: str,
     delay_minutes: int = 0,
     automation_id: int | None = None,
     visit_id: int | None = None,
@@ -46,7 +47,8 @@ def enqueue(
 ) -> OutboxMessage:
     """Queue a message inside the caller's transaction (it commits with what made it).
 
-    `key` is its idempotency key. It waits its own delay plus the user's `send_delay`
+    `key` is its idempotency key; `seed` names it in an email's Message-ID (kept short: a long
+    Message-ID is folded onto a second header line). It waits its own delay plus the user's `send_delay`
     ("undo send"); `held_because` holds it for the user instead. An email gets its
     Message-ID now, so a copy that went twice is recognisable.
     """
@@ -62,7 +64,7 @@ def enqueue(
         state="held" if held_because else "queued",
         last_error=held_because,
         send_at=utcnow() + timedelta(minutes=delay_minutes, seconds=send_delay),
-        message_id=make_msgid(idstring=key.replace("-", ""), domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        message_id=make_msgid(idstring=seed, domain=MESSAGE_DOMAIN) if channel == "email" else "",
         cancel_on_leave=cancel_on_leave,
     )
     session.add(message)

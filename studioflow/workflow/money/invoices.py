@@ -376,7 +376,8 @@ def email_invoice(
         subject, body = templates.render(letter.subject, letter.body, context)
         text = body.rstrip("\n") + "\n\n" + invoice_text(view)
         delay = automations.message_settings(session).send_delay  # the user's "undo send" window
-        outbox.enqueue(session, f"{prefix}{len(earlier) + 1}", "email", client.email, subject, text, row.job_id, delay)
+        key = f"{prefix}{len(earlier) + 1}"
+        outbox.enqueue(session, key, "email", client.email, subject, text, row.job_id, delay, seed=f"invoice{row.id}")
         return view, client.email
 
 
