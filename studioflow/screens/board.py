@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
@@ -31,7 +32,7 @@ from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.board import board, reads
 from studioflow.workflow.board.board import BoardView, CardView
-from studioflow.workflow.views import JobView
+from studioflow.workflow.views import JobView, TrackView
 
 # The first frame needs only what draws the board (read with plain SQL). The write
 # services (and SQLAlchemy with them), the dialogs and the other screens are imported
@@ -180,7 +181,8 @@ class BoardScreen(Screen[None]):
         else:
             target.cursor = 0 if target.count else None
         self._update_headers(set())
-        self.query_one("#columns", HorizontalScroll).scroll_to_widget(target.parent, animate=False)  # type: ignore[arg-type]
+        if isinstance(holder := target.parent, Widget):  # the column's box is what scrolls into view
+            self.query_one("#columns", HorizontalScroll).scroll_to_widget(holder, animate=False)
 
     def _refresh(self, stage_ids: set[int] | None = None) -> bool:
         """Re-read the given columns (all of them when None): their counts and cards.
@@ -451,7 +453,7 @@ class BoardScreen(Screen[None]):
                 return
             try:
                 if view.kind == "jobs":
-                    moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                    moved: JobView | TrackView = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
                 else:
                     moved = tracking.move_to_pipeline(
                         self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id

@@ -70,7 +70,7 @@ class ClientActions(UndoKeys, Screen[None]):
         heading = "New client" if page is None else f"Edit {page.name}"
         self.app.push_screen(FormDialog(heading, fields, submit), closed)
 
-    def confirm_delete(self, client_id: int, then: Callable[[], None]) -> None:
+    def confirm_delete(self, client_id: int, then: Callable[[], object]) -> None:
         try:
             links = clients.client_links(self.db, client_id)
         except StudioflowError as exc:

@@ -7,7 +7,7 @@ the footer are those of the tab in view.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from rich.markup import escape
@@ -173,7 +173,7 @@ class JobScreen(Screen[None]):
         notes = jobs.get_notes(self.db, self.job_id)
         self.query_one("#job-notes", Markdown).update(notes or "*No notes yet: press e to write some.*")
 
-    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
+    def _fill(self, table_id: str, rows: Sequence[tuple[str, tuple[object, ...]]]) -> None:
         """Refill a table, keeping the cursor on the same row (by key) when it is still there."""
         table = self.query_one(f"#{table_id}", DataTable)
         kept = self._key(table)

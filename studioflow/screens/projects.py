@@ -325,7 +325,8 @@ class SavedListsScreen(Screen[None]):
             if not isinstance(owner, tuple):
                 return
             kind, owner_id = owner
-            made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, **{kind: owner_id}))
+            job, project = (owner_id, None) if kind == "job" else (None, owner_id)
+            made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, job, project))
             if made is not None:
                 self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today (u to undo).")
 

@@ -17,7 +17,7 @@ from studioflow.store.text import fold
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
-    from sqlmodel import Session, SQLModel
+    from sqlmodel import Session
 
     from studioflow.store.models import (
         Client,
@@ -31,9 +31,12 @@ if TYPE_CHECKING:
         Stage,
         Task,
     )
+    from studioflow.store.models import (
+        Row as TableRow,
+    )
 
 Row = TypeVar("Row")
-Model = TypeVar("Model", bound="SQLModel")
+Model = TypeVar("Model", bound="TableRow")
 
 MAX_NAME = 200
 NAME_MATCHES = 11  # enough to say "10 are named ..." and list ten ids
@@ -121,8 +124,8 @@ def find(session: Session, model: type[Model], ref: int | str, what: str, *where
     from sqlalchemy import func
     from sqlmodel import select
 
-    ids: Any = model.id  # type: ignore[attr-defined]
-    name_column: Any = model.title if hasattr(model, "title") else model.name  # type: ignore[attr-defined]
+    ids = model.id_column()
+    name_column = getattr(model, "title" if hasattr(model, "title") else "name")
     return pick(
         ref,
         what,
@@ -130,7 +133,7 @@ def find(session: Session, model: type[Model], ref: int | str, what: str, *where
         lambda folded: session.exec(
             select(model).where(func.casefold(name_column) == folded, *where).order_by(ids).limit(NAME_MATCHES)
         ).all(),
-        lambda row: row.id,  # type: ignore[attr-defined]
+        lambda row: row.saved_id,
     )
 
 
@@ -287,7 +290,7 @@ def target_stage(session: Session, pipeline_row: Pipeline, ref: int | str | None
     """The named stage of `pipeline_row`, or its first stage when none is named."""
     if ref is not None:
         return stage(session, pipeline_row, ref)
-    stages = ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+    stages = ordered_stages(session, pipeline_row.saved_id)
     if not stages:
         raise StudioflowError(f"pipeline {pipeline_row.name!r} has no stages yet; add one first")
     return stages[0]
@@ -295,10 +298,10 @@ def target_stage(session: Session, pipeline_row: Pipeline, ref: int | str | None
 
 def ordered_stages(session: Session, pipeline_id: int) -> list[Stage]:
     """The stages of a pipeline, first to last."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     Stage = _models().Stage
-    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id)  # type: ignore[arg-type]
+    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(col(Stage.position), col(Stage.id))
     return list(session.exec(query).all())
 
 

@@ -39,7 +39,7 @@ def timeline(db: Database, job: int | str) -> list[TimelineItem]:
     with db.read() as session:
         job_row = lookup.job(session, job)
         items: list[TimelineItem] = []
-        for visit, stage in job_visits(session, job_row.id):  # type: ignore[arg-type]
+        for visit, stage in job_visits(session, job_row.saved_id):
             left = f", left {visit.left_at.astimezone():%Y-%m-%d %H:%M}" if visit.left_at else ""
             items.append(TimelineItem(visit.entered_at, "visit", f"{stage}{left}", visit.state))
         runs = session.exec(
@@ -60,7 +60,7 @@ def timeline(db: Database, job: int | str) -> list[TimelineItem]:
             what = message.subject or message.body.split("\n", 1)[0][:60]
             at = message.sent_at or (message.send_at if message.state == "queued" else message.created_at)
             text = f"{message.channel} to {message.to_addr}: {what}"
-            items.append(TimelineItem(at, "message", text, message.state))  # type: ignore[arg-type]
+            items.append(TimelineItem(at, "message", text, message.state))
     return sorted(items, key=lambda item: item.at)  # stable: a visit comes before what it fired
 
 

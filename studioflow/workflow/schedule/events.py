@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Event, Job, utcnow
+from studioflow.store.models import Client, Condition, Event, Job, utcnow
 from studioflow.workflow import lookup
 from studioflow.workflow.views import EventView
 
@@ -49,7 +49,7 @@ def add_event(
         session.flush()
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        tracking.enter_default(session, "events", event.id)  # type: ignore[arg-type]
+        tracking.enter_default(session, "events", event.saved_id)
         return _views(session, Event.id == event.id)[0]
 
 
@@ -162,15 +162,15 @@ def _clean_location(location: str) -> str:
     return location
 
 
-def _views(session: Session, *conditions: object) -> list[EventView]:
+def _views(session: Session, *conditions: Condition) -> list[EventView]:
     query = (
         select(Event, Job.title, Client.name)
         .join(Job, col(Job.id) == Event.job_id, isouter=True)
         .join(Client, col(Client.id) == Event.client_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Event.starts_at), col(Event.id))
     )
     return [
-        EventView(e.id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)  # type: ignore[arg-type]
+        EventView(e.saved_id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)
         for e, job, client in session.exec(query).all()
     ]
