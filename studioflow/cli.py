@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from studioflow import __version__
-from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_me
+from studioflow.config import DB_ENV, MILEAGE_UNITS, db_path, load_config, load_me
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.choices import (
@@ -205,8 +205,16 @@ def _fail(exc: StudioflowError) -> int:
 def _run_tui(db: Database) -> int:
     from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
 
-    make_app(db).run()
+    make_app(db, load_config()).run()  # config.toml read once, here, for the whole session
     return 0
+
+
+def _keys(db: Database, a: argparse.Namespace) -> list[Any]:
+    """Every binding id, the keys that run it (config.toml's [keys] applied) and what it does."""
+    from studioflow.app import StudioflowApp  # the app's bindings and, through it, every screen's
+    from studioflow.screens.keymap import key_table
+
+    return key_table(StudioflowApp, load_config().keys())
 
 
 def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -263,6 +271,7 @@ def build_parser() -> Parser:
 
     cmd = command(groups, "demo", _demo, "write demo data (a wedding and a 1040 pipeline, clients, jobs, tasks)")
     cmd.add_argument("--force", action="store_true", help="add the demo data even if the database has data")
+    command(groups, "keys", _keys, "every key binding id, its keys (with config.toml's [keys]) and what it does")
     command(groups, "check", _check, "check the database file for damage (integrity and foreign keys)")
     command(groups, "undo", lambda db, a: f"undid: {journal.undo(db)}", "undo the last change to a job")
     command(groups, "redo", lambda db, a: f"redid: {journal.redo(db)}", "redo the last undone change")

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
-from studioflow.config import SmsConfig, SmtpConfig, load_sms, load_smtp
+from studioflow.config import Config, SmsConfig, SmtpConfig, load_sms, load_smtp
 from studioflow.errors import StudioflowError
 from studioflow.mail.sms import NO_WAY, sms_transport
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
@@ -59,8 +59,11 @@ class MailSettings:
     sms: SmsConfig | None = None
 
     @classmethod
-    def load(cls, db_path: Path) -> MailSettings:
-        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), sms=load_sms())
+    def load(cls, db_path: Path, config: Config | None = None) -> MailSettings:
+        """From the config the caller read (the app's, read once), else from config.toml now."""
+        if config is None:
+            return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), sms=load_sms())
+        return cls(smtp=config.smtp(), stub_root=stub_dir(db_path), sms=config.sms())
 
     @property
     def destination(self) -> str:

@@ -19,7 +19,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 
-from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
 from studioflow.screens.editor import edit_in_terminal
@@ -28,8 +27,10 @@ from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import clients, jobclients
@@ -226,7 +227,8 @@ class JobScreen(Screen[None]):
         self.invoices = {str(i.id): i for i in invoices.list_invoices(self.db, job=self.job_id)}
         rows = []
         for key, i in self.invoices.items():
-            status = Text(i.status + (" · overdue" if i.overdue else ""), style="bold red" if i.overdue else "")
+            overdue = theme_style(self, "error", bold=True)
+            status = Text(i.status + (" · overdue" if i.overdue else ""), style=overdue if i.overdue else "")
             due = i.due_on.isoformat() if i.due_on else ""
             total = Text(invoices.money(i.total_cents), justify="right")
             rows.append((key, (i.number, Text(i.client or ""), i.issued_on.isoformat(), due, status, total)))
@@ -338,7 +340,7 @@ class JobScreen(Screen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + " (u to undo).")
+        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + f" {undo_hint(self)}.")
         if moved.fired:
             self.notify("; ".join(moved.fired), title="Automations")
             self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
@@ -385,7 +387,7 @@ class JobScreen(Screen[None]):
 
         def added(task: TaskView | None) -> None:
             if task is not None:
-                self.notify(f"Added “{task.title}” (u to undo).")
+                self.notify(f"Added “{task.title}” {undo_hint(self)}.")
                 self.query_one(TabbedContent).active = "tab-tasks"
                 self._load()
                 self._focus_tab()
@@ -453,7 +455,8 @@ class JobScreen(Screen[None]):
         client_id = self._selected("job-clients", "client")
         if client_id is not None:
             self._run(
-                lambda: jobclients.set_primary(self.db, self.job_id, client_id), "Primary client changed (u to undo)."
+                lambda: jobclients.set_primary(self.db, self.job_id, client_id),
+                f"Primary client changed {undo_hint(self)}.",
             )
 
     def action_client_role(self) -> None:
@@ -589,7 +592,7 @@ class JobScreen(Screen[None]):
         def edited(text: str | None) -> None:
             if text is not None:
                 change = lambda: invoices.edit_invoice(self.db, invoice.id, lines=invoices.parse_lines(text))  # noqa: E731
-                self._run(change, f"Lines of {invoice.number} saved (u to undo).")
+                self._run(change, f"Lines of {invoice.number} saved {undo_hint(self)}.")
 
         heading = f"Lines of {invoice.number}: quantity | description | unit price, one a line"
         self.app.push_screen(TextDialog(heading, invoices.lines_text(invoice)), edited)
@@ -602,7 +605,7 @@ class JobScreen(Screen[None]):
 
         def correct() -> None:
             fresh = invoices.correct(self.db, invoice_id)
-            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send (u to undo).")
+            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send {undo_hint(self)}.")
 
         self._run(correct)
 
@@ -659,7 +662,10 @@ class JobScreen(Screen[None]):
         def chosen(template_id: int | NewEntry | None) -> None:
             if isinstance(template_id, int):
                 done = f"{invoice.number} queued in the outbox to {invoice.client}."
-                self._run(lambda: invoices.email_invoice(self.db, invoice_id, template_id, load_me()), done)
+                config = self.app.config  # type: ignore[attr-defined]  # read once by the app
+                self._run(
+                    lambda: invoices.email_invoice(self.db, invoice_id, template_id, config.me(), config=config), done
+                )
                 self.app.deliver()  # type: ignore[attr-defined]  # it goes now, in the background
 
         self.app.push_screen(PickerDialog(f"Email {invoice.number} with the letter", letters), chosen)
@@ -681,7 +687,9 @@ class JobScreen(Screen[None]):
                 raise StudioflowError(f"the event is given by its id (a number), not {event_text!r}")
             trip_on = parse_day(v["date"], "the date", date.today())
             event = int(event_text) if event_text else None
-            mileage.add_trip(self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)  # type: ignore[arg-type]
+            config = self.app.config  # type: ignore[attr-defined]  # [mileage], read once by the app
+            trip = (self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)
+            mileage.add_trip(*trip, config=config)  # type: ignore[arg-type]
 
         self.app.push_screen(FormDialog("Log a trip", fields, submit), lambda saved: self._load())
 
@@ -707,7 +715,7 @@ class JobScreen(Screen[None]):
 
     def _save_notes(self, text: str | None) -> None:
         if text is not None:
-            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), "Notes saved (u to undo).")
+            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), f"Notes saved {undo_hint(self)}.")
 
 
 def _summary(job: JobView) -> str:

@@ -116,6 +116,9 @@ class SettingsScreen(Screen[None]):
         except StudioflowError as exc:
             self._say(str(exc), error=True)
             return
+        # The app (delivery, the badge, the keys, the theme) goes on with the file as saved.
+        self.app.use_config(config.load_config())  # type: ignore[attr-defined]
+        self.app.recount_outbox()  # type: ignore[attr-defined]
         where = "the stub outbox (no SMTP server)" if smtp is None else f"{smtp.host}:{smtp.port} ({smtp.security})"
         self._say(f"Saved. Mail goes to {where}.")
 

@@ -31,6 +31,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import quickadd, tasks
@@ -322,7 +323,7 @@ class TasksScreen(Screen[None]):
         if task is None:
             return
         below = self.task_list.task_index() or 0
-        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” (u to undo)."):
+        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” {undo_hint(self)}."):
             self.task_list.move_to(below)
 
     def action_reorder(self, step: int) -> None:
@@ -416,7 +417,7 @@ class TasksScreen(Screen[None]):
                 return
             self.kept.update(t.id for t in made)
             self.load(keep_task=made[0].id if made else None)
-            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
         self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)

@@ -9,7 +9,6 @@ from textual.screen import Screen
 
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
-from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import journal
 
 
@@ -19,7 +18,7 @@ def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], 
     def done(label: str) -> None:
         screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
         # What it queued or cancelled is back as it was: the badge counts say so at once.
-        screen.app.outbox_counts = outbox.counts(db)  # type: ignore[attr-defined]
+        screen.app.recount_outbox()  # type: ignore[attr-defined]
         then()
 
     run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")

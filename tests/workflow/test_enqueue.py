@@ -85,11 +85,11 @@ def test_an_emailed_invoice_is_queued_by_the_same_enqueue(db: Database, private_
     assert not message.cancel_on_leave
 
 
-def test_settings_given_by_the_caller_are_used_without_reading_the_file(
+def test_a_config_given_by_the_caller_is_used_without_reading_the_file(
     db: Database, reads_of_config: list[int]
 ) -> None:
-    given = config.MessageSettings({"name": "Given", "business": ""}, 0)
+    given = config.Config({"me": {"name": "Given"}})
     with db.write() as session:
-        assert automations.message_settings(session, given) is given
-        assert automations.message_settings(session) is given
+        assert automations.message_config(session, given) is given
+        assert automations.message_config(session).me()["name"] == "Given"
     assert reads_of_config == []

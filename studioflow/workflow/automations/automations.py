@@ -48,11 +48,11 @@ from studioflow.workflow.tasks import tasklists
 from studioflow.workflow.views import countdown
 
 if TYPE_CHECKING:
-    from studioflow.config import MessageSettings
+    from studioflow.config import Config
 
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
 FIRED = "studioflow.fired"  # session.info key: what fired during this transaction
-SETTINGS = "studioflow.message_settings"  # session.info key: config.toml's [me] and send delay, read once
+CONFIG = "studioflow.config"  # session.info key: config.toml, read once per transaction
 LEAVE_TRIGGERS = {"completed": "complete", "skipped": "skip"}
 
 
@@ -291,16 +291,16 @@ def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> Sta
     return visit
 
 
-def message_settings(session: Session, settings: MessageSettings | None = None) -> MessageSettings:
-    """Who signs and how long messages wait, read from config.toml once per transaction (not once
-    per message); a caller that holds the config passes `settings` in before anything fires."""
-    if settings is not None:
-        session.info[SETTINGS] = settings
-    found = session.info.get(SETTINGS)
+def message_config(session: Session, config: Config | None = None) -> Config:
+    """config.toml for the messages of this transaction ([me], the send delay), read once per
+    transaction, not once per message; a caller that holds the config (the app) passes it in."""
+    if config is not None:
+        session.info[CONFIG] = config
+    found: Config | None = session.info.get(CONFIG)
     if found is None:
-        from studioflow.config import load_message_settings
+        from studioflow.config import load_config
 
-        found = session.info[SETTINGS] = load_message_settings()
+        found = session.info[CONFIG] = load_config()
     return found
 
 
@@ -315,7 +315,8 @@ def _queue_message(
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
     from studioflow.workflow.automations import templates
 
-    settings = message_settings(session)
+    config = message_config(session)
+    me, send_delay = config.me(), config.send_delay()
     channel = "sms" if automation.action == "send_sms" else "email"
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = subjects.client_of(session, job)
@@ -351,9 +352,9 @@ def _queue_message(
         try:
             if isinstance(job, Job):
                 invoice_id = None if invoice is None else invoice.id
-                context = templates.job_context(session, job.id, settings.me, invoice_id=invoice_id)
+                context = templates.job_context(session, job.id, me, invoice_id=invoice_id)
             else:
-                context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, settings.me)
+                context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, me)
             # The stage that fired, which is not the job's own for stages passed or left.
             context["stage"] = {"name": visit.stage_name}
             if invoice is not None:
@@ -375,7 +376,7 @@ def _queue_message(
         subject,
         body,
         subjects.job_id_of(session, job),
-        settings.send_delay,
+        send_delay,
         seed=f"run{run.id}",
         delay_minutes=automation.delay_minutes,
         automation_id=automation.id,
@@ -391,8 +392,8 @@ def _queue_message(
     if state == "held":
         return Effect(f"{what} held: {reason}", shown, nobody=not address)
     when = f" (sends in {delay_text(automation.delay_minutes)})" if automation.delay_minutes else ""
-    if not when and settings.send_delay:
-        when = f" (sends in {countdown(settings.send_delay)}: u takes it back)"
+    if not when and send_delay:
+        when = f" (sends in {countdown(send_delay)}: u takes it back)"
     return Effect(f"{what} queued to {address}{when}", shown)
 
 

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -30,6 +30,9 @@ from studioflow.workflow.views import (
     TaskView,
     VisitView,
 )
+
+if TYPE_CHECKING:
+    from studioflow.config import Config
 
 
 # A NOT NULL column's value gives a date (or datetime), a nullable one's may give None.
@@ -273,7 +276,7 @@ def task_rows_and_progress(
 # Outbox
 
 
-def outbox_counts(db: Database) -> dict[str, int]:
+def outbox_counts(db: Database, config: Config | None = None) -> dict[str, int]:
     """How many messages are in each state (every state present, zeros included); and
     `kept_locally` (sent to the local stub outbox only) and `mail_local` (1: no mail
     server is set, so email stays on this machine), which the badge says every time."""
@@ -281,15 +284,16 @@ def outbox_counts(db: Database) -> dict[str, int]:
         found = dict(conn.execute("SELECT state, count(*) FROM outbox_message GROUP BY state").fetchall())
         local = conn.execute("SELECT count(*) FROM outbox_message WHERE state = 'sent' AND local_only").fetchone()[0]
     shown = {state: found.get(state, 0) for state in OUTBOX_STATE_ORDER}
-    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local())}
+    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local(config))}
 
 
-def mail_stays_local() -> bool:
-    """True when no mail server is set: email then goes to the stub outbox on this machine."""
-    from studioflow.config import load_smtp
+def mail_stays_local(config: Config | None = None) -> bool:
+    """True when no mail server is set: email then goes to the stub outbox on this machine.
+    `config`: the one the caller read (the app's), else config.toml now."""
+    from studioflow.config import load_config
 
     try:
-        return load_smtp() is None
+        return (config or load_config()).smtp() is None
     except StudioflowError:
         return False  # a broken [smtp] table is said by delivery, which refuses to use it
 

@@ -23,6 +23,7 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from studioflow.config import Config
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
@@ -343,7 +344,12 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
 
 
 def email_invoice(
-    db: Database, invoice: int | str, template: int | str, me: Mapping[str, str], today: date | None = None
+    db: Database,
+    invoice: int | str,
+    template: int | str,
+    me: Mapping[str, str],
+    today: date | None = None,
+    config: Config | None = None,
 ) -> tuple[InvoiceView, str]:
     """Queue the invoice in the outbox to its client: the template is the letter, the invoice follows it as text.
 
@@ -377,7 +383,8 @@ def email_invoice(
         context["client"] = templates.client_values(client)
         subject, body = templates.render(letter.subject, letter.body, context)
         text = body.rstrip("\n") + "\n\n" + invoice_text(view)
-        delay = automations.message_settings(session).send_delay  # the user's "undo send" window
+        # The user's "undo send" window, from the config the caller read (else the file, now).
+        delay = automations.message_config(session, config).send_delay()
         key = f"{prefix}{len(earlier) + 1}"
         outbox.enqueue(session, key, "email", client.email, subject, text, row.job_id, delay, seed=f"invoice{row.id}")
         return view, client.email

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import extract
 from sqlmodel import Session, col, select
 
-from studioflow.config import MILEAGE_UNITS, load_mileage
+from studioflow.config import MILEAGE_UNITS, Config, load_config
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Condition, Event, Job, MileageLog
@@ -58,10 +58,14 @@ def add_trip(
     event: int | None = None,
     unit: str | None = None,
     rate_cents: int | None = None,
+    config: Config | None = None,
 ) -> MileageView:
-    """Log a trip for a job, optionally for one of the job's events."""
+    """Log a trip for a job, optionally for one of the job's events; unit and rate default to
+    `config`'s [mileage] (the caller's, else config.toml read now)."""
     value = parse_distance(distance)
-    config_unit, config_rate = load_mileage() if unit is None or rate_cents is None else ("mi", 0)
+    config_unit, config_rate = (
+        (config or load_config()).mileage() if unit is None or rate_cents is None else ("mi", 0)
+    )
     unit = unit or config_unit
     if unit not in MILEAGE_UNITS:
         raise StudioflowError(f"a distance is in mi or km, not {unit!r}")
