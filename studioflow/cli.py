@@ -32,6 +32,7 @@ from studioflow.store.choices import (
     OUTBOX_STATE_ORDER,
     PIPELINE_KINDS,
 )
+from studioflow.workflow import values
 from studioflow.workflow.automations import actions  # plain data: what `automation add` offers
 from studioflow.workflow.views import (
     AgendaItem,
@@ -216,11 +217,20 @@ def _keys(db: Database, a: argparse.Namespace) -> list[Any]:
     return key_table(StudioflowApp, load_config().keys())
 
 
-def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A shared parser (`workflow.values`) as an argparse type: its refusal is argparse's usage error."""
+
+    def typed(text: str) -> Any:
+        try:
+            return parse(text)
+        except StudioflowError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    typed.__name__ = parse.__name__  # argparse names the type in its messages
+    return typed
+
+
+parse_date = _argument(values.parse_date)
 
 
 def year(text: str) -> int:
@@ -811,13 +821,7 @@ def _templates() -> ModuleType:
     return templates
 
 
-def parse_datetime(text: str) -> datetime:
-    """ "2026-06-13 14:00" (local time, or with an offset) -> an aware datetime."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-        return value.astimezone() if value.tzinfo is None else value
-    except (ValueError, OverflowError):  # OverflowError: a time at the very edge of the calendar
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
+parse_datetime = _argument(values.parse_moment)
 
 
 def _add_event(db: Database, a: argparse.Namespace) -> EventView:
@@ -861,11 +865,8 @@ def _edit_invoice(db: Database, a: argparse.Namespace) -> InvoiceView:
 
 
 def _invoice_line(description: str, quantity: str, price: str) -> tuple[str, int, int]:
-    try:
-        count = int(quantity)
-    except ValueError:
-        raise StudioflowError(f"the quantity of {description!r} must be a whole number, not {quantity!r}") from None
-    return description, count, invoices.parse_cents(price, f"the price of {description!r}")
+    count = values.parse_quantity(quantity, f"the quantity of {description!r}")
+    return description, count, values.parse_cents(price, f"the price of {description!r}")
 
 
 def _email_invoice(db: Database, a: argparse.Namespace) -> str:
@@ -1295,7 +1296,7 @@ def _print_invoice(invoice: InvoiceView) -> None:
     for key, value in fields.items():
         print(f"{key:>9}  {value}")
     for line in invoice.lines:
-        each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
+        each = values.quantity_times(line.quantity, line.unit_price_cents)
         print(f"           {line.description:<40} {each:>16} {invoices.money(line.amount_cents):>14}")
     print(f"{'subtotal':>9}  {invoices.money(invoice.subtotal_cents):>72}")
     for tax in invoice.taxes:

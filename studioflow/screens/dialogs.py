@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.store.text import fold, matches
+from studioflow.workflow.values import parse_date
 
 Value = TypeVar("Value")
 
@@ -204,9 +205,9 @@ class JobDialog(ModalScreen[JobForm | None]):
             self.query_one("#job-title", Input).focus()
             return
         try:
-            due = date.fromisoformat(due_text) if due_text else None
-        except ValueError:
-            error.update(f"“{due_text}” is not a date: use YYYY-MM-DD.")
+            due = parse_date(due_text, "the due date") if due_text else None
+        except StudioflowError as exc:
+            error.update(str(exc))
             self.query_one("#job-due", Input).focus()
             return
         options = self.query_one("#job-clients", OptionList)

@@ -7,18 +7,13 @@ the footer are those of the tab in view.
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -26,6 +21,7 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
+from studioflow.screens.editor import edit_in_terminal
 from studioflow.screens.notices import tell_fired
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
@@ -40,6 +36,7 @@ from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import clients, jobclients
 from studioflow.workflow.schedule import agenda, events
 from studioflow.workflow.tasks import tasks
+from studioflow.workflow.values import parse_cents, parse_date, parse_moment, parse_quantity
 from studioflow.workflow.views import InvoiceView, JobView, TaskView, local_minute
 
 TABS = ("timeline", "tasks", "clients", "events", "invoices", "mileage", "projects", "notes")
@@ -70,33 +67,12 @@ def when(moment: datetime | None) -> str:
     return local_minute(moment) if moment else ""  # empty, not "-": it also fills form fields
 
 
-def parse_when(text: str, what: str) -> datetime:
-    """ "2026-06-13 14:00" in local time → aware datetime; a refusal names the field."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise StudioflowError(f"{what} {text.strip()!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-    return value.astimezone() if value.tzinfo is None else value
-
-
 def parse_day(text: str, what: str, default: date | None = None) -> date | None:
-    if not text.strip():
-        return default
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise StudioflowError(f"{what} {text.strip()!r} is not a date (YYYY-MM-DD)") from None
-
-
-def parse_quantity(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise StudioflowError(f"the quantity {text.strip()!r} is not a whole number") from None
+    return parse_date(text, what) if text.strip() else default
 
 
 def parse_price(values: dict[str, str]) -> int:
-    return invoices.parse_cents(values["price"].strip() or "0", "the unit price")
+    return parse_cents(values["price"].strip() or "0", "the unit price")
 
 
 class JobScreen(Screen[None]):
@@ -266,14 +242,8 @@ class JobScreen(Screen[None]):
             panel.update("No invoices yet: press a to add one.")
             return
         lines = [f"[b]{escape(invoice.number)}[/b] for {escape(invoice.client or '—')}"]
-        for line in invoice.lines:
-            amount = invoices.money(line.amount_cents)
-            each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
-            lines.append(f"  {escape(line.description):<40} {each:>18} {amount:>14}")
-        lines.append(f"  {'Subtotal':<59} {invoices.money(invoice.subtotal_cents):>14}")
-        for tax in invoice.taxes:
-            lines.append(f"  {escape(invoices.tax_label(tax)):<59} {invoices.money(tax.amount_cents):>14}")
-        lines.append(f"  [b]{'Total':<59} {invoices.money(invoice.total_cents):>14}[/b]")
+        *rows, total = invoices.invoice_rows(invoice)
+        lines += [f"  {escape(row)}" for row in rows] + [f"  [b]{escape(total)}[/b]"]
         if invoice.replaces:
             lines.append(f"  Replaces {escape(invoice.replaces)} (voided)")
         if invoice.notes:
@@ -514,9 +484,9 @@ class JobScreen(Screen[None]):
         ]
 
         def submit(v: dict[str, str]) -> None:
-            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
+            ends = parse_moment(v["end"], "the end") if v["end"].strip() else None
             client = v["client"].strip() or None
-            starts = parse_when(v["start"], "the start")
+            starts = parse_moment(v["start"], "the start")
             events.add_event(self.db, v["title"], starts, ends, job=self.job_id, client=client, location=v["location"])
 
         self.app.push_screen(FormDialog("New event", fields, submit), lambda saved: self._load())
@@ -534,8 +504,8 @@ class JobScreen(Screen[None]):
         ]
 
         def submit(v: dict[str, str]) -> None:
-            ends = parse_when(v["end"], "the end") if v["end"].strip() else None
-            events.edit_event(self.db, event_id, v["title"], parse_when(v["start"], "the start"), ends, v["location"])
+            ends = parse_moment(v["end"], "the end") if v["end"].strip() else None
+            events.edit_event(self.db, event_id, v["title"], parse_moment(v["start"], "the start"), ends, v["location"])
 
         self.app.push_screen(FormDialog("Edit event", fields, submit), lambda saved: self._load())
 
@@ -733,42 +703,19 @@ class JobScreen(Screen[None]):
 
     def action_edit_notes(self) -> None:
         notes = jobs.get_notes(self.db, self.job_id)
-        edited = self._edit_in_editor(notes)
-        if edited is not None:
-            if edited != notes:
-                self._save_notes(edited)
+        try:
+            edited = edit_in_terminal(self.app, notes)
+        except StudioflowError as exc:
+            self.notify(str(exc), severity="error")
             return
-        # No terminal to hand over (or no editor): edit in place.
-        self.app.push_screen(TextDialog("Notes (markdown)", notes), self._save_notes)
+        if edited is None:  # no terminal to hand over (or no editor): edit in place
+            self.app.push_screen(TextDialog("Notes (markdown)", notes), self._save_notes)
+        elif edited != notes:
+            self._save_notes(edited)
 
     def _save_notes(self, text: str | None) -> None:
         if text is not None:
             self._run(lambda: jobs.set_notes(self.db, self.job_id, text), f"Notes saved {undo_hint(self)}.")
-
-    def _edit_in_editor(self, text: str) -> str | None:
-        """The text after $VISUAL/$EDITOR ran on it in the terminal; None when that cannot be done."""
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            return None
-        fd, name = tempfile.mkstemp(suffix=".md", prefix="studioflow-notes-")
-        path = Path(name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-            try:
-                with self.app.suspend():
-                    done = subprocess.run([*shlex.split(editor), str(path)], check=False)
-            except SuspendNotSupported:
-                return None
-            except OSError as exc:
-                self.notify(f"Cannot run the editor {editor!r}: {exc.strerror}", severity="error")
-                return None
-            if done.returncode != 0:
-                self.notify(f"The editor exited with status {done.returncode}; notes not changed.", severity="warning")
-                return text
-            return path.read_text(encoding="utf-8")
-        finally:
-            path.unlink(missing_ok=True)
 
 
 def _summary(job: JobView) -> str:

@@ -23,9 +23,10 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.job import JobScreen
 from studioflow.screens.notices import tell_fired
-from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
+from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.store.text import matches

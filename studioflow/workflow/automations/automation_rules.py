@@ -159,14 +159,12 @@ def list_automations(
     db: Database, pipeline: int | str | None = None, stage: int | str | None = None
 ) -> list[AutomationView]:
     with db.read() as session:
+        pipeline_row, stage_row = lookup.narrow_rows(session, pipeline, stage)
         conditions: list[Any] = []
-        if pipeline is not None:
-            pipeline_row = lookup.pipeline(session, pipeline)
+        if pipeline_row is not None:
             conditions.append(Stage.pipeline_id == pipeline_row.id)
-            if stage is not None:
-                conditions.append(Automation.stage_id == lookup.stage(session, pipeline_row, stage).id)
-        elif stage is not None:
-            raise StudioflowError("a stage is only meaningful with its pipeline")
+        if stage_row is not None:
+            conditions.append(Automation.stage_id == stage_row.id)
         return _views(session, *conditions)
 
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from email.utils import make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -38,16 +37,19 @@ from studioflow.store.models import (
     utcnow,
 )
 from studioflow.workflow import lookup
-from studioflow.workflow.automations import actions
+from studioflow.workflow.automations import actions, outbox
 from studioflow.workflow.automations.actions import Firing
 from studioflow.workflow.jobs import journal, subjects
 from studioflow.workflow.jobs.pipelines import enter_stage, leave_stage
 from studioflow.workflow.jobs.subjects import Subject, Tracked
 from studioflow.workflow.views import countdown
 
+if TYPE_CHECKING:
+    from studioflow.config import Config
+
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
-MESSAGE_DOMAIN = "studioflow.local"
 FIRED = "studioflow.fired"  # session.info key: what fired during this transaction
+CONFIG = "studioflow.config"  # session.info key: config.toml, read once per transaction
 LEAVE_TRIGGERS = {"completed": "complete", "skipped": "skip"}
 
 
@@ -195,16 +197,28 @@ def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> Sta
     return visit
 
 
+def message_config(session: Session, config: Config | None = None) -> Config:
+    """config.toml for the messages of this transaction ([me], the send delay), read once per
+    transaction, not once per message; a caller that holds the config (the app) passes it in."""
+    if config is not None:
+        session.info[CONFIG] = config
+    found: Config | None = session.info.get(CONFIG)
+    if found is None:
+        from studioflow.config import load_config
+
+        found = session.info[CONFIG] = load_config()
+    return found
+
+
 def queue_message(firing: Firing, invoice: Invoice | None = None) -> Effect:
     """The firing automation's message, rendered from its template for the card's client
     (or the invoice's payer, with the invoice below the letter), in the outbox: queued, or
     held with the reason when it cannot go. The one place automations write messages."""
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
-    from studioflow.config import load_send_delay
     from studioflow.workflow.automations import templates
 
     session, job, visit, automation, run = firing.session, firing.subject, firing.visit, firing.automation, firing.run
-    send_delay = load_send_delay()
+    send_delay = message_config(session).send_delay()
     channel = actions.get(automation.action).channel
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = subjects.client_of(session, job)
@@ -250,27 +264,25 @@ def queue_message(firing: Firing, invoice: Invoice | None = None) -> Effect:
         kind = "email address" if channel == "email" else "phone number"
         owner = subjects.NOUN["jobs" if isinstance(job, Job) else job.kind]
         reason = f"the {owner} has no client" if client is None else f"{client.name} has no {kind}"
-    message = OutboxMessage(
-        idempotency_key=f"automation-run-{run.id}",
-        channel=channel,
-        to_addr=address,
-        subject=subject,
-        body=body,
-        job_id=subjects.job_id_of(session, job),
+    message = outbox.enqueue(
+        session,
+        f"automation-run-{run.id}",
+        channel,
+        address,
+        subject,
+        body,
+        subjects.job_id_of(session, job),
+        send_delay,
+        seed=f"run{run.id}",
+        delay_minutes=automation.delay_minutes,
         automation_id=automation.id,
         visit_id=visit.id,
-        state=state,
-        last_error=reason,
-        # The user's send delay ("undo send") comes on top of the automation's own.
-        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=send_delay),
-        message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        held_because=reason,  # "" unless held
         # Not gone yet when the job leaves the stage (a slip, corrected within the send
         # delay): it is taken back, unless the automation says to keep it.
         # (A message of a visit already over, "on complete" or "on skip", has nothing left to leave.)
         cancel_on_leave=not automation.keep_on_leave and visit.state == "active",
     )
-    session.add(message)
-    session.flush()
     journal.note(session, "queued", message.saved_id)
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
@@ -284,13 +296,13 @@ def queue_message(firing: Firing, invoice: Invoice | None = None) -> Effect:
 def render_context(session: Session, job: Subject, visit: StageVisit, invoice_id: int | None = None) -> dict[str, Any]:
     """The placeholders' values for what fires in `visit`: the job's (or the tracked card's),
     and the stage that fired, which is not the card's own for stages passed or left."""
-    from studioflow.config import load_me
     from studioflow.workflow.automations import templates
 
+    me = message_config(session).me()
     if isinstance(job, Job):
-        context = templates.job_context(session, job.id, load_me(), invoice_id=invoice_id)
+        context = templates.job_context(session, job.id, me, invoice_id=invoice_id)
     else:
-        context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, load_me())
+        context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, me)
     context["stage"] = {"name": visit.stage_name}
     return context
 
