@@ -21,8 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.effects import run_effect
-from studioflow.screens.notices import tell_fired
+from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
@@ -102,7 +101,7 @@ class BoardScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.show_pipeline(board.last_pipeline(self.db))
-        self.call_after_refresh(self.app.warm_up)  # type: ignore[attr-defined]  # after the first frame
+        self.call_after_refresh(studio(self).warm_up)  # after the first frame
 
     # Drawing
 
@@ -123,8 +122,7 @@ class BoardScreen(Screen[None]):
             return
         shown = self.view.pipeline_id
         if shown != board.last_pipeline(self.db):  # a write only when the user switched, once writes are loaded
-            remember = (self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
-            self.app.when_writable(run_effect, *remember)  # type: ignore[attr-defined]
+            studio(self).when_writable(run_effect, self, lambda: board.remember_pipeline(self.db, shown))
         noun = NOUN[self.view.kind]
         for stage in self.view.columns:
             fetch = self._fetcher(stage.id)
@@ -289,12 +287,12 @@ class BoardScreen(Screen[None]):
                 return
             after = getattr(result, "stage_id", before)
             self._follow(card.id, {before, after})
-            if message:
-                self.notify(message)
-            tell_fired(self, result)
+
+        def said(result: Any) -> str | None:
+            return None if isinstance(result, _WouldWriteToNobody) else message
 
         # Off the UI thread: another process may hold the write lock for seconds.
-        run_effect(self, attempt, done)
+        run_effect(self, attempt, done, said=said)
 
     def _ask_first(self, title: str, found: _WouldWriteToNobody, move: Callable[[], None]) -> None:
         from studioflow.screens.dialogs import PickerDialog
@@ -347,7 +345,7 @@ class BoardScreen(Screen[None]):
         def show(rehearsed: tuple[JobView, list[Any]]) -> None:
             self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
 
-        run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, "warning")
+        run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, refusal="warning")
 
     def action_advance(self) -> None:
         self._move(lambda job: self._call("advance", job))
@@ -446,23 +444,21 @@ class BoardScreen(Screen[None]):
             self.notify(f"There is no other pipeline to move the {self._noun} to.", severity="warning")
             return
 
-        async def chosen(pipeline_id: int | NewEntry | None) -> None:
+        def chosen(pipeline_id: int | NewEntry | None) -> None:
             if not isinstance(pipeline_id, int):
                 return
-            try:
+
+            def move() -> Any:
                 if view.kind == "jobs":
-                    moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
-                else:
-                    moved = tracking.move_to_pipeline(
-                        self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id
-                    )
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
-            tell_fired(self, moved)
-            self._refresh()
-            self._focus(self.column_index, self._column(self.column_index).cursor)
+                    return jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                return tracking.move_to_pipeline(self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id)
+
+            def moved(_: Any) -> None:
+                self._refresh()
+                self._focus(self.column_index, self._column(self.column_index).cursor)
+
+            said = "Moved “{0.title}” to {0.pipeline} › {0.stage} (u to undo).".format
+            run_effect(self, move, moved, said=said)
 
         self.app.push_screen(PickerDialog(f"Move “{card.title}” to pipeline", others), chosen)
 
@@ -486,13 +482,12 @@ class BoardScreen(Screen[None]):
             if form is None or self.view is None:
                 return
             client, new = self._client(form.client)
-            try:
-                job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on, new)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._follow(job.id, {stage_id})
-            tell_fired(self, job)
+            pipeline_id = self.view.pipeline_id
+            run_effect(
+                self,
+                lambda: jobs.add_job(self.db, form.title, pipeline_id, client, stage_id, form.due_on, new),
+                lambda job: self._follow(job.id, {stage_id}),
+            )
 
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 
@@ -520,16 +515,13 @@ class BoardScreen(Screen[None]):
         def chosen(client: int | NewEntry | None) -> None:
             if client is None:
                 return
-            try:
+
+            def track() -> Any:
                 if isinstance(client, NewEntry):
-                    tracked = tracking.track_new_client(self.db, client.text, view.pipeline_id, stage_id)
-                else:
-                    tracked = tracking.track(self.db, view.kind, client, view.pipeline_id, stage_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._follow(tracked.id, {stage_id})
-            tell_fired(self, tracked)
+                    return tracking.track_new_client(self.db, client.text, view.pipeline_id, stage_id)
+                return tracking.track(self.db, view.kind, client, view.pipeline_id, stage_id)
+
+            run_effect(self, track, lambda tracked: self._follow(tracked.id, {stage_id}))
 
         title = f"Put a{'n' if view.kind != 'clients' else ''} {self._noun} on {view.pipeline} › "
         title += view.columns[self.column_index].name
@@ -554,12 +546,11 @@ class BoardScreen(Screen[None]):
             if form is None:
                 return
             client, new = self._client(form.client)
-            try:
-                jobs.edit_job(self.db, job.id, form.title, client, form.due_on, new)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._follow(job.id, {job.stage_id})
+            run_effect(
+                self,
+                lambda: jobs.edit_job(self.db, job.id, form.title, client, form.due_on, new),
+                lambda _: self._follow(job.id, {job.stage_id}),
+            )
 
         self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
 

@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
-from studioflow.screens.notices import tell_fired
+from studioflow.screens.effects import tell_fired
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from textual.screen import Screen
 
-from studioflow.screens.effects import run_effect
+from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import journal
@@ -16,12 +16,12 @@ def step_journal(screen: Screen[object], db: Database, then: Callable[[], object
     """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
 
     def done(label: str) -> None:
-        screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
         # What it queued or cancelled is back as it was: the badge counts say so at once.
-        screen.app.outbox_counts = outbox.counts(db)  # type: ignore[attr-defined]
+        studio(screen).outbox_counts = outbox.counts(db)
         then()
 
-    run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")
+    step = journal.redo if redo else journal.undo
+    run_effect(screen, lambda: step(db), done, said=lambda label: f"{'Redid' if redo else 'Undid'}: {label}", refusal="warning")
 
 
 class UndoKeys:
