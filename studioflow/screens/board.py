@@ -345,7 +345,8 @@ class BoardScreen(Screen[None]):
         def show(rehearsed: tuple[JobView, list[Any]]) -> None:
             self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
 
-        run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, refusal="warning")
+        rehearse = lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id))  # noqa: E731
+        run_effect(self, rehearse, show, refusal="warning")
 
     def action_advance(self) -> None:
         self._move(lambda job: self._call("advance", job))

@@ -23,8 +23,8 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
-from studioflow.screens.job import JobScreen
 from studioflow.screens.effects import tell_fired
+from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database

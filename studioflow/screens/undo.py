@@ -21,7 +21,8 @@ def step_journal(screen: Screen[object], db: Database, then: Callable[[], object
         then()
 
     step = journal.redo if redo else journal.undo
-    run_effect(screen, lambda: step(db), done, said=lambda label: f"{'Redid' if redo else 'Undid'}: {label}", refusal="warning")
+    said = f"{'Redid' if redo else 'Undid'}: {{}}".format
+    run_effect(screen, lambda: step(db), done, said=said, refusal="warning")
 
 
 class UndoKeys:

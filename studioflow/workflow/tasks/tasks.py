@@ -454,9 +454,11 @@ def _invoice(session: Session, ref: int | str) -> Invoice:
     return found
 
 
-def list_projects(db: Database) -> list[ProjectView]:
+def list_projects(db: Database, job: int | None = None) -> list[ProjectView]:
+    """The projects not archived; `job`: only those linked to that job."""
     with db.read() as session:
-        return _project_views(session, col(Project.archived).is_(False))
+        linked = () if job is None else (Project.job_id == job,)
+        return _project_views(session, col(Project.archived).is_(False), *linked)
 
 
 def get_project(db: Database, ref: int | str) -> ProjectView:
