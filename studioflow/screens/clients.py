@@ -16,12 +16,14 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
+from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen, when
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
+from studioflow.workflow.views import ClientView
 
 SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
 
@@ -43,50 +45,45 @@ class ClientActions(UndoKeys, Screen[None]):
         ]
         asked: set[str] = set()  # names the user was told exist, and saved again anyway
 
-        def submit(values: dict[str, str]) -> None:
+        def submit(values: dict[str, str]) -> ClientView | None:
             tags = [t for t in values["tags"].split(",") if t.strip()]
             again = values["name"].strip() in asked
             try:
                 if client_id is None:
-                    made = clients.add_client(
+                    return clients.add_client(
                         self.db, values["name"], values["email"], values["phone"], tags, values["notes"],
                         allow_duplicate=again,
                     )  # fmt: skip
-                    self.notify(f"Added {made.name} (u to undo).")
-                else:
-                    clients.edit_client(
-                        self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
-                        tags=tags, notes=values["notes"], allow_duplicate=again,
-                    )  # fmt: skip
-                    self.notify("Client saved (u to undo).")
+                clients.edit_client(
+                    self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
+                    tags=tags, notes=values["notes"], allow_duplicate=again,
+                )  # fmt: skip
+                return None
             except clients.DuplicateClient as exc:
                 asked.add(values["name"].strip())
                 raise StudioflowError(f"{exc}: ctrl+s again to keep both, or change the name") from None
+
+        def said(made: ClientView | None) -> str:
+            return "Client saved (u to undo)." if made is None else f"Added {made.name} (u to undo)."
 
         def closed(saved: bool | None) -> None:
             if saved:
                 self._reload()
 
         heading = "New client" if page is None else f"Edit {page.name}"
-        self.app.push_screen(FormDialog(heading, fields, submit), closed)
+        self.app.push_screen(FormDialog(heading, fields, submit, said), closed)
 
     def confirm_delete(self, client_id: int, then: Callable[[], None]) -> None:
-        try:
-            links = clients.client_links(self.db, client_id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        links = clients.client_links(self.db, client_id)  # a key's error is a notice (StudioflowApp.run_action)
 
         def answered(yes: bool | NewEntry | None) -> None:
-            if yes is not True:
-                return
-            try:
-                clients.delete_client(self.db, client_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Deleted {links.name} (u to undo).")
-            then()
+            if yes is True:
+                run_effect(
+                    self,
+                    lambda: clients.delete_client(self.db, client_id),
+                    lambda _: then(),
+                    said=f"Deleted {links.name} (u to undo).",
+                )
 
         question = f"Delete {links.name}?\n{links.consequence()}."
         self.app.push_screen(PickerDialog(question, [("Delete", True), ("Keep", False)], current=1), answered)
@@ -103,13 +100,13 @@ class ClientActions(UndoKeys, Screen[None]):
         def chosen(original: int | NewEntry | None) -> None:
             if not isinstance(original, int):
                 return
-            try:
-                kept = clients.merge_clients(self.db, original, duplicate_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved (u to undo).")
-            then(kept.id)
+            said = f"Merged {name} into {{0.name}}: jobs, events and invoices moved (u to undo).".format
+            run_effect(
+                self,
+                lambda: clients.merge_clients(self.db, original, duplicate_id),
+                lambda kept: then(kept.id),
+                said=said,
+            )
 
         self.app.push_screen(PickerDialog(f"Merge {name} (the duplicate) into", others), chosen)
 
