@@ -124,11 +124,11 @@ class EffectRunner:
         said = effect.said(result) if callable(effect.said) else effect.said
         if said:
             self.app.notify(said)
-        if effect.send:
-            studio(effect.node).deliver(asked=True)
         tell_fired(effect.node, result)
         if effect.done is not None and effect.node.is_attached:
             effect.done(result)
+        if effect.send:
+            studio(effect.node).deliver(asked=True)
 
     def _failed(self, effect: Effect, error: Exception) -> None:
         said = notice(error)

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.jobs import jobs
@@ -89,11 +90,7 @@ class TemplatesDialog(ModalScreen[None]):
             from studioflow.workflow.automations import templates
 
             if answer is True:
-                try:
-                    templates.delete_template(self.db, name)
-                except StudioflowError as exc:
-                    self.notify(str(exc), severity="error")
-                self._load()
+                run_effect(self, lambda: templates.delete_template(self.db, name), lambda _: self._load())
 
         self.app.push_screen(
             PickerDialog(f"Delete template “{name}”?", [("Delete it", True), ("Keep it", False)]), confirmed
@@ -187,16 +184,13 @@ class TemplateEditor(Screen[None]):
         from studioflow.workflow.automations import templates
 
         subject, body = self._texts()
-        try:
+
+        def save() -> object:
             if self.existing:
-                templates.update_template(self.db, self.name_, subject, body)
-            else:
-                templates.create_template(self.db, self.name_, self.channel, subject, body)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"Template “{self.name_}” saved.")
-        self.dismiss(None)
+                return templates.update_template(self.db, self.name_, subject, body)
+            return templates.create_template(self.db, self.name_, self.channel, subject, body)
+
+        run_effect(self, save, lambda _: self.dismiss(None), said=f"Template “{self.name_}” saved.")
 
 
 def _plain(text: str) -> str:
