@@ -270,11 +270,10 @@ class ClientScreen(ClientActions):
         self.pick_original(self.client_id, merged)
 
     def _load(self) -> None:
-        try:
-            page = clients.client_page(self.db, self.client_id, date.today())
-        except StudioflowError:  # deleted or merged away (an undo of its creation, elsewhere)
+        if not clients.client_exists(self.db, self.client_id):  # deleted or merged away (an undo, elsewhere)
             self.query_one("#client-summary", Static).update("This client no longer exists (u may bring it back).")
             return
+        page = clients.client_page(self.db, self.client_id, date.today())
         self.sub_title = page.name
         owed = invoices.money(page.owed_cents)
         summary = [
