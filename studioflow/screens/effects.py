@@ -64,7 +64,7 @@ class Effect:
     node: DOMNode
     call: Callable[[], Any]
     done: Callable[[Any], object] | None
-    said: str | Callable[[Any], str] | None
+    said: str | Callable[[Any], str | None] | None
     refused: Callable[[str], object] | None
     refusal: Severity
     send: bool
@@ -124,11 +124,11 @@ class EffectRunner:
         said = effect.said(result) if callable(effect.said) else effect.said
         if said:
             self.app.notify(said)
-        tell_fired(effect.node, result)
+        tell_fired(self.app, result)  # said even when the screen that asked has closed since
         if effect.done is not None and effect.node.is_attached:
             effect.done(result)
         if effect.send:
-            studio(effect.node).deliver(asked=True)
+            studio(self.app).deliver(asked=True)
 
     def _failed(self, effect: Effect, error: Exception) -> None:
         said = notice(error)
@@ -146,7 +146,7 @@ def run_effect(
     call: Callable[[], T],
     done: Callable[[T], object] | None = None,
     *,
-    said: str | Callable[[T], str] | None = None,
+    said: str | Callable[[T], str | None] | None = None,
     refused: Callable[[str], object] | None = None,
     refusal: Severity = "error",
     send: bool = False,
