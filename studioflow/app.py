@@ -40,7 +40,7 @@ def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
     def make() -> Screen[Any]:
         import importlib
 
-        return getattr(importlib.import_module(f"studioflow.screens.{module}"), name)(db)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(f"studioflow.screens.{module}"), name)(db)
 
     return make
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def load_send_delay() -> int:
     return delay
 
 
-def save_table(name: str, values: dict[str, Scalar] | None) -> None:
+def save_table(name: str, values: Mapping[str, Scalar] | None) -> None:
     """Replace (None: remove) one table of config.toml; the rest of the file (other tables, comments,
     order, values of any type) stays as the user wrote it. Only its owner can read the file."""
     import tomlkit  # imported on use: only a save needs it

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from studioflow.store import Database
 from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
-MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+MESSAGES: Table = OutboxMessage.__table__
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=2)
@@ -340,7 +341,7 @@ def _delivery_lock(db_path: Path) -> Iterator[bool]:
         os.close(fd)  # closing the file releases the lock
 
 
-if os.name == "nt":
+if sys.platform == "win32":  # the form the type checker reads as a platform check
     import msvcrt
 
     def _lock(fd: int) -> None:

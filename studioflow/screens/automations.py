@@ -101,7 +101,8 @@ class AutomationsDialog(ModalScreen[None]):
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
         run_effect(self, change, lambda _: self._load(highlight))
 
-    def action_toggle(self) -> None:
+    # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
+    def action_toggle(self) -> None:  # type: ignore[override]
         rule = self._rule()
         if rule is not None:
             self._run(lambda: automation_rules.set_enabled(self.db, rule.id, not rule.enabled))

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
@@ -178,7 +179,8 @@ class BoardScreen(Screen[None]):
         else:
             target.cursor = 0 if target.count else None
         self._update_headers(set())
-        self.query_one("#columns", HorizontalScroll).scroll_to_widget(target.parent, animate=False)  # type: ignore[arg-type]
+        if isinstance(holder := target.parent, Widget):  # the column's box is what scrolls into view
+            self.query_one("#columns", HorizontalScroll).scroll_to_widget(holder, animate=False)
 
     def _refresh(self, stage_ids: set[int] | None = None) -> bool:
         """Re-read the given columns (all of them when None): their counts and cards.

@@ -73,7 +73,7 @@ class ClientActions(UndoKeys, Screen[None]):
         heading = "New client" if page is None else f"Edit {page.name}"
         self.app.push_screen(FormDialog(heading, fields, submit, said), closed)
 
-    def confirm_delete(self, client_id: int, then: Callable[[], None]) -> None:
+    def confirm_delete(self, client_id: int, then: Callable[[], object]) -> None:
         links = clients.client_links(self.db, client_id)  # a key's error is a notice (StudioflowApp.run_action)
 
         def answered(yes: bool | NewEntry | None) -> None:

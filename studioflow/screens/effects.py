@@ -30,7 +30,7 @@ def notice(error: BaseException) -> str | None:
     """The one line to show for an error of the input or of the database; None for anything else (a bug)."""
     if isinstance(error, StudioflowError):
         return str(error)
-    if isinstance(error, Exception) and database_error(error):
+    if database_error(error):
         return str(trouble(None, error))
     return None
 
@@ -70,13 +70,13 @@ class Effect:
     send: bool
 
 
-def tell_fired(node: DOMNode, result: object) -> None:
+def tell_fired(app: App[Any], result: object) -> None:
     """Say what fired ("email queued to …; 3 task(s) from …; all tasks done: moved on to …"),
     and send what it queued once due, in the background. Nothing is said when nothing fired."""
     fired = getattr(result, "fired", ())
     if fired:
-        node.notify("; ".join(fired), title="Automations", timeout=8)
-        studio(node).deliver()
+        app.notify("; ".join(fired), title="Automations", timeout=8)
+        studio(app).deliver()
 
 
 class EffectRunner:

@@ -318,9 +318,10 @@ class SavedListsScreen(Screen[None]):
             if not isinstance(owner, tuple):
                 return
             kind, owner_id = owner
+            job, project = (owner_id, None) if kind == "job" else (None, owner_id)
             run_effect(
                 self,
-                lambda: tasks.apply_saved_list(self.db, saved.id, **{kind: owner_id}),
+                lambda: tasks.apply_saved_list(self.db, saved.id, job, project),
                 said=lambda made: f"{len(made)} task(s) from “{saved.name}” added, due from today (u to undo).",
             )
 

@@ -74,14 +74,14 @@ class SettingsScreen(Screen[None]):
             self.me = {key: "" for key, _, _ in ME_FIELDS}  # unreadable: written only if typed here
         for key, value in self.me.items():
             self.query_one(f"#me-{key}", Input).value = value
-        values = {"send_delay": str(delay)}
+        values: dict[str, object] = {"send_delay": str(delay)}
         if smtp is not None:
-            values.update(smtp.as_table())  # type: ignore[arg-type]
+            values.update(smtp.as_table())
             with self.prevent(Select.Changed):  # the saved port stays, even if another mode's default
                 self.query_one("#smtp-security", Select).value = smtp.security
-        for key, value in values.items():
+        for key, setting in values.items():
             for field in self.query(f"#smtp-{key}").results(Input):
-                field.value = str(value)
+                field.value = str(setting)
         self.query_one("#smtp-host", Input).focus()
 
     @on(Select.Changed, "#smtp-security")

@@ -140,11 +140,11 @@ class TasksScreen(Screen[None]):
                 for g in self.data.groups
                 if (shown := tuple(t for t in g.tasks if task_matches(t, self.filter_text)))
             ]
-        shown = sum(len(g.tasks) for g in groups)
+        count = sum(len(g.tasks) for g in groups)
         listing = self.task_list
         listing.empty_text = self._empty_text()
         listing.show(groups, self.data.today, keep_task)
-        self._update_bar(shown)
+        self._update_bar(count)
 
     def _empty_text(self) -> str:
         if self.filter_text:
@@ -230,7 +230,8 @@ class TasksScreen(Screen[None]):
 
     # Changing tasks
 
-    def action_toggle(self) -> None:
+    # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
+    def action_toggle(self) -> None:  # type: ignore[override]
         task = self._current()
         if task is None:
             return

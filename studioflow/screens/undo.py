@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
@@ -12,7 +13,7 @@ from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import journal
 
 
-def step_journal(screen: Screen[object], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
+def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
     """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
 
     def done(label: str) -> None:
@@ -25,7 +26,13 @@ def step_journal(screen: Screen[object], db: Database, then: Callable[[], object
     run_effect(screen, lambda: step(db), done, said=said, refusal="warning")
 
 
-class UndoKeys:
+if TYPE_CHECKING:
+    _Mixed = Screen[Any]  # UndoKeys is only ever mixed into a screen
+else:
+    _Mixed = object
+
+
+class UndoKeys(_Mixed):
     """`u` and `ctrl+r` for a screen that re-reads itself with `_reload` (bind them to undo/redo)."""
 
     db: Database
@@ -34,7 +41,7 @@ class UndoKeys:
         raise NotImplementedError
 
     def action_undo(self) -> None:
-        step_journal(self, self.db, self._reload)  # type: ignore[arg-type]
+        step_journal(self, self.db, self._reload)
 
     def action_redo(self) -> None:
-        step_journal(self, self.db, self._reload, redo=True)  # type: ignore[arg-type]
+        step_journal(self, self.db, self._reload, redo=True)

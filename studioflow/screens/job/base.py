@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.screen import Screen
@@ -26,7 +26,7 @@ class JobPageBase(Screen[None]):
         """Read the job and every tab again (the page defines it)."""
         raise NotImplementedError
 
-    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
+    def _fill(self, table_id: str, rows: Sequence[tuple[str, tuple[object, ...]]]) -> None:
         """Refill a table, keeping the cursor on the same row (by key) when it is still there."""
         table = self.query_one(f"#{table_id}", DataTable)
         kept = self._key(table)

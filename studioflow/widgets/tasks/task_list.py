@@ -93,7 +93,8 @@ class TaskList(ScrollView, can_focus=True):
         self._resize_virtual()
         target = None
         if keep_task is not None:
-            target = next((n for n, i in enumerate(self.task_lines) if self.lines[i].task.id == keep_task), None)  # type: ignore[union-attr]
+            kept = (n for n, i in enumerate(self.task_lines) if (t := self.lines[i].task) and t.id == keep_task)
+            target = next(kept, None)
         if target is None and self.task_lines:
             target = min(place or 0, len(self.task_lines) - 1)
         self.cursor = None if target is None else self.task_lines[target]

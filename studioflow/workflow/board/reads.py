@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, overload
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -31,10 +31,19 @@ from studioflow.workflow.views import (
 )
 
 
+# A NOT NULL column's value gives a date (or datetime), a nullable one's may give None.
+@overload
+def day(value: str) -> date: ...
+@overload
+def day(value: str | None) -> date | None: ...
 def day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
+@overload
+def utc(value: str) -> datetime: ...
+@overload
+def utc(value: str | None) -> datetime | None: ...
 def utc(value: str | None) -> datetime | None:
     """A stored UTC time (kept without an offset) as an aware datetime, as the ORM hands it back."""
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -190,7 +199,7 @@ def get_job(db: Database, ref: int | str) -> JobView:
             (view.id,),
         )
         history = tuple(
-            VisitView(stage_id, name, state, utc(entered), utc(left), bool(off))  # type: ignore[arg-type]
+            VisitView(stage_id, name, state, utc(entered), utc(left), bool(off))
             for stage_id, name, state, entered, left, off in visits
         )
     return JobView(**{**view.__dict__, "history": history})
@@ -334,7 +343,8 @@ _MESSAGE_ROWS = """
 
 def _messages(rows: Iterable[tuple[Any, ...]]) -> list[MessageView]:
     return [
-        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[arg-type]
+        # mypy cannot count the arguments of unpacked slices; MessageView's fields are in this order.
+        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[call-arg]
         for row in rows
     ]
 
@@ -401,7 +411,7 @@ def agenda(
         for title, location, starts_at, job_id, job_title in events:
             where = f" @ {location}" if location else ""
             for_job = f" ({job_title})" if job_title else ""
-            items.append(AgendaItem(utc(starts_at), False, "event", f"{title}{where}{for_job}", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(utc(starts_at), False, "event", f"{title}{where}{for_job}", job_id))
         tasks = conn.execute(
             "SELECT task.title, task.due_on, task.job_id, job.title FROM task LEFT JOIN job ON job.id = task.job_id"
             " WHERE task.done_at IS NULL AND task.due_on >= ? AND task.due_on <= ? AND " + ON_LIVE_JOB,
@@ -409,14 +419,14 @@ def agenda(
         )
         for title, due_on, job_id, job_title in tasks:
             for_job = f" ({job_title})" if job_title else ""
-            items.append(AgendaItem(local_midnight(day(due_on)), True, "task", f"{title}{for_job}", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(local_midnight(day(due_on)), True, "task", f"{title}{for_job}", job_id))
         jobs = conn.execute(
             "SELECT job.id, job.title, job.due_on, stage.name FROM job JOIN stage ON stage.id = job.stage_id"
             " WHERE job.archived = 0 AND job.due_on >= ? AND job.due_on <= ?",
             (first_day, last_day),
         )
         for job_id, title, due_on, stage in jobs:
-            items.append(AgendaItem(local_midnight(day(due_on)), True, "job", f"{title} ({stage})", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(local_midnight(day(due_on)), True, "job", f"{title} ({stage})", job_id))
         for wait_day, text, job_id in stage_waits(conn, today, last):
             items.append(AgendaItem(local_midnight(wait_day), True, "wait", text, job_id))
         messages = conn.execute(
@@ -426,7 +436,7 @@ def agenda(
         )
         for channel, to_addr, subject, body, send_at, job_id in messages:
             what = subject or body.split("\n", 1)[0][:60]
-            items.append(AgendaItem(utc(send_at), False, "message", f"{channel} to {to_addr}: {what}", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(utc(send_at), False, "message", f"{channel} to {to_addr}: {what}", job_id))
     # A day's all-day items (tasks and jobs due) come before its timed ones.
     return sorted(items, key=lambda i: (i.at.astimezone().date(), not i.all_day, i.at))
 
@@ -470,7 +480,7 @@ def stage_waits(conn: sqlite3.Connection, today: date, last: date) -> list[tuple
             title, for_job = invoice, invoice_job
         if title is None:  # its subject is gone
             continue
-        ends = utc(entered).astimezone().date() + timedelta(days=wait)  # type: ignore[union-attr]
+        ends = utc(entered).astimezone().date() + timedelta(days=wait)
         if ends > last:
             continue
         late = f", overdue since {ends.isoformat()}" if ends < today else ""

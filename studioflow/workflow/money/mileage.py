@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from studioflow.config import MILEAGE_UNITS, load_mileage
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Event, Job, MileageLog
+from studioflow.store.models import Condition, Event, Job, MileageLog
 from studioflow.workflow import lookup
 from studioflow.workflow.views import MileageTotalView, MileageView
 
@@ -149,8 +149,8 @@ def format_distance(distance: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _conditions(session: Session, job: int | str | None, year: int | None) -> list[object]:
-    conditions: list[object] = []
+def _conditions(session: Session, job: int | str | None, year: int | None) -> list[Condition]:
+    conditions: list[Condition] = []
     if job is not None:
         conditions.append(MileageLog.job_id == lookup.job(session, job).id)
     if year is not None:
@@ -158,17 +158,17 @@ def _conditions(session: Session, job: int | str | None, year: int | None) -> li
     return conditions
 
 
-def _views(session: Session, *conditions: object) -> list[MileageView]:
+def _views(session: Session, *conditions: Condition) -> list[MileageView]:
     query = (
         select(MileageLog, Job.title, Event.title)
         .join(Job, col(Job.id) == MileageLog.job_id, isouter=True)
         .join(Event, col(Event.id) == MileageLog.event_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(MileageLog.trip_on), col(MileageLog.id))
     )
     return [
         MileageView(
-            id=t.id,  # type: ignore[arg-type]
+            id=t.saved_id,
             job_id=t.job_id,
             job=job,
             event_id=t.event_id,
