@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow.automations import actions, automation_rules
 from studioflow.workflow.automations.automation_rules import AutomationView
@@ -87,12 +87,7 @@ class AutomationsDialog(ModalScreen[None]):
         return self.rules[index] if index is not None and index < len(self.rules) else None
 
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
-        try:
-            change()
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self._load(highlight)
+        run_effect(self, change, lambda _: self._load(highlight))
 
     # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
     def action_toggle(self) -> None:  # type: ignore[override]

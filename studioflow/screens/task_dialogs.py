@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import DialogBody
 from studioflow.screens.editor import edit_in_editor
+from studioflow.screens.effects import run_effect
 from studioflow.store.text import fold, matches
 from studioflow.workflow.tasks import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
@@ -37,6 +38,7 @@ class QuickAddDialog(ModalScreen[TaskView | None]):
         super().__init__()
         self.owners = list(owners)
         self.save = save
+        self._saving = False
         self.heading = heading or "New task"
         self._shown: list[OwnerChoice] = []
 
@@ -102,12 +104,16 @@ class QuickAddDialog(ModalScreen[TaskView | None]):
         if options.display and self._shown and partial is not None and not typed_in_full:
             self._complete()
             return
-        try:
-            task = self.save(event.value)
-        except StudioflowError as exc:
-            self.query_one("#quickadd-error", Label).update(str(exc))
+        if self._saving:
             return
-        self.dismiss(task)
+        self._saving = True  # a second enter while the first waits on the database adds nothing twice
+
+        def refused(said: str) -> None:
+            self._saving = False
+            self.query_one("#quickadd-error", Label).update(said)
+
+        text = event.value
+        run_effect(self, lambda: self.save(text), self.dismiss, refused=refused)
 
 
 @dataclass(frozen=True)

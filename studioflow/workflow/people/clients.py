@@ -219,6 +219,12 @@ def search_clients(db: Database, text: str = "", limit: int = 1000) -> list[Clie
         return [_client_view(c) for c in session.exec(query.limit(limit)).all()]
 
 
+def client_exists(db: Database, client_id: int) -> bool:
+    """Whether the client is still there (a page open on it may outlive it: deleted, merged, undone)."""
+    with db.read() as session:
+        return session.get(Client, client_id) is not None
+
+
 def client_page(db: Database, ref: int | str, today: date | None = None) -> ClientPageView:
     """One client with their jobs (stage, role), events, invoices and what they owe."""
     # Imported here: events and invoices build on lookup and views like this module, not on it.

@@ -448,9 +448,11 @@ def link_choices(db: Database) -> list[tuple[str, str, int]]:
     return sorted(found, key=lambda c: c[0].casefold())
 
 
-def list_projects(db: Database) -> list[ProjectView]:
+def list_projects(db: Database, job: int | None = None) -> list[ProjectView]:
+    """The projects not archived; `job`: only those linked to that job."""
     with db.read() as session:
-        return _project_views(session, col(Project.archived).is_(False))
+        linked = () if job is None else (Project.job_id == job,)
+        return _project_views(session, col(Project.archived).is_(False), *linked)
 
 
 def get_project(db: Database, ref: int | str) -> ProjectView:
