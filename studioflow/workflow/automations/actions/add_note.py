@@ -75,26 +75,13 @@ def _run(firing: Firing) -> Effect:
 
 register(
     Action(
-        name="add_note",
-        label="add a line to the notes",
-        word="note",
-        order=100,
-        setup=_setup,
-        run=_run,
-        target=lambda _session, params: str(params.get("text", "")),
+        "add_note", "add a line to the notes", word="note", order=100, kinds=KINDS,
+        run=_run, setup=_setup, target=lambda _session, params: str(params.get("text", "")),
         describe=lambda text: f"add the note {text!r}",
         params=(
-            Param(
-                "text",
-                "text",
-                "--text",
-                "add_note: the line to add, with placeholders as in templates",
-                needs="the line to add",
-                metavar="T",
-                ask="Which line should it add to the notes?",
-                placeholder="e.g. Called {{ client.first_name }}",
-            ),
+            Param("text", "add_note: the line to add, with placeholders as in templates", metavar="T",
+                  needs="the line to add",
+                  ask="Which line should it add to the notes?", placeholder="e.g. Called {{ client.first_name }}"),
         ),
-        kinds=KINDS,
     )
-)
+)  # fmt: skip

@@ -27,13 +27,7 @@ def _run(firing: Firing) -> Effect:
 
 register(
     Action(
-        name="archive",
-        label="archive the job (or take the card off its pipeline)",
-        word="archive",
-        order=70,
-        setup=lambda _session, _pipeline, _values: {},
-        run=_run,
-        target=lambda _session, _params: "",
-        describe=lambda _target: "archive the job",
+        "archive", "archive the job (or take the card off its pipeline)", word="archive", order=70,
+        run=_run, describe=lambda _target: "archive the job",
     )
-)
+)  # fmt: skip

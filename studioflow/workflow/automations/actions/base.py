@@ -32,9 +32,9 @@ class Param:
     """One thing an action needs, as `add_automation(..., key=value)` takes it."""
 
     key: str  # the keyword and the CLI's dest: "template", "saved_list", "days", "text"
-    noun: str  # in refusals: "… does not use a saved list"
-    option: str  # the CLI option: "--list"
     help: str  # the CLI help, for this action
+    noun: str = ""  # in refusals: "… does not use a saved list"; "" = the key in words
+    option: str = ""  # the CLI option: "--list"; "" = the key as an option ("--to-stage")
     needs: str = ""  # "… needs a saved task list"; "" = optional
     number: bool = False  # a whole number (days) rather than a name, an id or a text
     metavar: str = "X"
@@ -44,6 +44,13 @@ class Param:
     # The dialog's choices, (label, id), for a stage of the given pipeline; None = typed.
     choices: Callable[[Database, int], list[tuple[str, int]]] | None = None
     empty: str = ""  # said when there is nothing to choose
+
+    def __post_init__(self) -> None:
+        # Most parameters are named alike everywhere: to_stage, "to stage", --to-stage.
+        if not self.noun:
+            object.__setattr__(self, "noun", self.key.replace("_", " "))
+        if not self.option:
+            object.__setattr__(self, "option", "--" + self.key.replace("_", "-"))
 
 
 @dataclass(frozen=True)
@@ -68,13 +75,15 @@ class Action:
     label: str  # the dialog's choice: "send an email"
     word: str  # the history's word when a run has no outcome: "email"
     order: int  # where it stands in the dialog and in `--action`'s choices
-    # Checks and looks up the given values (every needed one is there, no other); the
-    # result is stored as the rule's params. StudioflowError says what is wrong.
-    setup: Callable[[Session, Pipeline, dict[str, Any]], dict[str, Any]]
     run: Callable[[Firing], Effect]  # the action, in the move's transaction
-    target: Callable[[Session, Mapping[str, Any]], str]  # what it uses: a template's name, "+3 days"
     describe: Callable[[str], str]  # the rule's "what", given its target: "send email 'Thanks'"
     params: tuple[Param, ...] = ()
+    # Checks and looks up the given values (every needed one is there, no other); the
+    # result is stored as the rule's params. StudioflowError says what is wrong.
+    # Default: the values are stored as given.
+    setup: Callable[[Session, Pipeline, dict[str, Any]], dict[str, Any]] = lambda _session, _pipeline, values: values
+    # What it uses: a template's name, "+3 days"; default: nothing to name.
+    target: Callable[[Session, Mapping[str, Any]], str] = lambda _session, _params: ""
     kinds: tuple[str, ...] = PIPELINE_KINDS  # the pipelines it may be set on
     channel: str = ""  # "email" or "sms": it queues a message, which may be delayed
     moves: bool = False  # it moves the card: not while the card is leaving a stage

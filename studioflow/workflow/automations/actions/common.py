@@ -23,16 +23,10 @@ def template_param(channel: str, help: str) -> Param:
         return [(t.name, t.id) for t in templates.list_templates(db) if t.channel == channel]
 
     return Param(
-        "template",
-        "template",
-        "--template",
-        help,
+        "template", help, metavar="T",
         needs="a template",
-        metavar="T",
-        ask="Which template?",
-        choices=choices,
-        empty=f"no {channel} templates yet (studioflow template add)",
-    )
+        ask="Which template?", choices=choices, empty=f"no {channel} templates yet (studioflow template add)",
+    )  # fmt: skip
 
 
 def template_id(session: Session, ref: int | str, channel: str) -> int:
@@ -54,4 +48,4 @@ def template_name(session: Session, params: Mapping[str, Any]) -> str:
 
 
 def days_param(help: str, needs: str, ask: str, default: str) -> Param:
-    return Param("days", "days", "--days", help, needs=needs, number=True, metavar="N", ask=ask, default=default)
+    return Param("days", help, needs=needs, number=True, metavar="N", ask=ask, default=default)

@@ -58,26 +58,12 @@ def _target(session: Session, params: Mapping[str, Any]) -> str:
 
 register(
     Action(
-        name="create_tasks",
-        label="create tasks from a saved list",
-        word="tasks",
-        order=30,
-        setup=_setup,
-        run=_run,
-        target=_target,
-        describe=lambda target: f"create tasks from {target!r}",
+        "create_tasks", "create tasks from a saved list", word="tasks", order=30,
+        run=_run, setup=_setup, target=_target, describe=lambda target: f"create tasks from {target!r}",
         params=(
-            Param(
-                "saved_list",
-                "saved list",
-                "--list",
-                "create_tasks: the saved task list",
-                needs="a saved task list",
-                metavar="L",
-                ask="Which saved task list?",
-                choices=_choices,
-                empty="no saved task lists yet",
-            ),
+            Param("saved_list", "create_tasks: the saved task list", option="--list", metavar="L",
+                  needs="a saved task list",
+                  ask="Which saved task list?", choices=_choices, empty="no saved task lists yet"),
         ),
     )
-)
+)  # fmt: skip

@@ -41,16 +41,9 @@ def _target(session: Session, params: Mapping[str, Any]) -> str:
 
 register(
     Action(
-        name="email_invoice",
-        label="email the invoice again (an invoice stage)",
-        word="invoice",
-        order=90,
-        setup=_setup,
-        run=_run,
-        target=_target,
-        describe=lambda letter: f"email the invoice with {letter!r}",
+        "email_invoice", "email the invoice again (an invoice stage)", word="invoice", order=90,
+        kinds=("invoices",), channel="email",
+        run=_run, setup=_setup, target=_target, describe=lambda letter: f"email the invoice with {letter!r}",
         params=(template_param("email", "email_invoice: the reminder letter"),),
-        kinds=("invoices",),
-        channel="email",
     )
-)
+)  # fmt: skip

@@ -28,17 +28,11 @@ def _message(name: str, channel: str, label: str, word: str, order: int) -> Acti
         return template_name(session, params)
 
     return Action(
-        name=name,
-        label=label,
-        word=word,
-        order=order,
-        setup=setup,
-        run=run,
-        target=target,
+        name, label, word=word, order=order, channel=channel,
+        run=run, setup=setup, target=target,
         describe=lambda letter: f"send {'email' if channel == 'email' else 'text'} {letter!r}",
         params=(template_param(channel, "send_email/send_sms: the message template"),),
-        channel=channel,
-    )
+    )  # fmt: skip
 
 
 register(_message("send_email", "email", "send an email", "email", 10))

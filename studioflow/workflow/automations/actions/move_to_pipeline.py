@@ -72,28 +72,13 @@ def _target(session: Session, params: Mapping[str, Any]) -> str:
 
 register(
     Action(
-        name="move_to_pipeline",
-        label="move the job to another pipeline",
-        word="move",
-        order=60,
-        setup=_setup,
-        run=_run,
-        target=_target,
-        describe=lambda target: f"move to {target}",
+        "move_to_pipeline", "move the job to another pipeline", word="move", order=60, moves=True,
+        run=_run, setup=_setup, target=_target, describe=lambda target: f"move to {target}",
         params=(
-            Param(
-                "to_pipeline",
-                "pipeline",
-                "--to-pipeline",
-                "move_to_pipeline: where to",
-                needs="the pipeline to move to",
-                metavar="P",
-                ask="Move to which pipeline?",
-                choices=_choices,
-                empty="there is no other pipeline",
-            ),
-            Param("to_stage", "stage", "--to-stage", "move_to_pipeline: which stage (default: first)", metavar="S"),
+            Param("to_pipeline", "move_to_pipeline: where to", noun="pipeline", metavar="P",
+                  needs="the pipeline to move to",
+                  ask="Move to which pipeline?", choices=_choices, empty="there is no other pipeline"),
+            Param("to_stage", "move_to_pipeline: which stage (default: first)", noun="stage", metavar="S"),
         ),
-        moves=True,
     )
-)
+)  # fmt: skip

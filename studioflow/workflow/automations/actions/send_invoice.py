@@ -62,34 +62,16 @@ def _target(session: Session, params: Mapping[str, Any]) -> str:
 
 register(
     Action(
-        name="send_invoice",
-        label="make and email a new invoice (a job stage)",
-        word="invoice",
-        order=80,
-        setup=_setup,
-        run=_run,
-        target=_target,
-        describe=lambda target: f"send a new invoice {target}",
+        "send_invoice", "make and email a new invoice (a job stage)", word="invoice", order=80, channel="email",
+        run=_run, setup=_setup, target=_target, describe=lambda target: f"send a new invoice {target}",
         params=(
-            Param(
-                "from_invoice",
-                "model invoice",
-                "--from-invoice",
-                "send_invoice: the invoice to copy (lines, tax)",
-                needs="the invoice to copy (its lines and tax)",
-                metavar="I",
-                ask="Copy which invoice (lines, tax)?",
-                choices=_choices,
-                empty="no invoices yet to copy",
-            ),
-            days_param(
-                "send_invoice: the new invoice is due N days after it is made",
-                needs="the days until the new invoice is due",
-                ask="Due how many days after it is made?",
-                default="14",
-            ),
+            Param("from_invoice", "send_invoice: the invoice to copy (lines, tax)", noun="model invoice", metavar="I",
+                  needs="the invoice to copy (its lines and tax)",
+                  ask="Copy which invoice (lines, tax)?", choices=_choices, empty="no invoices yet to copy"),
+            days_param("send_invoice: the new invoice is due N days after it is made",
+                       needs="the days until the new invoice is due",
+                       ask="Due how many days after it is made?", default="14"),
             template_param("email", "send_invoice: the letter it is emailed with"),
         ),
-        channel="email",
     )
-)
+)  # fmt: skip

@@ -36,22 +36,12 @@ def _run(firing: Firing) -> Effect:
 
 register(
     Action(
-        name="set_due",
-        label="set the job's due date",
-        word="due date",
-        order=50,
-        setup=_setup,
-        run=_run,
-        target=lambda _session, params: f"+{params.get('days', 0)} days",
+        "set_due", "set the job's due date", word="due date", order=50, kinds=("jobs",),  # due dates are a job's
+        run=_run, setup=_setup, target=lambda _session, params: f"+{params.get('days', 0)} days",
         describe=lambda target: f"set due {target}",
         params=(
-            days_param(
-                "set_due: due N days after it fires",
-                needs="a number of days, 0 or more",
-                ask="Due how many days after it fires?",
-                default="7",
-            ),
+            days_param("set_due: due N days after it fires", needs="a number of days, 0 or more",
+                       ask="Due how many days after it fires?", default="7"),
         ),
-        kinds=("jobs",),  # due dates are a job's
     )
-)
+)  # fmt: skip

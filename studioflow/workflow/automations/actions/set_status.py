@@ -53,27 +53,12 @@ def _target(session: Session, params: Mapping[str, Any]) -> str:
 
 register(
     Action(
-        name="set_status",
-        label="set the job's status",
-        word="status",
-        order=40,
-        setup=_setup,
-        run=_run,
-        target=_target,
-        describe=lambda target: f"set status {target!r}",
+        "set_status", "set the job's status", word="status", order=40, kinds=("jobs",),  # statuses are a job's
+        run=_run, setup=_setup, target=_target, describe=lambda target: f"set status {target!r}",
         params=(
-            Param(
-                "to_status",
-                "status to set",
-                "--to-status",
-                "set_status: the status to set",
-                needs="the status to set",
-                metavar="S",
-                ask="Set which status?",
-                choices=_choices,
-                empty="no job statuses yet",
-            ),
+            Param("to_status", "set_status: the status to set", noun="status to set", metavar="S",
+                  needs="the status to set",
+                  ask="Set which status?", choices=_choices, empty="no job statuses yet"),
         ),
-        kinds=("jobs",),  # statuses are a job's
     )
-)
+)  # fmt: skip
