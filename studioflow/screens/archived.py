@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
-from studioflow.screens.undo import UndoKeys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.jobs import jobs
@@ -26,8 +26,7 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         Binding("escape,q", "dismiss(None)", "Close", id="archived.close"),
         Binding("a", "unarchive", "Unarchive", id="archived.unarchive"),
         Binding("enter", "open", "Open", id="archived.open"),
-        Binding("u", "undo", "Undo", id="archived.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="archived.redo"),
+        *undo_keys("archived"),
     ]
 
     def __init__(self, db: Database, pipeline_id: int, pipeline: str) -> None:

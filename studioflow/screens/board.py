@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect, studio
+from studioflow.screens.undo import undo_keys
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
@@ -76,8 +77,7 @@ class BoardScreen(Screen[None]):
         Binding("S", "edit_stages", "Stages", id="board.stages"),
         Binding("T", "templates", "Templates", show=False, id="board.templates"),
         Binding("ctrl+t", "statuses", "Statuses", show=False, id="board.statuses"),
-        Binding("u", "undo", "Undo", id="board.undo"),
-        Binding("ctrl+r", "redo", "Redo", id="board.redo"),
+        *undo_keys("board", show_redo=True),
     ]
 
     def __init__(self, db: Database) -> None:

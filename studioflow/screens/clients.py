@@ -18,7 +18,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen, when
-from studioflow.screens.undo import UndoKeys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
@@ -125,8 +125,7 @@ class ClientsScreen(ClientActions):
         Binding("e", "edit", "Edit", id="clients.edit"),
         Binding("D", "delete", "Delete", id="clients.delete"),
         Binding("M", "merge", "Merge into…", id="clients.merge"),
-        Binding("u", "undo", "Undo", id="clients.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="clients.redo"),
+        *undo_keys("clients"),
         Binding("escape", "clear", "Clear search", show=False, id="clients.clear"),
     ]
 
@@ -225,8 +224,7 @@ class ClientScreen(ClientActions):
         Binding("e", "edit", "Edit", id="client.edit"),
         Binding("D", "delete", "Delete", id="client.delete"),
         Binding("M", "merge", "Merge into…", id="client.merge"),
-        Binding("u", "undo", "Undo", id="client.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="client.redo"),
+        *undo_keys("client"),
     ]
 
     def __init__(self, db: Database, client_id: int) -> None:

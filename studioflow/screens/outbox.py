@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextAr
 
 from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.effects import run_effect, studio
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import step_journal, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
@@ -136,8 +136,7 @@ class OutboxScreen(Screen[None]):
         Binding("j", "cursor(1)", "Down", show=False, id="outbox.down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="outbox.up"),
         Binding("comma", "settings", "Settings", id="outbox.settings"),
-        Binding("u", "undo", "Undo", id="outbox.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="outbox.redo"),
+        *undo_keys("outbox"),
     ]
 
     def __init__(self, db: Database) -> None:

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.effects import run_effect
 from studioflow.screens.tasks import ProjectTasksScreen
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import step_journal, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
@@ -35,8 +35,7 @@ class ProjectsScreen(Screen[None]):
         Binding("n", "new_project", "New", id="projects.new"),
         Binding("enter", "open_project", "Open", id="projects.open"),
         Binding("A", "apply_list", "Apply list", id="projects.apply"),
-        Binding("u", "undo", "Undo", id="projects.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="projects.redo"),
+        *undo_keys("projects"),
     ]
 
     def __init__(self, db: Database) -> None:
@@ -153,8 +152,7 @@ class SavedListsScreen(Screen[None]):
         Binding("K,shift+up", "move_item(-1)", "Task higher", show=False, id="saved.item_up"),
         Binding("r", "rename", "Rename list", id="saved.rename"),
         Binding("A", "apply", "Apply", id="saved.apply"),
-        Binding("u", "undo", "Undo", id="saved.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="saved.redo"),
+        *undo_keys("saved"),
     ]
 
     def __init__(self, db: Database) -> None:

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.effects import run_effect
-from studioflow.screens.undo import UndoKeys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.people import clients
@@ -61,8 +61,7 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         Binding("r", "rename", "Rename", id="statuses.rename"),
         Binding("c", "colour", "Colour", id="statuses.colour"),
         Binding("D", "delete", "Delete", id="statuses.delete"),
-        Binding("u", "undo", "Undo", id="statuses.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="statuses.redo"),
+        *undo_keys("statuses"),
     ]
 
     def __init__(self, db: Database) -> None:

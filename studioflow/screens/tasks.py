@@ -26,7 +26,7 @@ from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import step_journal, undo_keys
 from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
@@ -64,8 +64,7 @@ TASK_KEYS = [
     Binding("escape", "clear_filter", "Clear filter", show=False, id="tasks.clear_filter"),
     Binding("enter", "open", "Open", id="tasks.open"),
     Binding("r", "reload", "Refresh", show=False, id="tasks.refresh"),
-    Binding("u", "undo", "Undo", id="tasks.undo"),
-    Binding("ctrl+r", "redo", "Redo", show=False, id="tasks.redo"),
+    *undo_keys("tasks"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual.binding import Binding
 from textual.screen import Screen
 
 from studioflow.screens.effects import run_effect, studio
@@ -23,6 +24,14 @@ def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], 
     step = journal.redo if redo else journal.undo
     said = f"{'Redid' if redo else 'Undid'}: {{}}".format
     run_effect(screen, lambda: step(db), done, said=said, refusal="warning")
+
+
+def undo_keys(scope: str, *, show_redo: bool = False) -> list[Binding]:
+    """The `u`/`ctrl+r` bindings of a screen whose ids start with `scope` ("tasks.undo")."""
+    return [
+        Binding("u", "undo", "Undo", id=f"{scope}.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=show_redo, id=f"{scope}.redo"),
+    ]
 
 
 if TYPE_CHECKING:

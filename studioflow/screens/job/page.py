@@ -23,7 +23,7 @@ from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.job import clients, events, invoices, mileage, notes, projects, tasks, timeline
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
-from studioflow.screens.undo import step_journal
+from studioflow.screens.undo import step_journal, undo_keys
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.keys import undo_hint
@@ -60,8 +60,7 @@ class JobScreen(
         Binding("s", "skip", "Skip", id="job.skip"),
         Binding("m", "move", "Move to", id="job.move"),
         Binding("t", "status", "Status", id="job.status"),
-        Binding("u", "undo", "Undo", id="job.undo"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="job.redo"),
+        *undo_keys("job"),
     ]
 
     def compose(self) -> ComposeResult:
