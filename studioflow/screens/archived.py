@@ -5,11 +5,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import OptionList
 
+from studioflow.screens.dialogs import highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.undo import UndoKeys, undo_keys
@@ -37,34 +36,21 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         self.shown: list[JobView] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(f"Archived in {self.pipeline}", classes="dialog-title", markup=False)
-            yield OptionList(id="archived-list", markup=False)
-            yield Label("a unarchive · enter open · u undo · esc close", classes="dialog-hint")
+        hint = "a unarchive · enter open · u undo · esc close"
+        yield list_dialog(f"Archived in {self.pipeline}", "archived-list", hint)
 
     def on_mount(self) -> None:
         self._reload()
 
     def _reload(self) -> None:
         options = self.query_one(OptionList)
-        here = options.highlighted or 0
-        options.clear_options()
         every = jobs.list_jobs(self.db, self.pipeline_id, include_archived=True)
         self.shown = sorted((j for j in every if j.archived), key=lambda j: j.title.casefold())
-        if not self.shown:
-            options.add_option(Option("No archived jobs in this pipeline.", disabled=True))
-        for job in self.shown:
-            options.add_option(Option(f"{job.title}  · {job.stage}" + (f" · {job.client}" if job.client else "")))
-        if self.shown:
-            options.highlighted = min(here, len(self.shown) - 1)
-        options.focus()
+        labels = [f"{job.title}  · {job.stage}" + (f" · {job.client}" if job.client else "") for job in self.shown]
+        refill(options, labels, options.highlighted, empty="No archived jobs in this pipeline.")
 
     def _job(self) -> JobView | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not self.shown:
-            self.notify("No archived job here.", severity="warning")
-            return None
-        return self.shown[index]
+        return highlighted(self.query_one(OptionList), self.shown, "No archived job here.")
 
     def action_unarchive(self) -> None:
         job = self._job()

@@ -9,12 +9,10 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.dialogs import PickerDialog, PromptDialog, confirm, highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow.automations import actions, automation_rules
@@ -55,13 +53,9 @@ class AutomationsDialog(ModalScreen[None]):
         self.rules: list[AutomationView] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog automations"):
-            yield Label("", id="automations-title", classes="dialog-title")
-            yield OptionList(id="automations-list", markup=False)
-            yield Label(
-                "a add · e edit · space on/off · J/K order · d delete · m auto-move · esc close",
-                classes="dialog-hint",
-            )
+        title = Label("", id="automations-title", classes="dialog-title")
+        hint = "a add · e edit · space on/off · J/K order · d delete · m auto-move · esc close"
+        yield list_dialog(title, "automations-list", hint, classes="dialog automations")
 
     def on_mount(self) -> None:
         self._load()
@@ -73,18 +67,11 @@ class AutomationsDialog(ModalScreen[None]):
         self.rules = automation_rules.list_automations(self.db, self.pipeline_id, self.stage_id)
         auto = "  [dim](auto-move on)[/dim]" if automation_rules.auto_move(self.db, self.stage_id) else ""
         self.query_one("#automations-title", Label).update(f"Automations of [b]{escape(stage.name)}[/b]{auto}")
-        options.clear_options()
-        for number, rule in enumerate(self.rules, 1):
-            options.add_option(Option(f"{number}. {rule.summary}"))
-        if not self.rules:
-            options.add_option(Option("(none yet: press a to add one)", disabled=True))
-        else:
-            options.highlighted = max(0, min(keep or 0, len(self.rules) - 1))
-        options.focus()
+        labels = [f"{number}. {rule.summary}" for number, rule in enumerate(self.rules, 1)]
+        refill(options, labels, keep, empty="(none yet: press a to add one)")
 
     def _rule(self) -> AutomationView | None:
-        index = self.query_one(OptionList).highlighted
-        return self.rules[index] if index is not None and index < len(self.rules) else None
+        return highlighted(self.query_one(OptionList), self.rules)
 
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
         run_effect(self, change, lambda _: self._load(highlight))
@@ -106,12 +93,10 @@ class AutomationsDialog(ModalScreen[None]):
         if rule is None:
             return
 
-        def confirmed(answer: bool | NewEntry | None) -> None:
-            if answer is True:
-                self._run(lambda: automation_rules.delete_automation(self.db, rule.id))
+        def delete() -> None:
+            self._run(lambda: automation_rules.delete_automation(self.db, rule.id))
 
-        choices = [("Delete it", True), ("Keep it", False)]
-        self.app.push_screen(PickerDialog(f"Delete “{rule.summary}”?", choices), confirmed)
+        confirm(self, f"Delete “{rule.summary}”?", "Delete it", delete)
 
     def action_auto_move(self) -> None:
         on = not automation_rules.auto_move(self.db, self.stage_id)

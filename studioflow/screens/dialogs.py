@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
@@ -120,6 +122,46 @@ class PromptDialog(ModalScreen[str | None]):
     @on(Input.Submitted, "#prompt-input")
     def _submit(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+
+def confirm(screen: DOMNode, question: str, yes: str, then: Callable[[], object]) -> None:
+    """Ask before a change that cannot be undone; `then` runs on a yes only ("Keep it" is the other answer)."""
+
+    def answered(answer: bool | NewEntry | None) -> None:
+        if answer is True:
+            then()
+
+    screen.app.push_screen(PickerDialog(question, [(yes, True), ("Keep it", False)]), answered)
+
+
+def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dialog") -> Vertical:
+    """The body of a dialog that lists rows for its keys to act on: a title, the list, a line of keys.
+    A title given as a Label is one the dialog re-writes (with markup) when it loads."""
+    if isinstance(title, str):
+        title = Label(title, classes="dialog-title", markup=False)
+    return Vertical(title, OptionList(id=list_id, markup=False), Label(hint, classes="dialog-hint"), classes=classes)
+
+
+def refill(options: OptionList, labels: Sequence[str | Text], keep: int | None, empty: str = "") -> None:
+    """Show `labels` in a dialog's list with the highlight near where it was (`keep`), and focus it;
+    `empty`, if given, stands greyed in the list when there is nothing."""
+    options.clear_options()
+    if not labels and empty:
+        options.add_option(Option(empty, disabled=True))
+    options.add_options([Option(label) for label in labels])
+    if labels:
+        options.highlighted = max(0, min(keep or 0, len(labels) - 1))
+    options.focus()
+
+
+def highlighted(options: OptionList, rows: Sequence[Value], nothing: str = "") -> Value | None:
+    """The row under the list's highlight; None when there is none, and `nothing`, if given, said."""
+    index = options.highlighted
+    if index is not None and index < len(rows):
+        return rows[index]
+    if nothing:
+        options.notify(nothing, severity="warning")
+    return None
 
 
 @dataclass(frozen=True)

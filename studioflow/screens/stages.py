@@ -8,13 +8,11 @@ from typing import Any
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
 
 from studioflow.screens.automations import AutomationsDialog
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, confirm, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow.jobs import pipelines
@@ -44,14 +42,12 @@ class StageEditor(ModalScreen[int | None]):
         self.pipeline_id = pipeline_id
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog stage-editor"):
-            yield Label("", id="stages-title", classes="dialog-title")
-            yield OptionList(id="stages-list", markup=False)
-            yield Label(
-                "a add · r rename · J/K move · d delete · A automations · "
-                "N new pipeline · R rename pipeline · f cards are… · esc close",
-                classes="dialog-hint",
-            )
+        title = Label("", id="stages-title", classes="dialog-title")
+        hint = (
+            "a add · r rename · J/K move · d delete · A automations · "
+            "N new pipeline · R rename pipeline · f cards are… · esc close"
+        )
+        yield list_dialog(title, "stages-list", hint, classes="dialog stage-editor")
 
     def on_mount(self) -> None:
         self._load()
@@ -59,10 +55,10 @@ class StageEditor(ModalScreen[int | None]):
     def _load(self, highlight: int | None = None) -> None:
         options = self.query_one(OptionList)
         keep = options.highlighted if highlight is None else highlight
-        options.clear_options()
         title = self.query_one("#stages-title", Label)
         if self.pipeline_id is None:
             self.pipeline = None
+            options.clear_options()
             title.update("No pipelines yet: press N to create one.")
             return
         self.pipeline = pipelines.get_pipeline(self.db, self.pipeline_id)
@@ -70,12 +66,11 @@ class StageEditor(ModalScreen[int | None]):
         of_kind = f", a pipeline of {kind}" if kind != "jobs" else ""
         title.update(f"Stages of [b]{escape(self.pipeline.name)}[/b]{of_kind}")
         noun = kind[:-1]
-        for number, stage in enumerate(self.pipeline.stages, 1):
-            jobs = f"{stage.job_count} {noun}{'s' if stage.job_count != 1 else ''}"
-            options.add_option(Option(f"{number}. {stage.name}  ({jobs})"))
-        if self.pipeline.stages:
-            options.highlighted = max(0, min(keep or 0, len(self.pipeline.stages) - 1))
-        options.focus()
+        labels = [
+            f"{number}. {stage.name}  ({stage.job_count} {noun}{'s' if stage.job_count != 1 else ''})"
+            for number, stage in enumerate(self.pipeline.stages, 1)
+        ]
+        refill(options, labels, keep)
 
     def _stage(self) -> Any:
         index = self.query_one(OptionList).highlighted
@@ -137,12 +132,10 @@ class StageEditor(ModalScreen[int | None]):
         pipeline_id = self.pipeline.id
         if stage.job_count == 0:
 
-            def confirmed(answer: bool | NewEntry | None) -> None:
-                if answer is True:
-                    self._run(lambda: pipelines.delete_stage(self.db, pipeline_id, stage.id))
+            def delete() -> None:
+                self._run(lambda: pipelines.delete_stage(self.db, pipeline_id, stage.id))
 
-            choices = [(f"Delete “{stage.name}”", True), ("Keep it", False)]
-            self.app.push_screen(PickerDialog(f"Delete stage “{stage.name}”?", choices), confirmed)
+            confirm(self, f"Delete stage “{stage.name}”?", f"Delete “{stage.name}”", delete)
             return
         others = [(s.name, s.id) for s in self.pipeline.stages if s.id != stage.id]
         if not others:

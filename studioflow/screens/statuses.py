@@ -8,12 +8,10 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import OptionList
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
@@ -70,10 +68,8 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         self.statuses: list[StatusView] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Job statuses", classes="dialog-title")
-            yield OptionList(id="statuses-list", markup=False)
-            yield Label("n new · r rename · c colour · D delete · u undo · esc close", classes="dialog-hint")
+        hint = "n new · r rename · c colour · D delete · u undo · esc close"
+        yield list_dialog("Job statuses", "statuses-list", hint)
 
     def on_mount(self) -> None:
         self._reload()
@@ -81,23 +77,12 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
     def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)
         here = options.highlighted if keep is None else keep
-        options.clear_options()
         self.statuses = clients.list_statuses(self.db)
-        if not self.statuses:
-            options.add_option(Option("No statuses yet: n makes one.", disabled=True))
-        for status in self.statuses:
-            label = Text.assemble(("● ", status.colour), status.name, (f"  {status.colour}", "dim"))
-            options.add_option(Option(label))
-        if self.statuses:
-            options.highlighted = max(0, min(here or 0, len(self.statuses) - 1))
-        options.focus()
+        labels = [Text.assemble(("● ", s.colour), s.name, (f"  {s.colour}", "dim")) for s in self.statuses]
+        refill(options, labels, here, empty="No statuses yet: n makes one.")
 
     def _status(self) -> StatusView | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not self.statuses:
-            self.notify("No status here: n makes one.", severity="warning")
-            return None
-        return self.statuses[index]
+        return highlighted(self.query_one(OptionList), self.statuses, "No status here: n makes one.")
 
     def _run(self, change: Callable[[], object], said: str) -> None:
         run_effect(self, change, lambda _: self._reload(), said=f"{said} {undo_hint(self)}.")

@@ -9,10 +9,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, confirm, highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
@@ -33,10 +32,7 @@ class TemplatesDialog(ModalScreen[None]):
         self.names: list[str] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Message templates", classes="dialog-title")
-            yield OptionList(id="templates-list", markup=False)
-            yield Label("n new · e edit · d delete · esc close", classes="dialog-hint")
+        yield list_dialog("Message templates", "templates-list", "n new · e edit · d delete · esc close")
 
     def on_mount(self) -> None:
         self._load()
@@ -45,19 +41,12 @@ class TemplatesDialog(ModalScreen[None]):
         from studioflow.workflow.automations import templates  # jinja2 only when templates are wanted
 
         options = self.query_one(OptionList)
-        keep = options.highlighted or 0
-        options.clear_options()
         found = templates.list_templates(self.db)
         self.names = [t.name for t in found]
-        for t in found:
-            options.add_option(Option(f"{t.name}  ({t.channel})"))
-        if found:
-            options.highlighted = min(keep, len(found) - 1)
-        options.focus()
+        refill(options, [f"{t.name}  ({t.channel})" for t in found], options.highlighted)
 
     def _highlighted_name(self) -> str | None:
-        index = self.query_one(OptionList).highlighted
-        return self.names[index] if index is not None and index < len(self.names) else None
+        return highlighted(self.query_one(OptionList), self.names)
 
     @on(OptionList.OptionSelected)
     def _selected(self) -> None:
@@ -84,16 +73,12 @@ class TemplatesDialog(ModalScreen[None]):
         name = self._highlighted_name()
         if name is None:
             return
+        from studioflow.workflow.automations import templates
 
-        def confirmed(answer: bool | NewEntry | None) -> None:
-            from studioflow.workflow.automations import templates
+        def delete() -> None:
+            run_effect(self, lambda: templates.delete_template(self.db, name), lambda _: self._load())
 
-            if answer is True:
-                run_effect(self, lambda: templates.delete_template(self.db, name), lambda _: self._load())
-
-        self.app.push_screen(
-            PickerDialog(f"Delete template “{name}”?", [("Delete it", True), ("Keep it", False)]), confirmed
-        )
+        confirm(self, f"Delete template “{name}”?", "Delete it", delete)
 
 
 class TemplateEditor(Screen[None]):

@@ -8,7 +8,7 @@ from typing import Any
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog
+from studioflow.screens.dialogs import confirm
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 
@@ -51,12 +51,7 @@ class JobPageBase(Screen[None]):
 
     def _confirm_delete(self, what: str, call: Callable[[], object], done: str) -> None:
         """Ask first: a deleted event, trip or job client cannot be undone."""
-
-        def confirmed(answer: bool | NewEntry | None) -> None:
-            if answer is True:
-                self._run(call, done)
-
-        self.app.push_screen(PickerDialog(f"{what}?", [(what, True), ("Keep it", False)]), confirmed)
+        confirm(self, f"{what}?", what, lambda: self._run(call, done))
 
     def _selected(self, table_id: str, what: str) -> int | None:
         key = self._key(self.query_one(f"#{table_id}", DataTable))
