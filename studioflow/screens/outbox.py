@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextAr
 
 from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.effects import run_effect, studio
-from studioflow.screens.undo import step_journal, undo_keys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
@@ -122,7 +122,7 @@ class EditMessageDialog(ModalScreen[MessageView | None]):
         run_effect(self, lambda: self.save(to_addr, subject, body), self.dismiss, refused=refused)
 
 
-class OutboxScreen(Screen[None]):
+class OutboxScreen(UndoKeys, Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Read", id="outbox.open"),
         Binding("e", "edit", "Edit", id="outbox.edit"),
@@ -339,11 +339,8 @@ class OutboxScreen(Screen[None]):
 
         self.app.push_screen(SettingsScreen())
 
-    def action_undo(self) -> None:
-        step_journal(self, self.db, self._changed)
-
-    def action_redo(self) -> None:
-        step_journal(self, self.db, self._changed, redo=True)
+    def _reload(self) -> None:
+        self._changed()
 
     def _act(
         self,

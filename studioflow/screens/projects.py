@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.effects import run_effect
 from studioflow.screens.tasks import ProjectTasksScreen
-from studioflow.screens.undo import step_journal, undo_keys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
@@ -27,7 +27,7 @@ from studioflow.workflow.views import SavedTaskListView
 ALONE = ("", 0)  # the picker's "a project by itself"
 
 
-class ProjectsScreen(Screen[None]):
+class ProjectsScreen(UndoKeys, Screen[None]):
     """Every project with its progress and next due date; enter opens its tasks."""
 
     BINDINGS = [
@@ -132,14 +132,11 @@ class ProjectsScreen(Screen[None]):
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
         self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
 
-    def action_undo(self) -> None:
-        step_journal(self, self.db, self.load)
-
-    def action_redo(self) -> None:
-        step_journal(self, self.db, self.load, redo=True)
+    def _reload(self) -> None:
+        self.load()
 
 
-class SavedListsScreen(Screen[None]):
+class SavedListsScreen(UndoKeys, Screen[None]):
     """Saved task lists and their items (title, due offset, priority, order); A applies one."""
 
     BINDINGS = [
@@ -327,8 +324,5 @@ class SavedListsScreen(Screen[None]):
         choices = [(f"{o.name}  ({o.detail})", (o.kind, o.id)) for o in owners]
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)
 
-    def action_undo(self) -> None:
-        step_journal(self, self.db, self.load)
-
-    def action_redo(self) -> None:
-        step_journal(self, self.db, self.load, redo=True)
+    def _reload(self) -> None:
+        self.load()

@@ -26,7 +26,7 @@ from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
-from studioflow.screens.undo import step_journal, undo_keys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
@@ -72,7 +72,7 @@ def task_matches(task: TaskView, typed: str) -> bool:
     return matches(typed, *filter(None, (task.title, task.job, task.project, task.client)))
 
 
-class TasksScreen(Screen[None]):
+class TasksScreen(UndoKeys, Screen[None]):
     AUTO_FOCUS = "TaskList"
     BINDINGS = [
         *TASK_KEYS,
@@ -377,11 +377,8 @@ class TasksScreen(Screen[None]):
 
     # Undo
 
-    def action_undo(self) -> None:
-        step_journal(self, self.db, lambda: self.load(keep_task=self._current_id()))
-
-    def action_redo(self) -> None:
-        step_journal(self, self.db, lambda: self.load(keep_task=self._current_id()), redo=True)
+    def _reload(self) -> None:
+        self.load(keep_task=self._current_id())
 
     def action_apply_list(self) -> None:
         """Apply a saved list to the job or project of the task under the cursor."""

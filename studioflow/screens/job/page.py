@@ -23,7 +23,7 @@ from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.job import clients, events, invoices, mileage, notes, projects, tasks, timeline
 from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
-from studioflow.screens.undo import step_journal, undo_keys
+from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.keys import undo_hint
@@ -38,6 +38,7 @@ TAB_ACTIONS = {binding.action: module.TAB for module in TAB_MODULES for binding 
 
 
 class JobScreen(
+    UndoKeys,
     timeline.TimelineTab,
     tasks.TasksTab,
     clients.ClientsTab,
@@ -197,13 +198,7 @@ class JobScreen(
 
         self.app.push_screen(QuickAddDialog(task_service.owner_choices(self.db), save, "New task for this job"), added)
 
-    def action_undo(self) -> None:
-        step_journal(self, self.db, self._reload_or_leave)
-
-    def action_redo(self) -> None:
-        step_journal(self, self.db, self._reload_or_leave, redo=True)
-
-    def _reload_or_leave(self) -> None:
+    def _reload(self) -> None:
         try:
             self._load()
         except StudioflowError:  # the undo took back the job's creation
