@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.effects import run_effect
-from studioflow.screens.tasks import ProjectTasksScreen
+from studioflow.screens.tasks import ProjectTasksScreen, apply_saved_list
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
@@ -114,23 +114,14 @@ class ProjectsScreen(UndoKeys, Screen[None]):
         project_id = self._current()
         if project_id is None:
             return
-        saved = tasks.list_saved_lists(self.db)
-        if not saved:
-            self.notify("No saved task lists yet: S on the Tasks screen makes one.", severity="warning")
-            return
-
-        def chosen(list_id: int | NewEntry | None) -> None:
-            if not isinstance(list_id, int):
-                return
-            run_effect(
-                self,
-                lambda: tasks.apply_saved_list(self.db, list_id, project=project_id),
-                lambda _: self.load(keep=project_id),
-                said=lambda made: f"{len(made)} task(s) added, due from today {undo_hint(self)}.",
-            )
-
-        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
-        self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
+        apply_saved_list(
+            self,
+            self.db,
+            "Apply a saved task list to this project",
+            lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id),
+            lambda _: self.load(keep=project_id),
+            no_lists="No saved task lists yet: S on the Tasks screen makes one.",
+        )
 
     def _reload(self) -> None:
         self.load()

@@ -68,6 +68,29 @@ TASK_KEYS = [
 ]
 
 
+def apply_saved_list(
+    screen: Screen[Any],
+    db: Database,
+    title: str,
+    apply: Callable[[int], list[TaskView]],
+    shown: Callable[[list[TaskView]], object],
+    no_lists: str = "No saved task lists yet: S makes one.",
+) -> None:
+    """Pick a saved list and `apply` it (tasks due from today); `shown` re-reads the screen after."""
+    saved = tasks.list_saved_lists(db)
+    if not saved:
+        screen.notify(no_lists, severity="warning")
+        return
+
+    def chosen(list_id: int | NewEntry | None) -> None:
+        if isinstance(list_id, int):
+            said = f"{{}} task(s) added, due from today {undo_hint(screen)}.".format
+            run_effect(screen, lambda: apply(list_id), shown, said=lambda made: said(len(made)))
+
+    choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
+    screen.app.push_screen(PickerDialog(title, choices), chosen)
+
+
 def task_matches(task: TaskView, typed: str) -> bool:
     return matches(typed, *filter(None, (task.title, task.job, task.project, task.client)))
 
@@ -396,24 +419,12 @@ class TasksScreen(UndoKeys, Screen[None]):
 
     def _apply_list(self, apply: Callable[[int], list[TaskView]]) -> None:
         """Pick a saved list and apply it (tasks due from today); the new tasks are shown."""
-        saved = tasks.list_saved_lists(self.db)
-        if not saved:
-            self.notify("No saved task lists yet: S makes one.", severity="warning")
-            return
 
-        def chosen(list_id: int | NewEntry | None) -> None:
-            if not isinstance(list_id, int):
-                return
+        def shown(made: list[TaskView]) -> None:
+            self.kept.update(t.id for t in made)
+            self.load(keep_task=made[0].id if made else None)
 
-            def shown(made: list[TaskView]) -> None:
-                self.kept.update(t.id for t in made)
-                self.load(keep_task=made[0].id if made else None)
-
-            said = f"{{}} task(s) added, due from today {undo_hint(self)}.".format
-            run_effect(self, lambda: apply(list_id), shown, said=lambda made: said(len(made)))
-
-        choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
-        self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)
+        apply_saved_list(self, self.db, "Apply a saved task list", apply, shown)
 
     # Other screens
 
