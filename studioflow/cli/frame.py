@@ -62,12 +62,9 @@ class Leaf(click.Command):
             ]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes = {
-            opt: param.nargs
-            for param in self.get_params(ctx)
-            if isinstance(param, click.Option) and not param.is_flag
-            for opt in param.opts
-        }
+        options = [param for param in self.get_params(ctx) if isinstance(param, click.Option)]
+        takes = {opt: param.nargs for param in options if not param.is_flag for opt in param.opts}
+        args = _whole_names(args, [opt for param in options for opt in param.opts], takes)
         if ctx.resilient_parsing and args and args[-1] in takes:
             # Completing that option's value (`job move 2 --to <TAB>`): read what comes before it,
             # so the stages offered are the job's (click would stop at the option without a value).
@@ -101,6 +98,25 @@ class Leaf(click.Command):
             given = [name for name in names if _given(params[name])]
             if len(given) > 1:
                 raise click.UsageError(f"{hint(given[1])} is not allowed with {hint(given[0])}", ctx)
+
+
+def _whole_names(args: list[str], options: list[str], takes: dict[str, int]) -> list[str]:
+    """`--pipe Leads` for `--pipeline Leads`: a long option cut short where no other starts the
+    same way, as argparse allowed (scripts may have it)."""
+    whole: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            whole += [arg, *rest]
+            break
+        name, equals, value = arg.partition("=")
+        if name.startswith("--") and name not in options:
+            matches = [option for option in options if option.startswith(name)]
+            name = matches[0] if len(matches) == 1 else name
+        whole.append(name + equals + value)
+        if not equals and name in takes:
+            whole += itertools.islice(rest, takes[name])  # its values, read as they are
+    return whole
 
 
 def _positionals_last(args: list[str], takes: dict[str, int]) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from studioflow import __version__
-from studioflow.cli.frame import Call, Section, db_option
+from studioflow.cli.frame import Call, Section, check_text, db_option
 from studioflow.cli.render import show
 from studioflow.cli.services import jobs
 from studioflow.config import db_path
@@ -173,11 +173,13 @@ def _warn_nobody(result: Any) -> None:
     "studioflow",
     cls=Root,
     invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Pipelines, jobs and tasks for a solo practice, in the terminal. With no command, opens the board.",
 )
 @click.version_option(__version__, prog_name="studioflow", message="%(prog)s %(version)s")
 @click.pass_context
 def studioflow(ctx: click.Context, db: str | None) -> Call | None:
+    check_text({"db": db})
     if ctx.invoked_subcommand is None:
         return Call(None, db=db)
     return None
