@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from studioflow import __version__
+from studioflow.cli import automation, client, complete, event, files, job, money, outbox, pipeline, task, top
 from studioflow.cli.frame import Call, Section, check_text, db_option
 from studioflow.cli.render import show
 from studioflow.cli.services import jobs
@@ -22,7 +23,6 @@ from studioflow.store import Database, open_database
 from studioflow.workflow.views import to_json
 
 USAGE_ERROR = 2
-COMPLETE_VAR = "_STUDIOFLOW_COMPLETE"
 
 
 class Root(Section):
@@ -37,9 +37,7 @@ class Root(Section):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        if os.environ.get(complete_var or COMPLETE_VAR):
-            from studioflow.cli import complete  # names from the database; only loaded to complete
-
+        if os.environ.get(complete_var or complete.COMPLETE_VAR):
             complete.install()
         code = run(partial(super().main, args, prog_name or "studioflow", complete_var, False, **extra))
         if standalone_mode:
@@ -174,6 +172,7 @@ def _warn_nobody(result: Any) -> None:
     cls=Root,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
+    params=[db_option()],
     help="Pipelines, jobs and tasks for a solo practice, in the terminal. With no command, opens the board.",
 )
 @click.version_option(__version__, prog_name="studioflow", message="%(prog)s %(version)s")
@@ -185,46 +184,37 @@ def studioflow(ctx: click.Context, db: str | None) -> Call | None:
     return None
 
 
-studioflow.params.insert(0, db_option())
+for command in (
+    top.demo,
+    top.check,
+    top.undo,
+    top.redo,
+    pipeline.pipeline,
+    pipeline.stage,
+    client.client,
+    client.status,
+    client.jobclient,
+    job.job,
+    task.task,
+    task.project,
+    task.savedtasks,
+    automation.automation,
+    automation.template,
+    event.event,
+    event.agenda,
+    money.invoice,
+    money.mileage_group,
+    files.csv,
+    files.export,
+    files.import_,
+    files.backup,
+    outbox.outbox_group,
+    complete.completion,
+):
+    studioflow.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: the exit status of the command line `argv` (default: sys.argv)."""
     code: int = studioflow.main(argv, "studioflow", standalone_mode=False)
     return code
-
-
-def _add_commands() -> None:
-    from studioflow.cli import automation, client, complete, event, files, job, money, outbox, pipeline, task, top
-
-    for command in (
-        top.demo,
-        top.check,
-        top.undo,
-        top.redo,
-        pipeline.pipeline,
-        pipeline.stage,
-        client.client,
-        client.status,
-        job.job,
-        task.task,
-        task.project,
-        automation.automation,
-        task.savedtasks,
-        client.jobclient,
-        event.event,
-        money.invoice,
-        files.csv,
-        money.mileage_group,
-        event.agenda,
-        files.export,
-        files.import_,
-        files.backup,
-        automation.template,
-        outbox.outbox_group,
-        complete.completion,
-    ):
-        studioflow.add_command(command)
-
-
-_add_commands()
