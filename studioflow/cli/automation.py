@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from studioflow.cli.complete import job_ids, pipeline_names, stage_names, status_names
+from studioflow.cli.files import read_text
 from studioflow.cli.frame import Section
 from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf
 from studioflow.cli.services import automation_rules, templates
 from studioflow.config import load_me
-from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS
 from studioflow.workflow.views import RenderedView, TemplateView
@@ -157,19 +156,9 @@ def template() -> None:
 def add_template(
     db: Database, name: str, channel: str, subject: str, body: str | None, body_file: str | None
 ) -> TemplateView:
-    text = body if body is not None else _read_text(body_file or "-")
-    return templates.create_template(db, name, channel, subject, text)
-
-
-def _read_text(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    try:
-        return Path(name).expanduser().read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StudioflowError(f"cannot read {name}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise StudioflowError(f"{name} is not UTF-8 text") from None
+    if body is None:
+        body = sys.stdin.read() if body_file == "-" else read_text(body_file or "")
+    return templates.create_template(db, name, channel, subject, body)
 
 
 @template.command("list", help="list message templates")

@@ -46,12 +46,7 @@ def export_csv(db: Database, kind: str, file: Path) -> str:
 )
 @click.option("--apply", "for_real", is_flag=True, help="import for real (every row, or none if one is refused)")
 def import_csv(db: Database, kind: str, file: Path, mapping: tuple[str, ...], for_real: bool) -> str:
-    try:
-        text = file.expanduser().read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise StudioflowError(f"cannot read {file}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise StudioflowError(f"{file} is not UTF-8 text (save the sheet as CSV UTF-8)") from None
+    text = read_text(file, "utf-8-sig", " (save the sheet as CSV UTF-8)")  # -sig: Excel's byte-order mark
     columns = spreadsheet.parse_mapping(mapping)
     done = (spreadsheet.apply if for_real else spreadsheet.plan)(db, kind, text, columns)
     lines = ["columns: " + ", ".join(f"{h} -> {f}" for h, f in done.columns.items())]
@@ -63,6 +58,16 @@ def import_csv(db: Database, kind: str, file: Path, mapping: tuple[str, ...], fo
     lines += [f"  refused, line {line}: {why}" for line, why in done.refused[: spreadsheet.MAX_SHOWN]]
     lines.append(done.summary() + ("" if for_real else " (dry run: nothing written; --apply imports)"))
     return "\n".join(lines)
+
+
+def read_text(name: str | Path, encoding: str = "utf-8", hint: str = "") -> str:
+    """A text file a command reads; one that cannot be read, or is not text, is one line."""
+    try:
+        return Path(name).expanduser().read_text(encoding=encoding)
+    except OSError as exc:
+        raise StudioflowError(f"cannot read {name}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise StudioflowError(f"{name} is not UTF-8 text{hint}") from None
 
 
 def _progress(verb: str) -> Callable[[str, int, int], None] | None:
