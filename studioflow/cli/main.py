@@ -29,7 +29,7 @@ class Root(Section):
     """`studioflow`: with no command, the TUI. Its `main` is the error boundary, so the console
     script, `python -m studioflow` and click's CliRunner all meet the same one."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

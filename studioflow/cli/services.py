@@ -16,6 +16,28 @@ class _OnUse:
         return getattr(importlib.import_module(self._name), attr)
 
 
+__all__ = [
+    "automation_rules",
+    "automations",
+    "clients",
+    "events",
+    "invoices",
+    "jobclients",
+    "jobs",
+    "journal",
+    "mileage",
+    "names",
+    "outbox",
+    "pipelines",
+    "quickadd",
+    "reads",
+    "spreadsheet",
+    "tasks",
+    "templates",
+    "tracking",
+    "transfer",
+]
+
 if TYPE_CHECKING:
     from studioflow.workflow import names
     from studioflow.workflow.automations import automation_rules, automations, outbox, templates
