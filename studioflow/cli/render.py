@@ -32,8 +32,9 @@ from studioflow.workflow.views import (
 
 def show(result: Any, as_json: bool) -> None:
     if as_json:
-        json.dump(to_json(result), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        # One write of the whole text: json.dump to stdout writes each token on its own,
+        # which made `job list --json` of 10,000 jobs spend seconds in write calls.
+        sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
     else:
         text(result)
 

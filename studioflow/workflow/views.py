@@ -221,8 +221,13 @@ def local_minute(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def to_json(value: Any) -> Any:
     """A view (or list of views) as JSON-ready data: ISO dates, lists for tuples."""
+    if value is None or type(value) in _PLAIN:  # most fields: returned as they are, first
+        return value
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
