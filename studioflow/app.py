@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from studioflow.config import Config, load_config, save_table
 from studioflow.errors import StudioflowError
 from studioflow.screens.board import BoardScreen
 from studioflow.screens.commands import RecordsProvider, ScreensProvider
@@ -40,7 +41,7 @@ def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
     def make() -> Screen[Any]:
         import importlib
 
-        return getattr(importlib.import_module(f"studioflow.screens.{module}"), name)(db)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(f"studioflow.screens.{module}"), name)(db)
 
     return make
 
@@ -81,9 +82,11 @@ class StudioflowApp(App[None]):
     # (done, total) of the delivery run in progress; (0, 0) when none.
     delivery_progress: reactive[tuple[int, int]] = reactive((0, 0), always_update=True)
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, config: Config) -> None:
         super().__init__()
         self.db = db
+        self.config = config  # read once; the settings screen reloads it when it saves
+        self.user_keys: dict[str, str] = {}  # the [keys] applied (binding id -> keys)
         # Each global key opens a mode: a screen stack of its own, so going to the Tasks
         # screen and back finds the board (and anything opened over it) as it was left.
         self.add_mode("board", lambda: BoardScreen(db))
@@ -101,8 +104,54 @@ class StudioflowApp(App[None]):
         self._when_writable: list[Callable[[], object]] = []
 
     def on_mount(self) -> None:
+        self.use_config(self.config)
+        self.theme_changed_signal.subscribe(self, self._save_theme)
         self.switch_mode("board")
-        self.outbox_counts = reads.outbox_counts(self.db)
+        self.recount_outbox()
+
+    def recount_outbox(self) -> None:
+        """Count the outbox again; the badge and the outbox screen follow."""
+        self.outbox_counts = reads.outbox_counts(self.db, self.config)
+
+    def use_config(self, config: Config) -> None:
+        """Take the user's keys and theme from `config` (at start, and after the settings screen saves).
+        A bad table is said in one line and the app goes on with Textual's defaults for it."""
+        self.config = config
+        try:
+            self.user_keys = config.keys()
+        except StudioflowError as exc:
+            self.user_keys = {}
+            self.notify(str(exc), title="Keys", severity="error", timeout=10)
+        self.set_keymap(self.user_keys)
+        if self.user_keys and self._writable.is_set():
+            self._check_keys()  # at start, the warm-up thread checks them, off the first frame
+        try:
+            theme = config.theme()
+        except StudioflowError as exc:
+            theme = ""
+            self.notify(str(exc), title="Theme", severity="error", timeout=10)
+        if theme and theme != self.theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notify(f"[ui] theme: no theme called {theme!r}; using {self.theme}", severity="error", timeout=10)
+
+    def _save_theme(self, theme: object) -> None:
+        """The theme picked in the palette is the one the next start uses."""
+        try:
+            if self.theme != self.config.theme():
+                save_table("ui", {"theme": self.theme})
+                self.config = load_config()
+        except StudioflowError as exc:
+            self.notify(f"Theme not saved: {exc}", severity="error")
+
+    def _check_keys(self) -> None:
+        """Say in one line what is wrong with the user's [keys] (an unknown id, a key given twice)."""
+        from studioflow.screens.keymap import keymap_problems
+
+        problems = keymap_problems(type(self), self.user_keys)
+        if problems:
+            self.notify(f"[keys] in config.toml: {'; '.join(problems)}", title="Keys", severity="error", timeout=15)
 
     # The write path, loaded after the first frame
 
@@ -121,6 +170,10 @@ class StudioflowApp(App[None]):
 
             with self.db.engine.connect():
                 pass
+            if self.user_keys:
+                from studioflow.screens.keymap import namespaces
+
+                namespaces(type(self))  # imports every screen here, so checking the keys costs the UI no time
         finally:
             self.call_from_thread(self._write_path_ready)
 
@@ -129,6 +182,8 @@ class StudioflowApp(App[None]):
         waiting, self._when_writable = self._when_writable, []
         for call in waiting:
             call()
+        if self.user_keys:
+            self._check_keys()
         if self.deliver_in_background:
             self.deliver()
             self.set_interval(DELIVERY_INTERVAL_SECONDS, self.deliver)
@@ -147,7 +202,7 @@ class StudioflowApp(App[None]):
         when background delivery is off. Asked while a run is going, another follows it.
         """
         if not (asked or self.deliver_in_background):
-            self.outbox_counts = reads.outbox_counts(self.db)
+            self.recount_outbox()
             return
         if any(w.group == "delivery" and not w.is_finished for w in self.workers):
             self._deliver_again = True
@@ -166,7 +221,8 @@ class StudioflowApp(App[None]):
 
         def run() -> None:
             try:
-                outcome.append(deliver_due(self.db, MailSettings.load(self.db.path), self._progress_from_thread))
+                settings = MailSettings.load(self.db.path, self.config)
+                outcome.append(deliver_due(self.db, settings, self._progress_from_thread))
             except BaseException as error:
                 outcome.append(error)
             finally:
@@ -188,7 +244,7 @@ class StudioflowApp(App[None]):
 
     def _delivery_done(self) -> None:
         self.delivery_progress = (0, 0)
-        self.outbox_counts = reads.outbox_counts(self.db)
+        self.recount_outbox()
         if self._quit_asked:
             self.exit()
 
@@ -298,7 +354,7 @@ class StudioflowApp(App[None]):
         # Every key of the screen is also a command in the palette (ctrl+p).
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
-                key = binding.key.split(",")[0]
+                key = self.user_keys.get(binding.id or "", binding.key).split(",")[0]  # the user's, if remapped
                 yield SystemCommand(binding.description, f"key: {key}", partial(screen.run_action, binding.action))
         from studioflow.screens.export import ExportDialog
 
@@ -309,5 +365,6 @@ class StudioflowApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def make_app(db: Database) -> StudioflowApp:
-    return StudioflowApp(db)
+def make_app(db: Database, config: Config | None = None) -> StudioflowApp:
+    """The app over `db`, with the user's config.toml (read here when not given)."""
+    return StudioflowApp(db, load_config() if config is None else config)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -36,10 +37,70 @@ def config_path() -> Path:
     return Path(chosen).expanduser() if chosen else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+@dataclass(frozen=True)
+class Config:
+    """config.toml, read once (at start, and again when the settings screen saves it) and handed to
+    the app and the services. Each table is checked when asked for, so a broken [smtp] is said where
+    mail is sent and never costs the user their [me], their keys or their theme."""
+
+    raw: Mapping[str, object] = field(default_factory=dict)
+    problem: str = ""  # the file could not be read: said by every table asked for
+
+    def tables(self) -> dict[str, object]:
+        if self.problem:
+            raise StudioflowError(self.problem)
+        return dict(self.raw)
+
+    def me(self) -> dict[str, str]:
+        """The `[me]` table (who signs the messages); empty strings when there is no config file."""
+        me = _table(self.tables(), "me", {"name": str, "business": str})
+        return {key: str(me.get(key, "")) for key in ME_KEYS}
+
+    def smtp(self) -> SmtpConfig | None:
+        """The `[smtp]` table, or None when there is none (messages then go to the stub outbox)."""
+        raw = self.tables()
+        if "smtp" not in raw:
+            return None
+        return smtp_from_table(_table(raw, "smtp", SMTP_KEYS), where=str(config_path()))
+
+    def sms(self) -> SmsConfig | None:
+        return _sms(self.tables())
+
+    def send_delay(self) -> int:
+        return _send_delay(self.tables())
+
+    def mileage(self) -> tuple[str, int]:
+        return _mileage(self.tables())
+
+    def keys(self) -> dict[str, str]:
+        """`[keys]`: binding id -> keys, e.g. "board.advance" = "L,ctrl+right" (whether each id
+        exists is for the app to say: only it knows its bindings)."""
+        table = self.tables().get("keys", {})
+        if not isinstance(table, dict):
+            raise StudioflowError(f"{config_path()}: 'keys' must be a table ([keys])")
+        for binding_id, keys in table.items():
+            if not isinstance(keys, str) or not all(key.strip() for key in keys.split(",")) or "\n" in keys:
+                raise StudioflowError(
+                    f'{config_path()}: keys.{binding_id} must be keys in quotes, e.g. "board.advance" = "L,ctrl+right"'
+                )
+        return {binding_id: ",".join(key.strip() for key in keys.split(",")) for binding_id, keys in table.items()}
+
+    def theme(self) -> str:
+        """`[ui] theme`: the theme last picked in the app ("" = Textual's default)."""
+        return str(_table(self.tables(), "ui", {"theme": str}).get("theme", "")).strip()
+
+
+def load_config() -> Config:
+    """Read config.toml once; a file that cannot be read is said by each table asked for, not here."""
+    try:
+        return Config(_read_config())
+    except StudioflowError as exc:
+        return Config(problem=str(exc))
+
+
 def load_me() -> dict[str, str]:
     """The `[me]` table (who signs the messages); empty strings when there is no config file."""
-    me = _table(_read_config(), "me", {"name": str, "business": str})
-    return {key: str(me.get(key, "")) for key in ME_KEYS}
+    return load_config().me()
 
 
 @dataclass(frozen=True)
@@ -75,10 +136,7 @@ SMTP_KEYS: dict[str, type | tuple[type, ...]] = {
 
 def load_smtp() -> SmtpConfig | None:
     """The `[smtp]` table, or None when there is none (messages then go to the stub outbox)."""
-    raw = _read_config()
-    if "smtp" not in raw:
-        return None
-    return smtp_from_table(_table(raw, "smtp", SMTP_KEYS), where=str(config_path()))
+    return load_config().smtp()
 
 
 def smtp_from_table(table: dict[str, object], where: str = "smtp settings") -> SmtpConfig:
@@ -142,8 +200,11 @@ SMS_HTTP_KEYS: dict[str, type | tuple[type, ...]] = {
 
 
 def load_sms() -> SmsConfig | None:
+    return load_config().sms()
+
+
+def _sms(raw: dict[str, object]) -> SmsConfig | None:
     """The `[sms]` table, or None when there is none (texts then wait: nothing can send them)."""
-    raw = _read_config()
     if "sms" not in raw:
         return None
     where = str(config_path())
@@ -191,14 +252,18 @@ def _seconds(value: object, where: str, key: str) -> float:
 
 
 def load_send_delay() -> int:
+    return load_config().send_delay()
+
+
+def _send_delay(raw: dict[str, object]) -> int:
     """`[outbox] send_delay_seconds`: how long a new message waits, so a slip can still be undone (0 allowed)."""
-    delay = _table(_read_config(), "outbox", {"send_delay_seconds": int}).get("send_delay_seconds", DEFAULT_SEND_DELAY)
+    delay = _table(raw, "outbox", {"send_delay_seconds": int}).get("send_delay_seconds", DEFAULT_SEND_DELAY)
     if not isinstance(delay, int) or not 0 <= delay <= 86400:
         raise StudioflowError(f"{config_path()}: outbox.send_delay_seconds must be from 0 to 86400, not {delay!r}")
     return delay
 
 
-def save_table(name: str, values: dict[str, Scalar] | None) -> None:
+def save_table(name: str, values: Mapping[str, Scalar] | None) -> None:
     """Replace (None: remove) one table of config.toml; the rest of the file (other tables, comments,
     order, values of any type) stays as the user wrote it. Only its owner can read the file."""
     import tomlkit  # imported on use: only a save needs it
@@ -278,11 +343,15 @@ MILEAGE_UNITS = ("mi", "km")
 
 
 def load_mileage() -> tuple[str, int]:
+    return load_config().mileage()
+
+
+def _mileage(raw: dict[str, object]) -> tuple[str, int]:
     """The `[mileage]` table: (unit, rate in cents per unit); ("mi", 0) when not configured.
 
     e.g. `[mileage]` `unit = "km"` `rate_cents = 30`
     """
-    table = _read_config().get("mileage", {})
+    table = raw.get("mileage", {})
     if not isinstance(table, dict):
         raise StudioflowError(f"{config_path()}: 'mileage' must be a table ([mileage])")
     for key in table:

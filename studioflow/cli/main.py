@@ -17,7 +17,7 @@ from studioflow.cli import automation, client, complete, event, files, job, mone
 from studioflow.cli.frame import Call, Section, check_text, db_option
 from studioflow.cli.render import show
 from studioflow.cli.services import jobs
-from studioflow.config import db_path
+from studioflow.config import db_path, load_config
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.workflow.views import to_json
@@ -140,7 +140,7 @@ def _orm_database_error() -> type[Exception]:
 def _run_tui(db: Database) -> int:
     from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
 
-    make_app(db).run()
+    make_app(db, load_config()).run()  # config.toml read once, here, for the whole session
     return 0
 
 
@@ -186,6 +186,7 @@ def studioflow(ctx: click.Context, db: str | None) -> Call | None:
 
 for command in (
     top.demo,
+    top.keys,
     top.check,
     top.undo,
     top.redo,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -91,7 +92,7 @@ def edit_invoice(
         raise StudioflowError("give either --tax or --no-tax")
     new_lines = [_line(*line) for line in lines] if lines else None
     new_taxes = [] if no_tax else [invoices.parse_tax(t) for t in taxes] if taxes else None
-    new_due: date | bool | None = None if no_due else due if due is not None else False
+    new_due: date | Literal[False] | None = None if no_due else due if due is not None else False
     if new_lines is None and new_taxes is None and client is None and new_due is False and notes is None:
         raise StudioflowError("nothing to change: give --line, --tax, --no-tax, --client, --due, --no-due or --notes")
     return invoices.edit_invoice(

@@ -32,7 +32,7 @@ def tracking_commands(group: click.Group, kind: str) -> None:
     ):
         # The service is looked up when the command runs: building the commands loads no ORM.
         def step(db: Database, ref: str, pipeline: str | None, verb: str = verb) -> TrackView:
-            return getattr(tracking, verb)(db, kind, ref, pipeline)  # type: ignore[no-any-return]
+            return getattr(tracking, verb)(db, kind, ref, pipeline)
 
         group.command(verb, help=f"{noun}: {text}")(ref(on_pipeline(step)))
 

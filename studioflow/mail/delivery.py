@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
-from studioflow.config import SmsConfig, SmtpConfig, load_sms, load_smtp
+from studioflow.config import Config, SmsConfig, SmtpConfig, load_sms, load_smtp
 from studioflow.errors import StudioflowError
 from studioflow.mail.sms import NO_WAY, sms_transport
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
@@ -30,7 +31,7 @@ from studioflow.store import Database
 from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
-MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+MESSAGES: Table = OutboxMessage.__table__
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=2)
@@ -58,8 +59,11 @@ class MailSettings:
     sms: SmsConfig | None = None
 
     @classmethod
-    def load(cls, db_path: Path) -> MailSettings:
-        return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), sms=load_sms())
+    def load(cls, db_path: Path, config: Config | None = None) -> MailSettings:
+        """From the config the caller read (the app's, read once), else from config.toml now."""
+        if config is None:
+            return cls(smtp=load_smtp(), stub_root=stub_dir(db_path), sms=load_sms())
+        return cls(smtp=config.smtp(), stub_root=stub_dir(db_path), sms=config.sms())
 
     @property
     def destination(self) -> str:
@@ -340,7 +344,7 @@ def _delivery_lock(db_path: Path) -> Iterator[bool]:
         os.close(fd)  # closing the file releases the lock
 
 
-if os.name == "nt":
+if sys.platform == "win32":  # the form the type checker reads as a platform check
     import msvcrt
 
     def _lock(fd: int) -> None:

@@ -66,10 +66,12 @@ def build_email(letter: Letter, from_addr: str) -> Message:
             raise SendFailure(f"the {header} header holds a line break ({value!r}): edit the message", retry=False)
     # The compat32 message classes: six times faster to write out than EmailMessage,
     # which counts when a thousand go in one batch. Non-ASCII headers are encoded here.
-    message = MIMEText(letter.body.replace("\r\n", "\n"), "plain", _QUOTED_PRINTABLE_UTF8)
+    # typeshed says str, but MIMEText takes a Charset too (how quoted-printable is chosen).
+    message = MIMEText(letter.body.replace("\r\n", "\n"), "plain", _QUOTED_PRINTABLE_UTF8)  # type: ignore[arg-type]
     message["From"] = _address_header(from_addr)
     message["To"] = _address_header(letter.to_addr)
-    message["Subject"] = letter.subject if letter.subject.isascii() else Header(letter.subject, "utf-8")
+    # A Header is a valid value (it encodes non-ASCII); typeshed types compat32 values as str only.
+    message["Subject"] = letter.subject if letter.subject.isascii() else Header(letter.subject, "utf-8")  # type: ignore[assignment]
     message["Date"] = formatdate(localtime=True)
     if letter.message_id:  # fixed when queued, so every retry carries the same one
         message["Message-ID"] = letter.message_id

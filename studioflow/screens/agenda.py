@@ -13,11 +13,12 @@ from textual.widgets import DataTable, Static
 
 from studioflow.screens.job import JobScreen
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.views import AgendaItem
 
-KIND_STYLE = {"event": "bold cyan", "task": "", "job": "yellow", "message": "magenta"}
+KIND_STYLE = {"event": "info", "job": "warning", "message": "local"}  # meanings: see widgets.colours
 
 
 class AgendaScreen(Screen[None]):
@@ -60,7 +61,7 @@ class AgendaScreen(Screen[None]):
             day = local.strftime("%a %d %b") if local.date() != last_day else ""
             last_day = local.date()
             when = "all day" if item.all_day else local.strftime("%H:%M")
-            kind = Text(item.kind, style=KIND_STYLE.get(item.kind, ""))
+            kind = Text(item.kind, style=theme_style(self, KIND_STYLE[item.kind]) if item.kind in KIND_STYLE else "")
             table.add_row(day, when, kind, Text(item.text), key=str(n))
 
     @on(DataTable.RowSelected, "#agenda-table")

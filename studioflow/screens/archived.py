@@ -14,6 +14,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.job import JobScreen
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.jobs import jobs
 from studioflow.workflow.views import JobView
 
@@ -75,7 +76,7 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"“{job.title}” is back on the board, its tasks and events too (u to undo).")
+        self.notify(f"“{job.title}” is back on the board, its tasks and events too {undo_hint(self)}.")
         self._reload()
 
     @on(OptionList.OptionSelected, "#archived-list")

@@ -106,7 +106,8 @@ class AutomationsDialog(ModalScreen[None]):
             return
         self._load(highlight)
 
-    def action_toggle(self) -> None:
+    # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
+    def action_toggle(self) -> None:  # type: ignore[override]
         rule = self._rule()
         if rule is not None:
             self._run(lambda: automation_rules.set_enabled(self.db, rule.id, not rule.enabled))

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
@@ -28,10 +29,11 @@ from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
 from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.board import board, reads
 from studioflow.workflow.board.board import BoardView, CardView
-from studioflow.workflow.views import JobView
+from studioflow.workflow.views import JobView, TrackView
 
 # The first frame needs only what draws the board (read with plain SQL). The write
 # services (and SQLAlchemy with them), the dialogs and the other screens are imported
@@ -115,9 +117,13 @@ class BoardScreen(Screen[None]):
         self.query_one(PipelineBar).show(reads.list_pipelines(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
         if self.view is None:
-            empty.update("No pipelines yet. Press S to create one, or run `studioflow demo` for sample data.")
+            empty.update(
+                f"No pipelines yet. Press {key_for(self, 'edit_stages', 'S')} to create one,"
+                " or run `studioflow demo` for sample data."
+            )
         elif not self.view.columns:
-            empty.update(f"“{self.view.pipeline}” has no stages yet. Press S to add some.")
+            stages_key = key_for(self, "edit_stages", "S")
+            empty.update(f"“{self.view.pipeline}” has no stages yet. Press {stages_key} to add some.")
         empty.display = self.view is None or not self.view.columns
         if self.view is None:
             return
@@ -180,7 +186,8 @@ class BoardScreen(Screen[None]):
         else:
             target.cursor = 0 if target.count else None
         self._update_headers(set())
-        self.query_one("#columns", HorizontalScroll).scroll_to_widget(target.parent, animate=False)  # type: ignore[arg-type]
+        if isinstance(holder := target.parent, Widget):  # the column's box is what scrolls into view
+            self.query_one("#columns", HorizontalScroll).scroll_to_widget(holder, animate=False)
 
     def _refresh(self, stage_ids: set[int] | None = None) -> bool:
         """Re-read the given columns (all of them when None): their counts and cards.
@@ -370,7 +377,7 @@ class BoardScreen(Screen[None]):
         done = "Archived" if self.view is None or self.view.kind == "jobs" else "Took off the pipeline"
         self._change(
             lambda job: self._call("untrack", job),
-            message=f"{done} “{card.title}” (u to undo)." if card else None,
+            message=f"{done} “{card.title}” {undo_hint(self)}." if card else None,
         )
 
     def action_move(self, automations_on: bool = True) -> None:
@@ -386,7 +393,7 @@ class BoardScreen(Screen[None]):
             return
         choices = [(stage.name, stage.id) for stage in self.view.columns]
         quietly = "" if automations_on else " without automations"
-        said = None if automations_on else "Moved without automations: nothing fired (u to undo)."
+        said = None if automations_on else f"Moved without automations: nothing fired {undo_hint(self)}."
 
         def moved(stage_id: int | NewEntry | None) -> None:
             if isinstance(stage_id, int):
@@ -451,7 +458,7 @@ class BoardScreen(Screen[None]):
                 return
             try:
                 if view.kind == "jobs":
-                    moved = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                    moved: JobView | TrackView = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
                 else:
                     moved = tracking.move_to_pipeline(
                         self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id
@@ -459,7 +466,7 @@ class BoardScreen(Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} (u to undo).")
+            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} {undo_hint(self)}.")
             tell_fired(self, moved)
             self._refresh()
             self._focus(self.column_index, self._column(self.column_index).cursor)
@@ -634,7 +641,8 @@ class BoardScreen(Screen[None]):
 
         all_pipelines = reads.list_pipelines(self.db)
         if not all_pipelines:
-            self.notify("No pipelines yet. Press S to create one.", severity="warning")
+            stages_key = key_for(self, "edit_stages", "S")
+            self.notify(f"No pipelines yet. Press {stages_key} to create one.", severity="warning")
             return
         ids = [p.id for p in all_pipelines]
         current = ids.index(self.view.pipeline_id) if self.view and self.view.pipeline_id in ids else 0

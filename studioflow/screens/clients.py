@@ -19,7 +19,9 @@ from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
 from studioflow.screens.job import JobScreen, when
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
 
@@ -52,13 +54,13 @@ class ClientActions(UndoKeys, Screen[None]):
                         self.db, values["name"], values["email"], values["phone"], tags, values["notes"],
                         allow_duplicate=again,
                     )  # fmt: skip
-                    self.notify(f"Added {made.name} (u to undo).")
+                    self.notify(f"Added {made.name} {undo_hint(self)}.")
                 else:
                     clients.edit_client(
                         self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
                         tags=tags, notes=values["notes"], allow_duplicate=again,
                     )  # fmt: skip
-                    self.notify("Client saved (u to undo).")
+                    self.notify(f"Client saved {undo_hint(self)}.")
             except clients.DuplicateClient as exc:
                 asked.add(values["name"].strip())
                 raise StudioflowError(f"{exc}: ctrl+s again to keep both, or change the name") from None
@@ -70,7 +72,7 @@ class ClientActions(UndoKeys, Screen[None]):
         heading = "New client" if page is None else f"Edit {page.name}"
         self.app.push_screen(FormDialog(heading, fields, submit), closed)
 
-    def confirm_delete(self, client_id: int, then: Callable[[], None]) -> None:
+    def confirm_delete(self, client_id: int, then: Callable[[], object]) -> None:
         try:
             links = clients.client_links(self.db, client_id)
         except StudioflowError as exc:
@@ -85,7 +87,7 @@ class ClientActions(UndoKeys, Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Deleted {links.name} (u to undo).")
+            self.notify(f"Deleted {links.name} {undo_hint(self)}.")
             then()
 
         question = f"Delete {links.name}?\n{links.consequence()}."
@@ -108,7 +110,7 @@ class ClientActions(UndoKeys, Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved (u to undo).")
+            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved {undo_hint(self)}.")
             then(kept.id)
 
         self.app.push_screen(PickerDialog(f"Merge {name} (the duplicate) into", others), chosen)
@@ -304,7 +306,8 @@ class ClientScreen(ClientActions):
         invoice_table = self.query_one("#client-invoices", DataTable)
         invoice_table.clear()
         for i in page.invoices:
-            status = Text(i.status + (" · overdue" if i.overdue else ""), style="bold red" if i.overdue else "")
+            overdue = theme_style(self, "error", bold=True)
+            status = Text(i.status + (" · overdue" if i.overdue else ""), style=overdue if i.overdue else "")
             due = i.due_on.isoformat() if i.due_on else ""
             total = Text(invoices.money(i.total_cents), justify="right")
             invoice_table.add_row(i.number, Text(i.job or ""), i.issued_on.isoformat(), due, status, total)

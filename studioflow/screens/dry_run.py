@@ -3,6 +3,7 @@ would write to a client the job does not have."""
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,11 +11,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from studioflow.widgets.colours import theme_style
 from studioflow.workflow.automations.automations import Effect
 from studioflow.workflow.views import JobView
 
 
-def dry_run_text(result: JobView, effects: list[Effect]) -> Text:
+def dry_run_text(result: JobView, effects: list[Effect], warning: Style | str = "bold yellow") -> Text:
     """The rehearsed move as the CLI's --dry-run says it: where the job would be, each effect,
     each message rendered exactly as it would go."""
     text = Text()
@@ -22,7 +24,7 @@ def dry_run_text(result: JobView, effects: list[Effect]) -> Text:
     if not effects:
         text.append("\nNo automation would fire.", style="dim")
     for effect in effects:
-        text.append(f"\n• {effect.text}\n", style="bold yellow" if effect.nobody else "")
+        text.append(f"\n• {effect.text}\n", style=warning if effect.nobody else "")
         for line in effect.message.splitlines():
             text.append(f"    {line}\n", style="dim")
     return text
@@ -36,7 +38,7 @@ class DryRunPanel(ModalScreen[None]):
     def __init__(self, heading: str, result: JobView, effects: list[Effect]) -> None:
         super().__init__()
         self.heading = heading
-        self.body = dry_run_text(result, effects)
+        self.body = dry_run_text(result, effects, theme_style(self, "warning", bold=True))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dry-run"):

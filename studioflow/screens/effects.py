@@ -27,7 +27,7 @@ def notice(error: BaseException) -> str | None:
     if isinstance(error, StudioflowError):
         return str(error)
     if database_error(error):
-        return str(trouble(None, error))  # type: ignore[arg-type]
+        return str(trouble(None, error))
     return None
 
 

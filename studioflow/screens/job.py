@@ -11,7 +11,7 @@ import os
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Markdown, Static, TabbedContent, TabPane
 
-from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog, PromptDialog, TextDialog
 from studioflow.screens.notices import tell_fired
@@ -32,8 +31,10 @@ from studioflow.screens.statuses import pick_status
 from studioflow.screens.task_dialogs import QuickAddDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import clients, jobclients
@@ -197,7 +198,7 @@ class JobScreen(Screen[None]):
         notes = jobs.get_notes(self.db, self.job_id)
         self.query_one("#job-notes", Markdown).update(notes or "*No notes yet: press e to write some.*")
 
-    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
+    def _fill(self, table_id: str, rows: Sequence[tuple[str, tuple[object, ...]]]) -> None:
         """Refill a table, keeping the cursor on the same row (by key) when it is still there."""
         table = self.query_one(f"#{table_id}", DataTable)
         kept = self._key(table)
@@ -250,7 +251,8 @@ class JobScreen(Screen[None]):
         self.invoices = {str(i.id): i for i in invoices.list_invoices(self.db, job=self.job_id)}
         rows = []
         for key, i in self.invoices.items():
-            status = Text(i.status + (" · overdue" if i.overdue else ""), style="bold red" if i.overdue else "")
+            overdue = theme_style(self, "error", bold=True)
+            status = Text(i.status + (" · overdue" if i.overdue else ""), style=overdue if i.overdue else "")
             due = i.due_on.isoformat() if i.due_on else ""
             total = Text(invoices.money(i.total_cents), justify="right")
             rows.append((key, (i.number, Text(i.client or ""), i.issued_on.isoformat(), due, status, total)))
@@ -368,7 +370,7 @@ class JobScreen(Screen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + " (u to undo).")
+        self.notify((say or f"“{moved.title}” is now in {moved.stage}") + f" {undo_hint(self)}.")
         if moved.fired:
             self.notify("; ".join(moved.fired), title="Automations")
             self.app.deliver()  # type: ignore[attr-defined]  # what they queued goes now, in the background
@@ -415,7 +417,7 @@ class JobScreen(Screen[None]):
 
         def added(task: TaskView | None) -> None:
             if task is not None:
-                self.notify(f"Added “{task.title}” (u to undo).")
+                self.notify(f"Added “{task.title}” {undo_hint(self)}.")
                 self.query_one(TabbedContent).active = "tab-tasks"
                 self._load()
                 self._focus_tab()
@@ -483,7 +485,8 @@ class JobScreen(Screen[None]):
         client_id = self._selected("job-clients", "client")
         if client_id is not None:
             self._run(
-                lambda: jobclients.set_primary(self.db, self.job_id, client_id), "Primary client changed (u to undo)."
+                lambda: jobclients.set_primary(self.db, self.job_id, client_id),
+                f"Primary client changed {undo_hint(self)}.",
             )
 
     def action_client_role(self) -> None:
@@ -619,7 +622,7 @@ class JobScreen(Screen[None]):
         def edited(text: str | None) -> None:
             if text is not None:
                 change = lambda: invoices.edit_invoice(self.db, invoice.id, lines=invoices.parse_lines(text))  # noqa: E731
-                self._run(change, f"Lines of {invoice.number} saved (u to undo).")
+                self._run(change, f"Lines of {invoice.number} saved {undo_hint(self)}.")
 
         heading = f"Lines of {invoice.number}: quantity | description | unit price, one a line"
         self.app.push_screen(TextDialog(heading, invoices.lines_text(invoice)), edited)
@@ -632,7 +635,7 @@ class JobScreen(Screen[None]):
 
         def correct() -> None:
             fresh = invoices.correct(self.db, invoice_id)
-            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send (u to undo).")
+            self.notify(f"{number} is void; {fresh.number} is its draft to fix and send {undo_hint(self)}.")
 
         self._run(correct)
 
@@ -689,7 +692,10 @@ class JobScreen(Screen[None]):
         def chosen(template_id: int | NewEntry | None) -> None:
             if isinstance(template_id, int):
                 done = f"{invoice.number} queued in the outbox to {invoice.client}."
-                self._run(lambda: invoices.email_invoice(self.db, invoice_id, template_id, load_me()), done)
+                config = self.app.config  # type: ignore[attr-defined]  # read once by the app
+                self._run(
+                    lambda: invoices.email_invoice(self.db, invoice_id, template_id, config.me(), config=config), done
+                )
                 self.app.deliver()  # type: ignore[attr-defined]  # it goes now, in the background
 
         self.app.push_screen(PickerDialog(f"Email {invoice.number} with the letter", letters), chosen)
@@ -711,7 +717,9 @@ class JobScreen(Screen[None]):
                 raise StudioflowError(f"the event is given by its id (a number), not {event_text!r}")
             trip_on = parse_day(v["date"], "the date", date.today())
             event = int(event_text) if event_text else None
-            mileage.add_trip(self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)  # type: ignore[arg-type]
+            config = self.app.config  # type: ignore[attr-defined]  # [mileage], read once by the app
+            trip = (self.db, self.job_id, trip_on, v["distance"], v["purpose"], event)
+            mileage.add_trip(*trip, config=config)  # type: ignore[arg-type]
 
         self.app.push_screen(FormDialog("Log a trip", fields, submit), lambda saved: self._load())
 
@@ -735,7 +743,7 @@ class JobScreen(Screen[None]):
 
     def _save_notes(self, text: str | None) -> None:
         if text is not None:
-            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), "Notes saved (u to undo).")
+            self._run(lambda: jobs.set_notes(self.db, self.job_id, text), f"Notes saved {undo_hint(self)}.")
 
     def _edit_in_editor(self, text: str) -> str | None:
         """The text after $VISUAL/$EDITOR ran on it in the terminal; None when that cannot be done."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 
 
-def tell_fired(screen: Screen[object], result: object) -> None:
+def tell_fired(screen: Screen[Any], result: object) -> None:
     """Say what fired ("email queued to …; 3 task(s) from …; all tasks done: moved on to …"),
     and send what it queued once due, in the background. Nothing is said when nothing fired."""
     fired = getattr(result, "fired", ())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +18,9 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
+from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.automations import outbox
 from studioflow.workflow.views import MessageView, first_line, local_minute
@@ -31,7 +34,8 @@ VIEWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Cancelled", ("cancelled",)),
 )
 SHOWN_AT_MOST = 1000  # rows in one view; older sent mail stays in `studioflow outbox list`
-STATE_STYLE = {"failed": "bold red", "held": "bold yellow", "sending": "cyan", "queued": "", "sent": "green"}
+# What each state says (see widgets.colours); the colour itself is the theme's.
+STATE_MEANING = {"failed": "error", "held": "warning", "sending": "info", "sent": "success"}
 
 
 class MessageDialog(ModalScreen[str | None]):
@@ -202,7 +206,14 @@ class OutboxScreen(Screen[None]):
         self._show_detail()
 
     def _state_cell(self, m: MessageView) -> Text:
-        return Text(m.state_label(), style="magenta" if m.local_only else STATE_STYLE.get(m.state, "dim"))
+        return Text(m.state_label(), style=self._state_style(m))
+
+    def _state_style(self, m: MessageView) -> Style | str:
+        if m.local_only:
+            return theme_style(self, "local")
+        if m.state in STATE_MEANING:
+            return theme_style(self, STATE_MEANING[m.state], bold=m.state in ("failed", "held"))
+        return "" if m.state == "queued" else "dim"
 
     def _tick(self) -> None:
         """The countdown of messages in their send delay, redrawn each second (only those cells)."""
@@ -229,9 +240,9 @@ class OutboxScreen(Screen[None]):
         if m.job_title:
             text.append(f" · job: {m.job_title}")
         if m.last_error:
-            text.append(f"\n{m.last_error}", style=STATE_STYLE.get(m.state, "dim") or "dim")
+            text.append(f"\n{m.last_error}", style=self._state_style(m) or "dim")
         if m.reply:
-            text.append(f"\nwent to: {m.reply}", style="magenta" if m.local_only else "dim")
+            text.append(f"\nwent to: {m.reply}", style=theme_style(self, "local") if m.local_only else "dim")
         text.append("\n" + "\n".join(m.body.strip().splitlines()[:3]), style="dim")
         detail.update(text)
 
@@ -297,7 +308,7 @@ class OutboxScreen(Screen[None]):
         self._act(outbox.send_now, "Sending now.", deliver=True)
 
     def action_cancel(self) -> None:
-        self._act(outbox.cancel, "Cancelled (u to undo).")
+        self._act(outbox.cancel, f"Cancelled {undo_hint(self)}.")
 
     def action_release(self) -> None:
         m = self.current()
@@ -353,4 +364,4 @@ class OutboxScreen(Screen[None]):
             self.app.deliver(asked=True)  # type: ignore[attr-defined]
 
     def _changed(self) -> None:
-        self.app.outbox_counts = outbox.counts(self.db)  # type: ignore[attr-defined]
+        self.app.recount_outbox()  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 
@@ -128,7 +129,7 @@ class ProjectsScreen(Screen[None]):
             except StudioflowError as exc:
                 self.notify(str(exc), severity="error")
                 return
-            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
             self.load(keep=project_id)
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
@@ -292,9 +293,11 @@ class SavedListsScreen(Screen[None]):
             return
         item_id = self.current_item()
         if self.focused is self.query_one(DataTable) and item_id is not None:
-            if self._run(lambda: tasks.delete_saved_item(self.db, item_id), "Task deleted (u to undo)."):
+            if self._run(lambda: tasks.delete_saved_item(self.db, item_id), f"Task deleted {undo_hint(self)}."):
                 self.load(saved.id)
-        elif self._run(lambda: tasks.delete_saved_list(self.db, saved.id), f"List “{saved.name}” deleted (u to undo)."):
+        elif self._run(
+            lambda: tasks.delete_saved_list(self.db, saved.id), f"List “{saved.name}” deleted {undo_hint(self)}."
+        ):
             self.load()
 
     def action_move_item(self, step: int) -> None:
@@ -325,9 +328,10 @@ class SavedListsScreen(Screen[None]):
             if not isinstance(owner, tuple):
                 return
             kind, owner_id = owner
-            made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, **{kind: owner_id}))
+            job, project = (owner_id, None) if kind == "job" else (None, owner_id)
+            made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, job, project))
             if made is not None:
-                self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today (u to undo).")
+                self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today {undo_hint(self)}.")
 
         choices = [(f"{o.name}  ({o.detail})", (o.kind, o.id)) for o in owners]
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)

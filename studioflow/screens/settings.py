@@ -72,14 +72,14 @@ class SettingsScreen(Screen[None]):
             self.me = {key: "" for key, _, _ in ME_FIELDS}  # unreadable: written only if typed here
         for key, value in self.me.items():
             self.query_one(f"#me-{key}", Input).value = value
-        values = {"send_delay": str(delay)}
+        values: dict[str, object] = {"send_delay": str(delay)}
         if smtp is not None:
-            values.update(smtp.as_table())  # type: ignore[arg-type]
+            values.update(smtp.as_table())
             with self.prevent(Select.Changed):  # the saved port stays, even if another mode's default
                 self.query_one("#smtp-security", Select).value = smtp.security
-        for key, value in values.items():
+        for key, setting in values.items():
             for field in self.query(f"#smtp-{key}").results(Input):
-                field.value = str(value)
+                field.value = str(setting)
         self.query_one("#smtp-host", Input).focus()
 
     @on(Select.Changed, "#smtp-security")
@@ -116,6 +116,9 @@ class SettingsScreen(Screen[None]):
         except StudioflowError as exc:
             self._say(str(exc), error=True)
             return
+        # The app (delivery, the badge, the keys, the theme) goes on with the file as saved.
+        self.app.use_config(config.load_config())  # type: ignore[attr-defined]
+        self.app.recount_outbox()  # type: ignore[attr-defined]
         where = "the stub outbox (no SMTP server)" if smtp is None else f"{smtp.host}:{smtp.port} ({smtp.security})"
         self._say(f"Saved. Mail goes to {where}.")
 

@@ -125,7 +125,7 @@ class StageEditor(ModalScreen[int | None]):
         stage = self._stage()
         if stage is None or self.pipeline is None:
             return
-        place = self.query_one(OptionList).highlighted + 1 + step  # type: ignore[operator]
+        place = (self.query_one(OptionList).highlighted or 0) + 1 + step  # _stage() said one is highlighted
         if 1 <= place <= len(self.pipeline.stages):
             pipeline_id = self.pipeline.id
             self._run(lambda: pipelines.move_stage(self.db, pipeline_id, stage.id, place), place - 1)

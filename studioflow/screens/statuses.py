@@ -17,6 +17,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
+from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.people import clients
 from studioflow.workflow.views import StatusView
 
@@ -110,12 +111,12 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         except StudioflowError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"{said} (u to undo).")
+        self.notify(f"{said} {undo_hint(self)}.")
         self._reload()
 
     def action_new(self) -> None:
         def made(status: StatusView) -> None:
-            self.notify(f"Added status {status.name} (u to undo).")
+            self.notify(f"Added status {status.name} {undo_hint(self)}.")
             self._reload()
 
         ask_new_status(self, self.db, made)

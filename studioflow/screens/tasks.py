@@ -30,6 +30,7 @@ from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import undo_hint
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import quickadd, tasks
@@ -141,11 +142,11 @@ class TasksScreen(Screen[None]):
                 for g in self.data.groups
                 if (shown := tuple(t for t in g.tasks if task_matches(t, self.filter_text)))
             ]
-        shown = sum(len(g.tasks) for g in groups)
+        count = sum(len(g.tasks) for g in groups)
         listing = self.task_list
         listing.empty_text = self._empty_text()
         listing.show(groups, self.data.today, keep_task)
-        self._update_bar(shown)
+        self._update_bar(count)
 
     def _empty_text(self) -> str:
         if self.filter_text:
@@ -227,7 +228,8 @@ class TasksScreen(Screen[None]):
 
     # Changing tasks
 
-    def action_toggle(self) -> None:
+    # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
+    def action_toggle(self) -> None:  # type: ignore[override]
         task = self._current()
         if task is None:
             return
@@ -320,7 +322,7 @@ class TasksScreen(Screen[None]):
         if task is None:
             return
         below = self.task_list.task_index() or 0
-        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” (u to undo)."):
+        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” {undo_hint(self)}."):
             self.task_list.move_to(below)
 
     def action_reorder(self, step: int) -> None:
@@ -414,7 +416,7 @@ class TasksScreen(Screen[None]):
                 return
             self.kept.update(t.id for t in made)
             self.load(keep_task=made[0].id if made else None)
-            self.notify(f"{len(made)} task(s) added, due from today (u to undo).")
+            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
         self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)

@@ -11,7 +11,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from studioflow.config import load_me
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.store import Database
@@ -159,16 +158,16 @@ class TemplateEditor(Screen[None]):
         self.query_one("#template-preview-title", Label).update(f"Preview for {self.job_title} (ctrl+j: another job)")
         shown = self.query_one("#template-preview", Static)
         try:
-            me = load_me()
+            me = self.app.config.me()  # type: ignore[attr-defined]  # read once by the app
             rendered_subject, rendered_body = templates.preview_draft(
                 self.db, self.channel, subject, body, self.job_id, me
             )
             empty = templates.blanks(subject, body, templates.draft_context(self.db, self.job_id, me))
         except StudioflowError as exc:
-            shown.update(f"[b red]Cannot be saved:[/b red] {_plain(str(exc))}")
+            shown.update(f"[b $text-error]Cannot be saved:[/] {_plain(str(exc))}")
             return
         # Exactly what would be sent, blanks included; what has no value here is named first.
-        flag = f"[b yellow]No value here, sent blank:[/b yellow] {', '.join(empty)}\n\n" if empty else ""
+        flag = f"[b $text-warning]No value here, sent blank:[/] {', '.join(empty)}\n\n" if empty else ""
         head = f"[b]Subject:[/b] {_plain(rendered_subject)}\n\n" if self.channel == "email" else ""
         shown.update(flag + head + _plain(rendered_body))
 

@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
-from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import journal
 
 
-def step_journal(screen: Screen[object], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
+def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
     """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
 
     def done(label: str) -> None:
         screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
         # What it queued or cancelled is back as it was: the badge counts say so at once.
-        screen.app.outbox_counts = outbox.counts(db)  # type: ignore[attr-defined]
+        screen.app.recount_outbox()  # type: ignore[attr-defined]
         then()
 
     run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")
 
 
-class UndoKeys:
+if TYPE_CHECKING:
+    _Mixed = Screen[Any]  # UndoKeys is only ever mixed into a screen
+else:
+    _Mixed = object
+
+
+class UndoKeys(_Mixed):
     """`u` and `ctrl+r` for a screen that re-reads itself with `_reload` (bind them to undo/redo)."""
 
     db: Database
@@ -33,7 +39,7 @@ class UndoKeys:
         raise NotImplementedError
 
     def action_undo(self) -> None:
-        step_journal(self, self.db, self._reload)  # type: ignore[arg-type]
+        step_journal(self, self.db, self._reload)
 
     def action_redo(self) -> None:
-        step_journal(self, self.db, self._reload, redo=True)  # type: ignore[arg-type]
+        step_journal(self, self.db, self._reload, redo=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.text import fold
@@ -245,7 +245,7 @@ class Database:
         active = self._active.get()
         if active is not None:
             active.flush()
-            yield active.connection().connection.driver_connection  # type: ignore[misc]
+            yield _sqlite(active.connection().connection.driver_connection)
             return
         conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
         if conn is None:
@@ -377,7 +377,7 @@ def trouble(path: Path | None, exc: Exception) -> DatabaseTrouble:
     return DatabaseTrouble(f"{path or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
 
 
-def database_error(error: BaseException) -> bool:
+def database_error(error: BaseException) -> TypeGuard[Exception]:
     """True for an error of the database itself: sqlite3's (the read path) or SQLAlchemy's
     DBAPIError, told without loading SQLAlchemy when nothing has (then none was raised)."""
     if isinstance(error, sqlite3.Error):
@@ -454,6 +454,13 @@ def open_database(path: Path) -> Database:
     return Database(path, engine)
 
 
+def _sqlite(driver_connection: object) -> sqlite3.Connection:
+    """The stdlib connection under SQLAlchemy's (the read path, migrations and backups use it)."""
+    if not isinstance(driver_connection, sqlite3.Connection):
+        raise TypeError(f"not an SQLite connection: {type(driver_connection).__name__}")
+    return driver_connection
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """The SQL functions every connection has, the ORM's and the read path's alike."""
     conn.create_function("casefold", 1, _casefold, deterministic=True)
@@ -504,7 +511,7 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     register_functions(dbapi_connection)
 
 
-def _casefold(value: object) -> object:
+def _casefold(value: str | bytes | int | float | None) -> str | bytes | int | float | None:
     # The matching rule of store.text: case and accents ignored ("emilie" = "Émilie").
     return fold(value) if isinstance(value, str) else value
 
@@ -560,8 +567,8 @@ def _migrate(engine: Engine, path: Path) -> None:
         # Foreign keys off while migrating (set outside a transaction, where SQLite honours
         # it): rebuilding a table drops the old one, which would otherwise cascade into the
         # rows that point to it. The whole result is checked before it commits.
-        raw = conn.connection.driver_connection
-        raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        raw = _sqlite(conn.connection.driver_connection)
+        raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
                 # Another process may have migrated while this one waited for the write lock.
@@ -582,7 +589,7 @@ def _migrate(engine: Engine, path: Path) -> None:
                     raise StudioflowError(f"cannot migrate {path}: {table} row {rowid} would lose its {parent}")
                 conn.exec_driver_sql(f"PRAGMA user_version={target}")
         finally:
-            raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _dangling(conn: Connection) -> set[tuple[str, int, str]]:
@@ -612,7 +619,7 @@ def _backup(engine: Engine, target: Path) -> None:
     raw = engine.raw_connection()
     dest = sqlite3.connect(target)
     try:
-        raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+        _sqlite(raw.driver_connection).backup(dest)
     finally:
         dest.close()
         raw.close()

@@ -8,11 +8,23 @@ pipeline (composite foreign key), non-empty names, known states (CHECKs).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped
 from sqlalchemy.types import DateTime, TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.sql.expression import Select
 
 from studioflow.store.choices import (
     AUTOMATION_ACTIONS,
@@ -58,7 +70,42 @@ def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint
 NOCASE = String(collation="NOCASE")
 
 
-class Client(SQLModel, table=True):
+class Row(SQLModel):
+    """What every table here shares, spelled out for the type checker.
+
+    A row's `id` is None until the row is flushed; `saved_id` is the id of a saved row
+    (an `int`, so callers need no None check) and fails loudly on one not yet saved.
+    """
+
+    if TYPE_CHECKING:
+        # Set by SQLModel on every table class; declared so `Job.__table__` is a typed Table.
+        __table__: ClassVar[Table]
+        id: int | None
+
+    @property
+    def saved_id(self) -> int:
+        if self.id is None:
+            raise RuntimeError(f"this {type(self).__name__} has no id yet: it is not saved (flushed)")
+        return self.id
+
+    @classmethod
+    def id_column(cls) -> Mapped[int]:
+        """The id column, for a query: every row read back has an id, so its values are `int`."""
+        return cast("Mapped[int]", cls.id)
+
+
+# A WHERE condition: a SQL expression, or `bool`, which is what the checker sees for `Job.title == x`
+# (SQLModel declares its columns as their Python values).
+Condition = ColumnElement[bool] | bool
+
+
+def select_wide(*entities: Any) -> Select[*tuple[Any, ...]]:
+    """`select` of more than four tables or columns (SQLModel's `select` is typed for at most four);
+    its rows are tuples of Any, to unpack into a view."""
+    return select(*entities)
+
+
+class Client(Row, table=True):
     __tablename__ = "client"
     __table_args__ = (_nonempty("name", "client"),)
 
@@ -71,7 +118,7 @@ class Client(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Pipeline(SQLModel, table=True):
+class Pipeline(Row, table=True):
     __tablename__ = "pipeline"
     __table_args__ = (_nonempty("name", "pipeline"), _one_of("kind", "pipeline", PIPELINE_KINDS))
 
@@ -86,7 +133,7 @@ class Pipeline(SQLModel, table=True):
     default_for_new: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
-class Stage(SQLModel, table=True):
+class Stage(Row, table=True):
     __tablename__ = "stage"
     __table_args__ = (
         _nonempty("name", "stage"),
@@ -107,7 +154,7 @@ class Stage(SQLModel, table=True):
     auto_move: bool = False
 
 
-class JobStatus(SQLModel, table=True):
+class JobStatus(Row, table=True):
     __tablename__ = "job_status"
     __table_args__ = (_nonempty("name", "job_status"),)
 
@@ -117,7 +164,7 @@ class JobStatus(SQLModel, table=True):
     position: int = 0
 
 
-class Automation(SQLModel, table=True):
+class Automation(Row, table=True):
     __tablename__ = "automation"
     __table_args__ = (
         _one_of("trigger", "automation", AUTOMATION_TRIGGERS),
@@ -146,7 +193,7 @@ class Automation(SQLModel, table=True):
     reentry: str = Field(default="every", sa_column_kwargs={"server_default": "every"})
 
 
-class AutomationRun(SQLModel, table=True):
+class AutomationRun(Row, table=True):
     """The run ledger: an automation fires at most once per stage visit (unique pair)."""
 
     __tablename__ = "automation_run"
@@ -163,7 +210,7 @@ class AutomationRun(SQLModel, table=True):
     outcome: str = ""
 
 
-class Job(SQLModel, table=True):
+class Job(Row, table=True):
     __tablename__ = "job"
     __table_args__ = (
         _nonempty("title", "job"),
@@ -192,7 +239,7 @@ class Job(SQLModel, table=True):
     notes: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
-class JobClient(SQLModel, table=True):
+class JobClient(Row, table=True):
     """A client taking part in a job, with their role ("bride", "payer"...).
 
     The job's primary client stays `job.client_id` (the board shows it); this table
@@ -214,7 +261,7 @@ class JobClient(SQLModel, table=True):
 ACTIVE = text("state = 'active'")
 
 
-class StageVisit(SQLModel, table=True):
+class StageVisit(Row, table=True):
     """One passage of a resource through a stage; a resource's history is its visits in id order.
 
     The resource is a job, a client, an event or an invoice: one nullable foreign key
@@ -266,8 +313,15 @@ class StageVisit(SQLModel, table=True):
     automations_off: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
+    @property
+    def tracked_pipeline_id(self) -> int:
+        """The pipeline of a client's, event's or invoice's visit (stage_visit_tracked_in_pipeline keeps it set)."""
+        if self.pipeline_id is None:
+            raise RuntimeError(f"stage visit {self.id} is a job's: it has no pipeline of its own")
+        return self.pipeline_id
 
-class Event(SQLModel, table=True):
+
+class Event(Row, table=True):
     __tablename__ = "event"
     __table_args__ = (
         _nonempty("title", "event"),
@@ -284,7 +338,7 @@ class Event(SQLModel, table=True):
     location: str = ""
 
 
-class Invoice(SQLModel, table=True):
+class Invoice(Row, table=True):
     __tablename__ = "invoice"
     __table_args__ = (
         _nonempty("number", "invoice"),
@@ -308,7 +362,7 @@ class Invoice(SQLModel, table=True):
     replaces_id: int | None = Field(default=None, foreign_key="invoice.id", ondelete="SET NULL")
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(Row, table=True):
     __tablename__ = "invoice_line"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="invoice_line_quantity_positive"),
@@ -324,7 +378,7 @@ class InvoiceLine(SQLModel, table=True):
     position: int = 0
 
 
-class InvoiceTax(SQLModel, table=True):
+class InvoiceTax(Row, table=True):
     """One named tax of an invoice (GST 5 %, QST 9.975 %), each computed on the subtotal."""
 
     __tablename__ = "invoice_tax"
@@ -342,7 +396,7 @@ class InvoiceTax(SQLModel, table=True):
     position: int = 0
 
 
-class MileageLog(SQLModel, table=True):
+class MileageLog(Row, table=True):
     __tablename__ = "mileage_log"
     __table_args__ = (
         CheckConstraint("distance >= 0", name="mileage_distance_positive"),
@@ -360,7 +414,7 @@ class MileageLog(SQLModel, table=True):
     rate_cents: int = 0
 
 
-class Project(SQLModel, table=True):
+class Project(Row, table=True):
     __tablename__ = "project"
     __table_args__ = (_nonempty("name", "project"),)
 
@@ -374,7 +428,7 @@ class Project(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Task(SQLModel, table=True):
+class Task(Row, table=True):
     __tablename__ = "task"
     __table_args__ = (
         _nonempty("title", "task"),
@@ -401,7 +455,7 @@ class Task(SQLModel, table=True):
     run_id: int | None = Field(default=None, foreign_key="automation_run.id", ondelete="SET NULL", index=True)
 
 
-class SavedTaskList(SQLModel, table=True):
+class SavedTaskList(Row, table=True):
     __tablename__ = "saved_task_list"
     __table_args__ = (_nonempty("name", "saved_task_list"),)
 
@@ -409,7 +463,7 @@ class SavedTaskList(SQLModel, table=True):
     name: str = Field(sa_type=NOCASE, unique=True)
 
 
-class SavedTaskItem(SQLModel, table=True):
+class SavedTaskItem(Row, table=True):
     __tablename__ = "saved_task_item"
     __table_args__ = (
         _nonempty("title", "saved_task_item"),
@@ -427,7 +481,7 @@ class SavedTaskItem(SQLModel, table=True):
     priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
-class MessageTemplate(SQLModel, table=True):
+class MessageTemplate(Row, table=True):
     __tablename__ = "message_template"
     __table_args__ = (_nonempty("name", "message_template"), _one_of("channel", "message_template", CHANNELS))
 
@@ -438,7 +492,7 @@ class MessageTemplate(SQLModel, table=True):
     body: str = ""
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(Row, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (
         _one_of("channel", "outbox_message", CHANNELS),
@@ -483,7 +537,7 @@ class Setting(SQLModel, table=True):
     value: str
 
 
-class JournalEntry(SQLModel, table=True):
+class JournalEntry(Row, table=True):
     """One undoable action: the rows of the jobs it touched, before and after (see workflow.journal).
 
     Kept in the database so that undo still works after a restart.

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
+from studioflow.store import models
 from studioflow.store.models import (
     Client,
     Invoice,
@@ -21,7 +22,7 @@ from studioflow.store.models import (
 )
 from studioflow.store.text import fold
 
-Row = TypeVar("Row", bound=SQLModel)
+Row = TypeVar("Row", bound=models.Row)
 
 MAX_NAME = 200
 
@@ -61,9 +62,9 @@ def find(session: Session, model: type[Row], ref: int | str, what: str, *where: 
     text = str(ref).strip()
     if not text:
         raise StudioflowError(f"no {what} given")
-    name_column = model.title if hasattr(model, "title") else model.name  # type: ignore[attr-defined]
+    name_column = getattr(model, "title" if hasattr(model, "title") else "name")
     if text.isascii() and text.isdecimal() and int(text) < 2**63:  # an id SQLite can hold
-        row = session.exec(select(model).where(model.id == int(text), *where)).first()  # type: ignore[attr-defined]
+        row = session.exec(select(model).where(col(model.id) == int(text), *where)).first()
         if row is not None:
             return row
     matches = session.exec(select(model).where(same_name(name_column, text), *where).limit(11)).all()
@@ -71,7 +72,7 @@ def find(session: Session, model: type[Row], ref: int | str, what: str, *where: 
         return matches[0]
     if not matches:
         raise StudioflowError(f"no {what} {text!r}")
-    ids = ", ".join(str(m.id) for m in matches[:10])  # type: ignore[attr-defined]
+    ids = ", ".join(str(m.saved_id) for m in matches[:10])
     raise StudioflowError(f"{len(matches)} {what}s are named {text!r}; give the id instead ({ids})")
 
 
@@ -138,7 +139,7 @@ def target_stage(session: Session, pipeline_row: Pipeline, ref: int | str | None
     """The named stage of `pipeline_row`, or its first stage when none is named."""
     if ref is not None:
         return stage(session, pipeline_row, ref)
-    stages = ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+    stages = ordered_stages(session, pipeline_row.saved_id)
     if not stages:
         raise StudioflowError(f"pipeline {pipeline_row.name!r} has no stages yet; add one first")
     return stages[0]
@@ -146,7 +147,7 @@ def target_stage(session: Session, pipeline_row: Pipeline, ref: int | str | None
 
 def ordered_stages(session: Session, pipeline_id: int) -> list[Stage]:
     """The stages of a pipeline, first to last."""
-    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(Stage.position, Stage.id)  # type: ignore[arg-type]
+    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(col(Stage.position), col(Stage.id))
     return list(session.exec(query).all())
 
 

@@ -102,3 +102,12 @@ def test_template_editor_with_live_preview(
     monkeypatch.setenv("STUDIOFLOW_CONFIG", str(tmp_path / "no-config.toml"))  # no [me] of the machine's
     app = make_app(demo_db(tmp_path))
     assert snap_compare(app, terminal_size=(140, 35), press=["T", "e"])
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "gruvbox"])
+def test_demo_board_in_the_theme_config_names(
+    snap_compare: SnapCompare, tmp_path: Path, private_config: Path, theme: str
+) -> None:
+    # Statuses (on hold, waiting on payment...), due dates and the badge in the theme's own colours.
+    private_config.write_text(f'[outbox]\nsend_delay_seconds = 0\n\n[ui]\ntheme = "{theme}"\n', encoding="utf-8")
+    assert snap_compare(make_app(demo_db(tmp_path)), terminal_size=(120, 35))

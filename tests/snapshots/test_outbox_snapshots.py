@@ -102,3 +102,9 @@ def test_outbox_delivery_record_of_a_local_only_message(snap_compare: SnapCompar
 def test_mail_settings_at_80x24(snap_compare: SnapCompare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STUDIOFLOW_CONFIG", "/home/jo/.config/studioflow/config.toml")  # shown on screen
     assert snap_compare(make_app(outbox_db(tmp_path)), terminal_size=(80, 24), press=["5", "comma"])
+
+
+def test_outbox_in_a_light_theme(snap_compare: SnapCompare, tmp_path: Path, private_config: Path) -> None:
+    # Held, failed, local-only and sent, each readable on a light background.
+    private_config.write_text('[outbox]\nsend_delay_seconds = 0\n\n[ui]\ntheme = "textual-light"\n', encoding="utf-8")
+    assert snap_compare(make_app(outbox_db(tmp_path)), terminal_size=(120, 35), press=["5"])

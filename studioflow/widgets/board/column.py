@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from studioflow.widgets.colours import component_style, status_style
 from studioflow.widgets.due import due_text
 from studioflow.workflow.board.board import CardView
 
@@ -43,11 +44,11 @@ class CardColumn(ScrollView, can_focus=False):
         overflow-x: hidden;
     }
     CardColumn > .card--title { text-style: bold; }
-    CardColumn > .card--meta { color: $text-muted; }
+    CardColumn > .card--meta { color: $foreground-muted; }
     CardColumn > .card--cursor { background: $primary 35%; }
-    CardColumn > .card--overdue { color: $error; text-style: bold; }
-    CardColumn > .card--today { color: $warning; text-style: bold; }
-    CardColumn > .card--empty { color: $text-disabled; text-style: italic; }
+    CardColumn > .card--overdue { color: $text-error; text-style: bold; }
+    CardColumn > .card--today { color: $text-warning; text-style: bold; }
+    CardColumn > .card--empty { color: $foreground-disabled; text-style: italic; }
     """
 
     cursor: reactive[int | None] = reactive(None)
@@ -108,7 +109,7 @@ class CardColumn(ScrollView, can_focus=False):
         if self.count == 0:
             if line_y == 1:
                 return self._strip(
-                    [(f" (no {self.noun}s)", self.get_component_rich_style("card--empty", partial=True))], width, base
+                    [(f" (no {self.noun}s)", component_style(self, "card--empty"))], width, base
                 )
             return Strip.blank(width, base)
         card = self.card(index)
@@ -116,21 +117,21 @@ class CardColumn(ScrollView, can_focus=False):
             return Strip.blank(width, base)
         style = base
         if index == self.cursor:
-            style = base + self.get_component_rich_style("card--cursor", partial=True)
+            style = base + component_style(self, "card--cursor")
         return self._strip(self._card_line(card, row), width, style)
 
     def _card_line(self, card: CardView, row: int) -> list[tuple[str, Style]]:
-        title = self.get_component_rich_style("card--title", partial=True)
-        meta = self.get_component_rich_style("card--meta", partial=True)
+        title = component_style(self, "card--title")
+        meta = component_style(self, "card--meta")
         if row == 0:
             return [(" " + card.title, title)]
         if row == 1:
             parts = [(" " + (card.client or ("no client" if card.kind == "jobs" else "—")), meta)]
             if card.status:
-                parts.append(("  ● " + card.status, Style(color=card.status_colour or "yellow", bold=True)))
+                parts.append(("  ● " + card.status, status_style(self, card.status_colour)))
             return parts
         due, due_class = due_text(card.due_on, self.today)
-        parts = [(" " + due, self.get_component_rich_style(due_class, partial=True))] if due else []
+        parts = [(" " + due, component_style(self, due_class))] if due else []
         if card.tasks_total:
             parts.append(((" · " if due else " ") + f"✓ {card.tasks_total - card.tasks_open}/{card.tasks_total}", meta))
         if card.detail:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from studioflow.widgets.keys import key_for
 from studioflow.workflow.views import PipelineView
+
+KEYS = (("pick_pipeline", "p"), ("switch_pipeline(-1)", "["), ("switch_pipeline(1)", "]"))
 
 
 class PipelineBar(Static):
@@ -25,5 +28,7 @@ class PipelineBar(Static):
             else:
                 text.append(f" {pipeline.name} ", style="dim")
             text.append(" ")
-        text.append("  p pick · [ ] switch", style="dim italic")
+        # The keys as bound now (the user may have moved them in [keys]).
+        pick, back, on = (key_for(self, *k) for k in KEYS)
+        text.append(f"  {pick} pick · {back} {on} switch", style="dim italic")
         self.update(text)

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from studioflow.widgets.colours import component_style
 from studioflow.widgets.due import done_text, due_text
 from studioflow.workflow.views import TaskGroup, TaskView
 
@@ -54,16 +55,16 @@ class TaskList(ScrollView, can_focus=True):
         overflow-x: hidden;
         height: 1fr;
     }
-    TaskList > .tasks--group { text-style: bold; color: $accent; }
-    TaskList > .tasks--meta { color: $text-muted; }
-    TaskList > .card--meta { color: $text-muted; }
+    TaskList > .tasks--group { text-style: bold; color: $text-accent; }
+    TaskList > .tasks--meta { color: $foreground-muted; }
+    TaskList > .card--meta { color: $foreground-muted; }
     TaskList > .tasks--cursor { background: $primary 35%; }
     TaskList:focus > .tasks--cursor { background: $primary 50%; }
-    TaskList > .tasks--done { color: $text-disabled; text-style: strike; }
-    TaskList > .card--overdue { color: $error; text-style: bold; }
-    TaskList > .card--today { color: $warning; text-style: bold; }
-    TaskList > .tasks--high { color: $error; }
-    TaskList > .tasks--empty { color: $text-disabled; text-style: italic; }
+    TaskList > .tasks--done { color: $foreground-disabled; text-style: strike; }
+    TaskList > .card--overdue { color: $text-error; text-style: bold; }
+    TaskList > .card--today { color: $text-warning; text-style: bold; }
+    TaskList > .tasks--high { color: $text-error; }
+    TaskList > .tasks--empty { color: $foreground-disabled; text-style: italic; }
     """
 
     cursor: reactive[int | None] = reactive(None)
@@ -93,7 +94,8 @@ class TaskList(ScrollView, can_focus=True):
         self._resize_virtual()
         target = None
         if keep_task is not None:
-            target = next((n for n, i in enumerate(self.task_lines) if self.lines[i].task.id == keep_task), None)  # type: ignore[union-attr]
+            kept = (n for n, i in enumerate(self.task_lines) if (t := self.lines[i].task) and t.id == keep_task)
+            target = next(kept, None)
         if target is None and self.task_lines:
             target = min(place or 0, len(self.task_lines) - 1)
         self.cursor = None if target is None else self.task_lines[target]
@@ -182,7 +184,7 @@ class TaskList(ScrollView, can_focus=True):
         return self._strip(self._row(line.task, width), width, style)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        return component_style(self, name)
 
     def _header(self, group: TaskGroup, width: int) -> list[tuple[str, Style]]:
         name = group.name + (f" · {group.client}" if group.client and group.client != group.name else "")

@@ -104,7 +104,7 @@ def add_automation(
         )
         last = session.exec(select(func.max(Automation.position)).where(Automation.stage_id == stage_row.id)).one()
         automation = Automation(
-            stage_id=stage_row.id,  # type: ignore[arg-type]
+            stage_id=stage_row.saved_id,
             trigger=trigger,
             status_id=status_id,
             action=action,
@@ -126,7 +126,7 @@ def edit_automation(db: Database, automation_id: int, trigger: str, action: str,
     with db.write() as session:
         old = _get(session, automation_id)
         stage = session.get_one(Stage, old.stage_id)
-        draft = add_automation(db, stage.pipeline_id, stage.id, trigger, action, **options)
+        draft = add_automation(db, stage.pipeline_id, stage.saved_id, trigger, action, **options)
         new = session.get_one(Automation, draft.id)
         changed = (
             "trigger",
@@ -218,7 +218,7 @@ def set_auto_move(db: Database, pipeline: int | str, stage: int | str, on: bool)
     with db.write() as session:
         pipeline_row = lookup.pipeline(session, pipeline)
         stage_row = lookup.stage(session, pipeline_row, stage)
-        stages = lookup.ordered_stages(session, pipeline_row.id)  # type: ignore[arg-type]
+        stages = lookup.ordered_stages(session, pipeline_row.saved_id)
         if on and stages[-1].id == stage_row.id:
             raise StudioflowError(f"{stage_row.name!r} is the last stage: there is nowhere to move jobs on to")
         stage_row.auto_move = on
@@ -342,9 +342,9 @@ def _views(session: Session, *conditions: Any) -> list[AutomationView]:
         target = _target(session, automation)
         views.append(
             AutomationView(
-                id=automation.id,  # type: ignore[arg-type]
+                id=automation.saved_id,
                 pipeline=pipeline_name,
-                stage_id=stage.id,  # type: ignore[arg-type]
+                stage_id=stage.saved_id,
                 stage=stage.name,
                 trigger=automation.trigger,
                 status=None if status is None else status.name,

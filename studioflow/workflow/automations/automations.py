@@ -139,10 +139,10 @@ def fire(
         ).first()
         if already is not None:
             continue
-        run = AutomationRun(automation_id=automation.id, visit_id=visit.id)  # type: ignore[arg-type]
+        run = AutomationRun(automation_id=automation.saved_id, visit_id=visit.saved_id)
         session.add(run)
         session.flush()
-        journal.note(session, "run", run.id)  # type: ignore[arg-type]
+        journal.note(session, "run", run.saved_id)
         missing = _missing_tags(automation, subjects.client_of(session, job))
         if missing:
             run.outcome = f"not run: the client lacks the tag(s) {', '.join(missing)}"
@@ -198,9 +198,11 @@ def _act(
         # A lead's, event's or invoice's tasks say whose they are ("Call lead — Ada").
         about = "" if isinstance(job, Job) else job.title
         job_id = subjects.job_id_of(session, job)
-        made = tasklists.create_from_list(session, saved.id, job_id, None, date.today(), run_id=run.id, about=about)  # type: ignore[arg-type]
+        made = tasklists.create_from_list(
+            session, saved.saved_id, job_id, None, date.today(), run_id=run.saved_id, about=about
+        )
         for task in made:
-            journal.note(session, "task", task.id)  # type: ignore[arg-type]
+            journal.note(session, "task", task.saved_id)
         return Effect(f"{len(made)} task(s) from {saved.name!r}")
     if isinstance(job, Tracked) and action in ("set_status", "set_due"):
         return Effect(f"not run: {action} is for jobs only")
@@ -226,10 +228,10 @@ def _act(
         if isinstance(job, Tracked):
             if pipeline.kind != job.kind:
                 return Effect(f"not run: {pipeline.name!r} is a pipeline of {pipeline.kind}")
-            there = Tracked(job.kind, job.id, pipeline.id, job.title)  # type: ignore[arg-type]
+            there = Tracked(job.kind, job.id, pipeline.saved_id, job.title)
             if subjects.active_visit(session, there) is not None:
                 return Effect(f"not run: already on {pipeline.name}")
-        stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        stages = lookup.ordered_stages(session, pipeline.saved_id)
         wanted = params.get("stage_id")
         target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
         if target is None:
@@ -268,13 +270,13 @@ def _invoice_action(
     model = session.get(Invoice, automation.params.get("invoice_id"))
     if model is None:
         return Effect("not run: its model invoice was deleted")
-    invoice = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
-    if invoice is None:
+    made = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
+    if made is None:
         return Effect("not run: the job has no client to bill")
-    journal.note(session, "invoice", invoice.id)  # type: ignore[arg-type]
-    sent = _queue_message(session, subject, visit, automation, run, invoice)
-    tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
-    return Effect(f"invoice {invoice.number} made; {sent.text}", sent.message)
+    journal.note(session, "invoice", made.saved_id)
+    sent = _queue_message(session, subject, visit, automation, run, made)
+    tracking.enter_default(session, "invoices", made.saved_id)
+    return Effect(f"invoice {made.number} made; {sent.text}", sent.message)
 
 
 def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> StageVisit:
@@ -370,7 +372,7 @@ def _queue_message(
     )
     session.add(message)
     session.flush()
-    journal.note(session, "queued", message.id)  # type: ignore[arg-type]
+    journal.note(session, "queued", message.saved_id)
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
         return Effect(f"{what} held: {reason}", shown, nobody=not address)
@@ -394,7 +396,8 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
         )
     ).all()
     for message in pending:
-        journal.note(session, "cancelled", message.id, prior={"state": message.state, "last_error": message.last_error})  # type: ignore[arg-type]
+        prior = {"state": message.state, "last_error": message.last_error}
+        journal.note(session, "cancelled", message.saved_id, prior=prior)
         message.state = "cancelled"
         who = "job" if visit.job_id is not None else "card"
         message.last_error = f"cancelled: the {who} left {visit.stage_name!r} before it was sent"

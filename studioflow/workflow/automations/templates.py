@@ -248,8 +248,8 @@ def _placeholders(node: nodes.Node) -> list[tuple[str, int]]:
     if isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
         if isinstance(node, nodes.Getattr):
             return [(f"{node.node.name}.{node.attr}", node.lineno)]
-        is_field = isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str)
-        name = f"{node.node.name}.{node.arg.value}" if is_field else f"{node.node.name}[…]"  # type: ignore[attr-defined]
+        field = node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None
+        name = f"{node.node.name}.{field}" if field is not None else f"{node.node.name}[…]"
         return [(name, node.lineno), *_placeholders(node.arg)]
     if isinstance(node, nodes.Name):
         return [(node.name, node.lineno)]
@@ -513,7 +513,7 @@ def preview(
     """The template rendered against a real job: the subject and body that would be sent."""
     with db.read() as session:
         row = _find(session, template_ref)
-        context = job_context(session, lookup.job(session, job_ref).id, me, today)  # type: ignore[arg-type]
+        context = job_context(session, lookup.job(session, job_ref).id, me, today)
         subject, body = row.subject, row.body
     return render(subject, body, context)
 
@@ -539,4 +539,4 @@ def _find(session: Session, ref: int | str) -> MessageTemplate:
 
 
 def _view(row: MessageTemplate) -> TemplateView:
-    return TemplateView(row.id, row.name, row.channel, row.subject, row.body)  # type: ignore[arg-type]
+    return TemplateView(row.saved_id, row.name, row.channel, row.subject, row.body)

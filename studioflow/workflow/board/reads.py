@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -30,11 +30,23 @@ from studioflow.workflow.views import (
     VisitView,
 )
 
+if TYPE_CHECKING:
+    from studioflow.config import Config
 
+
+# A NOT NULL column's value gives a date (or datetime), a nullable one's may give None.
+@overload
+def day(value: str) -> date: ...
+@overload
+def day(value: str | None) -> date | None: ...
 def day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
+@overload
+def utc(value: str) -> datetime: ...
+@overload
+def utc(value: str | None) -> datetime | None: ...
 def utc(value: str | None) -> datetime | None:
     """A stored UTC time (kept without an offset) as an aware datetime, as the ORM hands it back."""
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -190,7 +202,7 @@ def get_job(db: Database, ref: int | str) -> JobView:
             (view.id,),
         )
         history = tuple(
-            VisitView(stage_id, name, state, utc(entered), utc(left), bool(off))  # type: ignore[arg-type]
+            VisitView(stage_id, name, state, utc(entered), utc(left), bool(off))
             for stage_id, name, state, entered, left, off in visits
         )
     return JobView(**{**view.__dict__, "history": history})
@@ -304,7 +316,7 @@ def task_rows_and_progress(
 # Outbox
 
 
-def outbox_counts(db: Database) -> dict[str, int]:
+def outbox_counts(db: Database, config: Config | None = None) -> dict[str, int]:
     """How many messages are in each state (every state present, zeros included); and
     `kept_locally` (sent to the local stub outbox only) and `mail_local` (1: no mail
     server is set, so email stays on this machine), which the badge says every time."""
@@ -312,15 +324,16 @@ def outbox_counts(db: Database) -> dict[str, int]:
         found = dict(conn.execute("SELECT state, count(*) FROM outbox_message GROUP BY state").fetchall())
         local = conn.execute("SELECT count(*) FROM outbox_message WHERE state = 'sent' AND local_only").fetchone()[0]
     shown = {state: found.get(state, 0) for state in OUTBOX_STATE_ORDER}
-    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local())}
+    return {**shown, "kept_locally": local, "mail_local": int(mail_stays_local(config))}
 
 
-def mail_stays_local() -> bool:
-    """True when no mail server is set: email then goes to the stub outbox on this machine."""
-    from studioflow.config import load_smtp
+def mail_stays_local(config: Config | None = None) -> bool:
+    """True when no mail server is set: email then goes to the stub outbox on this machine.
+    `config`: the one the caller read (the app's), else config.toml now."""
+    from studioflow.config import load_config
 
     try:
-        return load_smtp() is None
+        return (config or load_config()).smtp() is None
     except StudioflowError:
         return False  # a broken [smtp] table is said by delivery, which refuses to use it
 
@@ -334,7 +347,8 @@ _MESSAGE_ROWS = """
 
 def _messages(rows: Iterable[tuple[Any, ...]]) -> list[MessageView]:
     return [
-        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[arg-type]
+        # mypy cannot count the arguments of unpacked slices; MessageView's fields are in this order.
+        MessageView(*row[:6], utc(row[6]), *row[7:11], utc(row[11]), row[12], row[13], bool(row[14]))  # type: ignore[call-arg]
         for row in rows
     ]
 
@@ -401,7 +415,7 @@ def agenda(
         for title, location, starts_at, job_id, job_title in events:
             where = f" @ {location}" if location else ""
             for_job = f" ({job_title})" if job_title else ""
-            items.append(AgendaItem(utc(starts_at), False, "event", f"{title}{where}{for_job}", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(utc(starts_at), False, "event", f"{title}{where}{for_job}", job_id))
         tasks = conn.execute(
             "SELECT task.title, task.due_on, task.job_id, job.title FROM task LEFT JOIN job ON job.id = task.job_id"
             " WHERE task.done_at IS NULL AND task.due_on >= ? AND task.due_on <= ? AND " + ON_LIVE_JOB,
@@ -409,14 +423,14 @@ def agenda(
         )
         for title, due_on, job_id, job_title in tasks:
             for_job = f" ({job_title})" if job_title else ""
-            items.append(AgendaItem(local_midnight(day(due_on)), True, "task", f"{title}{for_job}", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(local_midnight(day(due_on)), True, "task", f"{title}{for_job}", job_id))
         jobs = conn.execute(
             "SELECT job.id, job.title, job.due_on, stage.name FROM job JOIN stage ON stage.id = job.stage_id"
             " WHERE job.archived = 0 AND job.due_on >= ? AND job.due_on <= ?",
             (first_day, last_day),
         )
         for job_id, title, due_on, stage in jobs:
-            items.append(AgendaItem(local_midnight(day(due_on)), True, "job", f"{title} ({stage})", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(local_midnight(day(due_on)), True, "job", f"{title} ({stage})", job_id))
         for wait_day, text, job_id in stage_waits(conn, today, last):
             items.append(AgendaItem(local_midnight(wait_day), True, "wait", text, job_id))
         messages = conn.execute(
@@ -426,7 +440,7 @@ def agenda(
         )
         for channel, to_addr, subject, body, send_at, job_id in messages:
             what = subject or body.split("\n", 1)[0][:60]
-            items.append(AgendaItem(utc(send_at), False, "message", f"{channel} to {to_addr}: {what}", job_id))  # type: ignore[arg-type]
+            items.append(AgendaItem(utc(send_at), False, "message", f"{channel} to {to_addr}: {what}", job_id))
     # A day's all-day items (tasks and jobs due) come before its timed ones.
     return sorted(items, key=lambda i: (i.at.astimezone().date(), not i.all_day, i.at))
 
@@ -470,7 +484,7 @@ def stage_waits(conn: sqlite3.Connection, today: date, last: date) -> list[tuple
             title, for_job = invoice, invoice_job
         if title is None:  # its subject is gone
             continue
-        ends = utc(entered).astimezone().date() + timedelta(days=wait)  # type: ignore[union-attr]
+        ends = utc(entered).astimezone().date() + timedelta(days=wait)
         if ends > last:
             continue
         late = f", overdue since {ends.isoformat()}" if ends < today else ""

@@ -19,27 +19,27 @@ from studioflow.workflow.jobs import subjects
 
 
 def counts(db: Database, stage_ids: set[int], text: str, kind: str) -> dict[int, int]:
-    query = _tracked_from(select(StageVisit.stage_id, func.count()), kind, text)
-    query = query.where(col(StageVisit.stage_id).in_(stage_ids)).group_by(StageVisit.stage_id)
+    query = _tracked_from(select(col(StageVisit.stage_id), func.count()), kind, text)
+    query = query.where(col(StageVisit.stage_id).in_(stage_ids)).group_by(col(StageVisit.stage_id))
     with db.read() as session:
-        return dict(session.execute(query).all())  # type: ignore[arg-type]
+        return dict(session.execute(query).all())
 
 
 # Client, event and invoice pipelines: the cards are the active stage visits.
 
 
-def _tracked_from(query: Select[Any], kind: str, text: str) -> Select[Any]:
+def _tracked_from(query: Select[*tuple[Any, ...]], kind: str, text: str) -> Select[*tuple[Any, ...]]:
     """`query` over a pipeline's active visits of `kind`, joined to the resource, narrowed by the filter."""
     model: Any = subjects.MODEL[kind]
     column = getattr(StageVisit, subjects.COLUMN[kind])
-    query = query.select_from(StageVisit).join(model, model.id == column).where(StageVisit.state == "active")
+    query = query.select_from(StageVisit).join(model, model.id == column).where(col(StageVisit.state) == "active")
     words = text.split()
     if not words:
         return query
     if kind != "clients":
         query = query.join(Client, col(Client.id) == model.client_id, isouter=True)
     if kind == "clients":
-        searched = (Client.name, Client.email, cast(Client.tags, String))
+        searched: tuple[Any, ...] = (Client.name, Client.email, cast(Client.tags, String))
     elif kind == "events":
         searched = (model.title, model.location, Client.name)
     else:
@@ -54,9 +54,9 @@ def _tracked_from(query: Select[Any], kind: str, text: str) -> Select[Any]:
 def cards(db: Database, stage_id: int, offset: int, limit: int, text: str, kind: str) -> list[CardView]:
     model: Any = subjects.MODEL[kind]
     page = (
-        _tracked_from(select(model.id, StageVisit.entered_at, Stage.due_in_days), kind, text)
+        _tracked_from(select(model.id, col(StageVisit.entered_at), col(Stage.due_in_days)), kind, text)
         .join(Stage, col(Stage.id) == StageVisit.stage_id)
-        .where(StageVisit.stage_id == stage_id)
+        .where(col(StageVisit.stage_id) == stage_id)
         .order_by(col(StageVisit.position), col(StageVisit.id))
         .offset(max(offset, 0))
         .limit(max(limit, 0))
@@ -73,7 +73,7 @@ def cards(db: Database, stage_id: int, offset: int, limit: int, text: str, kind:
         events = {
             event.id: (event, job_title, client_name)
             for event, job_title, client_name in session.execute(
-                select(model, Job.title, Client.name)
+                select(model, col(Job.title), col(Client.name))
                 .join(Job, col(Job.id) == model.job_id, isouter=True)
                 .join(Client, col(Client.id) == model.client_id, isouter=True)
                 .where(col(model.id).in_([r[0] for r in rows]))
@@ -97,14 +97,14 @@ def _invoice_card(invoice: Any, money: Any) -> CardView:
     return CardView(invoice.id, invoice.number, payer, status, colour, due, 0, 0, "invoices", "")
 
 
-def _client_cards(db: Database, page: Select[Any]) -> list[CardView]:
+def _client_cards(db: Database, page: Select[*tuple[Any, ...]]) -> list[CardView]:
     kind = "clients"
     contacted = (
         select(func.max(OutboxMessage.sent_at))
-        .where(OutboxMessage.to_addr == Client.email, OutboxMessage.state == "sent", Client.email != "")
+        .where(col(OutboxMessage.to_addr) == Client.email, col(OutboxMessage.state) == "sent", col(Client.email) != "")
         .scalar_subquery()
     )
-    query = page.add_columns(Client.name, Client.email, Client.tags, contacted)
+    query = page.add_columns(col(Client.name), col(Client.email), col(Client.tags), contacted)
     with db.read() as session:
         rows = session.execute(query).all()
     found = []
@@ -121,13 +121,13 @@ def locate(
 ) -> tuple[int, int] | None:
     column = getattr(StageVisit, subjects.COLUMN[kind])
     with db.read() as session:
-        mine = _tracked_from(select(StageVisit.stage_id, StageVisit.position, StageVisit.id), kind, text)
-        found = session.execute(mine.where(column == resource_id, StageVisit.pipeline_id == pipeline_id)).first()
+        mine = _tracked_from(select(col(StageVisit.stage_id), col(StageVisit.position), col(StageVisit.id)), kind, text)
+        found = session.execute(mine.where(column == resource_id, col(StageVisit.pipeline_id) == pipeline_id)).first()
         if found is None:
             return None  # not on this pipeline, or filtered out
         stage_id, position, visit_id = found
         earlier = or_(
             col(StageVisit.position) < position, and_(StageVisit.position == position, col(StageVisit.id) < visit_id)
         )
-        query = _tracked_from(select(func.count()), kind, text).where(StageVisit.stage_id == stage_id, earlier)
+        query = _tracked_from(select(func.count()), kind, text).where(col(StageVisit.stage_id) == stage_id, earlier)
         return stage_id, session.execute(query).scalar_one()

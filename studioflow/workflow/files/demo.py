@@ -6,6 +6,7 @@ Everything is written in one transaction, so a failure leaves the database as it
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -320,15 +321,15 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
             for name, email, phone, tags in CLIENTS
         }
         job_ids: dict[str, int] = {}
-        for title, pipeline, client, stage, status, due_in, way in JOBS:
+        for title, pipeline, client, stage, job_status, due_in, way in JOBS:
             due = None if due_in is None else today + timedelta(days=due_in)
             job = jobs.add_job(db, title, names[pipeline], client=client_ids[client], due_on=due)
             move = jobs.skip if way == "skip" else jobs.advance
             for _ in range(PIPELINES[pipeline].index(stage)):
                 move(db, job.id)
                 move = jobs.advance  # only the first stage is skipped on a "skip" job
-            if status is not None:
-                jobs.set_status(db, job.id, status)
+            if job_status is not None:
+                jobs.set_status(db, job.id, job_status)
             job_ids[title] = job.id
         list_names = {name: _free_name(session, SavedTaskList, name) for name in SAVED_LISTS}
         for name, items in SAVED_LISTS.items():
@@ -342,9 +343,9 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                 tasks.complete_task(db, task.id)
             task_count += len(created)
         project = tasks.add_project(db, "Studio admin")
-        for title, job_title, due_in, priority in LOOSE_TASKS:
-            owner = {"job": job_ids[job_title]} if job_title else {"project": project.id}
-            tasks.add_task(db, title, due_on=today + timedelta(days=due_in), priority=priority, **owner)
+        for title, owner_title, due_in, priority in LOOSE_TASKS:
+            job_id, project_id = (job_ids[owner_title], None) if owner_title else (None, project.id)
+            tasks.add_task(db, title, job_id, project_id, due_on=today + timedelta(days=due_in), priority=priority)
             task_count += 1
         # The automations come last, so the jobs above stand where the demo puts them
         # and the user's first moves are what makes them fire.
@@ -352,7 +353,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
         for name, channel, subject, body in TEMPLATES:
             templates.create_template(db, template_names[name], channel, subject, body)
         for pipeline, stage, trigger, action, uses, delay in AUTOMATIONS:
-            named = dict(uses)
+            named: dict[str, Any] = dict(uses)
             if "template" in named:
                 named["template"] = template_names[str(named["template"])]
             if "saved_list" in named:
@@ -364,7 +365,7 @@ def write_demo(db: Database, force: bool = False, today: date | None = None) -> 
                 trigger,
                 action,
                 delay_minutes=delay,
-                **named,  # type: ignore[arg-type]
+                **named,
             )
         for pipeline, stage in AUTO_MOVE:
             automation_rules.set_auto_move(db, names[pipeline], stage, True)
@@ -434,14 +435,14 @@ def _write_kind_pipelines(
             tracking.track(db, "events", event.id, names["Session prep"])
     model = invoices.list_invoices(db)[0]  # the first wedding's package: the model for the balance invoice
     for pipeline, stage, action, uses in KIND_AUTOMATIONS:
-        named = dict(uses)
+        named: dict[str, Any] = dict(uses)
         if "template" in named:
             named["template"] = template_names[str(named["template"])]
         if "saved_list" in named:
             named["saved_list"] = list_names[str(named["saved_list"])]
         if action == "send_invoice":
             named["from_invoice"] = model.number
-        automation_rules.add_automation(db, names[pipeline], stage, "enter", action, **named)  # type: ignore[arg-type]
+        automation_rules.add_automation(db, names[pipeline], stage, "enter", action, **named)
 
 
 def _put_on_job(db: Database, job_id: int, client_id: int, role: str) -> None:
@@ -455,7 +456,7 @@ def _put_on_job(db: Database, job_id: int, client_id: int, role: str) -> None:
 def _free_name(session: Session, model: type[Pipeline] | type[SavedTaskList] | type[MessageTemplate], name: str) -> str:
     """`name`, or `name (demo N)` when a forced demo meets data that already uses it."""
     candidate, n = name, 1
-    while session.exec(select(model).where(lookup.same_name(model.name, candidate))).first() is not None:  # type: ignore[attr-defined]
+    while session.exec(select(model).where(lookup.same_name(model.name, candidate))).first() is not None:
         n += 1
         candidate = f"{name} (demo {n})"
     return candidate

@@ -16,7 +16,19 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Automation, Client, Job, JobStatus, Pipeline, Stage, StageVisit, Task, utcnow
+from studioflow.store.models import (
+    Automation,
+    Client,
+    Condition,
+    Job,
+    JobStatus,
+    Pipeline,
+    Stage,
+    StageVisit,
+    Task,
+    select_wide,
+    utcnow,
+)
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations
 from studioflow.workflow.board import reads
@@ -55,13 +67,13 @@ def add_job(
             job = Job(
                 title=title,
                 client_id=client_id,
-                pipeline_id=pipeline_row.id,
-                stage_id=stage_row.id,
-                due_on=due_on,  # type: ignore[arg-type]
+                pipeline_id=pipeline_row.saved_id,
+                stage_id=stage_row.saved_id,
+                due_on=due_on,
             )
             session.add(job)
             session.flush()
-            rec.add_job(job.id)  # type: ignore[arg-type]
+            rec.add_job(job.saved_id)
             if fire:
                 automations.transition(session, job, None, stage_row)
             else:
@@ -84,7 +96,7 @@ def advance(db: Database, job_ref: int | str, automations_on: bool = True) -> Jo
             )
         since = len(automations.fired(session))
         label = f"advance {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             automations.transition(session, job, "completed", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
@@ -100,7 +112,7 @@ def skip(db: Database, job_ref: int | str, automations_on: bool = True) -> JobVi
             )
         label = f"skip {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
         since = len(automations.fired(session))
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             automations.transition(session, job, "skipped", stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
@@ -117,7 +129,7 @@ def move_to(db: Database, job_ref: int | str, stage_ref: int | str, automations_
         since = len(automations.fired(session))
         label = f"move {job.title!r} to {target.name}" + ("" if automations_on else QUIET)
         quiet = not automations_on
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             if there > here:
                 automations.transition(session, job, "completed", target, passed=stages[here + 1 : there], quiet=quiet)
             else:
@@ -137,7 +149,7 @@ def move_to_pipeline(db: Database, job_ref: int | str, pipeline: int | str, stag
         target = lookup.target_stage(session, target_pipeline, stage)
         label = f"move {job.title!r} to {target_pipeline.name}, {target.name}"
         since = len(automations.fired(session))
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             automations.transition(session, job, "completed", target)
         return _view(session, job, since=since)
 
@@ -153,7 +165,7 @@ def set_status(db: Database, job_ref: int | str, status: int | str | None) -> Jo
             else f"set the status of {job.title!r} to {status_row.name}"
         )
         since = len(automations.fired(session))
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             job.status_id = None if status_row is None else status_row.id
             job.updated_at = utcnow()
             session.flush()
@@ -205,7 +217,7 @@ def edit_job(
     with db.write() as session:
         job = lookup.job(session, job_ref)
         client_id = None if client is None else lookup.client(session, client).id
-        with journal.recording(session, f"edit {job.title!r}", [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, f"edit {job.title!r}", [job.saved_id]):
             if new_client is not None:
                 client_id = clients.add_client(db, new_client).id
             job.title = title
@@ -232,7 +244,7 @@ def set_notes(db: Database, job_ref: int | str, notes: str) -> str:
     with db.write() as session:
         job = lookup.job(session, job_ref)
         if job.notes != notes:
-            with journal.recording(session, f"edit the notes of {job.title!r}", [job.id]):  # type: ignore[list-item]
+            with journal.recording(session, f"edit the notes of {job.title!r}", [job.saved_id]):
                 job.notes = notes
                 job.updated_at = utcnow()
         return job.notes
@@ -246,29 +258,29 @@ def reorder(db: Database, job_ref: int | str, offset: int) -> JobView:
         job = _movable(session, job_ref)
         column = col(Job.stage_id) == job.stage_id, col(Job.archived).is_(False)
         if offset < 0:
-            before = (col(Job.position) < job.position) | ((Job.position == job.position) & (col(Job.id) < job.id))
+            before = (col(Job.position) < job.position) | ((col(Job.position) == job.position) & (col(Job.id) < job.id))
             order = (col(Job.position).desc(), col(Job.id).desc())
         else:
-            before = (col(Job.position) > job.position) | ((Job.position == job.position) & (col(Job.id) > job.id))
-            order = (col(Job.position), col(Job.id))
+            before = (col(Job.position) > job.position) | ((col(Job.position) == job.position) & (col(Job.id) > job.id))
+            order = (col(Job.position).asc(), col(Job.id).asc())
         neighbour = session.exec(select(Job).where(*column, before).order_by(*order).limit(1)).first()
         if neighbour is None:
             where = "first" if offset < 0 else "last"
             raise StudioflowError(f"job {job.id} {job.title!r} is already {where} in its column")
-        touched = [job.id, neighbour.id]
+        touched = [job.saved_id, neighbour.saved_id]
         below = col(Job.stage_id) == job.stage_id, col(Job.position) > job.position
         if neighbour.position == job.position:
             # Making room moves the cards below (and may move the tied ones): all part of this step.
             ties_and_below = col(Job.stage_id) == job.stage_id, col(Job.position) >= job.position
-            touched += session.exec(select(Job.id).where(*ties_and_below)).all()
+            touched += session.exec(select(Job.id_column()).where(*ties_and_below)).all()
         label = f"move {job.title!r} {'up' if offset < 0 else 'down'}"
-        with journal.recording(session, label, touched):  # type: ignore[arg-type]
+        with journal.recording(session, label, touched):
             if neighbour.position == job.position:
                 # Equal positions are ordered by id: open a gap of two below them, send the
                 # tied cards that follow the pair into it, and seat the pair in the new order.
                 tied = job.position
                 first, second = (neighbour, job) if offset > 0 else (job, neighbour)
-                after_pair = col(Job.position) == tied, col(Job.id) > max(job.id, neighbour.id)  # type: ignore[type-var]
+                after_pair = col(Job.position) == tied, col(Job.id) > max(job.saved_id, neighbour.saved_id)
                 session.execute(update(Job).where(*below).values(position=Job.position + 2))
                 session.execute(
                     update(Job).where(col(Job.stage_id) == job.stage_id, *after_pair).values(position=tied + 2)
@@ -284,7 +296,7 @@ def set_due(db: Database, job_ref: int | str, due_on: date | None) -> JobView:
     with db.write() as session:
         job = lookup.job(session, job_ref)
         label = f"clear the due date of {job.title!r}" if due_on is None else f"set {job.title!r} due {due_on}"
-        with journal.recording(session, label, [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, label, [job.saved_id]):
             job.due_on = due_on
             job.updated_at = utcnow()
         return _view(session, job)
@@ -309,7 +321,7 @@ def _set_archived(db: Database, job_ref: int | str, archived: bool) -> JobView:
         if job.archived == archived:
             state = "archived" if archived else "not archived"
             raise StudioflowError(f"job {job.id} {job.title!r} is already {state}")
-        with journal.recording(session, f"{'archive' if archived else 'unarchive'} {job.title!r}", [job.id]):  # type: ignore[list-item]
+        with journal.recording(session, f"{'archive' if archived else 'unarchive'} {job.title!r}", [job.saved_id]):
             job.archived = archived
             job.updated_at = utcnow()
         return _view(session, job)
@@ -349,18 +361,18 @@ def _view(session: Session, job: Job, with_history: bool = False, since: int | N
     return replace(view, history=history)
 
 
-def _views(session: Session, *conditions: object) -> list[JobView]:
+def _views(session: Session, *conditions: Condition) -> list[JobView]:
     still_open, total = task_counts(Task.job_id, Job.id)
     query = (
-        select(Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, still_open, total)
+        select_wide(Job, Pipeline.name, Stage.name, Client.name, JobStatus.name, JobStatus.colour, still_open, total)
         .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
         .join(Stage, col(Stage.id) == Job.stage_id)
         .join(Client, col(Client.id) == Job.client_id, isouter=True)
         .join(JobStatus, col(JobStatus.id) == Job.status_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Pipeline.position), col(Pipeline.id), col(Stage.position), col(Job.position), col(Job.id))
     )
-    rows = session.exec(query).all()  # type: ignore[call-overload]
+    rows = session.exec(query).all()
     return [
         JobView(
             id=job.id,

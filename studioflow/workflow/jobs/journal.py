@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Date, DateTime, Table, and_, delete, func, insert, update
+from sqlalchemy import ColumnElement, Connection, Date, DateTime, RowMapping, Table, and_, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -54,32 +55,32 @@ from studioflow.store.models import (
 from studioflow.workflow.jobs.subjects import COLUMN
 
 MAX_ENTRIES = 500
-JOBS: Table = Job.__table__  # type: ignore[attr-defined]
-VISITS: Table = StageVisit.__table__  # type: ignore[attr-defined]
-ENTRIES: Table = JournalEntry.__table__  # type: ignore[attr-defined]
-TASKS: Table = Task.__table__  # type: ignore[attr-defined]
-RUNS: Table = AutomationRun.__table__  # type: ignore[attr-defined]
-MESSAGES: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
-INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
-LINES: Table = InvoiceLine.__table__  # type: ignore[attr-defined]
-TAXES: Table = InvoiceTax.__table__  # type: ignore[attr-defined]
+JOBS: Table = Job.__table__
+VISITS: Table = StageVisit.__table__
+ENTRIES: Table = JournalEntry.__table__
+TASKS: Table = Task.__table__
+RUNS: Table = AutomationRun.__table__
+MESSAGES: Table = OutboxMessage.__table__
+INVOICES: Table = Invoice.__table__
+LINES: Table = InvoiceLine.__table__
+TAXES: Table = InvoiceTax.__table__
 # "invoice": an invoice an automation made (send_invoice); its lines and taxes are kept with it.
 _EFFECT_TABLES = {"task": TASKS, "run": RUNS, "queued": MESSAGES, "cancelled": MESSAGES, "invoice": INVOICES}
 # Tables whose rows `watch_rows` records, parents before children (inserts go in this order).
 ROW_TABLES: dict[str, Table] = {
     table.name: table
     for table in (
-        Client.__table__,  # type: ignore[attr-defined]
-        JobStatus.__table__,  # type: ignore[attr-defined]
-        SavedTaskList.__table__,  # type: ignore[attr-defined]
-        SavedTaskItem.__table__,  # type: ignore[attr-defined]
-        Event.__table__,  # type: ignore[attr-defined]
-        Invoice.__table__,  # type: ignore[attr-defined]
-        InvoiceLine.__table__,  # type: ignore[attr-defined]
-        InvoiceTax.__table__,  # type: ignore[attr-defined]
-        Project.__table__,  # type: ignore[attr-defined]
+        Client.__table__,
+        JobStatus.__table__,
+        SavedTaskList.__table__,
+        SavedTaskItem.__table__,
+        Event.__table__,
+        Invoice.__table__,
+        InvoiceLine.__table__,
+        InvoiceTax.__table__,
+        Project.__table__,
         TASKS,
-        JobClient.__table__,  # type: ignore[attr-defined]
+        JobClient.__table__,
     )
 }
 # Rows jobs point to: they exist before the jobs are restored and go after them.
@@ -268,13 +269,13 @@ def snapshot(session: Session, job_ids: Iterable[int | str]) -> Snapshot:
     for key in sorted(keys - set(shots)):
         kind, resource_id = key.split(":")
         column = VISITS.c[COLUMN[kind]]
-        found = conn.execute(select(VISITS).where(column == int(resource_id)).order_by(VISITS.c.id)).mappings()
+        found = conn.execute(core_select(VISITS).where(column == int(resource_id)).order_by(VISITS.c.id)).mappings()
         shots[key] = {"visits": [_encode(row) for row in found]}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for row in conn.execute(select(JOBS).where(JOBS.c.id.in_(chunk))).mappings():
+        for row in conn.execute(core_select(JOBS).where(JOBS.c.id.in_(chunk))).mappings():
             shots[str(row["id"])] = {"job": _encode(row), "visits": []}
-        for row in conn.execute(select(VISITS).where(VISITS.c.job_id.in_(chunk)).order_by(VISITS.c.id)).mappings():
+        for row in conn.execute(core_select(VISITS).where(VISITS.c.job_id.in_(chunk)).order_by(VISITS.c.id)).mappings():
             shots[str(row["job_id"])]["visits"].append(_encode(row))
     return shots
 
@@ -389,12 +390,12 @@ def _effect_rows(session: Session, noted: Effects) -> dict[str, list[dict[str, A
     rows: dict[str, list[dict[str, Any]]] = {}
     for kind, ids in noted.items():
         table = _EFFECT_TABLES[kind]
-        found = conn.execute(select(table).where(table.c.id.in_(sorted(set(ids)))).order_by(table.c.id)).mappings()
+        found = conn.execute(core_select(table).where(table.c.id.in_(sorted(set(ids)))).order_by(table.c.id)).mappings()
         rows[kind] = [_encode(row) for row in found]
     if noted.get("invoice"):
-        lines = conn.execute(select(LINES).where(LINES.c.invoice_id.in_(noted["invoice"])).order_by(LINES.c.id))
+        lines = conn.execute(core_select(LINES).where(LINES.c.invoice_id.in_(noted["invoice"])).order_by(LINES.c.id))
         rows["invoice_line"] = [_encode(row) for row in lines.mappings()]
-        taxes = conn.execute(select(TAXES).where(TAXES.c.invoice_id.in_(noted["invoice"])).order_by(TAXES.c.id))
+        taxes = conn.execute(core_select(TAXES).where(TAXES.c.invoice_id.in_(noted["invoice"])).order_by(TAXES.c.id))
         rows["invoice_tax"] = [_encode(row) for row in taxes.mappings()]
     return {kind: found for kind, found in rows.items() if found}
 
@@ -403,7 +404,7 @@ def _check_made(session: Session, entry: JournalEntry) -> None:
     """Refuse to undo when an invoice the automations made was changed since (paid, edited)."""
     conn = session.connection()
     for invoice in entry.effects.get("invoice", []):
-        current = conn.execute(select(INVOICES).where(INVOICES.c.id == invoice["id"])).mappings().first()
+        current = conn.execute(core_select(INVOICES).where(INVOICES.c.id == invoice["id"])).mappings().first()
         if current is not None and _encode(current) != invoice:
             raise StudioflowError(f"cannot undo ({entry.label}): invoice {invoice['number']} it made was changed since")
 
@@ -422,7 +423,7 @@ def _take_back(session: Session, effects: dict[str, list[dict[str, Any]]]) -> No
         # Taking the step back would let its automations fire again: a second message.
         raise StudioflowError(f"the {gone.channel} to {gone.to_addr} it queued has already been sent")
     for task in effects.get("task", []):
-        current = conn.execute(select(TASKS).where(TASKS.c.id == task["id"])).mappings().first()
+        current = conn.execute(core_select(TASKS).where(TASKS.c.id == task["id"])).mappings().first()
         if current is not None and _encode(current) == task:  # nobody touched it since
             conn.execute(delete(TASKS).where(TASKS.c.id == task["id"]))
     for run in effects.get("run", []):
@@ -498,7 +499,7 @@ def _read_rows(session: Session, table: str, ids: list[int]) -> dict[int, dict[s
     source = ROW_TABLES[table]
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for row in conn.execute(select(source).where(source.c.id.in_(chunk))).mappings():
+        for row in conn.execute(core_select(source).where(source.c.id.in_(chunk))).mappings():
             found[row["id"]] = _encode(row)
     return found
 
@@ -576,7 +577,7 @@ def _by_id(shot: dict[str, Any] | None) -> dict[int, dict[str, Any]]:
     return {} if shot is None else {v["id"]: v for v in shot["visits"]}
 
 
-def _encode(row: Mapping[str, Any]) -> dict[str, Any]:
+def _encode(row: RowMapping | Mapping[str, Any]) -> dict[str, Any]:
     # datetime is a date too: both become ISO strings (aware UTC keeps its +00:00).
     return {key: value.isoformat() if isinstance(value, date) else value for key, value in row.items()}
 

@@ -32,7 +32,7 @@ def create_pipeline(db: Database, name: str, stages: Sequence[str] = (), kind: s
         session.add(pipeline)
         session.flush()
         for position, stage_name in enumerate(stage_names):
-            session.add(Stage(pipeline_id=pipeline.id, name=stage_name, position=position))
+            session.add(Stage(pipeline_id=pipeline.saved_id, name=stage_name, position=position))
         session.flush()
         return _view(session, pipeline)
 
@@ -94,9 +94,9 @@ def add_stage(
     lookup.check_days(due_in_days, "a stage's wait")
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
-        stages = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        stages = lookup.ordered_stages(session, pipeline.saved_id)
         _refuse_taken_stage_name(stages, name)
-        stage = Stage(pipeline_id=pipeline.id, name=name, due_in_days=due_in_days)
+        stage = Stage(pipeline_id=pipeline.saved_id, name=name, due_in_days=due_in_days)
         session.add(stage)
         stages.append(stage)
         reorder_rows(stages, stage, len(stages) if place is None else place, "a stage")
@@ -110,7 +110,7 @@ def rename_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, na
         pipeline = lookup.pipeline(session, pipeline_ref)
         stage = lookup.stage(session, pipeline, stage_ref)
         if stage.name != name:
-            others = [s for s in lookup.ordered_stages(session, pipeline.id) if s.id != stage.id]  # type: ignore[arg-type]
+            others = [s for s in lookup.ordered_stages(session, pipeline.saved_id) if s.saved_id != stage.saved_id]
             _refuse_taken_stage_name(others, name)
             stage.name = name
             session.flush()
@@ -175,7 +175,7 @@ def move_stage(db: Database, pipeline_ref: int | str, stage_ref: int | str, plac
     with db.write() as session:
         pipeline = lookup.pipeline(session, pipeline_ref)
         stage = lookup.stage(session, pipeline, stage_ref)
-        reorder_rows(lookup.ordered_stages(session, pipeline.id), stage, place, "a stage")  # type: ignore[arg-type]
+        reorder_rows(lookup.ordered_stages(session, pipeline.saved_id), stage, place, "a stage")
         session.flush()
         return _view(session, pipeline)
 
@@ -216,7 +216,7 @@ def delete_stage(
         session.flush()
         session.delete(stage)
         session.flush()
-        remaining = lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        remaining = lookup.ordered_stages(session, pipeline.saved_id)
         for position, s in enumerate(remaining):
             s.position = position
         session.flush()
@@ -249,20 +249,20 @@ def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
         top = session.exec(
             select(func.min(StageVisit.position)).where(StageVisit.stage_id == stage.id, StageVisit.state == "active")
         ).one()
-        job.pipeline_id = stage.pipeline_id  # type: ignore[assignment]
-        place = {"stage_id": stage.id, "stage_name": stage.name, "position": (top or 0) - 1}
+        job.pipeline_id = stage.pipeline_id
+        place: dict[str, Any] = {"stage_id": stage.id, "stage_name": stage.name, "position": (top or 0) - 1}
         visit = StageVisit(**subjects.owner(job), **place, entered_at=utcnow())
         session.add(visit)
         session.flush()
         return visit
     first = session.exec(select(func.min(Job.position)).where(Job.stage_id == stage.id)).one()
     job.pipeline_id = stage.pipeline_id
-    job.stage_id = stage.id  # type: ignore[assignment]
+    job.stage_id = stage.saved_id
     job.position = (first or 0) - 1
     job.updated_at = utcnow()
     session.add(job)
     session.flush()  # a new job needs its id before its first visit
-    visit = StageVisit(job_id=job.id, stage_id=stage.id, stage_name=stage.name, entered_at=job.updated_at)  # type: ignore[arg-type]
+    visit = StageVisit(job_id=job.saved_id, stage_id=stage.saved_id, stage_name=stage.name, entered_at=job.updated_at)
     session.add(visit)
     session.flush()
     return visit
@@ -304,18 +304,18 @@ def _refuse_taken_stage_name(stages: list[Stage], name: str) -> None:
 def _view(session: Session, pipeline: Pipeline) -> PipelineView:
     if pipeline.kind == "jobs":
         cards = select(Job.stage_id, func.count()).where(Job.pipeline_id == pipeline.id, col(Job.archived).is_(False))
-        counts = dict(session.exec(cards.group_by(Job.stage_id)).all())
+        counts: dict[int | None, int] = dict(session.exec(cards.group_by(col(Job.stage_id))).all())
     else:
         active = select(StageVisit.stage_id, func.count()).where(
             StageVisit.pipeline_id == pipeline.id, StageVisit.state == "active"
         )
-        counts = dict(session.exec(active.group_by(StageVisit.stage_id)).all())  # type: ignore[arg-type]
+        counts = dict(session.exec(active.group_by(col(StageVisit.stage_id))).all())
     stages = tuple(
-        StageView(s.id, s.name, s.position, s.due_in_days, counts.get(s.id, 0))  # type: ignore[arg-type]
-        for s in lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+        StageView(s.saved_id, s.name, s.position, s.due_in_days, counts.get(s.saved_id, 0))
+        for s in lookup.ordered_stages(session, pipeline.saved_id)
     )
     return PipelineView(
-        pipeline.id,  # type: ignore[arg-type]
+        pipeline.saved_id,
         pipeline.name,
         pipeline.position,
         pipeline.archived,

@@ -52,10 +52,10 @@ def describe(subject: Subject) -> str:
     return f"{NOUN[subject.kind]} {subject.id} {subject.title!r}"
 
 
-def owner(subject: Subject) -> dict[str, int]:
+def owner(subject: Subject) -> dict[str, Any]:
     """The columns that tie a stage visit to the subject."""
     if isinstance(subject, Job):
-        return {"job_id": subject.id}  # type: ignore[dict-item]
+        return {"job_id": subject.saved_id}
     return {COLUMN[subject.kind]: subject.id, "pipeline_id": subject.pipeline_id}
 
 
@@ -65,7 +65,7 @@ def active_visit(session: Session, subject: Subject) -> StageVisit | None:
 
 
 def journal_key(subject: Subject) -> int | str:
-    return subject.id if isinstance(subject, Job) else subject.key  # type: ignore[return-value]
+    return subject.saved_id if isinstance(subject, Job) else subject.key
 
 
 def client_of(session: Session, subject: Subject) -> Client | None:

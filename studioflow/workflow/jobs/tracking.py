@@ -101,7 +101,7 @@ def move_to_pipeline(
     with db.write() as session:
         tracked, _ = _on_pipeline(session, kind, ref, pipeline)
         target_pipeline = lookup.pipeline_of_kind(session, to_pipeline, kind)
-        if subjects.active_visit(session, replace(tracked, pipeline_id=target_pipeline.id)) is not None:  # type: ignore[arg-type]
+        if subjects.active_visit(session, replace(tracked, pipeline_id=target_pipeline.saved_id)) is not None:
             raise StudioflowError(f"{subjects.describe(tracked)} is already on {target_pipeline.name!r}")
         target = lookup.target_stage(session, target_pipeline, stage)
         since = len(automations.fired(session))
@@ -158,7 +158,7 @@ def get_tracks(db: Database, kind: str, ref: int | str) -> list[TrackView]:
         row = _resource(session, kind, ref)
         column = getattr(StageVisit, subjects.COLUMN[kind])
         pipeline_ids = session.exec(
-            select(StageVisit.pipeline_id).where(column == row.id).group_by(StageVisit.pipeline_id)
+            select(StageVisit.pipeline_id).where(column == row.id).group_by(col(StageVisit.pipeline_id))
         ).all()
         title = subjects.title_of(kind, row)
         return [_view(session, Tracked(kind, row.id, p, title), with_history=True) for p in pipeline_ids if p]
@@ -189,11 +189,11 @@ def enter_default(session: Session, kind: str, resource_id: int) -> None:
             Pipeline.kind == kind, col(Pipeline.default_for_new).is_(True), col(Pipeline.archived).is_(False)
         )
     ).first()
-    stages = [] if pipeline is None else lookup.ordered_stages(session, pipeline.id)  # type: ignore[arg-type]
+    stages = [] if pipeline is None else lookup.ordered_stages(session, pipeline.saved_id)
     if pipeline is None or not stages:
         return
     row = session.get_one(subjects.MODEL[kind], resource_id)
-    tracked = Tracked(kind, resource_id, pipeline.id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+    tracked = Tracked(kind, resource_id, pipeline.saved_id, subjects.title_of(kind, row))
     with journal.recording(session, f"put {tracked.title!r} on {pipeline.name}", [tracked.key]):
         automations.transition(session, tracked, None, stages[0])
 
@@ -206,7 +206,7 @@ def finish(session: Session, kind: str, resource_id: int) -> list[str]:
     row = session.get_one(subjects.MODEL[kind], resource_id)
     names = []
     for visit in active:
-        tracked = Tracked(kind, resource_id, visit.pipeline_id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+        tracked = Tracked(kind, resource_id, visit.tracked_pipeline_id, subjects.title_of(kind, row))
         automations.untrack(session, tracked, "completed")
         names.append(session.get_one(Pipeline, visit.pipeline_id).name)
     return names
@@ -243,7 +243,7 @@ def _resource(session: Session, kind: str, ref: int | str) -> Any:
 
 def _tracked(session: Session, kind: str, ref: int | str, pipeline: Pipeline) -> Tracked:
     row = _resource(session, kind, ref)
-    return Tracked(kind, row.id, pipeline.id, subjects.title_of(kind, row))  # type: ignore[arg-type]
+    return Tracked(kind, row.id, pipeline.saved_id, subjects.title_of(kind, row))
 
 
 def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | str | None) -> tuple[Tracked, StageVisit]:
@@ -252,7 +252,7 @@ def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | st
     title = subjects.title_of(kind, row)
     if pipeline is not None:
         pipeline_row = lookup.pipeline_of_kind(session, pipeline, kind)
-        tracked = Tracked(kind, row.id, pipeline_row.id, title)  # type: ignore[arg-type]
+        tracked = Tracked(kind, row.id, pipeline_row.saved_id, title)
         visit = subjects.active_visit(session, tracked)
         if visit is None:
             name = session.get_one(Pipeline, tracked.pipeline_id).name
@@ -266,7 +266,7 @@ def _on_pipeline(session: Session, kind: str, ref: int | str, pipeline: int | st
     if len(visits) > 1:
         names = ", ".join(sorted(session.get_one(Pipeline, v.pipeline_id).name for v in visits))
         raise StudioflowError(f"{noun} is on {len(visits)} pipelines ({names}); say which with --pipeline")
-    return Tracked(kind, row.id, visits[0].pipeline_id, title), visits[0]  # type: ignore[arg-type]
+    return Tracked(kind, row.id, visits[0].tracked_pipeline_id, title), visits[0]
 
 
 def _key_of(visit: StageVisit) -> str:

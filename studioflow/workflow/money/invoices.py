@@ -20,14 +20,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from email.utils import make_msgid
+from typing import Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from studioflow.config import Config
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import (
     Client,
+    Condition,
     Invoice,
     InvoiceLine,
     InvoiceTax,
@@ -202,12 +205,12 @@ def add_invoice(
         with journal.recording(session, f"add invoice {number}") as rec:
             session.add(invoice)
             session.flush()
-            rec.add_row("invoice", invoice.id)  # type: ignore[arg-type]
-            _put_lines(session, rec, invoice.id, clean_lines)  # type: ignore[arg-type]
-            _put_taxes(session, rec, invoice.id, clean_taxes)  # type: ignore[arg-type]
+            rec.add_row("invoice", invoice.saved_id)
+            _put_lines(session, rec, invoice.saved_id, clean_lines)
+            _put_taxes(session, rec, invoice.saved_id, clean_taxes)
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        tracking.enter_default(session, "invoices", invoice.id)  # type: ignore[arg-type]
+        tracking.enter_default(session, "invoices", invoice.saved_id)
         return _views(session, today, Invoice.id == invoice.id)[0]
 
 
@@ -218,7 +221,7 @@ def edit_invoice(
     lines: Sequence[Line] | None = None,
     taxes: Sequence[Tax] | None = None,
     client: int | str | None = None,
-    due_on: date | bool | None = False,
+    due_on: date | Literal[False] | None = False,
     notes: str | None = None,
     today: date | None = None,
 ) -> InvoiceView:
@@ -234,20 +237,20 @@ def edit_invoice(
                 "a new draft takes its place)"
             )
         with journal.recording(session, f"edit invoice {row.number}") as rec:
-            rec.watch_rows("invoice", [row.id])  # type: ignore[list-item]
+            rec.watch_rows("invoice", [row.saved_id])
             if client is not None:
                 row.client_id = lookup.client(session, client).id
             if due_on is not False:
-                if due_on is not None and due_on < row.issued_on:  # type: ignore[operator]
+                if due_on is not None and due_on < row.issued_on:
                     raise StudioflowError(f"an invoice cannot be due ({due_on}) before it is issued ({row.issued_on})")
-                row.due_on = due_on  # type: ignore[assignment]
+                row.due_on = due_on
             if notes is not None:
                 row.notes = _clean_notes(notes)
             session.add(row)
             if clean_lines is not None:
-                _put_lines(session, rec, row.id, clean_lines, replace=True)  # type: ignore[arg-type]
+                _put_lines(session, rec, row.saved_id, clean_lines, replace=True)
             if clean_taxes is not None:
-                _put_taxes(session, rec, row.id, clean_taxes, replace=True)  # type: ignore[arg-type]
+                _put_taxes(session, rec, row.saved_id, clean_taxes, replace=True)
             session.flush()
         return _views(session, today, Invoice.id == row.id)[0]
 
@@ -263,7 +266,7 @@ def correct(db: Database, invoice: int | str, today: date | None = None) -> Invo
             )
         old = _views(session, today, Invoice.id == row.id)[0]
         with journal.recording(session, f"correct invoice {row.number}") as rec:
-            rec.watch_rows("invoice", [row.id])  # type: ignore[list-item]
+            rec.watch_rows("invoice", [row.saved_id])
             row.status = "void"
             session.add(row)
             session.flush()
@@ -286,7 +289,7 @@ def _put_lines(
 ) -> None:
     if replace:
         old = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_line", [line.id for line in old])  # type: ignore[misc]
+        rec.watch_rows("invoice_line", [line.saved_id for line in old])
         for line in old:
             session.delete(line)
         session.flush()
@@ -296,7 +299,7 @@ def _put_lines(
         )
         session.add(line)
         session.flush()
-        rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
+        rec.add_row("invoice_line", line.saved_id)
 
 
 def _put_taxes(
@@ -304,7 +307,7 @@ def _put_taxes(
 ) -> None:
     if replace:
         old = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_tax", [tax.id for tax in old])  # type: ignore[misc]
+        rec.watch_rows("invoice_tax", [tax.saved_id for tax in old])
         for tax in old:
             session.delete(tax)
         session.flush()
@@ -312,7 +315,7 @@ def _put_taxes(
         tax = InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=position)
         session.add(tax)
         session.flush()
-        rec.add_row("invoice_tax", tax.id)  # type: ignore[arg-type]
+        rec.add_row("invoice_tax", tax.saved_id)
 
 
 def add_line(db: Database, invoice: int | str, description: str, quantity: int, unit_price_cents: int) -> InvoiceView:
@@ -324,7 +327,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
             raise StudioflowError(f"invoice {row.number} is {row.status}; only a draft can change its lines")
         last = session.exec(select(func.max(InvoiceLine.position)).where(InvoiceLine.invoice_id == row.id)).one()
         line = InvoiceLine(
-            invoice_id=row.id,  # type: ignore[arg-type]
+            invoice_id=row.saved_id,
             description=description,
             quantity=quantity,
             unit_price_cents=unit_price_cents,
@@ -333,7 +336,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
         with journal.recording(session, f"add a line to invoice {row.number}") as rec:
             session.add(line)
             session.flush()
-            rec.add_row("invoice_line", line.id)  # type: ignore[arg-type]
+            rec.add_row("invoice_line", line.saved_id)
         return _views(session, None, Invoice.id == row.id)[0]
 
 
@@ -356,19 +359,24 @@ def set_status(db: Database, invoice: int | str, status: str, today: date | None
         if status in ("paid", "void"):
             from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-            tracking.finish(session, "invoices", row.id)  # type: ignore[arg-type]
+            tracking.finish(session, "invoices", row.saved_id)
         return _views(session, today, Invoice.id == row.id)[0]
 
 
 def email_invoice(
-    db: Database, invoice: int | str, template: int | str, me: Mapping[str, str], today: date | None = None
+    db: Database,
+    invoice: int | str,
+    template: int | str,
+    me: Mapping[str, str],
+    today: date | None = None,
+    config: Config | None = None,
 ) -> tuple[InvoiceView, str]:
     """Queue the invoice in the outbox to its client: the template is the letter, the invoice follows it as text.
 
     A draft becomes sent. Returns the invoice and the address it goes to.
     """
     # Imported on use: jinja2 is only loaded when a message is written.
-    from studioflow.config import load_send_delay
+    from studioflow.config import load_config
     from studioflow.workflow.automations import templates
 
     with db.write() as session:
@@ -395,7 +403,7 @@ def email_invoice(
         if any(state in ("queued", "sending", "held") for state in earlier):
             raise StudioflowError(f"an email with invoice {row.number} is already waiting in the outbox")
         if row.status == "draft":
-            set_status(db, row.id, "sent", today)  # type: ignore[arg-type]
+            set_status(db, row.saved_id, "sent", today)
         view = _views(session, today, Invoice.id == row.id)[0]
         context = templates.job_context(session, row.job_id, me, today, invoice_id=row.id)
         # The letter greets the payer, who may not be the job's primary client.
@@ -409,7 +417,8 @@ def email_invoice(
             body=body.rstrip("\n") + "\n\n" + invoice_text(view),
             job_id=row.job_id,
             message_id=make_msgid(idstring=f"invoice{row.id}", domain=MESSAGE_DOMAIN),
-            send_at=utcnow() + timedelta(seconds=load_send_delay()),  # the user's "undo send" window
+            # the user's "undo send" window, from the config the caller read (else the file, now)
+            send_at=utcnow() + timedelta(seconds=(config or load_config()).send_delay()),
         )
         session.add(message)
         session.flush()
@@ -445,7 +454,7 @@ def copy_invoice(
     for line in lines:
         session.add(
             InvoiceLine(
-                invoice_id=invoice.id,  # type: ignore[arg-type]
+                invoice_id=invoice.saved_id,
                 description=line.description,
                 quantity=line.quantity,
                 unit_price_cents=line.unit_price_cents,
@@ -455,7 +464,7 @@ def copy_invoice(
     taxes = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == model.id)).all()
     for tax in taxes:
         session.add(
-            InvoiceTax(invoice_id=invoice.id, name=tax.name, rate_ppm=tax.rate_ppm, position=tax.position)  # type: ignore[arg-type]
+            InvoiceTax(invoice_id=invoice.saved_id, name=tax.name, rate_ppm=tax.rate_ppm, position=tax.position)
         )
     session.flush()
     return invoice
@@ -622,23 +631,23 @@ def _invoice(session: Session, ref: int | str) -> Invoice:
     return row
 
 
-def invoice_views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:
+def invoice_views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:
     """Invoices with their totals, inside the caller's transaction (templates read them)."""
     return _views(session, today, *conditions)
 
 
-def _views(session: Session, today: date | None, *conditions: object) -> list[InvoiceView]:
+def _views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:
     today = today or date.today()
     query = (
         select(Invoice, Job.title, Client.name)
         .join(Job, col(Job.id) == Invoice.job_id, isouter=True)
         .join(Client, col(Client.id) == Invoice.client_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Invoice.issued_on), col(Invoice.id))
     )
     rows = session.exec(query).all()
-    lines: dict[int, list[InvoiceLineView]] = {invoice.id: [] for invoice, _, _ in rows}  # type: ignore[misc]
-    chosen = select(Invoice.id).where(*conditions)  # type: ignore[arg-type]
+    lines: dict[int, list[InvoiceLineView]] = {invoice.saved_id: [] for invoice, _, _ in rows}
+    chosen = select(Invoice.id).where(*conditions)
     line_rows = session.exec(
         select(InvoiceLine)
         .where(col(InvoiceLine.invoice_id).in_(chosen))
@@ -647,7 +656,7 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
     for line in line_rows:
         amount = line.quantity * line.unit_price_cents
         lines[line.invoice_id].append(InvoiceLineView(line.description, line.quantity, line.unit_price_cents, amount))
-    rates: dict[int, list[InvoiceTax]] = {invoice.id: [] for invoice, _, _ in rows}  # type: ignore[misc]
+    rates: dict[int, list[InvoiceTax]] = {invoice.saved_id: [] for invoice, _, _ in rows}
     for tax in session.exec(
         select(InvoiceTax)
         .where(col(InvoiceTax.invoice_id).in_(chosen))
@@ -663,8 +672,8 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
     )
     views = []
     for invoice, job, client in rows:
-        own = lines[invoice.id]  # type: ignore[index]
-        own_taxes = rates[invoice.id]  # type: ignore[index]
+        own = lines[invoice.saved_id]
+        own_taxes = rates[invoice.saved_id]
         subtotal, amounts, total = totals(
             ((li.quantity, li.unit_price_cents) for li in own), [t.rate_ppm for t in own_taxes]
         )
@@ -674,7 +683,7 @@ def _views(session: Session, today: date | None, *conditions: object) -> list[In
         overdue = invoice.status in UNPAID and invoice.due_on is not None and invoice.due_on < today
         views.append(
             InvoiceView(
-                id=invoice.id,  # type: ignore[arg-type]
+                id=invoice.saved_id,
                 number=invoice.number,
                 job_id=invoice.job_id,
                 job=job,

@@ -17,10 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import extract
 from sqlmodel import Session, col, select
 
-from studioflow.config import MILEAGE_UNITS, load_mileage
+from studioflow.config import MILEAGE_UNITS, Config, load_config
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Event, Job, MileageLog
+from studioflow.store.models import Condition, Event, Job, MileageLog
 from studioflow.workflow import lookup
 from studioflow.workflow.views import MileageTotalView, MileageView
 
@@ -58,10 +58,14 @@ def add_trip(
     event: int | None = None,
     unit: str | None = None,
     rate_cents: int | None = None,
+    config: Config | None = None,
 ) -> MileageView:
-    """Log a trip for a job, optionally for one of the job's events."""
+    """Log a trip for a job, optionally for one of the job's events; unit and rate default to
+    `config`'s [mileage] (the caller's, else config.toml read now)."""
     value = parse_distance(distance)
-    config_unit, config_rate = load_mileage() if unit is None or rate_cents is None else ("mi", 0)
+    config_unit, config_rate = (
+        (config or load_config()).mileage() if unit is None or rate_cents is None else ("mi", 0)
+    )
     unit = unit or config_unit
     if unit not in MILEAGE_UNITS:
         raise StudioflowError(f"a distance is in mi or km, not {unit!r}")
@@ -149,8 +153,8 @@ def format_distance(distance: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _conditions(session: Session, job: int | str | None, year: int | None) -> list[object]:
-    conditions: list[object] = []
+def _conditions(session: Session, job: int | str | None, year: int | None) -> list[Condition]:
+    conditions: list[Condition] = []
     if job is not None:
         conditions.append(MileageLog.job_id == lookup.job(session, job).id)
     if year is not None:
@@ -158,17 +162,17 @@ def _conditions(session: Session, job: int | str | None, year: int | None) -> li
     return conditions
 
 
-def _views(session: Session, *conditions: object) -> list[MileageView]:
+def _views(session: Session, *conditions: Condition) -> list[MileageView]:
     query = (
         select(MileageLog, Job.title, Event.title)
         .join(Job, col(Job.id) == MileageLog.job_id, isouter=True)
         .join(Event, col(Event.id) == MileageLog.event_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(MileageLog.trip_on), col(MileageLog.id))
     )
     return [
         MileageView(
-            id=t.id,  # type: ignore[arg-type]
+            id=t.saved_id,
             job_id=t.job_id,
             job=job,
             event_id=t.event_id,

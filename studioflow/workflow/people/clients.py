@@ -62,10 +62,10 @@ def add_client(
         with journal.recording(session, f"add client {name!r}") as rec:
             session.add(client)
             session.flush()
-            rec.add_row("client", client.id)  # type: ignore[arg-type]
+            rec.add_row("client", client.saved_id)
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        tracking.enter_default(session, "clients", client.id)  # type: ignore[arg-type]
+        tracking.enter_default(session, "clients", client.saved_id)
         return _client_view(client)
 
 
@@ -84,7 +84,7 @@ def edit_client(
     with db.write() as session:
         client = lookup.client(session, ref)
         with journal.recording(session, f"edit client {client.name!r}") as rec:
-            rec.watch_rows("client", [client.id])  # type: ignore[list-item]
+            rec.watch_rows("client", [client.saved_id])
             if name is not None:
                 name = lookup.clean_name(name, "a client name")
                 if not allow_duplicate and fold(name) != fold(client.name):
@@ -115,7 +115,7 @@ def delete_client(db: Database, ref: int | str) -> ClientLinks:
         client = lookup.client(session, ref)
         links = _links(session, client)
         with journal.recording(session, f"delete client {client.name!r}") as rec:
-            _watch_links(session, rec, client.id)  # type: ignore[arg-type]
+            _watch_links(session, rec, client.saved_id)
             session.delete(client)
             session.flush()
         return links
@@ -130,21 +130,21 @@ def merge_clients(db: Database, original: int | str, duplicate: int | str) -> Cl
         if keep.id == gone.id:
             raise StudioflowError(f"{keep.name!r} cannot be merged into itself")
         with journal.recording(session, f"merge client {gone.name!r} into {keep.name!r}") as rec:
-            rec.watch_rows("client", [keep.id])  # type: ignore[list-item]
-            _watch_links(session, rec, gone.id)  # type: ignore[arg-type]
+            rec.watch_rows("client", [keep.saved_id])
+            _watch_links(session, rec, gone.saved_id)
             keep.email = keep.email or gone.email
             keep.phone = keep.phone or gone.phone
             keep.tags = list(dict.fromkeys([*keep.tags, *gone.tags]))
             keep.notes = "\n\n".join(n for n in (keep.notes, gone.notes) if n)
             for model in (Job, Event, Invoice, Project):
-                session.exec(update(model).where(model.client_id == gone.id).values(client_id=keep.id))  # type: ignore[call-overload]
+                session.exec(update(model).where(col(model.client_id) == gone.saved_id).values(client_id=keep.saved_id))
             kept_roles = {
                 link.job_id: link for link in session.exec(select(JobClient).where(JobClient.client_id == keep.id))
             }
             for link in session.exec(select(JobClient).where(JobClient.client_id == gone.id)).all():
                 mine = kept_roles.get(link.job_id)
                 if mine is None:
-                    link.client_id = keep.id  # type: ignore[assignment]
+                    link.client_id = keep.saved_id
                     session.add(link)
                 else:  # both were on the job: one row, both roles
                     mine.role = ", ".join(dict.fromkeys(r for r in (mine.role, link.role) if r))
@@ -168,7 +168,7 @@ def _links(session: Session, client: Client) -> ClientLinks:
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
     return ClientLinks(
-        id=client.id,  # type: ignore[arg-type]
+        id=client.saved_id,
         name=client.name,
         jobs=count(Job, Job.client_id == client.id),
         roles=count(JobClient, JobClient.client_id == client.id),
@@ -181,9 +181,9 @@ def _links(session: Session, client: Client) -> ClientLinks:
 def _watch_links(session: Session, rec: journal.Recording, client_id: int) -> None:
     """Snapshot the client and every row that points to it, before they change."""
     rec.watch_rows("client", [client_id])
-    rec.watch(session.exec(select(Job.id).where(Job.client_id == client_id)).all())  # type: ignore[arg-type]
+    rec.watch(session.exec(select(Job.id_column()).where(Job.client_id == client_id)).all())
     for table, model in (("job_client", JobClient), ("event", Event), ("invoice", Invoice), ("project", Project)):
-        rec.watch_rows(table, session.exec(select(model.id).where(model.client_id == client_id)).all())  # type: ignore[attr-defined, arg-type]
+        rec.watch_rows(table, [row.saved_id for row in session.exec(select(model).where(model.client_id == client_id))])
 
 
 def clean_phone(phone: str) -> str:
@@ -231,21 +231,21 @@ def client_page(db: Database, ref: int | str, today: date | None = None) -> Clie
             select(Job, Pipeline.name, Stage.name, JobClient.role)
             .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
             .join(Stage, col(Stage.id) == Job.stage_id)
-            .join(JobClient, (col(JobClient.job_id) == Job.id) & (JobClient.client_id == client.id), isouter=True)
-            .where((Job.client_id == client.id) | col(Job.id).in_(linked))
+            .join(JobClient, (col(JobClient.job_id) == Job.id) & (col(JobClient.client_id) == client.id), isouter=True)
+            .where((col(Job.client_id) == client.id) | col(Job.id).in_(linked))
             .order_by(col(Job.archived), col(Job.created_at), col(Job.id))
         ).all()
         job_views = tuple(
-            ClientJobView(job.id, job.title, pipeline, stage, role or "", job.archived)  # type: ignore[arg-type]
+            ClientJobView(job.saved_id, job.title, pipeline, stage, role or "", job.archived)
             for job, pipeline, stage, role in rows
         )
         client_events = tuple(events.list_events(db, client=client.id))
         client_invoices = tuple(invoices.list_invoices(db, client=client.id, today=today))
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        client_pipelines = tuple(tracking.get_tracks(db, "clients", client.id))  # type: ignore[arg-type]
+        client_pipelines = tuple(tracking.get_tracks(db, "clients", client.saved_id))
         return ClientPageView(
-            id=client.id,  # type: ignore[arg-type]
+            id=client.saved_id,
             name=client.name,
             email=client.email,
             phone=client.phone,
@@ -284,7 +284,7 @@ def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
         with journal.recording(session, f"add status {name!r}") as rec:
             session.add(status)
             session.flush()
-            rec.add_row("job_status", status.id)  # type: ignore[arg-type]
+            rec.add_row("job_status", status.saved_id)
         return _status_view(status)
 
 
@@ -298,7 +298,7 @@ def _clean_colour(colour: str) -> str:
 
 
 def _status_view(status: JobStatus) -> StatusView:
-    return StatusView(status.id, status.name, status.colour)  # type: ignore[arg-type]
+    return StatusView(status.saved_id, status.name, status.colour)
 
 
 def rename_status(db: Database, ref: int | str, name: str) -> StatusView:
@@ -311,7 +311,7 @@ def rename_status(db: Database, ref: int | str, name: str) -> StatusView:
         if taken is not None:
             raise StudioflowError(f"a status named {name!r} already exists")
         with journal.recording(session, f"rename status {status.name!r} to {name!r}") as rec:
-            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            rec.watch_rows("job_status", [status.saved_id])
             status.name = name
             session.add(status)
             session.flush()
@@ -323,7 +323,7 @@ def recolour_status(db: Database, ref: int | str, colour: str) -> StatusView:
     with db.write() as session:
         status = lookup.status(session, ref)
         with journal.recording(session, f"recolour status {status.name!r}") as rec:
-            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+            rec.watch_rows("job_status", [status.saved_id])
             status.colour = colour
             session.add(status)
             session.flush()
@@ -346,9 +346,9 @@ def delete_status(db: Database, ref: int | str) -> int:
         if users:
             ids = ", ".join(map(str, users))
             raise StudioflowError(f"status {status.name!r} is used by automation(s) {ids}: delete or change them first")
-        holders = list(session.exec(select(Job.id).where(Job.status_id == status.id)).all())
-        with journal.recording(session, f"delete status {status.name!r}", holders) as rec:  # type: ignore[arg-type]
-            rec.watch_rows("job_status", [status.id])  # type: ignore[list-item]
+        holders = list(session.exec(select(Job.id_column()).where(Job.status_id == status.id)).all())
+        with journal.recording(session, f"delete status {status.name!r}", holders) as rec:
+            rec.watch_rows("job_status", [status.saved_id])
             session.delete(status)
             session.flush()
         return len(holders)
@@ -373,4 +373,4 @@ def list_statuses(db: Database) -> list[StatusView]:
 
 
 def _client_view(client: Client) -> ClientView:
-    return ClientView(client.id, client.name, client.email, client.phone, tuple(client.tags), client.notes)  # type: ignore[arg-type]
+    return ClientView(client.saved_id, client.name, client.email, client.phone, tuple(client.tags), client.notes)

@@ -30,9 +30,10 @@ def add_job_client(db: Database, job: int | str, client: int | str, role: str = 
     with db.write() as session:
         job_row = lookup.job(session, job)
         client_row = lookup.client(session, client)
-        if client_row.id == job_row.client_id or _link(session, job_row.id, client_row.id) is not None:  # type: ignore[arg-type]
+        linked = _link(session, job_row.saved_id, client_row.saved_id) is not None
+        if client_row.saved_id == job_row.client_id or linked:
             raise StudioflowError(f"{client_row.name} is already a client of {job_row.title!r}")
-        session.add(JobClient(job_id=job_row.id, client_id=client_row.id, role=role))  # type: ignore[arg-type]
+        session.add(JobClient(job_id=job_row.saved_id, client_id=client_row.saved_id, role=role))
         if job_row.client_id is None:
             _set_primary(session, job_row, client_row)
         session.flush()
@@ -44,7 +45,7 @@ def remove_job_client(db: Database, job: int | str, client: int | str) -> list[J
     with db.write() as session:
         job_row = lookup.job(session, job)
         client_row = lookup.client(session, client)
-        link = _link(session, job_row.id, client_row.id)  # type: ignore[arg-type]
+        link = _link(session, job_row.saved_id, client_row.saved_id)
         if link is None and client_row.id != job_row.client_id:
             raise StudioflowError(f"{client_row.name} is not a client of {job_row.title!r}")
         if link is not None:
@@ -66,10 +67,10 @@ def set_primary(db: Database, job: int | str, client: int | str) -> list[JobClie
         if client_row.id == job_row.client_id:
             raise StudioflowError(f"{client_row.name} is already the primary client of {job_row.title!r}")
         old = job_row.client_id
-        if old is not None and _link(session, job_row.id, old) is None:  # type: ignore[arg-type]
-            session.add(JobClient(job_id=job_row.id, client_id=old, role=""))  # type: ignore[arg-type]
-        if _link(session, job_row.id, client_row.id) is None:  # type: ignore[arg-type]
-            session.add(JobClient(job_id=job_row.id, client_id=client_row.id, role=""))  # type: ignore[arg-type]
+        if old is not None and _link(session, job_row.saved_id, old) is None:
+            session.add(JobClient(job_id=job_row.saved_id, client_id=old, role=""))
+        if _link(session, job_row.saved_id, client_row.saved_id) is None:
+            session.add(JobClient(job_id=job_row.saved_id, client_id=client_row.saved_id, role=""))
         _set_primary(session, job_row, client_row)
         session.flush()
         return _views(session, job_row)
@@ -80,11 +81,11 @@ def set_role(db: Database, job: int | str, client: int | str, role: str) -> list
     with db.write() as session:
         job_row = lookup.job(session, job)
         client_row = lookup.client(session, client)
-        link = _link(session, job_row.id, client_row.id)  # type: ignore[arg-type]
+        link = _link(session, job_row.saved_id, client_row.saved_id)
         if link is None:
             if client_row.id != job_row.client_id:
                 raise StudioflowError(f"{client_row.name} is not a client of {job_row.title!r}")
-            link = JobClient(job_id=job_row.id, client_id=client_row.id)  # type: ignore[arg-type]
+            link = JobClient(job_id=job_row.saved_id, client_id=client_row.saved_id)
             session.add(link)
         link.role = role
         session.flush()
@@ -105,7 +106,7 @@ def _link(session: Session, job_id: int, client_id: int) -> JobClient | None:
 
 def _set_primary(session: Session, job: Job, client: Client | None) -> None:
     name = client.name if client else "nobody"
-    with journal.recording(session, f"make {name} the primary client of {job.title!r}", [job.id]):  # type: ignore[list-item]
+    with journal.recording(session, f"make {name} the primary client of {job.title!r}", [job.saved_id]):
         job.client_id = None if client is None else client.id
         job.updated_at = utcnow()
 
@@ -115,10 +116,10 @@ def _views(session: Session, job: Job) -> list[JobClientView]:
         select(JobClient, Client).join(Client, col(Client.id) == JobClient.client_id).where(JobClient.job_id == job.id)
     ).all()
     views = [
-        JobClientView(c.id, c.name, c.email, c.phone, link.role, c.id == job.client_id)  # type: ignore[arg-type]
-        for link, c in sorted(links, key=lambda pair: pair[0].id)  # type: ignore[arg-type,return-value]
+        JobClientView(c.saved_id, c.name, c.email, c.phone, link.role, c.saved_id == job.client_id)
+        for link, c in sorted(links, key=lambda pair: pair[0].saved_id)
     ]
     if job.client_id is not None and not any(v.primary for v in views):
         c = session.get_one(Client, job.client_id)
-        views.append(JobClientView(c.id, c.name, c.email, c.phone, "", True))  # type: ignore[arg-type]
+        views.append(JobClientView(c.saved_id, c.name, c.email, c.phone, "", True))
     return sorted(views, key=lambda v: not v.primary)  # stable: the others keep the order they were added

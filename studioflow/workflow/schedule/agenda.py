@@ -67,7 +67,7 @@ def timeline(db: Database, job: int | str) -> list[TimelineItem]:
             what = message.subject or message.body.split("\n", 1)[0][:60]
             at = message.sent_at or (message.send_at if message.state == "queued" else message.created_at)
             text = f"{message.channel} to {message.to_addr}: {what}"
-            items.append(TimelineItem(at, "message", text, message.state))  # type: ignore[arg-type]
+            items.append(TimelineItem(at, "message", text, message.state))
     return sorted(items, key=lambda item: item.at)  # stable: a visit comes before what it fired
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Event, Job, utcnow
+from studioflow.store.models import Client, Condition, Event, Job, utcnow
 from studioflow.workflow import lookup
 from studioflow.workflow.views import EventView
 
@@ -49,7 +50,7 @@ def add_event(
         session.flush()
         from studioflow.workflow.jobs import tracking  # builds on the automations, which build on this module
 
-        tracking.enter_default(session, "events", event.id)  # type: ignore[arg-type]
+        tracking.enter_default(session, "events", event.saved_id)
         return _views(session, Event.id == event.id)[0]
 
 
@@ -88,11 +89,11 @@ def list_events(
 ) -> list[EventView]:
     """Events in time order; `since`/`until` keep those that end after / start before them."""
     with db.read() as session:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if job is not None:
-            conditions.append(Event.job_id == lookup.job(session, job).id)
+            conditions.append(col(Event.job_id) == lookup.job(session, job).id)
         if client is not None:
-            conditions.append(Event.client_id == lookup.client(session, client).id)
+            conditions.append(col(Event.client_id) == lookup.client(session, client).id)
         if since is not None:
             # An event still running at `since` counts (its end, or its start when it has none).
             conditions.append((col(Event.ends_at) >= since) | (col(Event.starts_at) >= since))
@@ -173,15 +174,15 @@ def _event(session: Session, event_id: int) -> Event:
     return event
 
 
-def _views(session: Session, *conditions: object) -> list[EventView]:
+def _views(session: Session, *conditions: Condition) -> list[EventView]:
     query = (
         select(Event, Job.title, Client.name)
         .join(Job, col(Job.id) == Event.job_id, isouter=True)
         .join(Client, col(Client.id) == Event.client_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Event.starts_at), col(Event.id))
     )
     return [
-        EventView(e.id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)  # type: ignore[arg-type]
+        EventView(e.saved_id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)
         for e, job, client in session.exec(query).all()
     ]

@@ -19,6 +19,7 @@ from studioflow.store import Database
 from studioflow.store.models import (
     Automation,
     Client,
+    Condition,
     Event,
     Invoice,
     Job,
@@ -28,6 +29,7 @@ from studioflow.store.models import (
     SavedTaskList,
     Stage,
     Task,
+    select_wide,
     utcnow,
 )
 from studioflow.workflow import lookup
@@ -97,7 +99,7 @@ def add_task(
         with journal.recording(session, f"add task {title!r}") as rec:
             session.add(task)
             session.flush()
-            rec.add_row("task", task.id)  # type: ignore[arg-type]
+            rec.add_row("task", task.saved_id)
         return _view(session, task)
 
 
@@ -133,13 +135,15 @@ def quick_add(
 def resolve_owner(session: Session, name: str) -> tuple[str, int]:
     """("job" or "project", id) of the one unarchived job or project called `name`."""
     jobs = session.exec(
-        select(Job.id).where(lookup.same_name(Job.title, name), col(Job.archived).is_(False)).limit(11)
+        select(Job.id_column()).where(lookup.same_name(Job.title, name), col(Job.archived).is_(False)).limit(11)
     ).all()
     projects = session.exec(
-        select(Project.id).where(lookup.same_name(Project.name, name), col(Project.archived).is_(False)).limit(11)
+        select(Project.id_column())
+        .where(lookup.same_name(Project.name, name), col(Project.archived).is_(False))
+        .limit(11)
     ).all()
     if len(jobs) + len(projects) == 1:
-        return ("job", jobs[0]) if jobs else ("project", projects[0])  # type: ignore[return-value]
+        return ("job", jobs[0]) if jobs else ("project", projects[0])
     if not jobs and not projects:
         raise StudioflowError(f"no job or project named {name!r}")
     raise StudioflowError(
@@ -151,19 +155,19 @@ def owner_choices(db: Database) -> list[OwnerChoice]:
     """Every unarchived job and project, for the @ completion of the quick add."""
     with db.read() as session:
         jobs = session.exec(
-            select(Job.id, Job.title, Pipeline.name)
+            select(Job.id_column(), Job.title, Pipeline.name)
             .join(Pipeline, col(Pipeline.id) == Job.pipeline_id)
             .where(col(Job.archived).is_(False))
             .order_by(col(Job.title))
         ).all()
         projects = session.exec(
-            select(Project.id, Project.name, Client.name)
+            select(Project.id_column(), Project.name, Client.name)
             .join(Client, col(Client.id) == Project.client_id, isouter=True)
             .where(col(Project.archived).is_(False))
             .order_by(col(Project.name))
         ).all()
-    choices = [OwnerChoice("job", i, title, f"job · {pipeline}") for i, title, pipeline in jobs]  # type: ignore[arg-type]
-    choices += [OwnerChoice("project", i, n, "project" + (f" · {c}" if c else "")) for i, n, c in projects]  # type: ignore[arg-type]
+    choices = [OwnerChoice("job", i, title, f"job · {pipeline}") for i, title, pipeline in jobs]
+    choices += [OwnerChoice("project", i, n, "project" + (f" · {c}" if c else "")) for i, n, c in projects]
     return sorted(choices, key=lambda c: c.name.casefold())
 
 
@@ -199,7 +203,7 @@ def _set_done(session: Session, task: Task, done: bool) -> TaskView:
     # One undo step: the check-off and, if it was the stage's last task, the auto-move.
     since = len(automations.fired(session))
     with journal.recording(session, f"{'check off' if done else 'uncheck'} {task.title!r}") as rec:
-        rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+        rec.watch_rows("task", [task.saved_id])
         task.done_at = utcnow() if done else None
         session.flush()
         if done:
@@ -229,7 +233,7 @@ def edit_task(
     with db.write() as session:
         task = lookup.task(session, task_ref)
         with journal.recording(session, f"edit task {task.title!r}") as rec:
-            rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+            rec.watch_rows("task", [task.saved_id])
             moved = False
             if job is not UNSET:
                 job_id = None if job is None else lookup.job(session, job).id
@@ -254,7 +258,7 @@ def delete_task(db: Database, task_ref: int | str) -> TaskView:
         task = lookup.task(session, task_ref)
         gone = _view(session, task)
         with journal.recording(session, f"delete task {task.title!r}") as rec:
-            rec.watch_rows("task", [task.id])  # type: ignore[list-item]
+            rec.watch_rows("task", [task.saved_id])
             session.delete(task)
             session.flush()
         return gone
@@ -274,10 +278,10 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         with journal.recording(session, f"move task {task.title!r}") as rec:
             if task.position == other.position:
                 # Tied places (older files, bulk imports): number the list 1..n first.
-                rec.watch_rows("task", [t.id for t in siblings])  # type: ignore[misc]
+                rec.watch_rows("task", [t.saved_id for t in siblings])
                 for place, sibling in enumerate(siblings, start=1):
                     sibling.position = place
-            rec.watch_rows("task", [task.id, other.id])  # type: ignore[list-item]
+            rec.watch_rows("task", [task.saved_id, other.saved_id])
             task.position, other.position = other.position, task.position
             session.flush()
         return _view(session, task)
@@ -344,7 +348,7 @@ def _group_key(task: TaskView) -> tuple[str, int]:
 def _task_rows(session: Session, *conditions: Any) -> list[TaskView]:
     """Tasks as views, read as plain columns (10,000 of them in a few tens of ms)."""
     query = (
-        select(
+        select_wide(
             Task.id,
             Task.title,
             Task.done_at,
@@ -375,7 +379,7 @@ def _view(session: Session, task: Task) -> TaskView:
     return _views(session, Task.id == task.id)[0]
 
 
-def _views(session: Session, *conditions: object) -> list[TaskView]:
+def _views(session: Session, *conditions: Condition) -> list[TaskView]:
     rows = _task_rows(session, *conditions)
     rows.sort(key=lambda t: (t.done, t.due_on is None, t.due_on or date.min, -t.priority, t.id))
     return rows
@@ -425,22 +429,23 @@ def add_project(
         with journal.recording(session, f"add project {name!r}") as rec:
             session.add(project)
             session.flush()
-            rec.add_row("project", project.id)  # type: ignore[arg-type]
+            rec.add_row("project", project.saved_id)
         return _project_views(session, Project.id == project.id)[0]
 
 
 def link_choices(db: Database) -> list[tuple[str, str, int]]:
     """What a new project can be for: (label, kind, id) of every client, job, event, invoice."""
     with db.read() as session:
-        found = [(f"client · {n}", "client", i) for i, n in session.exec(select(Client.id, Client.name)).all()]
-        jobs = select(Job.id, Job.title).where(col(Job.archived).is_(False))
+        found = [(f"client · {n}", "client", i) for i, n in session.exec(select(Client.id_column(), Client.name)).all()]
+        jobs = select(Job.id_column(), Job.title).where(col(Job.archived).is_(False))
         found += [(f"job · {t}", "job", i) for i, t in session.exec(jobs).all()]
         found += [
             (f"event · {t} ({s:%Y-%m-%d})", "event", i)
-            for i, t, s in session.exec(select(Event.id, Event.title, Event.starts_at)).all()
+            for i, t, s in session.exec(select(Event.id_column(), Event.title, Event.starts_at)).all()
         ]
-        found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(select(Invoice.id, Invoice.number)).all()]
-    return sorted(found, key=lambda c: c[0].casefold())  # type: ignore[misc]
+        numbers = select(Invoice.id_column(), Invoice.number)
+        found += [(f"invoice · {n}", "invoice", i) for i, n in session.exec(numbers).all()]
+    return sorted(found, key=lambda c: c[0].casefold())
 
 
 def _invoice(session: Session, ref: int | str) -> Invoice:
@@ -464,7 +469,7 @@ def get_project(db: Database, ref: int | str) -> ProjectView:
         return _project_views(session, Project.id == lookup.project(session, ref).id)[0]
 
 
-def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
+def _project_views(session: Session, *conditions: Condition) -> list[ProjectView]:
     still_open, total = task_counts(Task.project_id, Project.id)
     next_due = (
         select(func.min(Task.due_on))
@@ -472,19 +477,19 @@ def _project_views(session: Session, *conditions: object) -> list[ProjectView]:
         .scalar_subquery()
     )
     query = (
-        select(Project, Client.name, Job.title, Event.title, Invoice.number, still_open, total, next_due)
+        select_wide(Project, Client.name, Job.title, Event.title, Invoice.number, still_open, total, next_due)
         .join(Client, col(Client.id) == Project.client_id, isouter=True)
         .join(Job, col(Job.id) == Project.job_id, isouter=True)
         .join(Event, col(Event.id) == Project.event_id, isouter=True)
         .join(Invoice, col(Invoice.id) == Project.invoice_id, isouter=True)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(col(Project.name), col(Project.id))
     )
     views = []
     for p, client_name, job, event, invoice, open_, total_, due in session.exec(query).all():
         due_on = date.fromisoformat(due) if isinstance(due, str) else due  # min() of a DATE comes back as text
         views.append(
-            ProjectView(p.id, p.name, p.job_id, client_name, open_ or 0, total_ or 0, job, event, invoice, due_on)  # type: ignore[arg-type]
+            ProjectView(p.saved_id, p.name, p.job_id, client_name, open_ or 0, total_ or 0, job, event, invoice, due_on)
         )
     return views
 
@@ -507,17 +512,17 @@ def create_saved_list(db: Database, name: str, items: Sequence[SavedItem]) -> Sa
     name = lookup.clean_name(name, "a saved task list name")
     if not items:
         raise StudioflowError("a saved task list needs at least one task")
-    cleaned = [_clean_item(item[0], item[1], item[2] if len(item) > 2 else 0) for item in items]  # type: ignore[misc]
+    cleaned = [_clean_item(item[0], item[1], item[2] if len(item) > 2 else 0) for item in items]
     with db.write() as session:
         _refuse_taken_name(session, name)
         saved = SavedTaskList(name=name)
         with journal.recording(session, f"add saved list {name!r}") as rec:
             session.add(saved)
             session.flush()
-            rec.add_row("saved_task_list", saved.id)  # type: ignore[arg-type]
+            rec.add_row("saved_task_list", saved.saved_id)
             for position, (title, offset, priority) in enumerate(cleaned):
                 item = SavedTaskItem(
-                    list_id=saved.id,  # type: ignore[arg-type]
+                    list_id=saved.saved_id,
                     title=title,
                     due_offset_days=offset,
                     priority=priority,
@@ -525,7 +530,7 @@ def create_saved_list(db: Database, name: str, items: Sequence[SavedItem]) -> Sa
                 )
                 session.add(item)
                 session.flush()
-                rec.add_row("saved_task_item", item.id)  # type: ignore[arg-type]
+                rec.add_row("saved_task_item", item.saved_id)
         return _saved_view(session, saved)
 
 
@@ -552,7 +557,7 @@ def rename_saved_list(db: Database, list_ref: int | str, name: str) -> SavedTask
         saved = lookup.saved_list(session, list_ref)
         _refuse_taken_name(session, name, but=saved.id)
         with journal.recording(session, f"rename saved list {saved.name!r}") as rec:
-            rec.watch_rows("saved_task_list", [saved.id])  # type: ignore[list-item]
+            rec.watch_rows("saved_task_list", [saved.saved_id])
             saved.name = name
             session.flush()
         return _saved_view(session, saved)
@@ -562,7 +567,7 @@ def delete_saved_list(db: Database, list_ref: int | str) -> SavedTaskListView:
     """Delete a saved list and its items (undoable). Refused while an automation uses it."""
     with db.write() as session:
         saved = lookup.saved_list(session, list_ref)
-        users = _automations_using(session, saved.id)  # type: ignore[arg-type]
+        users = _automations_using(session, saved.saved_id)
         if users:
             raise StudioflowError(
                 f"saved list {saved.name!r} is used by {len(users)} automation(s) ({', '.join(users[:3])}): "
@@ -570,7 +575,7 @@ def delete_saved_list(db: Database, list_ref: int | str) -> SavedTaskListView:
             )
         gone = _saved_view(session, saved)
         with journal.recording(session, f"delete saved list {saved.name!r}") as rec:
-            rec.watch_rows("saved_task_list", [saved.id])  # type: ignore[list-item]
+            rec.watch_rows("saved_task_list", [saved.saved_id])
             rec.watch_rows("saved_task_item", [item.id for item in gone.items])
             session.delete(saved)
             session.flush()
@@ -596,7 +601,7 @@ def add_saved_item(
         saved = lookup.saved_list(session, list_ref)
         last = session.exec(select(func.max(SavedTaskItem.position)).where(SavedTaskItem.list_id == saved.id)).one()
         item = SavedTaskItem(
-            list_id=saved.id,  # type: ignore[arg-type]
+            list_id=saved.saved_id,
             title=title,
             due_offset_days=due_offset_days,
             priority=priority,
@@ -605,7 +610,7 @@ def add_saved_item(
         with journal.recording(session, f"add {title!r} to saved list {saved.name!r}") as rec:
             session.add(item)
             session.flush()
-            rec.add_row("saved_task_item", item.id)  # type: ignore[arg-type]
+            rec.add_row("saved_task_item", item.saved_id)
         return _saved_view(session, saved)
 
 
@@ -626,18 +631,18 @@ def edit_saved_item(
             rec.watch_rows("saved_task_item", [item_id])
             item.title, item.due_offset_days, item.priority = title, due_offset_days, priority
             session.flush()
-        return _saved_view(session, session.get(SavedTaskList, item.list_id))  # type: ignore[arg-type]
+        return _saved_view(session, session.get_one(SavedTaskList, item.list_id))
 
 
 def delete_saved_item(db: Database, item_id: int) -> SavedTaskListView:
     with db.write() as session:
         item = _item(session, item_id)
-        saved = session.get(SavedTaskList, item.list_id)
+        saved = session.get_one(SavedTaskList, item.list_id)
         with journal.recording(session, f"delete saved task {item.title!r}") as rec:
             rec.watch_rows("saved_task_item", [item_id])
             session.delete(item)
             session.flush()
-        return _saved_view(session, saved)  # type: ignore[arg-type]
+        return _saved_view(session, saved)
 
 
 def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListView:
@@ -658,10 +663,10 @@ def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListVie
         if not 0 <= there < len(items):
             raise StudioflowError(f"{item.title!r} is already {'first' if offset < 0 else 'last'} in its list")
         with journal.recording(session, f"move saved task {item.title!r}") as rec:
-            rec.watch_rows("saved_task_item", [i.id for i in items])  # type: ignore[misc]
+            rec.watch_rows("saved_task_item", [i.saved_id for i in items])
             reorder_rows(items, items[here], there + 1, "a saved task")
             session.flush()
-        return _saved_view(session, session.get(SavedTaskList, item.list_id))  # type: ignore[arg-type]
+        return _saved_view(session, session.get_one(SavedTaskList, item.list_id))
 
 
 def apply_saved_list(
@@ -682,9 +687,9 @@ def apply_saved_list(
         job_id = None if job is None else lookup.job(session, job).id
         project_id = None if project is None else lookup.project(session, project).id
         with journal.recording(session, f"apply saved list {saved.name!r}") as rec:
-            created = tasklists.create_from_list(session, saved.id, job_id, project_id, start or date.today())  # type: ignore[arg-type]
+            created = tasklists.create_from_list(session, saved.saved_id, job_id, project_id, start or date.today())
             for task in created:
-                rec.add_row("task", task.id)  # type: ignore[arg-type]
+                rec.add_row("task", task.saved_id)
         return _views(session, col(Task.id).in_([t.id for t in created]))
 
 
@@ -695,7 +700,7 @@ def _saved_view(session: Session, saved: SavedTaskList) -> SavedTaskListView:
         .order_by(col(SavedTaskItem.position), col(SavedTaskItem.id))
     ).all()
     return SavedTaskListView(
-        saved.id,  # type: ignore[arg-type]
+        saved.saved_id,
         saved.name,
-        tuple(SavedItemView(i.id, i.title, i.due_offset_days, i.priority, i.position) for i in items),  # type: ignore[arg-type]
+        tuple(SavedItemView(i.saved_id, i.title, i.due_offset_days, i.priority, i.position) for i in items),
     )
