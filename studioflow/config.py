@@ -150,9 +150,7 @@ def smtp_from_table(table: dict[str, object], where: str = "smtp settings") -> S
     port = table.get("port", SECURITY_PORTS[security])
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise StudioflowError(f"{where}: smtp.port must be a number from 1 to 65535, not {port!r}")
-    timeout = table.get("timeout", 30.0)
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 600:
-        raise StudioflowError(f"{where}: smtp.timeout must be a number of seconds from 1 to 600, not {timeout!r}")
+    timeout = _seconds(table.get("timeout", 30.0), where, "smtp.timeout")
     from_addr = str(table.get("from", "")).strip()
     from email.utils import parseaddr  # on use: the email package is ~15 ms of every command's start
 
@@ -165,7 +163,7 @@ def smtp_from_table(table: dict[str, object], where: str = "smtp settings") -> S
         username=str(table.get("username", "")).strip(),
         from_addr=from_addr,
         password_command=str(table.get("password_command", "")),
-        timeout=float(timeout),
+        timeout=timeout,
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,7 +15,8 @@ from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf
 from studioflow.cli.services import automation_rules, templates
 from studioflow.config import load_me
 from studioflow.store import Database
-from studioflow.store.choices import AUTOMATION_ACTIONS, AUTOMATION_TRIGGERS, CHANNELS
+from studioflow.store.choices import AUTOMATION_TRIGGERS, CHANNELS
+from studioflow.workflow.automations import actions  # plain data: what `automation add` offers
 from studioflow.workflow.views import RenderedView, TemplateView
 
 if TYPE_CHECKING:
@@ -30,19 +32,23 @@ def automation() -> None:
     pass
 
 
+def action_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per parameter of the registry's actions, its help naming the actions that use it."""
+    for key, users in reversed(list(actions.params_by_key())):  # applied last first: help lists them in order
+        param = users[0][1]
+        helps = dict.fromkeys(p.help for _, p in users)  # the same words once: "send_email/send_sms: …"
+        number = int if param.number else str
+        command = click.option(param.option, key, type=number, metavar=param.metavar, help="; ".join(helps))(command)
+    return command
+
+
 @automation.command("add", help="add an automation to a stage")
 @PIPELINE
 @STAGE
 @click.option("--on", "trigger", required=True, type=OneOf(AUTOMATION_TRIGGERS), help="when it fires")
 @click.option("--status", metavar="S", shell_complete=status_names, help="with --on status: the status it waits for")
-@click.option("--action", required=True, type=OneOf(AUTOMATION_ACTIONS))
-@click.option("--template", metavar="T", help="send_email/send_sms: the message template")
-@click.option("--list", "saved_list", metavar="L", help="create_tasks: the saved task list")
-@click.option("--to-status", metavar="S", shell_complete=status_names, help="set_status: the status to set")
-@click.option("--days", type=int, metavar="N", help="set_due: due N days after it fires")
-@click.option("--to-pipeline", metavar="P", shell_complete=pipeline_names, help="move_to_pipeline: where to")
-@click.option("--to-stage", metavar="S", help="move_to_pipeline: which stage (default: first)")
-@click.option("--from-invoice", metavar="I", help="send_invoice: the invoice to copy (lines, tax)")
+@click.option("--action", required=True, type=OneOf(actions.names()))
+@action_options
 @click.option("--delay", type=DELAY, default=0, metavar="D", help="messages: send later, e.g. 2d or 4h")
 @click.option("--tag", "tags", multiple=True, metavar="T", help="only for clients with this tag")
 @click.option("--keep", is_flag=True, help="a delayed message still goes if the job moves on")
@@ -60,17 +66,11 @@ def add_automation(
     trigger: str,
     status: str | None,
     action: str,
-    template: str | None,
-    saved_list: str | None,
-    to_status: str | None,
-    days: int | None,
-    to_pipeline: str | None,
-    to_stage: str | None,
-    from_invoice: str | None,
     delay: int,
     tags: tuple[str, ...],
     keep: bool,
     reentry: str,
+    **action_params: Any,
 ) -> AutomationView:
     return automation_rules.add_automation(
         db,
@@ -79,17 +79,11 @@ def add_automation(
         trigger,
         action,
         status=status,
-        template=template,
-        saved_list=saved_list,
-        to_status=to_status,
-        days=days,
-        to_pipeline=to_pipeline,
-        to_stage=to_stage,
-        from_invoice=from_invoice,
         delay_minutes=delay,
         required_tags=list(tags),
         keep_on_leave=keep,
         reentry=reentry,
+        **action_params,
     )
 
 

@@ -17,6 +17,7 @@ from studioflow.config import MILEAGE_UNITS, load_me
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import INVOICE_STATES
+from studioflow.workflow import values
 from studioflow.workflow.views import InvoiceView, MileageView
 
 INVOICE = click.argument("invoice")
@@ -101,11 +102,8 @@ def edit_invoice(
 
 
 def _line(description: str, quantity: str, price: str) -> tuple[str, int, int]:
-    try:
-        count = int(quantity)
-    except ValueError:
-        raise StudioflowError(f"the quantity of {description!r} must be a whole number, not {quantity!r}") from None
-    return description, count, invoices.parse_cents(price, f"the price of {description!r}")
+    count = values.parse_quantity(quantity, f"the quantity of {description!r}")
+    return description, count, values.parse_cents(price, f"the price of {description!r}")
 
 
 @invoice.command(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import click
 
 from studioflow.cli.services import quickadd
 from studioflow.errors import StudioflowError
+from studioflow.workflow import values
 
 
 class Parsed(click.ParamType):
@@ -44,22 +45,6 @@ class OneOf(click.Choice):
         self.fail(f"invalid choice: {value!r} (choose from {shown})", param, ctx)
 
 
-def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def parse_datetime(text: str) -> datetime:
-    """ "2026-06-13 14:00" (local time, or with an offset) -> an aware datetime."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-        return value.astimezone() if value.tzinfo is None else value
-    except (ValueError, OverflowError):  # OverflowError: a time at the very edge of the calendar
-        raise ValueError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM)") from None
-
-
 def parse_year(text: str) -> int:
     if not (text.isascii() and text.isdecimal()) or not 1 <= int(text) <= 9999:
         raise ValueError(f"{text!r} is not a year (1 to 9999)")
@@ -88,8 +73,8 @@ def parse_priority(text: str) -> int:
     return quickadd.parse_priority(text)
 
 
-DATE = Parsed("date", parse_date)
-DATETIME = Parsed("datetime", parse_datetime)
+DATE = Parsed("date", values.parse_date)
+DATETIME = Parsed("datetime", values.parse_moment)
 YEAR = Parsed("year", parse_year)
 POSITIVE = Parsed("positive", parse_positive)
 DELAY = Parsed("delay", parse_delay)

@@ -9,6 +9,7 @@ from functools import singledispatch
 from typing import Any
 
 from studioflow.cli.services import invoices, mileage, quickadd
+from studioflow.workflow import values
 from studioflow.workflow.views import (
     AgendaItem,
     ClientPageView,
@@ -168,7 +169,7 @@ def _invoice(invoice: InvoiceView) -> None:
         }
     )
     for line in invoice.lines:
-        each = f"{line.quantity} × {invoices.money(line.unit_price_cents)}"
+        each = values.quantity_times(line.quantity, line.unit_price_cents)
         print(f"           {line.description:<40} {each:>16} {invoices.money(line.amount_cents):>14}")
     print(f"{'subtotal':>9}  {invoices.money(invoice.subtotal_cents):>72}")
     for tax in invoice.taxes:

@@ -154,35 +154,9 @@ class SmtpTransport:
                 smtp.ehlo()
             if config.username:
                 smtp.login(config.username, self.password)
-        except SendFailure:
+        except (SendFailure, UnicodeError, OSError) as exc:  # SMTPException is an OSError
             _quietly_close(smtp)
-            raise
-        except smtplib.SMTPAuthenticationError as exc:
-            _quietly_close(smtp)
-            # 454 is "temporary authentication failure": worth another try later; 535 is not.
-            raise SendFailure(
-                f"{where} refused the login of {config.username}: {_reply(exc)}", retry=400 <= exc.smtp_code < 500
-            ) from None
-        except UnicodeError:
-            _quietly_close(smtp)
-            # smtplib logs in with ASCII only; the error's text would show the password, so it is not used.
-            raise SendFailure(
-                f"{where}: the user name or password has characters SMTP login cannot send", retry=False
-            ) from None
-        except smtplib.SMTPNotSupportedError as exc:
-            _quietly_close(smtp)
-            raise SendFailure(f"{where}: {exc}", retry=False) from None
-        except ssl.SSLCertVerificationError as exc:
-            _quietly_close(smtp)
-            raise SendFailure(
-                f"{where}: the server's certificate is not trusted ({exc.verify_message})", retry=False
-            ) from None
-        except smtplib.SMTPResponseException as exc:
-            _quietly_close(smtp)
-            raise SendFailure(f"{where} answered {_reply(exc)}", retry=400 <= exc.smtp_code < 500) from None
-        except OSError as exc:  # refused, unreachable, timed out, disconnected (SMTPException is an OSError)
-            _quietly_close(smtp)
-            raise SendFailure(f"cannot reach {where}: {_os_reason(exc)}", retry=True) from None
+            raise _connect_failure(exc, where, config.username) from None
         self._smtp = smtp
 
     def send(self, letter: Letter) -> str:
@@ -308,6 +282,26 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
 
 def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _connect_failure(exc: SendFailure | UnicodeError | OSError, where: str, username: str) -> SendFailure:
+    """What went wrong while connecting and logging in, as the one-line failure the outbox keeps."""
+    if isinstance(exc, SendFailure):
+        return exc
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        # 454 is "temporary authentication failure": worth another try later; 535 is not.
+        return SendFailure(f"{where} refused the login of {username}: {_reply(exc)}", retry=400 <= exc.smtp_code < 500)
+    if isinstance(exc, UnicodeError):
+        # smtplib logs in with ASCII only; the error's text would show the password, so it is not used.
+        return SendFailure(f"{where}: the user name or password has characters SMTP login cannot send", retry=False)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SendFailure(f"{where}: {exc}", retry=False)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SendFailure(f"{where}: the server's certificate is not trusted ({exc.verify_message})", retry=False)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return SendFailure(f"{where} answered {_reply(exc)}", retry=400 <= exc.smtp_code < 500)
+    # Refused, unreachable, timed out, disconnected.
+    return SendFailure(f"cannot reach {where}: {_os_reason(exc)}", retry=True)
 
 
 def _quietly_close(smtp: smtplib.SMTP | None) -> None:

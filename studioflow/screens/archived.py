@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from studioflow.errors import StudioflowError
+from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
@@ -71,13 +71,8 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         job = self._job()
         if job is None:
             return
-        try:
-            jobs.unarchive(self.db, job.id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"“{job.title}” is back on the board, its tasks and events too {undo_hint(self)}.")
-        self._reload()
+        said = f"“{job.title}” is back on the board, its tasks and events too {undo_hint(self)}."
+        run_effect(self, lambda: jobs.unarchive(self.db, job.id), lambda _: self._reload(), said=said)
 
     @on(OptionList.OptionSelected, "#archived-list")
     def _selected(self) -> None:

@@ -14,31 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect
 from studioflow.store import Database
-from studioflow.workflow.automations import automation_rules
+from studioflow.workflow.automations import actions, automation_rules
 from studioflow.workflow.automations.automation_rules import AutomationView
 from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.people import clients
-from studioflow.workflow.tasks import tasks
 
 TRIGGERS = [
     ("when a job enters the stage", "enter"),
     ("when a job completes the stage", "complete"),
     ("when a job skips the stage", "skip"),
     ("when the job gets a status", "status"),
-]
-ACTIONS = [
-    ("send an email", "send_email"),
-    ("send a text", "send_sms"),
-    ("create tasks from a saved list", "create_tasks"),
-    ("set the job's status", "set_status"),
-    ("set the job's due date", "set_due"),
-    ("move the job to another pipeline", "move_to_pipeline"),
-    ("archive the job (or take the card off its pipeline)", "archive"),
-    ("make and email a new invoice (a job stage)", "send_invoice"),
-    ("email the invoice again (an invoice stage)", "email_invoice"),
 ]
 REENTRY = [
     ("every visit (each time the job comes back)", "every"),
@@ -99,12 +87,7 @@ class AutomationsDialog(ModalScreen[None]):
         return self.rules[index] if index is not None and index < len(self.rules) else None
 
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
-        try:
-            change()
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self._load(highlight)
+        run_effect(self, change, lambda _: self._load(highlight))
 
     # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
     def action_toggle(self) -> None:  # type: ignore[override]
@@ -152,31 +135,18 @@ class AutomationsDialog(ModalScreen[None]):
             if status is None:
                 return
             options["status"] = status
-        action = await self.app.push_screen_wait(PickerDialog("What should it do?", ACTIONS))
+        choices = [(spec.label, spec.name) for spec in actions.all_actions()]
+        action = await self.app.push_screen_wait(PickerDialog("What should it do?", choices))
         if not isinstance(action, str):
             return
-        if action == "send_invoice":
-            from studioflow.workflow.money import invoices
-
-            models = [(f"{i.number}  {i.client or ''}", i.id) for i in invoices.list_invoices(self.db)]
-            model = await self._pick("Copy which invoice (lines, tax)?", models, "no invoices yet to copy")
-            if model is None:
-                return
-            days = await self.app.push_screen_wait(PromptDialog("Due how many days after it is made?", "14"))
-            if days is None or not days.strip().isdecimal():
-                return
-            options["from_invoice"], options["days"] = model, int(days)
-        if action in ("send_email", "send_sms", "send_invoice", "email_invoice"):
-            channel = "sms" if action == "send_sms" else "email"
-            from studioflow.workflow.automations import templates  # jinja2 only when templates are wanted
-
-            found = [(t.name, t.id) for t in templates.list_templates(self.db) if t.channel == channel]
-            template = await self._pick(
-                "Which template?", found, f"no {channel} templates yet (studioflow template add)"
-            )
-            if template is None:
-                return
-            options["template"] = template
+        spec = actions.get(action)
+        for param in spec.params:
+            if param.ask:
+                value = await self._ask(param)
+                if value is None:
+                    return
+                options[param.key] = value
+        if spec.channel:
             delay = await self.app.push_screen_wait(PromptDialog("Send after how many days? (0 = at once)", "0"))
             if delay is None:
                 return
@@ -184,28 +154,6 @@ class AutomationsDialog(ModalScreen[None]):
                 self.notify(f"“{delay}” is not a number of days.", severity="error")
                 return
             options["delay_minutes"] = int(delay) * 1440
-        elif action == "create_tasks":
-            lists = [(s.name, s.id) for s in tasks.list_saved_lists(self.db)]
-            saved = await self._pick("Which saved task list?", lists, "no saved task lists yet")
-            if saved is None:
-                return
-            options["saved_list"] = saved
-        elif action == "set_status":
-            status = await self._pick("Set which status?", statuses, "no job statuses yet")
-            if status is None:
-                return
-            options["to_status"] = status
-        elif action == "set_due":
-            days = await self.app.push_screen_wait(PromptDialog("Due how many days after it fires?", "7"))
-            if days is None or not days.strip().isdecimal():
-                return
-            options["days"] = int(days)
-        elif action == "move_to_pipeline":
-            others = [(p.name, p.id) for p in pipelines.list_pipelines(self.db) if p.id != self.pipeline_id]
-            target = await self._pick("Move to which pipeline?", others, "there is no other pipeline")
-            if target is None:
-                return
-            options["to_pipeline"] = target
         old = next((r for r in self.rules if r.id == replacing), None)
         conditions = await self._conditions(old)
         if conditions is None:
@@ -246,6 +194,18 @@ class AutomationsDialog(ModalScreen[None]):
                 return None
             rule = f"days:{days.strip()}"  # checked by the service, which says what is wrong
         return {"required_tags": [t.strip() for t in tags.split(",") if t.strip()], "reentry": rule}
+
+    async def _ask(self, param: actions.Param) -> int | str | None:
+        """One step of the action's own: pick one of its choices, or type a number or a text."""
+        if param.choices is not None:
+            return await self._pick(param.ask, param.choices(self.db, self.pipeline_id), param.empty)
+        answer = await self.app.push_screen_wait(PromptDialog(param.ask, param.default, param.placeholder))
+        if answer is None or not param.number:
+            return answer  # a text is checked by the service, which says what is wrong
+        if not answer.strip().isdecimal():
+            self.notify(f"“{answer}” is not a number.", severity="error")
+            return None
+        return int(answer)
 
     async def _pick(self, title: str, choices: list[tuple[str, int]], empty: str) -> int | None:
         if not choices:

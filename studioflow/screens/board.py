@@ -22,8 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.effects import run_effect
-from studioflow.screens.notices import tell_fired
+from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
 from studioflow.widgets.board.column import CardColumn
@@ -33,7 +32,7 @@ from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.board import board, reads
 from studioflow.workflow.board.board import BoardView, CardView
-from studioflow.workflow.views import JobView, TrackView
+from studioflow.workflow.views import JobView
 
 # The first frame needs only what draws the board (read with plain SQL). The write
 # services (and SQLAlchemy with them), the dialogs and the other screens are imported
@@ -104,7 +103,7 @@ class BoardScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.show_pipeline(board.last_pipeline(self.db))
-        self.call_after_refresh(self.app.warm_up)  # type: ignore[attr-defined]  # after the first frame
+        self.call_after_refresh(studio(self).warm_up)  # after the first frame
 
     # Drawing
 
@@ -129,8 +128,7 @@ class BoardScreen(Screen[None]):
             return
         shown = self.view.pipeline_id
         if shown != board.last_pipeline(self.db):  # a write only when the user switched, once writes are loaded
-            remember = (self, lambda: board.remember_pipeline(self.db, shown), lambda _: None)
-            self.app.when_writable(run_effect, *remember)  # type: ignore[attr-defined]
+            studio(self).when_writable(run_effect, self, lambda: board.remember_pipeline(self.db, shown))
         noun = NOUN[self.view.kind]
         for stage in self.view.columns:
             fetch = self._fetcher(stage.id)
@@ -296,12 +294,12 @@ class BoardScreen(Screen[None]):
                 return
             after = getattr(result, "stage_id", before)
             self._follow(card.id, {before, after})
-            if message:
-                self.notify(message)
-            tell_fired(self, result)
+
+        def said(result: Any) -> str | None:
+            return None if isinstance(result, _WouldWriteToNobody) else message
 
         # Off the UI thread: another process may hold the write lock for seconds.
-        run_effect(self, attempt, done)
+        run_effect(self, attempt, done, said=said)
 
     def _ask_first(self, title: str, found: _WouldWriteToNobody, move: Callable[[], None]) -> None:
         from studioflow.screens.dialogs import PickerDialog
@@ -354,7 +352,8 @@ class BoardScreen(Screen[None]):
         def show(rehearsed: tuple[JobView, list[Any]]) -> None:
             self.app.push_screen(DryRunPanel(f"Dry run: advance “{card.title}”", *rehearsed))
 
-        run_effect(self, lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id)), show, "warning")
+        rehearse = lambda: jobs.rehearse(self.db, lambda: jobs.advance(self.db, card.id))  # noqa: E731
+        run_effect(self, rehearse, show, refusal="warning")
 
     def action_advance(self) -> None:
         self._move(lambda job: self._call("advance", job))
@@ -453,23 +452,21 @@ class BoardScreen(Screen[None]):
             self.notify(f"There is no other pipeline to move the {self._noun} to.", severity="warning")
             return
 
-        async def chosen(pipeline_id: int | NewEntry | None) -> None:
+        def chosen(pipeline_id: int | NewEntry | None) -> None:
             if not isinstance(pipeline_id, int):
                 return
-            try:
+
+            def move() -> Any:
                 if view.kind == "jobs":
-                    moved: JobView | TrackView = jobs.move_to_pipeline(self.db, card.id, pipeline_id)
-                else:
-                    moved = tracking.move_to_pipeline(
-                        self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id
-                    )
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Moved “{moved.title}” to {moved.pipeline} › {moved.stage} {undo_hint(self)}.")
-            tell_fired(self, moved)
-            self._refresh()
-            self._focus(self.column_index, self._column(self.column_index).cursor)
+                    return jobs.move_to_pipeline(self.db, card.id, pipeline_id)
+                return tracking.move_to_pipeline(self.db, view.kind, card.id, pipeline_id, pipeline=view.pipeline_id)
+
+            def moved(_: Any) -> None:
+                self._refresh()
+                self._focus(self.column_index, self._column(self.column_index).cursor)
+
+            said = ("Moved “{0.title}” to {0.pipeline} › {0.stage} " + undo_hint(self) + ".").format
+            run_effect(self, move, moved, said=said)
 
         self.app.push_screen(PickerDialog(f"Move “{card.title}” to pipeline", others), chosen)
 
@@ -493,13 +490,12 @@ class BoardScreen(Screen[None]):
             if form is None or self.view is None:
                 return
             client, new = self._client(form.client)
-            try:
-                job = jobs.add_job(self.db, form.title, self.view.pipeline_id, client, stage_id, form.due_on, new)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._follow(job.id, {stage_id})
-            tell_fired(self, job)
+            pipeline_id = self.view.pipeline_id
+            run_effect(
+                self,
+                lambda: jobs.add_job(self.db, form.title, pipeline_id, client, stage_id, form.due_on, new),
+                lambda job: self._follow(job.id, {stage_id}),
+            )
 
         self.app.push_screen(JobDialog(f"New job in {self.view.columns[self.column_index].name}", names), save)
 
@@ -527,16 +523,13 @@ class BoardScreen(Screen[None]):
         def chosen(client: int | NewEntry | None) -> None:
             if client is None:
                 return
-            try:
+
+            def track() -> Any:
                 if isinstance(client, NewEntry):
-                    tracked = tracking.track_new_client(self.db, client.text, view.pipeline_id, stage_id)
-                else:
-                    tracked = tracking.track(self.db, view.kind, client, view.pipeline_id, stage_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._follow(tracked.id, {stage_id})
-            tell_fired(self, tracked)
+                    return tracking.track_new_client(self.db, client.text, view.pipeline_id, stage_id)
+                return tracking.track(self.db, view.kind, client, view.pipeline_id, stage_id)
+
+            run_effect(self, track, lambda tracked: self._follow(tracked.id, {stage_id}))
 
         title = f"Put a{'n' if view.kind != 'clients' else ''} {self._noun} on {view.pipeline} › "
         title += view.columns[self.column_index].name
@@ -561,12 +554,11 @@ class BoardScreen(Screen[None]):
             if form is None:
                 return
             client, new = self._client(form.client)
-            try:
-                jobs.edit_job(self.db, job.id, form.title, client, form.due_on, new)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._follow(job.id, {job.stage_id})
+            run_effect(
+                self,
+                lambda: jobs.edit_job(self.db, job.id, form.title, client, form.due_on, new),
+                lambda _: self._follow(job.id, {job.stage_id}),
+            )
 
         self.app.push_screen(JobDialog("Edit job", names, job.title, job.client_id, job.due_on), save)
 

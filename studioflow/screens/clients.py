@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import Field, FormDialog, NewEntry, PickerDialog
+from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen, when
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
@@ -24,6 +25,7 @@ from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.keys import undo_hint
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
+from studioflow.workflow.views import ClientView
 
 SHOWN = 1000  # a search narrows a long list; a table of every client would be no help
 
@@ -45,50 +47,45 @@ class ClientActions(UndoKeys, Screen[None]):
         ]
         asked: set[str] = set()  # names the user was told exist, and saved again anyway
 
-        def submit(values: dict[str, str]) -> None:
+        def submit(values: dict[str, str]) -> ClientView | None:
             tags = [t for t in values["tags"].split(",") if t.strip()]
             again = values["name"].strip() in asked
             try:
                 if client_id is None:
-                    made = clients.add_client(
+                    return clients.add_client(
                         self.db, values["name"], values["email"], values["phone"], tags, values["notes"],
                         allow_duplicate=again,
                     )  # fmt: skip
-                    self.notify(f"Added {made.name} {undo_hint(self)}.")
-                else:
-                    clients.edit_client(
-                        self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
-                        tags=tags, notes=values["notes"], allow_duplicate=again,
-                    )  # fmt: skip
-                    self.notify(f"Client saved {undo_hint(self)}.")
+                clients.edit_client(
+                    self.db, client_id, name=values["name"], email=values["email"], phone=values["phone"],
+                    tags=tags, notes=values["notes"], allow_duplicate=again,
+                )  # fmt: skip
+                return None
             except clients.DuplicateClient as exc:
                 asked.add(values["name"].strip())
                 raise StudioflowError(f"{exc}: ctrl+s again to keep both, or change the name") from None
+
+        def said(made: ClientView | None) -> str:
+            return f"Client saved {undo_hint(self)}." if made is None else f"Added {made.name} {undo_hint(self)}."
 
         def closed(saved: bool | None) -> None:
             if saved:
                 self._reload()
 
         heading = "New client" if page is None else f"Edit {page.name}"
-        self.app.push_screen(FormDialog(heading, fields, submit), closed)
+        self.app.push_screen(FormDialog(heading, fields, submit, said), closed)
 
     def confirm_delete(self, client_id: int, then: Callable[[], object]) -> None:
-        try:
-            links = clients.client_links(self.db, client_id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        links = clients.client_links(self.db, client_id)  # a key's error is a notice (StudioflowApp.run_action)
 
         def answered(yes: bool | NewEntry | None) -> None:
-            if yes is not True:
-                return
-            try:
-                clients.delete_client(self.db, client_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Deleted {links.name} {undo_hint(self)}.")
-            then()
+            if yes is True:
+                run_effect(
+                    self,
+                    lambda: clients.delete_client(self.db, client_id),
+                    lambda _: then(),
+                    said=f"Deleted {links.name} {undo_hint(self)}.",
+                )
 
         question = f"Delete {links.name}?\n{links.consequence()}."
         self.app.push_screen(PickerDialog(question, [("Delete", True), ("Keep", False)], current=1), answered)
@@ -105,13 +102,13 @@ class ClientActions(UndoKeys, Screen[None]):
         def chosen(original: int | NewEntry | None) -> None:
             if not isinstance(original, int):
                 return
-            try:
-                kept = clients.merge_clients(self.db, original, duplicate_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Merged {name} into {kept.name}: jobs, events and invoices moved {undo_hint(self)}.")
-            then(kept.id)
+            said = f"Merged {name} into {{0.name}}: jobs, events and invoices moved {undo_hint(self)}.".format
+            run_effect(
+                self,
+                lambda: clients.merge_clients(self.db, original, duplicate_id),
+                lambda kept: then(kept.id),
+                said=said,
+            )
 
         self.app.push_screen(PickerDialog(f"Merge {name} (the duplicate) into", others), chosen)
 
@@ -275,11 +272,10 @@ class ClientScreen(ClientActions):
         self.pick_original(self.client_id, merged)
 
     def _load(self) -> None:
-        try:
-            page = clients.client_page(self.db, self.client_id, date.today())
-        except StudioflowError:  # deleted or merged away (an undo of its creation, elsewhere)
+        if not clients.client_exists(self.db, self.client_id):  # deleted or merged away (an undo, elsewhere)
             self.query_one("#client-summary", Static).update("This client no longer exists (u may bring it back).")
             return
+        page = clients.client_page(self.db, self.client_id, date.today())
         self.sub_title = page.name
         owed = invoices.money(page.owed_cents)
         summary = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -16,7 +16,9 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
+from studioflow.screens.effects import run_effect
 from studioflow.store.text import fold, matches
+from studioflow.workflow.values import parse_date
 
 Value = TypeVar("Value")
 
@@ -204,9 +206,9 @@ class JobDialog(ModalScreen[JobForm | None]):
             self.query_one("#job-title", Input).focus()
             return
         try:
-            due = date.fromisoformat(due_text) if due_text else None
-        except ValueError:
-            error.update(f"“{due_text}” is not a date: use YYYY-MM-DD.")
+            due = parse_date(due_text, "the due date") if due_text else None
+        except StudioflowError as exc:
+            error.update(str(exc))
             self.query_one("#job-due", Input).focus()
             return
         options = self.query_one("#job-clients", OptionList)
@@ -252,19 +254,28 @@ class Field:
 
 
 class FormDialog(ModalScreen[bool]):
-    """Labelled one-line fields. Saving hands the values to `submit`, which calls a service:
-    a refusal (StudioflowError) is shown in the dialog, which stays open to fix it."""
+    """Labelled one-line fields. Saving hands the values to `submit`, which calls a service,
+    off the UI thread (see run_effect): a refusal (StudioflowError) or a busy database is
+    shown in the dialog, which stays open to fix it or try again; `said` once saved."""
 
     BINDINGS = [
         Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "save", "Save", id="dialog.save"),
     ]
 
-    def __init__(self, heading: str, fields: Sequence[Field], submit: Callable[[dict[str, str]], None]) -> None:
+    def __init__(
+        self,
+        heading: str,
+        fields: Sequence[Field],
+        submit: Callable[[dict[str, str]], Any],
+        said: str | Callable[[Any], str] | None = None,
+    ) -> None:
         super().__init__()
         self.heading = heading
         self.fields = list(fields)
         self.submit = submit
+        self.said = said
+        self._saving = False  # a second ctrl+s while the first waits on the database saves nothing twice
 
     def compose(self) -> ComposeResult:
         with DialogBody(classes="dialog form-dialog"):
@@ -285,13 +296,16 @@ class FormDialog(ModalScreen[bool]):
             inputs[index + 1].focus()
 
     def action_save(self) -> None:
-        values = {field.key: self.query_one(f"#form-{field.key}", Input).value for field in self.fields}
-        try:
-            self.submit(values)
-        except StudioflowError as exc:
-            self.query_one("#form-error", Label).update(str(exc))
+        if self._saving:
             return
-        self.dismiss(True)
+        values = {field.key: self.query_one(f"#form-{field.key}", Input).value for field in self.fields}
+        self._saving = True
+
+        def refused(said: str) -> None:
+            self._saving = False
+            self.query_one("#form-error", Label).update(said)
+
+        run_effect(self, lambda: self.submit(values), lambda _: self.dismiss(True), said=self.said, refused=refused)
 
 
 class TextDialog(ModalScreen[str | None]):

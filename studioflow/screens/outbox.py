@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextArea
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog
+from studioflow.screens.effects import run_effect, studio
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
@@ -87,6 +87,7 @@ class EditMessageDialog(ModalScreen[MessageView | None]):
         super().__init__()
         self.message = message
         self.save = save
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         m = self.message
@@ -110,12 +111,15 @@ class EditMessageDialog(ModalScreen[MessageView | None]):
         subjects = self.query("#edit-subject").results(Input)
         subject = next(subjects).value if self.message.channel == "email" else ""
         body = self.query_one("#edit-body", TextArea).text
-        try:
-            saved = self.save(to_addr, subject, body)
-        except StudioflowError as exc:
-            self.query_one("#edit-error", Label).update(str(exc))
+        if self._saving:
             return
-        self.dismiss(saved)
+        self._saving = True  # a second ctrl+s while the first waits on the database saves nothing twice
+
+        def refused(said: str) -> None:
+            self._saving = False
+            self.query_one("#edit-error", Label).update(said)
+
+        run_effect(self, lambda: self.save(to_addr, subject, body), self.dismiss, refused=refused)
 
 
 class OutboxScreen(Screen[None]):
@@ -263,7 +267,7 @@ class OutboxScreen(Screen[None]):
 
     def action_view(self, step: int) -> None:
         self.view_index = (self.view_index + step) % len(VIEWS)
-        self._show_views(self.app.outbox_counts)  # type: ignore[attr-defined]  # kept fresh by the app
+        self._show_views(studio(self).outbox_counts)  # kept fresh by the app
         self.reload()
 
     def action_cursor(self, step: int) -> None:
@@ -328,7 +332,7 @@ class OutboxScreen(Screen[None]):
         self.app.push_screen(PickerDialog(question, choices, current=1), then)
 
     def action_send_due(self) -> None:
-        self.app.deliver(asked=True)  # type: ignore[attr-defined]
+        studio(self).deliver(asked=True)
         self.notify("Sending every message that is due…")
 
     def action_settings(self) -> None:
@@ -353,15 +357,9 @@ class OutboxScreen(Screen[None]):
         if m is None:
             self.notify("No message here.", severity="warning")
             return
-        try:
-            change(self.db, [m.id])
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.notify(done)
-        self._changed()
-        if deliver:
-            self.app.deliver(asked=True)  # type: ignore[attr-defined]
+        run_effect(
+            self, lambda: change(self.db, [m.id]), lambda _: self._changed(), said=done, refusal="warning", send=deliver
+        )
 
     def _changed(self) -> None:
-        self.app.recount_outbox()  # type: ignore[attr-defined]
+        studio(self).recount_outbox()

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect
 from studioflow.screens.tasks import ProjectTasksScreen
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
@@ -100,13 +100,12 @@ class ProjectsScreen(Screen[None]):
                     return
                 kind, link_id = link
                 links: dict[str, Any] = {kind: link_id} if kind else {}
-                try:
-                    made = tasks.add_project(self.db, name, **links)
-                except StudioflowError as exc:
-                    self.notify(str(exc), severity="error")
-                    return
-                self.load(keep=made.id)
-                self.notify(f"Project “{made.name}” made: enter opens it.")
+                run_effect(
+                    self,
+                    lambda: tasks.add_project(self.db, name, **links),
+                    lambda made: self.load(keep=made.id),
+                    said="Project “{0.name}” made: enter opens it.".format,
+                )
 
             self.app.push_screen(PickerDialog(f"“{name.strip()}” is for", choices), linked)
 
@@ -124,13 +123,12 @@ class ProjectsScreen(Screen[None]):
         def chosen(list_id: int | NewEntry | None) -> None:
             if not isinstance(list_id, int):
                 return
-            try:
-                made = tasks.apply_saved_list(self.db, list_id, project=project_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
-            self.load(keep=project_id)
+            run_effect(
+                self,
+                lambda: tasks.apply_saved_list(self.db, list_id, project=project_id),
+                lambda _: self.load(keep=project_id),
+                said=lambda made: f"{len(made)} task(s) added, due from today {undo_hint(self)}.",
+            )
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
         self.app.push_screen(PickerDialog("Apply a saved task list to this project", choices), chosen)
@@ -226,15 +224,9 @@ class SavedListsScreen(Screen[None]):
             return None
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
 
-    def _run(self, change: Callable[[], Any], message: str = "") -> Any:
-        try:
-            result = change()
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return None
-        if message:
-            self.notify(message)
-        return result
+    def _run(self, change: Callable[[], Any], then: Callable[[Any], object], message: str = "") -> None:
+        """Run a service off the UI thread (see run_effect); `then(result)` redraws."""
+        run_effect(self, change, then, said=message or None)
 
     def _need_list(self) -> SavedTaskListView | None:
         saved = self.current_list()
@@ -250,9 +242,8 @@ class SavedListsScreen(Screen[None]):
             def first(text: str | None) -> None:
                 if not text or not text.strip():
                     return
-                made = self._run(lambda: tasks.create_saved_list(self.db, name, [quickadd.parse_saved_item(text)]))
-                if made is not None:
-                    self.load(made.id)
+                make = lambda: tasks.create_saved_list(self.db, name, [quickadd.parse_saved_item(text)])  # noqa: E731
+                self._run(make, lambda made: self.load(made.id))
 
             self.app.push_screen(PromptDialog(f"First task of “{name.strip()}”", "", "Send contract +3 !high"), first)
 
@@ -266,9 +257,8 @@ class SavedListsScreen(Screen[None]):
         def typed(text: str | None) -> None:
             if not text or not text.strip():
                 return
-            made = self._run(lambda: tasks.add_saved_item(self.db, saved.id, *quickadd.parse_saved_item(text)))
-            if made is not None:
-                self.load(saved.id, made.items[-1].id)
+            add = lambda: tasks.add_saved_item(self.db, saved.id, *quickadd.parse_saved_item(text))  # noqa: E731
+            self._run(add, lambda made: self.load(saved.id, made.items[-1].id))
 
         self.app.push_screen(PromptDialog(f"Add a task to “{saved.name}”", "", "Send contract +3 !high"), typed)
 
@@ -281,8 +271,8 @@ class SavedListsScreen(Screen[None]):
         def typed(text: str | None) -> None:
             if text is None:
                 return
-            if self._run(lambda: tasks.edit_saved_item(self.db, item_id, *quickadd.parse_saved_item(text))):
-                self.load(saved.id, item_id)
+            edit = lambda: tasks.edit_saved_item(self.db, item_id, *quickadd.parse_saved_item(text))  # noqa: E731
+            self._run(edit, lambda _: self.load(saved.id, item_id))
 
         current = quickadd.saved_item_text(item.title, item.due_offset_days, item.priority)
         self.app.push_screen(PromptDialog("Edit task (title +days !priority)", current), typed)
@@ -293,19 +283,20 @@ class SavedListsScreen(Screen[None]):
             return
         item_id = self.current_item()
         if self.focused is self.query_one(DataTable) and item_id is not None:
-            if self._run(lambda: tasks.delete_saved_item(self.db, item_id), f"Task deleted {undo_hint(self)}."):
-                self.load(saved.id)
-        elif self._run(
-            lambda: tasks.delete_saved_list(self.db, saved.id), f"List “{saved.name}” deleted {undo_hint(self)}."
-        ):
-            self.load()
+            self._run(
+                lambda: tasks.delete_saved_item(self.db, item_id),
+                lambda _: self.load(saved.id),
+                f"Task deleted {undo_hint(self)}.",
+            )
+        else:
+            said = f"List “{saved.name}” deleted {undo_hint(self)}."
+            self._run(lambda: tasks.delete_saved_list(self.db, saved.id), lambda _: self.load(), said)
 
     def action_move_item(self, step: int) -> None:
         saved, item_id = self._need_list(), self.current_item()
         if saved is None or item_id is None:
             return
-        if self._run(lambda: tasks.move_saved_item(self.db, item_id, step)):
-            self.load(saved.id, item_id)
+        self._run(lambda: tasks.move_saved_item(self.db, item_id, step), lambda _: self.load(saved.id, item_id))
 
     def action_rename(self) -> None:
         saved = self._need_list()
@@ -313,8 +304,8 @@ class SavedListsScreen(Screen[None]):
             return
 
         def named(name: str | None) -> None:
-            if name and self._run(lambda: tasks.rename_saved_list(self.db, saved.id, name)):
-                self.load(saved.id)
+            if name:
+                self._run(lambda: tasks.rename_saved_list(self.db, saved.id, name), lambda _: self.load(saved.id))
 
         self.app.push_screen(PromptDialog(f"Rename “{saved.name}”", saved.name), named)
 
@@ -329,9 +320,11 @@ class SavedListsScreen(Screen[None]):
                 return
             kind, owner_id = owner
             job, project = (owner_id, None) if kind == "job" else (None, owner_id)
-            made = self._run(lambda: tasks.apply_saved_list(self.db, saved.id, job, project))
-            if made is not None:
-                self.notify(f"{len(made)} task(s) from “{saved.name}” added, due from today {undo_hint(self)}.")
+            run_effect(
+                self,
+                lambda: tasks.apply_saved_list(self.db, saved.id, job, project),
+                said=lambda made: f"{len(made)} task(s) from “{saved.name}” added, due from today {undo_hint(self)}.",
+            )
 
         choices = [(f"{o.name}  ({o.detail})", (o.kind, o.id)) for o in owners]
         self.app.push_screen(PickerDialog(f"Apply “{saved.name}” to a job or project", choices), chosen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +15,8 @@ from textual.worker import Worker, WorkerState
 from studioflow import config
 from studioflow.config import SECURITY_PORTS, SmtpConfig
 from studioflow.errors import StudioflowError
-from studioflow.mail.transport import SendFailure, send_test_email
+from studioflow.mail.transport import send_test_email
+from studioflow.screens.effects import studio
 from studioflow.widgets.footer import KeysFooter
 
 FIELDS = (
@@ -117,8 +120,8 @@ class SettingsScreen(Screen[None]):
             self._say(str(exc), error=True)
             return
         # The app (delivery, the badge, the keys, the theme) goes on with the file as saved.
-        self.app.use_config(config.load_config())  # type: ignore[attr-defined]
-        self.app.recount_outbox()  # type: ignore[attr-defined]
+        studio(self).use_config(config.load_config())
+        studio(self).recount_outbox()
         where = "the stub outbox (no SMTP server)" if smtp is None else f"{smtp.host}:{smtp.port} ({smtp.security})"
         self._say(f"Saved. Mail goes to {where}.")
 
@@ -140,10 +143,8 @@ class SettingsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="smtp-test", exit_on_error=False)
     def _send_test(self, smtp: SmtpConfig, to_addr: str) -> str:
-        try:
-            return f"Sent to {to_addr}. The server said: {send_test_email(smtp, to_addr)}"
-        except SendFailure as failure:
-            raise StudioflowError(failure.reason) from None
+        # A refusal (SendFailure, its text the server's reason) is said by on_worker_state_changed.
+        return f"Sent to {to_addr}. The server said: {send_test_email(smtp, to_addr)}"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "smtp-test":
@@ -159,8 +160,10 @@ class SettingsScreen(Screen[None]):
         result.set_class(error, "-error")
 
 
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+
+
 def _number(text: str, what: str) -> float:
-    try:
-        return float(text) if "." in text else int(text)
-    except ValueError:
-        raise StudioflowError(f"the {what} must be a number, not {text!r}") from None
+    if not NUMBER.fullmatch(text):
+        raise StudioflowError(f"the {what} must be a number, not {text!r}")
+    return float(text) if "." in text else int(text)

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.automations import AutomationsDialog
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.views import PipelineView
@@ -83,14 +83,8 @@ class StageEditor(ModalScreen[int | None]):
             return None
         return self.pipeline.stages[index]
 
-    def _run(self, change: Callable[[], Any], highlight: int | None = None) -> bool:
-        try:
-            change()
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return False
-        self._load(highlight)
-        return True
+    def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
+        run_effect(self, change, lambda _: self._load(highlight))
 
     def action_close(self) -> None:
         self.dismiss(self.pipeline_id)
@@ -176,12 +170,7 @@ class StageEditor(ModalScreen[int | None]):
         def chosen(kind: str | NewEntry | None) -> None:
             if not isinstance(kind, str):
                 return
-            try:
-                pipelines.set_kind(self.db, pipeline.id, kind)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._load()
+            self._run(lambda: pipelines.set_kind(self.db, pipeline.id, kind))
 
         self.app.push_screen(PickerDialog(f"What are the cards of “{pipeline.name}”?", kinds), chosen)
 
@@ -189,12 +178,12 @@ class StageEditor(ModalScreen[int | None]):
         def created(name: str | None) -> None:
             if name is None:
                 return
-            try:
-                self.pipeline_id = pipelines.create_pipeline(self.db, name).id
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._load(0)
+
+            def show(made: PipelineView) -> None:
+                self.pipeline_id = made.id
+                self._load(0)
+
+            run_effect(self, lambda: pipelines.create_pipeline(self.db, name), show)
 
         self.app.push_screen(PromptDialog("New pipeline name", placeholder="e.g. Portraits"), created)
 

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect
 from studioflow.screens.undo import UndoKeys
 from studioflow.store import Database
 from studioflow.widgets.keys import undo_hint
@@ -28,12 +28,7 @@ def ask_new_status(screen: Any, db: Database, then: Callable[[StatusView], None]
     def create(typed: str | None) -> None:
         if not typed or not typed.strip():
             return
-        try:
-            made = clients.add_status(db, typed)
-        except StudioflowError as exc:
-            screen.notify(str(exc), severity="error")
-            return
-        then(made)
+        run_effect(screen, lambda: clients.add_status(db, typed), then)
 
     if name:
         create(name)
@@ -106,13 +101,7 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         return self.statuses[index]
 
     def _run(self, change: Callable[[], object], said: str) -> None:
-        try:
-            change()
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"{said} {undo_hint(self)}.")
-        self._reload()
+        run_effect(self, change, lambda _: self._reload(), said=f"{said} {undo_hint(self)}.")
 
     def action_new(self) -> None:
         def made(status: StatusView) -> None:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
 
 from textual import events, on
-from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -22,33 +16,13 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import DialogBody
+from studioflow.screens.editor import edit_in_editor
+from studioflow.screens.effects import run_effect
 from studioflow.store.text import fold, matches
 from studioflow.workflow.tasks import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
 
 MAX_SHOWN = 8
-
-
-def edit_in_editor(app: App[Any], text: str) -> str:
-    """`text` as edited in $VISUAL/$EDITOR (vi when neither is set), the terminal handed over."""
-    command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "notes.md"
-        path.write_text(text, encoding="utf-8")
-        try:
-            try:
-                with app.suspend():
-                    done = subprocess.run([*command, str(path)], check=False)
-            except SuspendNotSupported:  # no terminal to hand over (tests, the web)
-                done = subprocess.run([*command, str(path)], check=False, stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            raise StudioflowError(f"cannot start the editor {command[0]!r}: {exc.strerror}") from None
-        if done.returncode != 0:
-            raise StudioflowError(f"the editor exited with status {done.returncode}: notes left as they were")
-        try:
-            return path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise StudioflowError("the notes are not UTF-8 text: left as they were") from None
 
 
 def _matches(choices: Sequence[OwnerChoice], typed: str) -> list[OwnerChoice]:
@@ -64,6 +38,7 @@ class QuickAddDialog(ModalScreen[TaskView | None]):
         super().__init__()
         self.owners = list(owners)
         self.save = save
+        self._saving = False
         self.heading = heading or "New task"
         self._shown: list[OwnerChoice] = []
 
@@ -129,12 +104,16 @@ class QuickAddDialog(ModalScreen[TaskView | None]):
         if options.display and self._shown and partial is not None and not typed_in_full:
             self._complete()
             return
-        try:
-            task = self.save(event.value)
-        except StudioflowError as exc:
-            self.query_one("#quickadd-error", Label).update(str(exc))
+        if self._saving:
             return
-        self.dismiss(task)
+        self._saving = True  # a second enter while the first waits on the database adds nothing twice
+
+        def refused(said: str) -> None:
+            self._saving = False
+            self.query_one("#quickadd-error", Label).update(said)
+
+        text = event.value
+        run_effect(self, lambda: self.save(text), self.dismiss, refused=refused)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.editor import edit_in_editor
+from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
-from studioflow.screens.notices import tell_fired
-from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm, edit_in_editor
+from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
 from studioflow.screens.undo import step_journal
 from studioflow.store import Database
 from studioflow.store.text import matches
@@ -184,19 +184,23 @@ class TasksScreen(Screen[None]):
             self.notify("No task here.", severity="warning")
         return task
 
-    def _run(self, change: Callable[[], Any], keep_task: int | None = None, message: str = "") -> bool:
-        """Run a service, then read the view again; a refusal is a one-line notice."""
-        try:
-            change()
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return False
-        if message:
-            self.notify(message)
-        if keep_task is not None:
-            self.kept.add(keep_task)  # an edited task stays in view (its new due date shown) until refreshed
-        self.load(keep_task=keep_task)
-        return True
+    def _run(
+        self,
+        change: Callable[[], Any],
+        keep_task: int | None = None,
+        message: str = "",
+        then: Callable[[], object] | None = None,
+    ) -> None:
+        """Run a service off the UI thread (see run_effect), then read the view again and `then`."""
+
+        def done(_: Any) -> None:
+            if keep_task is not None:
+                self.kept.add(keep_task)  # an edited task stays in view (its new due date shown) until refreshed
+            self.load(keep_task=keep_task)
+            if then is not None:
+                then()
+
+        run_effect(self, change, done, said=message or None)
 
     # Views
 
@@ -233,14 +237,13 @@ class TasksScreen(Screen[None]):
         task = self._current()
         if task is None:
             return
-        try:
-            changed = tasks.toggle_task(self.db, task.id)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.kept.add(task.id)
-        self.task_list.replace(replace(task, done=changed.done, done_at=changed.done_at))
-        tell_fired(self, changed)  # a check-off can move a job on, and its next stage send mail
+
+        def shown(changed: TaskView) -> None:
+            self.kept.add(task.id)
+            self.task_list.replace(replace(task, done=changed.done, done_at=changed.done_at))
+
+        # What it fired (a job moved on, mail queued) is said by the effect path.
+        run_effect(self, lambda: tasks.toggle_task(self.db, task.id), shown)
 
     def action_quick_add(self) -> None:
         today = date.today()
@@ -289,11 +292,7 @@ class TasksScreen(Screen[None]):
         if task is None:
             return
         notes = tasks.get_task(self.db, task.id).notes
-        try:
-            edited = edit_in_editor(self.app, notes)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
+        edited = edit_in_editor(self.app, notes)  # a refusal is a notice (StudioflowApp.run_action)
         if edited != notes:
             self._run(lambda: tasks.edit_task(self.db, task.id, notes=edited), task.id, "Notes saved.")
 
@@ -305,12 +304,12 @@ class TasksScreen(Screen[None]):
         def chosen(text: str | None) -> None:
             if text is None:
                 return
-            try:
+
+            def set_due() -> TaskView:
                 due = quickadd.parse_due(text, date.today()) if text.strip() else None
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self._run(lambda: tasks.edit_task(self.db, task.id, due_on=due), keep_task=task.id)
+                return tasks.edit_task(self.db, task.id, due_on=due)
+
+            self._run(set_due, keep_task=task.id)
 
         current = task.due_on.isoformat() if task.due_on else ""
         hint = "today, tomorrow, fri, +3d, YYYY-MM-DD; empty: none"
@@ -322,8 +321,8 @@ class TasksScreen(Screen[None]):
         if task is None:
             return
         below = self.task_list.task_index() or 0
-        if self._run(lambda: tasks.delete_task(self.db, task.id), message=f"Deleted “{task.title}” {undo_hint(self)}."):
-            self.task_list.move_to(below)
+        said = f"Deleted “{task.title}” {undo_hint(self)}."
+        self._run(lambda: tasks.delete_task(self.db, task.id), message=said, then=lambda: self.task_list.move_to(below))
 
     def action_reorder(self, step: int) -> None:
         task = self._current()
@@ -409,14 +408,13 @@ class TasksScreen(Screen[None]):
         def chosen(list_id: int | NewEntry | None) -> None:
             if not isinstance(list_id, int):
                 return
-            try:
-                made = apply(list_id)
-            except StudioflowError as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.kept.update(t.id for t in made)
-            self.load(keep_task=made[0].id if made else None)
-            self.notify(f"{len(made)} task(s) added, due from today {undo_hint(self)}.")
+
+            def shown(made: list[TaskView]) -> None:
+                self.kept.update(t.id for t in made)
+                self.load(keep_task=made[0].id if made else None)
+
+            said = f"{{}} task(s) added, due from today {undo_hint(self)}.".format
+            run_effect(self, lambda: apply(list_id), shown, said=lambda made: said(len(made)))
 
         choices = [(f"{s.name}  ({len(s.items)} tasks)", s.id) for s in saved]
         self.app.push_screen(PickerDialog("Apply a saved task list", choices), chosen)

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
+from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.jobs import jobs
@@ -88,11 +89,7 @@ class TemplatesDialog(ModalScreen[None]):
             from studioflow.workflow.automations import templates
 
             if answer is True:
-                try:
-                    templates.delete_template(self.db, name)
-                except StudioflowError as exc:
-                    self.notify(str(exc), severity="error")
-                self._load()
+                run_effect(self, lambda: templates.delete_template(self.db, name), lambda _: self._load())
 
         self.app.push_screen(
             PickerDialog(f"Delete template “{name}”?", [("Delete it", True), ("Keep it", False)]), confirmed
@@ -158,7 +155,7 @@ class TemplateEditor(Screen[None]):
         self.query_one("#template-preview-title", Label).update(f"Preview for {self.job_title} (ctrl+j: another job)")
         shown = self.query_one("#template-preview", Static)
         try:
-            me = self.app.config.me()  # type: ignore[attr-defined]  # read once by the app
+            me = studio(self).config.me()  # read once by the app
             rendered_subject, rendered_body = templates.preview_draft(
                 self.db, self.channel, subject, body, self.job_id, me
             )
@@ -186,16 +183,13 @@ class TemplateEditor(Screen[None]):
         from studioflow.workflow.automations import templates
 
         subject, body = self._texts()
-        try:
+
+        def save() -> object:
             if self.existing:
-                templates.update_template(self.db, self.name_, subject, body)
-            else:
-                templates.create_template(self.db, self.name_, self.channel, subject, body)
-        except StudioflowError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"Template “{self.name_}” saved.")
-        self.dismiss(None)
+                return templates.update_template(self.db, self.name_, subject, body)
+            return templates.create_template(self.db, self.name_, self.channel, subject, body)
+
+        run_effect(self, save, lambda _: self.dismiss(None), said=f"Template “{self.name_}” saved.")
 
 
 def _plain(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from studioflow.screens.effects import run_effect
+from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.workflow.jobs import journal
 
@@ -16,12 +16,13 @@ def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], 
     """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
 
     def done(label: str) -> None:
-        screen.notify(f"{'Redid' if redo else 'Undid'}: {label}")
         # What it queued or cancelled is back as it was: the badge counts say so at once.
-        screen.app.recount_outbox()  # type: ignore[attr-defined]
+        studio(screen).recount_outbox()
         then()
 
-    run_effect(screen, lambda: journal.redo(db) if redo else journal.undo(db), done, refusal="warning")
+    step = journal.redo if redo else journal.undo
+    said = f"{'Redid' if redo else 'Undid'}: {{}}".format
+    run_effect(screen, lambda: step(db), done, said=said, refusal="warning")
 
 
 if TYPE_CHECKING:

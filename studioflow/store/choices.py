@@ -7,17 +7,6 @@ VISIT_STATES = ("active", "completed", "skipped", "untracked")
 PIPELINE_KINDS = ("jobs", "clients", "events", "invoices")
 NOUN = {"jobs": "job", "clients": "client", "events": "event", "invoices": "invoice"}  # one card of a kind
 AUTOMATION_TRIGGERS = ("enter", "complete", "skip", "status")
-AUTOMATION_ACTIONS = (
-    "send_email",
-    "send_sms",
-    "create_tasks",
-    "set_status",
-    "set_due",
-    "move_to_pipeline",
-    "archive",
-    "send_invoice",  # a job stage: a new invoice from a model one, emailed to the job's payer (schema 5)
-    "email_invoice",  # an invoice stage: the invoice again, under a reminder letter (schema 5)
-)
 INVOICE_STATES = ("draft", "sent", "paid", "void")
 CHANNELS = ("email", "sms")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed", "held", "cancelled")

@@ -190,6 +190,33 @@ def _add_invoice_taxes(conn: Connection) -> None:
     )
 
 
+def _automation_without_fixed_lists(conn: Connection) -> None:
+    """The trigger and action of an automation are no longer CHECKed against fixed lists:
+    the registry of actions checks them when a rule is made, so adding an action needs no
+    migration. SQLite cannot drop a CHECK in place: the table is rebuilt (foreign keys are
+    off during migrations), keeping every row and id; the journal is kept, it holds no
+    automation rows."""
+    conn.exec_driver_sql(
+        "CREATE TABLE new_automation ("
+        " id INTEGER NOT NULL, stage_id INTEGER NOT NULL, \"trigger\" VARCHAR NOT NULL, status_id INTEGER,"
+        " action VARCHAR NOT NULL, params JSON NOT NULL, delay_minutes INTEGER NOT NULL, required_tags JSON NOT NULL,"
+        " keep_on_leave BOOLEAN NOT NULL, enabled BOOLEAN NOT NULL, position INTEGER NOT NULL,"
+        " reentry VARCHAR NOT NULL DEFAULT 'every', PRIMARY KEY (id),"
+        " CONSTRAINT automation_status_trigger_has_status CHECK ((trigger = 'status') = (status_id IS NOT NULL)),"
+        " CONSTRAINT automation_delay_positive CHECK (delay_minutes >= 0),"
+        " FOREIGN KEY(stage_id) REFERENCES stage (id) ON DELETE CASCADE,"
+        " FOREIGN KEY(status_id) REFERENCES job_status (id) ON DELETE CASCADE)"
+    )
+    columns = (
+        'id, stage_id, "trigger", status_id, action, params, delay_minutes, required_tags,'
+        " keep_on_leave, enabled, position, reentry"
+    )
+    conn.exec_driver_sql(f"INSERT INTO new_automation ({columns}) SELECT {columns} FROM automation")
+    conn.exec_driver_sql("DROP TABLE automation")
+    conn.exec_driver_sql("ALTER TABLE new_automation RENAME TO automation")
+    conn.exec_driver_sql("CREATE INDEX automation_by_stage ON automation (stage_id, position)")
+
+
 MIGRATIONS: list[Migration] = [
     _add_outbox_reply,
     _add_saved_item_priority,
@@ -198,6 +225,7 @@ MIGRATIONS: list[Migration] = [
     _add_reentry_and_quiet_moves,
     _add_pipeline_kinds,
     _add_invoice_taxes,
+    _automation_without_fixed_lists,
 ]
 
 

@@ -7,7 +7,7 @@ import sqlite3
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow.board.reads import find
+from studioflow.workflow.lookup import find_id
 
 
 def pipelines(db: Database) -> list[tuple[str, str]]:
@@ -32,9 +32,9 @@ def stages(db: Database, pipeline: str | None = None, job: str | None = None) ->
 def _pipeline_of(conn: sqlite3.Connection, pipeline: str | None, job: str | None) -> int | None:
     try:
         if pipeline:
-            return find(conn, "pipeline", pipeline, "pipeline")
+            return find_id(conn, "pipeline", pipeline, "pipeline")
         if job:
-            job_id = find(conn, "job", job, "job")
+            job_id = find_id(conn, "job", job, "job")
             return int(conn.execute("SELECT pipeline_id FROM job WHERE id = ?", (job_id,)).fetchone()[0])
     except StudioflowError:  # typed wrong so far: every stage is a better offer than none
         pass

@@ -151,16 +151,21 @@ def test_the_migrated_visit_table_keeps_one_active_visit_per_job(tmp_path: Path)
             raise AssertionError("a visit of no resource was accepted")
 
 
-def test_version_4_automations_survive_and_accept_the_invoice_actions(tmp_path: Path) -> None:
+def test_version_4_automations_survive_and_their_actions_are_no_fixed_list(tmp_path: Path) -> None:
+    """Actions are checked by the registry, not by a CHECK: a new one needs no migration."""
     old = tmp_path / "old.db"
     _version_4_file(old)
     open_database(old).close()
     with closing(sqlite3.connect(old)) as conn:
-        assert conn.execute("SELECT id, stage_id, action FROM automation").fetchall() == [(1, 2, "archive")]
-        conn.execute("UPDATE automation SET action = 'email_invoice'")
-        try:
-            conn.execute("UPDATE automation SET action = 'launch_rocket'")
+        assert conn.execute(
+            "SELECT id, stage_id, \"trigger\", action, params, enabled, reentry FROM automation"
+        ).fetchall() == [(1, 2, "enter", "archive", "{}", 1, "every")]
+        assert conn.execute("SELECT automation_id, visit_id FROM automation_run").fetchall() == [(1, 7)]
+        conn.execute("UPDATE automation SET action = 'add_note'")  # an action newer than the file
+        assert conn.execute("SELECT action FROM automation").fetchall() == [("add_note",)]
+        try:  # the checks that are not lists of names stay
+            conn.execute("UPDATE automation SET \"trigger\" = 'status'")
         except sqlite3.IntegrityError:
             pass
         else:
-            raise AssertionError("an unknown action was accepted")
+            raise AssertionError("a status trigger without its status was accepted")

@@ -1,5 +1,8 @@
 """The stage's automations from the board: S, then A on a stage. The database is asserted."""
 
+import sqlite3
+from contextlib import closing
+
 from studioflow.app import make_app
 from studioflow.store import Database
 from studioflow.workflow.automations import automation_rules
@@ -85,3 +88,31 @@ async def test_edit_changes_a_rule_in_place(demo_db: Database) -> None:
     assert (edited.id, edited.action, edited.position) == (first.id, "archive", first.position)
     assert (edited.required_tags, edited.reentry) == (("vip",), "days:3")
     assert edited.summary == "on entering archive the job if tagged vip (not again within 3 days)"
+
+
+async def test_add_note_is_offered_and_asks_for_its_line(demo_db: Database) -> None:
+    """An action added through the registry gets its dialog step without a change to the dialog."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        for key in await _open_on(demo_db, "Consultation", ["a"]):
+            await pilot.press(key)
+        await pilot.press("enter")  # when a job enters the stage
+        await pilot.pause()
+        await pilot.press(*"notes", "enter")  # add a line to the notes
+        await pilot.pause()
+        await pilot.press(*"Met {{ client.first_name }}", "enter")
+        await pilot.pause()
+        await pilot.press("enter")  # no tag condition: every client
+        await pilot.pause()
+        await pilot.press("enter")  # fires on every visit
+        await pilot.pause()
+    rule = automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation")[-1]
+    assert (rule.trigger, rule.action, rule.target) == ("enter", "add_note", "Met {{ client.first_name }}")
+    inquiry = jobs.list_jobs(demo_db, "Wedding Photography", "Inquiry")[0]
+    moved = jobs.advance(demo_db, inquiry.id)
+    assert any(line.startswith("note added: Met ") for line in moved.fired)
+    with closing(sqlite3.connect(demo_db.path)) as conn:
+        notes = conn.execute("SELECT notes FROM job WHERE id = ?", (inquiry.id,)).fetchone()[0]
+    assert notes.splitlines()[-1].startswith("Met ")
+    assert "{{" not in notes

@@ -446,7 +446,8 @@ async def test_the_job_dialog_refuses_an_empty_title_and_a_bad_date_without_clos
         await paste(pilot, "2026-13-45")
         await press(pilot, "ctrl+s")
         assert app.screen is dialog
-        assert "2026-13-45" in label_text(dialog.query_one("#job-error", Label))
+        refusal = "the due date '2026-13-45' is not a date (YYYY-MM-DD)"
+        assert label_text(dialog.query_one("#job-error", Label)) == refusal
         assert dialog.query_one("#job-title", Input).value == "Lee portraits"  # what was typed is kept
         assert dump(demo_db) == before
 

@@ -69,6 +69,7 @@ async def test_check_two_off_and_undo_one(demo_db: Database) -> None:
         await pilot.press("j")
         second = current(app)
         await pilot.press("x")
+        await effects_done(pilot)  # check-offs are written in a thread worker
         assert row(demo_db, first.id)["done_at"] is not None  # type: ignore[index]
         assert row(demo_db, second.id)["done_at"] is not None  # type: ignore[index]
         # Both stay on screen, struck through, until the view is read again.

@@ -90,3 +90,21 @@ def test_notes_are_saved_and_undoable(db: Database, job_id: int, refused: Callab
     journal.undo(db)
     assert jobs.get_notes(db, job_id) == ""
     refused(jobs.set_notes, db, job_id, "x" * 100_001, match="too long")
+
+
+def test_a_new_client_is_made_with_the_link_in_one_step(db: Database, job_id: int, refused: Callable[..., str]) -> None:
+    jobclients.add_job_client(db, job_id, None, "second shooter", new_client="Ben Okafor")
+    assert ("Ben Okafor", "second shooter", False) in shown(db, job_id)
+    # A refused link leaves no client behind: the name taken, a role too long, no such job.
+    before = [c.name for c in clients.list_clients(db)]
+    refused(jobclients.add_job_client, db, job_id, None, new_client="Ben Okafor", match="already exists")
+    refused(jobclients.add_job_client, db, job_id, None, "x" * 500, new_client="Nia Okafor", match="too long")
+    refused(jobclients.add_job_client, db, job_id + 99, None, new_client="Nia Okafor", match="no job")
+    assert [c.name for c in clients.list_clients(db)] == before
+
+
+def test_client_exists_follows_a_delete(db: Database, job_id: int) -> None:
+    ben = clients.add_client(db, "Ben Okafor")
+    assert clients.client_exists(db, ben.id)
+    clients.delete_client(db, ben.id)
+    assert not clients.client_exists(db, ben.id)

@@ -178,6 +178,13 @@ def test_list_projects_counts_tasks_and_hides_archived(db: Database) -> None:
     assert listed == [("Album", 1, 2), ("Studio move", 1, 1)]
 
 
+def test_list_projects_of_one_job(db: Database, job_id: int) -> None:
+    album = tasks.add_project(db, "Album", job=job_id)
+    tasks.add_project(db, "Studio move")
+    assert tasks.list_projects(db, job=job_id) == [album]
+    assert tasks.list_projects(db, job=job_id + 1) == []
+
+
 # saved task lists
 
 

@@ -91,6 +91,25 @@ def test_a_check_constraint_is_refused_in_one_line(demo: Database, tmp_path: Pat
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(("column", "value"), [("action", "launch_rocket"), ("trigger", "leave")])
+def test_an_automation_the_registry_does_not_know_is_refused(
+    demo: Database, tmp_path: Path, column: str, value: str
+) -> None:
+    """The table has no CHECK on these any more: the import asks the registry instead."""
+    path = tmp_path / "x.json"
+    transfer.export_json(demo, path)
+    data = json.loads(path.read_text())
+    rules = data["tables"]["automation"]
+    rules["rows"][0][rules["columns"].index(column)] = value
+    path.write_text(json.dumps(data))
+    fresh = open_database(tmp_path / "fresh.db")
+    with pytest.raises(StudioflowError, match=f"an automation's {column} '{value}' is not one of") as info:
+        transfer.import_json(fresh, path)
+    assert "\n" not in str(info.value)
+    with closing(sqlite3.connect(fresh.path)) as conn:
+        assert conn.execute("SELECT count(*) FROM automation").fetchone() == (0,)
+
+
 def test_backup_is_a_consistent_copy_and_will_not_overwrite(demo: Database, tmp_path: Path) -> None:
     target = tmp_path / "backup.db"
     transfer.backup(demo, target)

@@ -15,25 +15,19 @@ from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.store.choices import AUTOMATION_TRIGGERS
 from studioflow.store.models import (
-    AUTOMATION_ACTIONS,
-    AUTOMATION_TRIGGERS,
     Automation,
-    Invoice,
     JobStatus,
-    MessageTemplate,
     Pipeline,
-    SavedTaskList,
     Stage,
 )
 from studioflow.workflow import lookup
+from studioflow.workflow.automations import actions
 from studioflow.workflow.automations.automations import delay_text
 from studioflow.workflow.jobs.pipelines import reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
-MOVING_ACTIONS = ("move_to_pipeline",)
-MESSAGE_ACTIONS = ("send_email", "send_sms", "send_invoice", "email_invoice")
-JOB_ONLY_ACTIONS = ("set_status", "set_due")  # statuses and due dates are a job's
 
 
 @dataclass(frozen=True)
@@ -63,45 +57,37 @@ def add_automation(
     action: str,
     *,
     status: int | str | None = None,
-    template: int | str | None = None,
-    saved_list: int | str | None = None,
-    to_status: int | str | None = None,
-    days: int | None = None,
-    to_pipeline: int | str | None = None,
-    to_stage: int | str | None = None,
-    from_invoice: int | str | None = None,
     delay_minutes: int = 0,
     required_tags: Sequence[str] = (),
     keep_on_leave: bool = False,
     reentry: str = "every",
+    **values: Any,
 ) -> AutomationView:
-    """Add a rule at the end of the stage's automations; every part is checked first."""
+    """Add a rule at the end of the stage's automations; every part is checked first.
+
+    `values` are the action's parameters by their keys in the registry (template=,
+    saved_list=, days=, text=...); one the action does not use is refused."""
     reentry = check_reentry(reentry)
     if trigger not in AUTOMATION_TRIGGERS:
         raise StudioflowError(f"a trigger is one of {', '.join(AUTOMATION_TRIGGERS)}, not {trigger!r}")
-    if action not in AUTOMATION_ACTIONS:
-        raise StudioflowError(f"an action is one of {', '.join(AUTOMATION_ACTIONS)}, not {action!r}")
+    spec = actions.get(action)
     if not 0 <= delay_minutes <= MAX_DELAY_MINUTES:
         raise StudioflowError("a delay is between 0 and 365 days")
-    if delay_minutes and action not in MESSAGE_ACTIONS:
+    if delay_minutes and not spec.channel:
         raise StudioflowError("only messages can be delayed")
-    if action in MOVING_ACTIONS and trigger in ("complete", "skip"):
+    if spec.moves and trigger in ("complete", "skip"):
         raise StudioflowError("a job can be moved on entering a stage or on a status, not while it is leaving one")
     tags = [lookup.clean_name(t, "a tag").casefold() for t in required_tags]
     with db.write() as session:
         pipeline_row = lookup.pipeline(session, pipeline)
         stage_row = lookup.stage(session, pipeline_row, stage)
-        if pipeline_row.kind != "jobs" and (action in JOB_ONLY_ACTIONS or trigger == "status"):
-            what = f"a {trigger} trigger" if trigger == "status" else action
-            raise StudioflowError(f"{what} is for job pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}")
-        if action == "email_invoice" and pipeline_row.kind != "invoices":
+        actions.check_kind(spec, pipeline_row)
+        if pipeline_row.kind != "jobs" and trigger == "status":
             raise StudioflowError(
-                f"email_invoice is for invoice pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}"
+                f"a status trigger is for job pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}"
             )
         status_id = _trigger_status(session, trigger, status)
-        params = _params(
-            session, action, pipeline_row, template, saved_list, to_status, days, to_pipeline, to_stage, from_invoice
-        )
+        params = actions.check_params(session, spec, pipeline_row, values)
         last = session.exec(select(func.max(Automation.position)).where(Automation.stage_id == stage_row.id)).one()
         automation = Automation(
             stage_id=stage_row.saved_id,
@@ -173,14 +159,12 @@ def list_automations(
     db: Database, pipeline: int | str | None = None, stage: int | str | None = None
 ) -> list[AutomationView]:
     with db.read() as session:
+        pipeline_row, stage_row = lookup.narrow_rows(session, pipeline, stage)
         conditions: list[Any] = []
-        if pipeline is not None:
-            pipeline_row = lookup.pipeline(session, pipeline)
+        if pipeline_row is not None:
             conditions.append(Stage.pipeline_id == pipeline_row.id)
-            if stage is not None:
-                conditions.append(Automation.stage_id == lookup.stage(session, pipeline_row, stage).id)
-        elif stage is not None:
-            raise StudioflowError("a stage is only meaningful with its pipeline")
+        if stage_row is not None:
+            conditions.append(Automation.stage_id == stage_row.id)
         return _views(session, *conditions)
 
 
@@ -250,84 +234,6 @@ def _trigger_status(session: Session, trigger: str, status: int | str | None) ->
     return None
 
 
-def _params(
-    session: Session,
-    action: str,
-    pipeline: Pipeline,
-    template: int | str | None,
-    saved_list: int | str | None,
-    to_status: int | str | None,
-    days: int | None,
-    to_pipeline: int | str | None,
-    to_stage: int | str | None,
-    from_invoice: int | str | None = None,
-) -> dict[str, Any]:
-    """The action's parameters, each looked up and checked; unused ones are refused."""
-    given = {
-        "template": template,
-        "saved list": saved_list,
-        "status to set": to_status,
-        "days": days,
-        "pipeline": to_pipeline,
-        "stage": to_stage,
-        "model invoice": from_invoice,
-    }
-    needs = {
-        "send_email": ("template",),
-        "send_sms": ("template",),
-        "create_tasks": ("saved list",),
-        "set_status": ("status to set",),
-        "set_due": ("days",),
-        "move_to_pipeline": ("pipeline", "stage"),
-        "archive": (),
-        "send_invoice": ("model invoice", "days", "template"),
-        "email_invoice": ("template",),
-    }[action]
-    extra = [name for name, value in given.items() if value is not None and name not in needs]
-    if extra:
-        raise StudioflowError(f"{action} does not use a {extra[0]}")
-    if action in MESSAGE_ACTIONS:
-        if template is None:
-            raise StudioflowError(f"{action} needs a template")
-        found = lookup.find(session, MessageTemplate, template, "template")
-        channel = "sms" if action == "send_sms" else "email"
-        if found.channel != channel:
-            raise StudioflowError(f"template {found.name!r} is for {found.channel}, not {channel}")
-        if action != "send_invoice":
-            return {"template_id": found.id}
-        if from_invoice is None:
-            raise StudioflowError("send_invoice needs the invoice to copy (its lines and tax)")
-        if days is None:
-            raise StudioflowError("send_invoice needs the days until the new invoice is due")
-        lookup.check_days(days, "an invoice's term")
-        model = lookup.invoice(session, from_invoice)
-        return {"template_id": found.id, "invoice_id": model.id, "days": days}
-    if action == "create_tasks":
-        if saved_list is None:
-            raise StudioflowError("create_tasks needs a saved task list")
-        return {"list_id": lookup.saved_list(session, saved_list).id}
-    if action == "set_status":
-        if to_status is None:
-            raise StudioflowError("set_status needs the status to set")
-        return {"status_id": lookup.status(session, to_status).id}
-    if action == "set_due":
-        if days is None:
-            raise StudioflowError("set_due needs a number of days, 0 or more")
-        lookup.check_days(days, "a due date")
-        return {"days": days}
-    if action == "move_to_pipeline":
-        if to_pipeline is None:
-            raise StudioflowError("move_to_pipeline needs the pipeline to move to")
-        target = lookup.pipeline(session, to_pipeline)
-        if target.id == pipeline.id:
-            raise StudioflowError("move_to_pipeline moves a job to another pipeline, not its own")
-        if target.kind != pipeline.kind:
-            raise StudioflowError(f"{target.name!r} tracks {target.kind}; move_to_pipeline stays with {pipeline.kind}")
-        stage_id = None if to_stage is None else lookup.stage(session, target, to_stage).id
-        return {"pipeline_id": target.id, "stage_id": stage_id}
-    return {}
-
-
 def _views(session: Session, *conditions: Any) -> list[AutomationView]:
     query = (
         select(Automation, Stage, Pipeline.name)
@@ -339,7 +245,8 @@ def _views(session: Session, *conditions: Any) -> list[AutomationView]:
     views = []
     for automation, stage, pipeline_name in session.exec(query).all():
         status = None if automation.status_id is None else session.get(JobStatus, automation.status_id)
-        target = _target(session, automation)
+        spec = actions.REGISTRY.get(automation.action)  # None: a rule from a newer studioflow
+        target = "" if spec is None else spec.target(session, automation.params)
         views.append(
             AutomationView(
                 id=automation.saved_id,
@@ -362,48 +269,12 @@ def _views(session: Session, *conditions: Any) -> list[AutomationView]:
     return views
 
 
-def _target(session: Session, automation: Automation) -> str:
-    params = automation.params
-    if automation.action in MESSAGE_ACTIONS:
-        template = session.get(MessageTemplate, params.get("template_id"))
-        letter = "(deleted template)" if template is None else template.name
-        if automation.action != "send_invoice":
-            return letter
-        model = session.get(Invoice, params.get("invoice_id"))
-        like = "(deleted invoice)" if model is None else model.number
-        return f"like {like}, due in {params.get('days', 0)} days, with {letter!r}"
-    if automation.action == "create_tasks":
-        saved = session.get(SavedTaskList, params.get("list_id"))
-        return "(deleted list)" if saved is None else saved.name
-    if automation.action == "set_status":
-        status = session.get(JobStatus, params.get("status_id"))
-        return "(deleted status)" if status is None else status.name
-    if automation.action == "set_due":
-        return f"+{params.get('days', 0)} days"
-    if automation.action == "move_to_pipeline":
-        pipeline = session.get(Pipeline, params.get("pipeline_id"))
-        stage = session.get(Stage, params.get("stage_id")) if params.get("stage_id") else None
-        if pipeline is None:
-            return "(deleted pipeline)"
-        return pipeline.name + (f" › {stage.name}" if stage else "")
-    return ""
-
-
 def _summary(automation: Automation, status: JobStatus | None, target: str) -> str:
     when = {"enter": "on entering", "complete": "on completing", "skip": "on skipping"}.get(
         automation.trigger, f"on status {status.name if status else '?'!r}"
     )
-    what = {
-        "send_email": f"send email {target!r}",
-        "send_sms": f"send text {target!r}",
-        "create_tasks": f"create tasks from {target!r}",
-        "set_status": f"set status {target!r}",
-        "set_due": f"set due {target}",
-        "move_to_pipeline": f"move to {target}",
-        "archive": "archive the job",
-        "send_invoice": f"send a new invoice {target}",
-        "email_invoice": f"email the invoice with {target!r}",
-    }[automation.action]
+    spec = actions.REGISTRY.get(automation.action)
+    what = f"{automation.action} (an action this version does not know)" if spec is None else spec.describe(target)
     parts = [when, what]
     if automation.delay_minutes:
         parts.append("after " + delay_text(automation.delay_minutes))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
-from email.utils import make_msgid
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -29,26 +29,27 @@ from studioflow.store.models import (
     Client,
     Invoice,
     Job,
-    JobStatus,
     MessageTemplate,
     OutboxMessage,
-    Pipeline,
-    SavedTaskList,
     Stage,
     StageVisit,
     Task,
     utcnow,
 )
 from studioflow.workflow import lookup
+from studioflow.workflow.automations import actions, outbox
+from studioflow.workflow.automations.actions import Firing
 from studioflow.workflow.jobs import journal, subjects
 from studioflow.workflow.jobs.pipelines import enter_stage, leave_stage
 from studioflow.workflow.jobs.subjects import Subject, Tracked
-from studioflow.workflow.tasks import tasklists
 from studioflow.workflow.views import countdown
 
+if TYPE_CHECKING:
+    from studioflow.config import Config
+
 MAX_CHAIN = 8  # automations moving a job that fire automations that move it...
-MESSAGE_DOMAIN = "studioflow.local"
 FIRED = "studioflow.fired"  # session.info key: what fired during this transaction
+CONFIG = "studioflow.config"  # session.info key: config.toml, read once per transaction
 LEAVE_TRIGGERS = {"completed": "complete", "skipped": "skip"}
 
 
@@ -185,98 +186,7 @@ def after_task_done(session: Session, task: Task) -> None:
 def _act(
     session: Session, job: Subject, visit: StageVisit, automation: Automation, run: AutomationRun, depth: int
 ) -> Effect:
-    params = automation.params
-    action = automation.action
-    if action in ("send_email", "send_sms"):
-        return _queue_message(session, job, visit, automation, run)
-    if action in ("send_invoice", "email_invoice"):
-        return _invoice_action(session, job, visit, automation, run)
-    if action == "create_tasks":
-        saved = session.get(SavedTaskList, params.get("list_id"))
-        if saved is None:
-            return Effect("not run: its saved task list was deleted")
-        # A lead's, event's or invoice's tasks say whose they are ("Call lead — Ada").
-        about = "" if isinstance(job, Job) else job.title
-        job_id = subjects.job_id_of(session, job)
-        made = tasklists.create_from_list(
-            session, saved.saved_id, job_id, None, date.today(), run_id=run.saved_id, about=about
-        )
-        for task in made:
-            journal.note(session, "task", task.saved_id)
-        return Effect(f"{len(made)} task(s) from {saved.name!r}")
-    if isinstance(job, Tracked) and action in ("set_status", "set_due"):
-        return Effect(f"not run: {action} is for jobs only")
-    if action == "set_status":
-        assert isinstance(job, Job)
-        status = session.get(JobStatus, params.get("status_id"))
-        if status is None:
-            return Effect("not run: its status was deleted")
-        job.status_id = status.id
-        job.updated_at = utcnow()
-        session.flush()
-        status_changed(session, job, depth + 1)
-        return Effect(f"status set to {status.name!r}")
-    if action == "set_due":
-        assert isinstance(job, Job)
-        job.due_on = date.today() + timedelta(days=int(params.get("days", 0)))
-        job.updated_at = utcnow()
-        return Effect(f"due date set to {job.due_on.isoformat()}")
-    if action == "move_to_pipeline":
-        pipeline = session.get(Pipeline, params.get("pipeline_id"))
-        if pipeline is None:
-            return Effect("not run: its pipeline was deleted")
-        if isinstance(job, Tracked):
-            if pipeline.kind != job.kind:
-                return Effect(f"not run: {pipeline.name!r} is a pipeline of {pipeline.kind}")
-            there = Tracked(job.kind, job.id, pipeline.saved_id, job.title)
-            if subjects.active_visit(session, there) is not None:
-                return Effect(f"not run: already on {pipeline.name}")
-        stages = lookup.ordered_stages(session, pipeline.saved_id)
-        wanted = params.get("stage_id")
-        target = next((s for s in stages if s.id == wanted), stages[0] if stages else None)
-        if target is None:
-            return Effect(f"not run: pipeline {pipeline.name!r} has no stages")
-        transition(session, job, "completed", target, depth=depth + 1)
-        return Effect(f"moved to {pipeline.name} › {target.name}")
-    if action == "archive":
-        if isinstance(job, Tracked):
-            untrack(session, job)
-            return Effect(f"{subjects.NOUN[job.kind]} taken off the pipeline")
-        job.archived = True
-        job.updated_at = utcnow()
-        return Effect("job archived")
-    raise StudioflowError(f"unknown automation action {action!r}")
-
-
-def _invoice_action(
-    session: Session, subject: Subject, visit: StageVisit, automation: Automation, run: AutomationRun
-) -> Effect:
-    """send_invoice (a job stage): a new invoice like the model one, for the job's payer, emailed.
-    email_invoice (an invoice stage): the invoice again under the automation's letter."""
-    from studioflow.workflow.jobs import tracking
-    from studioflow.workflow.money import invoices  # they build on this module
-
-    if automation.action == "email_invoice":
-        if not isinstance(subject, Tracked) or subject.kind != "invoices":
-            return Effect("not run: only an invoice can be emailed again")
-        invoice = session.get_one(Invoice, subject.id)
-        if invoice.status in ("paid", "void"):
-            return Effect(f"not run: invoice {invoice.number} is {invoice.status}")
-        if invoice.status == "draft":
-            invoice.status = "sent"
-        return _queue_message(session, subject, visit, automation, run, invoice)
-    if not isinstance(subject, Job):
-        return Effect("not run: a new invoice is made for a job")
-    model = session.get(Invoice, automation.params.get("invoice_id"))
-    if model is None:
-        return Effect("not run: its model invoice was deleted")
-    made = invoices.copy_invoice(session, model, subject, int(automation.params.get("days", 0)))
-    if made is None:
-        return Effect("not run: the job has no client to bill")
-    journal.note(session, "invoice", made.saved_id)
-    sent = _queue_message(session, subject, visit, automation, run, made)
-    tracking.enter_default(session, "invoices", made.saved_id)
-    return Effect(f"invoice {made.number} made; {sent.text}", sent.message)
+    return actions.get(automation.action).run(actions.Firing(session, job, visit, automation, run, depth))
 
 
 def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> StageVisit:
@@ -287,20 +197,29 @@ def untrack(session: Session, tracked: Tracked, state: str = "untracked") -> Sta
     return visit
 
 
-def _queue_message(
-    session: Session,
-    job: Subject,
-    visit: StageVisit,
-    automation: Automation,
-    run: AutomationRun,
-    invoice: Invoice | None = None,
-) -> Effect:
+def message_config(session: Session, config: Config | None = None) -> Config:
+    """config.toml for the messages of this transaction ([me], the send delay), read once per
+    transaction, not once per message; a caller that holds the config (the app) passes it in."""
+    if config is not None:
+        session.info[CONFIG] = config
+    found: Config | None = session.info.get(CONFIG)
+    if found is None:
+        from studioflow.config import load_config
+
+        found = session.info[CONFIG] = load_config()
+    return found
+
+
+def queue_message(firing: Firing, invoice: Invoice | None = None) -> Effect:
+    """The firing automation's message, rendered from its template for the card's client
+    (or the invoice's payer, with the invoice below the letter), in the outbox: queued, or
+    held with the reason when it cannot go. The one place automations write messages."""
     # Imported here: jinja2 is only loaded when a message is written, not at start-up.
-    from studioflow.config import load_me, load_send_delay
     from studioflow.workflow.automations import templates
 
-    send_delay = load_send_delay()
-    channel = "sms" if automation.action == "send_sms" else "email"
+    session, job, visit, automation, run = firing.session, firing.subject, firing.visit, firing.automation, firing.run
+    send_delay = message_config(session).send_delay()
+    channel = actions.get(automation.action).channel
     template = session.get(MessageTemplate, automation.params.get("template_id"))
     client = subjects.client_of(session, job)
     attached = ""  # the invoice, as text below the letter
@@ -333,13 +252,7 @@ def _queue_message(
         state, reason = "held", "its template was deleted"
     else:
         try:
-            if isinstance(job, Job):
-                invoice_id = None if invoice is None else invoice.id
-                context = templates.job_context(session, job.id, load_me(), invoice_id=invoice_id)
-            else:
-                context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, load_me())
-            # The stage that fired, which is not the job's own for stages passed or left.
-            context["stage"] = {"name": visit.stage_name}
+            context = render_context(session, job, visit, None if invoice is None else invoice.id)
             if invoice is not None:
                 context["client"] = templates.client_values(client)
             subject, body = templates.render(template.subject, template.body, context)
@@ -351,27 +264,25 @@ def _queue_message(
         kind = "email address" if channel == "email" else "phone number"
         owner = subjects.NOUN["jobs" if isinstance(job, Job) else job.kind]
         reason = f"the {owner} has no client" if client is None else f"{client.name} has no {kind}"
-    message = OutboxMessage(
-        idempotency_key=f"automation-run-{run.id}",
-        channel=channel,
-        to_addr=address,
-        subject=subject,
-        body=body,
-        job_id=subjects.job_id_of(session, job),
+    message = outbox.enqueue(
+        session,
+        f"automation-run-{run.id}",
+        channel,
+        address,
+        subject,
+        body,
+        subjects.job_id_of(session, job),
+        send_delay,
+        seed=f"run{run.id}",
+        delay_minutes=automation.delay_minutes,
         automation_id=automation.id,
         visit_id=visit.id,
-        state=state,
-        last_error=reason,
-        # The user's send delay ("undo send") comes on top of the automation's own.
-        send_at=utcnow() + timedelta(minutes=automation.delay_minutes, seconds=send_delay),
-        message_id=make_msgid(idstring=f"run{run.id}", domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        held_because=reason,  # "" unless held
         # Not gone yet when the job leaves the stage (a slip, corrected within the send
         # delay): it is taken back, unless the automation says to keep it.
         # (A message of a visit already over, "on complete" or "on skip", has nothing left to leave.)
         cancel_on_leave=not automation.keep_on_leave and visit.state == "active",
     )
-    session.add(message)
-    session.flush()
     journal.note(session, "queued", message.saved_id)
     shown = f"To: {address or '(nobody)'}\n" + (f"Subject: {subject}\n" if channel == "email" else "") + f"\n{body}"
     if state == "held":
@@ -380,6 +291,20 @@ def _queue_message(
     if not when and send_delay:
         when = f" (sends in {countdown(send_delay)}: u takes it back)"
     return Effect(f"{what} queued to {address}{when}", shown)
+
+
+def render_context(session: Session, job: Subject, visit: StageVisit, invoice_id: int | None = None) -> dict[str, Any]:
+    """The placeholders' values for what fires in `visit`: the job's (or the tracked card's),
+    and the stage that fired, which is not the card's own for stages passed or left."""
+    from studioflow.workflow.automations import templates
+
+    me = message_config(session).me()
+    if isinstance(job, Job):
+        context = templates.job_context(session, job.id, me, invoice_id=invoice_id)
+    else:
+        context = templates.tracked_context(session, job.kind, job.id, job.pipeline_id, me)
+    context["stage"] = {"name": visit.stage_name}
+    return context
 
 
 def cancel_pending(session: Session, visit: StageVisit) -> None:

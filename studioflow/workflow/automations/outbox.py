@@ -1,4 +1,5 @@
-"""The outbox as the user manages it: list, read, edit, retry, release, cancel, send now.
+"""The outbox: the one way a message is queued (`enqueue`), and the user's services on it:
+list, read, edit, retry, release, cancel, send now.
 
 Delivery itself is `studioflow.mail.delivery`; these services only change what it will
 find. A message can be changed only while it has not gone: queued, held or failed.
@@ -7,6 +8,7 @@ find. A message can be changed only while it has not gone: queued, held or faile
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from email.utils import make_msgid
 
 from sqlmodel import Session, select
@@ -15,7 +17,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER
 from studioflow.store.models import Job, OutboxMessage, utcnow
-from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
+from studioflow.workflow import lookup
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.people.clients import clean_email
@@ -23,6 +25,51 @@ from studioflow.workflow.views import MessageView
 
 EDITABLE = ("queued", "held", "failed")
 STATE_ORDER = OUTBOX_STATE_ORDER
+MESSAGE_DOMAIN = "studioflow.local"
+
+
+def enqueue(
+    session: Session,
+    key: str,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    job_id: int | None,
+    send_delay: int,
+    *,
+    seed: str,
+    delay_minutes: int = 0,
+    automation_id: int | None = None,
+    visit_id: int | None = None,
+    held_because: str = "",
+    cancel_on_leave: bool = False,
+) -> OutboxMessage:
+    """Queue a message inside the caller's transaction (it commits with what made it).
+
+    `key` is its idempotency key; `seed` names it in an email's Message-ID (kept short: a long
+    Message-ID is folded onto a second header line). It waits its own delay plus the user's `send_delay`
+    ("undo send"); `held_because` holds it for the user instead. An email gets its
+    Message-ID now, so a copy that went twice is recognisable.
+    """
+    message = OutboxMessage(
+        idempotency_key=key,
+        channel=channel,
+        to_addr=to,
+        subject=subject,
+        body=body,
+        job_id=job_id,
+        automation_id=automation_id,
+        visit_id=visit_id,
+        state="held" if held_because else "queued",
+        last_error=held_because,
+        send_at=utcnow() + timedelta(minutes=delay_minutes, seconds=send_delay),
+        message_id=make_msgid(idstring=seed, domain=MESSAGE_DOMAIN) if channel == "email" else "",
+        cancel_on_leave=cancel_on_leave,
+    )
+    session.add(message)
+    session.flush()
+    return message
 
 
 # Read with plain SQL (no ORM): see `reads`.
@@ -103,7 +150,7 @@ def _move(
     with db.write() as session:
         views = []
         for message_id in message_ids:
-            message = _message(session, message_id)
+            message = lookup.get(session, OutboxMessage, message_id, "message")
             if message.state not in allowed:
                 raise StudioflowError(f"cannot {verb} message {message_id}: it is {message.state}; {refusal}")
             message.state = state
@@ -118,17 +165,10 @@ def _move(
 
 
 def _changeable(session: Session, message_id: int, verb: str) -> OutboxMessage:
-    message = _message(session, message_id)
+    message = lookup.get(session, OutboxMessage, message_id, "message")
     if message.state not in EDITABLE:
         why = "it is being sent" if message.state == "sending" else f"it is {message.state}"
         raise StudioflowError(f"cannot {verb} message {message_id}: {why}")
-    return message
-
-
-def _message(session: Session, message_id: int) -> OutboxMessage:
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        raise StudioflowError(f"no message {message_id}")
     return message
 
 

@@ -477,7 +477,7 @@ def create_template(db: Database, name: str, channel: str, subject: str, body: s
 def update_template(db: Database, ref: int | str, subject: str | None = None, body: str | None = None) -> TemplateView:
     """New subject and/or body (None keeps the old one), checked as on creation."""
     with db.write() as session:
-        row = _find(session, ref)
+        row = lookup.template(session, ref)
         new_subject = row.subject if subject is None else subject.strip()
         new_body = row.body if body is None else body
         check_template(row.channel, new_subject, new_body)
@@ -495,13 +495,13 @@ def list_templates(db: Database) -> list[TemplateView]:
 
 def get_template(db: Database, ref: int | str) -> TemplateView:
     with db.read() as session:
-        return _view(_find(session, ref))
+        return _view(lookup.template(session, ref))
 
 
 def delete_template(db: Database, ref: int | str) -> TemplateView:
     """Delete a template; returns what it was."""
     with db.write() as session:
-        row = _find(session, ref)
+        row = lookup.template(session, ref)
         view = _view(row)
         session.delete(row)
         return view
@@ -512,7 +512,7 @@ def preview(
 ) -> tuple[str, str]:
     """The template rendered against a real job: the subject and body that would be sent."""
     with db.read() as session:
-        row = _find(session, template_ref)
+        row = lookup.template(session, template_ref)
         context = job_context(session, lookup.job(session, job_ref).id, me, today)
         subject, body = row.subject, row.body
     return render(subject, body, context)
@@ -532,10 +532,6 @@ def draft_context(db: Database, job_id: int | None, me: Mapping[str, str]) -> di
         return _sample_context() | {"me": {"name": me.get("name", ""), "business": me.get("business", "")}}
     with db.read() as session:
         return job_context(session, lookup.job(session, job_id).id, me)
-
-
-def _find(session: Session, ref: int | str) -> MessageTemplate:
-    return lookup.find(session, MessageTemplate, ref, "template")
 
 
 def _view(row: MessageTemplate) -> TemplateView:

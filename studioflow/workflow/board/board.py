@@ -17,6 +17,7 @@ from typing import Any
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.text import fold
+from studioflow.workflow import lookup
 from studioflow.workflow.board import reads
 from studioflow.workflow.views import StageView
 
@@ -105,7 +106,7 @@ def board(db: Database, pipeline: int | str, text: str = "") -> BoardView:
     """The pipeline's columns with how many (filtered, unarchived) cards each holds."""
     source, where, params = _filtered(text)
     with db.rows() as conn:
-        pipeline_id = reads.find(conn, "pipeline", pipeline, "pipeline")
+        pipeline_id = lookup.find_id(conn, "pipeline", pipeline, "pipeline")
         name, kind = conn.execute("SELECT name, kind FROM pipeline WHERE id = ?", (pipeline_id,)).fetchone()
         if kind == "jobs":
             query = f"SELECT card.stage_id, count(*) FROM {source} WHERE {where} AND card.pipeline_id = ? GROUP BY 1"
@@ -178,7 +179,7 @@ def last_pipeline(db: Database) -> int | None:
         remembered = conn.execute("SELECT value FROM setting WHERE key = ?", (LAST_PIPELINE,)).fetchone()
         if remembered is not None:
             try:
-                return reads.find(conn, "pipeline", remembered[0], "pipeline")
+                return lookup.find_id(conn, "pipeline", remembered[0], "pipeline")
             except StudioflowError:
                 pass
         first = conn.execute("SELECT id FROM pipeline WHERE archived = 0 ORDER BY position, id LIMIT 1").fetchone()

@@ -19,6 +19,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER, OUTBOX_STATES
 from studioflow.store.text import escape_like, fold
+from studioflow.workflow.lookup import find_id, narrow_ids
 from studioflow.workflow.views import (
     AgendaItem,
     ClientView,
@@ -68,42 +69,6 @@ def like(column: str, words: list[str]) -> tuple[str, list[str]]:
     return " AND ".join(clauses), params
 
 
-def find(conn: sqlite3.Connection, table: str, ref: int | str, what: str, where: str = "", *params: Any) -> int:
-    """The id of the row whose id is `ref`, or else whose name/title equals it (case and accents ignored).
-
-    The same rule and the same messages as `lookup.find`, for the ORM's writes.
-    """
-    text = str(ref).strip()
-    if not text:
-        raise StudioflowError(f"no {what} given")
-    name = "title" if table in ("job", "task") else "name"
-    extra = f" AND {where}" if where else ""
-    if text.isascii() and text.isdecimal() and int(text) < 2**63:  # an id SQLite can hold
-        row = conn.execute(f"SELECT id FROM {table} WHERE id = ?{extra}", (int(text), *params)).fetchone()
-        if row is not None:
-            return int(row[0])
-    matches = [
-        int(r[0])
-        for r in conn.execute(
-            f"SELECT id FROM {table} WHERE casefold({name}) = ?{extra} LIMIT 11", (fold(text), *params)
-        )
-    ]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise StudioflowError(f"no {what} {text!r}")
-    ids = ", ".join(str(m) for m in matches[:10])
-    raise StudioflowError(f"{len(matches)} {what}s are named {text!r}; give the id instead ({ids})")
-
-
-def find_stage(conn: sqlite3.Connection, pipeline_id: int, ref: int | str) -> int:
-    try:
-        return find(conn, "stage", ref, "stage", "pipeline_id = ?", pipeline_id)
-    except StudioflowError as exc:
-        name = conn.execute("SELECT name FROM pipeline WHERE id = ?", (pipeline_id,)).fetchone()[0]
-        raise StudioflowError(f"{exc} in pipeline {name!r}") from None
-
-
 # Pipelines
 
 
@@ -140,7 +105,7 @@ def list_pipelines(db: Database, include_archived: bool = False) -> list[Pipelin
 
 def get_pipeline(db: Database, ref: int | str) -> PipelineView:
     with db.rows() as conn:
-        pipeline_id = find(conn, "pipeline", ref, "pipeline")
+        pipeline_id = find_id(conn, "pipeline", ref, "pipeline")
         row = conn.execute(f"{_PIPELINE_ROWS} WHERE id = ?", (pipeline_id,)).fetchone()
         return _pipeline_view(conn, row)
 
@@ -176,15 +141,10 @@ def list_jobs(
     conditions: list[str] = []
     params: list[Any] = []
     with db.rows() as conn:
-        if pipeline is not None:
-            pipeline_id = find(conn, "pipeline", pipeline, "pipeline")
-            conditions.append("job.pipeline_id = ?")
-            params.append(pipeline_id)
-            if stage is not None:
-                conditions.append("job.stage_id = ?")
-                params.append(find_stage(conn, pipeline_id, stage))
-        elif stage is not None:
-            raise StudioflowError("a stage is only meaningful with its pipeline")
+        for column, row_id in zip(("job.pipeline_id", "job.stage_id"), narrow_ids(conn, pipeline, stage), strict=True):
+            if row_id is not None:
+                conditions.append(f"{column} = ?")
+                params.append(row_id)
         if not include_archived:
             conditions.append("job.archived = 0")
         return _jobs(conn, " AND ".join(conditions), tuple(params))
@@ -193,7 +153,7 @@ def list_jobs(
 def get_job(db: Database, ref: int | str) -> JobView:
     """One job with its whole stage history."""
     with db.rows() as conn:
-        (view,) = _jobs(conn, "job.id = ?", (find(conn, "job", ref, "job"),))
+        (view,) = _jobs(conn, "job.id = ?", (find_id(conn, "job", ref, "job"),))
         visits = conn.execute(
             "SELECT stage_visit.stage_id, coalesce(stage.name, stage_visit.stage_name), state, entered_at, left_at,"
             " automations_off"
@@ -252,10 +212,10 @@ def list_tasks(
             conditions.append("task.done_at IS NULL")
         if job is not None:
             conditions.append("task.job_id = ?")
-            params.append(find(conn, "job", job, "job"))
+            params.append(find_id(conn, "job", job, "job"))
         if project is not None:
             conditions.append("task.project_id = ?")
-            params.append(find(conn, "project", project, "project"))
+            params.append(find_id(conn, "project", project, "project"))
         if job is None and project is None and not include_archived:
             conditions.append(ON_LIVE_JOB)
         tasks = task_rows(conn, " AND ".join(conditions), tuple(params))

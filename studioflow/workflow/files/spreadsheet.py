@@ -14,12 +14,12 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import CSV_EXPORTS, CSV_FIELDS
 from studioflow.store.text import fold
+from studioflow.workflow import values
 from studioflow.workflow.jobs import jobs, journal
 from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import clients
@@ -229,10 +229,7 @@ def _add_client(db: Database, v: Mapping[str, str]) -> str:
 
 def _add_job(db: Database, v: Mapping[str, str]) -> str:
     due_text = v.get("due", "")
-    try:
-        due = date.fromisoformat(due_text) if due_text else None
-    except ValueError:
-        raise StudioflowError(f"the due date {due_text!r} is not a date (YYYY-MM-DD)") from None
+    due = values.parse_date(due_text, "the due date") if due_text else None
     client = v.get("client") or None
     made = jobs.add_job(db, v["title"], v["pipeline"], client, v.get("stage") or None, due, fire=False)
     return f"{made.title} ({made.pipeline} › {made.stage}" + (f", {made.client})" if made.client else ")")

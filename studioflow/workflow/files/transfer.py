@@ -22,7 +22,9 @@ from sqlmodel import SQLModel
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database, models  # noqa: F401  (models: every table on SQLModel.metadata)
+from studioflow.store.choices import AUTOMATION_TRIGGERS
 from studioflow.store.db import output_path, schema_version
+from studioflow.workflow.automations import actions
 
 FORMAT = "studioflow-export"
 # Values that end up in mail headers: one line, as the services that store them insist (a line
@@ -182,6 +184,13 @@ def _insert(conn: Any, table: Table, block: Any, source: Path) -> int:
             for number, row in enumerate(rows, start=1):
                 if isinstance(row[at], str) and ("\n" in row[at] or "\r" in row[at]):
                     raise StudioflowError(f"{source}: {table.name}.{column} of row {number} holds a line break")
+    if table.name == "automation":  # what CHECKs once refused: the registry knows the actions now
+        for column, allowed in (("trigger", AUTOMATION_TRIGGERS), ("action", tuple(actions.names()))):
+            place = columns.index(column) if column in columns else None
+            bad = [row[place] for row in rows if place is not None and row[place] not in allowed]
+            if bad:
+                known = ", ".join(allowed)
+                raise StudioflowError(f"{source}: an automation's {column} {bad[0]!r} is not one of {known}")
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'

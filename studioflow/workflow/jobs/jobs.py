@@ -24,16 +24,15 @@ from studioflow.store.models import (
     JobStatus,
     Pipeline,
     Stage,
-    StageVisit,
     Task,
     select_wide,
     utcnow,
 )
 from studioflow.workflow import lookup
-from studioflow.workflow.automations import automations
+from studioflow.workflow.automations import actions, automations
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
-from studioflow.workflow.jobs.pipelines import enter_stage
+from studioflow.workflow.jobs.pipelines import enter_stage, job_visits
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks.tasks import task_counts
 from studioflow.workflow.views import JobView, VisitView
@@ -86,34 +85,31 @@ QUIET = " without automations"  # said in the history and the undo label of a co
 
 def advance(db: Database, job_ref: int | str, automations_on: bool = True) -> JobView:
     """Complete the active stage and enter the next one (`automations_on` False: a correction that fires nothing)."""
-    with db.write() as session:
-        job = _movable(session, job_ref)
-        stages, here = _stages_around(session, job)
-        if here == len(stages) - 1:
-            raise StudioflowError(
-                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); "
-                "there is nothing to advance to"
-            )
-        since = len(automations.fired(session))
-        label = f"advance {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
-        with journal.recording(session, label, [job.saved_id]):
-            automations.transition(session, job, "completed", stages[here + 1], quiet=not automations_on)
-        return _view(session, job, since=since)
+    return _step(db, job_ref, "completed", automations_on)
 
 
 def skip(db: Database, job_ref: int | str, automations_on: bool = True) -> JobView:
     """Skip the active stage (recorded `skipped`) and enter the next one."""
+    return _step(db, job_ref, "skipped", automations_on)
+
+
+def _step(db: Database, job_ref: int | str, leaving: str, automations_on: bool) -> JobView:
+    """Leave the active stage `leaving` (completed or skipped) for the next one."""
+    verb, nothing_after = {
+        "completed": ("advance", "there is nothing to advance to"),
+        "skipped": ("skip", "there is no stage after it"),
+    }[leaving]
     with db.write() as session:
         job = _movable(session, job_ref)
         stages, here = _stages_around(session, job)
         if here == len(stages) - 1:
             raise StudioflowError(
-                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); there is no stage after it"
+                f"job {job.id} {job.title!r} is at the last stage ({stages[here].name!r}); {nothing_after}"
             )
-        label = f"skip {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
         since = len(automations.fired(session))
+        label = f"{verb} {job.title!r} to {stages[here + 1].name}" + ("" if automations_on else QUIET)
         with journal.recording(session, label, [job.saved_id]):
-            automations.transition(session, job, "skipped", stages[here + 1], quiet=not automations_on)
+            automations.transition(session, job, leaving, stages[here + 1], quiet=not automations_on)
         return _view(session, job, since=since)
 
 
@@ -195,7 +191,7 @@ def may_message_nobody(db: Database, job_ref: int | str) -> bool:
             .join(Stage, col(Stage.id) == Automation.stage_id)
             .where(
                 Stage.pipeline_id == job.pipeline_id,
-                col(Automation.action).in_(("send_email", "send_sms")),
+                col(Automation.action).in_([a.name for a in actions.all_actions() if a.channel]),
                 col(Automation.enabled).is_(True),
             )
             .limit(1)
@@ -348,15 +344,9 @@ def _view(session: Session, job: Job, with_history: bool = False, since: int | N
         view = replace(view, fired=tuple(effect.text for effect in automations.fired(session)[since:]))
     if not with_history:
         return view
-    visits = session.exec(
-        select(StageVisit, Stage.name)
-        .join(Stage, col(Stage.id) == StageVisit.stage_id, isouter=True)
-        .where(StageVisit.job_id == job.id)
-        .order_by(col(StageVisit.id))
-    ).all()
     history = tuple(
-        VisitView(v.stage_id, name or v.stage_name, v.state, v.entered_at, v.left_at, v.automations_off)
-        for v, name in visits
+        VisitView(v.stage_id, name, v.state, v.entered_at, v.left_at, v.automations_off)
+        for v, name in job_visits(session, job.saved_id)
     )
     return replace(view, history=history)
 

@@ -21,7 +21,7 @@ restored and removed after, so a job never points to a row that is not there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -171,14 +171,7 @@ def note(session: Session, kind: str, row_id: int, prior: dict[str, Any] | None 
 def undo(db: Database) -> str:
     """Put the jobs of the newest done entry back as they were; returns its label."""
     with db.write() as session:
-        entry = session.exec(
-            select(JournalEntry)
-            .where(col(JournalEntry.undone).is_(False))
-            .order_by(col(JournalEntry.id).desc())
-            .limit(1)
-        ).first()
-        if entry is None:
-            raise StudioflowError("nothing to undo")
+        entry = _next_entry(session, "undo")
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "after", f"cannot undo ({entry.label})")
         _check_made(session, entry)
@@ -197,26 +190,18 @@ def undo(db: Database) -> str:
         for invoice in entry.effects.get("invoice", []):
             session.connection().execute(delete(INVOICES).where(INVOICES.c.id == invoice["id"]))
         _restore_rows(session, rows, "before", deletes=True, tables=JOB_PARENTS)
-        try:
+
+        def children() -> None:
             _restore_rows(session, rows, "before", deletes=False, tables=CHILD_TABLES)
-        except IntegrityError as exc:
-            raise StudioflowError(
-                f"cannot undo ({entry.label}): the job, project or list it belonged to was deleted since"
-            ) from exc
-        entry.undone = True
-        session.flush()
-        return entry.label + kept
+
+        gone = "the job, project or list it belonged to was deleted since"
+        return _finish(session, entry, "undo", gone, children) + kept
 
 
 def redo(db: Database) -> str:
     """Do again the most recently undone entry; returns its label."""
     with db.write() as session:
-        # Undone entries are the newest ones: the oldest of them was undone last.
-        entry = session.exec(
-            select(JournalEntry).where(col(JournalEntry.undone).is_(True)).order_by(col(JournalEntry.id)).limit(1)
-        ).first()
-        if entry is None:
-            raise StudioflowError("nothing to redo")
+        entry = _next_entry(session, "redo")
         rows = entry.effects.get("rows", [])
         _check_rows(session, rows, "before", f"cannot redo ({entry.label})")
         _restore_rows(session, rows, "after", deletes=True, tables=CHILD_TABLES)
@@ -234,16 +219,37 @@ def redo(db: Database) -> str:
         _restore_rows(session, tracked, "after", deletes=False, tables=("event", "invoice"))
         _apply(session, entry, "redo", expect=entry.before, target=entry.after)
         _restore_rows(session, rows, "after", deletes=True, tables=JOB_PARENTS)
-        try:
+
+        def children() -> None:
             _put_back(session, entry.effects)
             _restore_rows(session, rows, "after", deletes=False, tables=CHILD_TABLES)
-        except IntegrityError as exc:
-            raise StudioflowError(
-                f"cannot redo ({entry.label}): an automation, task list or job it needs was deleted since"
-            ) from exc
-        entry.undone = False
-        session.flush()
-        return entry.label + kept
+
+        gone = "an automation, task list or job it needs was deleted since"
+        return _finish(session, entry, "redo", gone, children) + kept
+
+
+def _next_entry(session: Session, verb: str) -> JournalEntry:
+    """The entry `undo` (the newest done one) or `redo` (the oldest undone: undone entries are
+    the newest, and the oldest of them was undone last) takes."""
+    undone = verb == "redo"
+    order = col(JournalEntry.id) if undone else col(JournalEntry.id).desc()
+    query = select(JournalEntry).where(col(JournalEntry.undone).is_(undone)).order_by(order).limit(1)
+    entry = session.exec(query).first()
+    if entry is None:
+        raise StudioflowError(f"nothing to {verb}")
+    return entry
+
+
+def _finish(session: Session, entry: JournalEntry, verb: str, gone: str, children: Callable[[], None]) -> str:
+    """Put the entry's child rows back (`children`), refused in one line when a row they hang
+    on is `gone`; mark the entry undone or redone; return its label."""
+    try:
+        children()
+    except IntegrityError as exc:
+        raise StudioflowError(f"cannot {verb} ({entry.label}): {gone}") from exc
+    entry.undone = verb == "undo"
+    session.flush()
+    return entry.label
 
 
 def newest_entry(session: Session) -> int:

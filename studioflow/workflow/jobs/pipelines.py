@@ -27,8 +27,7 @@ def create_pipeline(db: Database, name: str, stages: Sequence[str] = (), kind: s
         raise StudioflowError(f"a pipeline is for one of {', '.join(PIPELINE_KINDS)}, not {kind!r}")
     with db.write() as session:
         _refuse_taken_pipeline_name(session, name)
-        last = session.exec(select(func.max(Pipeline.position))).one()
-        pipeline = Pipeline(name=name, position=(last or 0) + 1, kind=kind)
+        pipeline = Pipeline(name=name, position=after_last(session, Pipeline.position), kind=kind)
         session.add(pipeline)
         session.flush()
         for position, stage_name in enumerate(stage_names):
@@ -240,6 +239,18 @@ def leave_stage(session: Session, job: Subject, state: str) -> StageVisit:
     return visit
 
 
+def job_visits(session: Session, job_id: int) -> list[tuple[StageVisit, str]]:
+    """The job's stage visits, oldest first, each with its stage's name (as it is now, or as it
+    was when the stage has since been deleted)."""
+    rows = session.exec(
+        select(StageVisit, Stage.name)
+        .join(Stage, col(Stage.id) == StageVisit.stage_id, isouter=True)
+        .where(StageVisit.job_id == job_id)
+        .order_by(col(StageVisit.id))
+    ).all()
+    return [(visit, name or visit.stage_name) for visit, name in rows]
+
+
 def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
     """Open a new active visit of `stage` and put the job on top of that column.
 
@@ -266,6 +277,12 @@ def enter_stage(session: Session, job: Subject, stage: Stage) -> StageVisit:
     session.add(visit)
     session.flush()
     return visit
+
+
+def after_last(session: Session, position: Any, *where: Any, first: int = 1) -> int:
+    """The position after the last of the rows `where` selects (`first` when there are none)."""
+    last = session.exec(select(func.max(position)).where(*where)).one()
+    return first if last is None else last + 1
 
 
 def reorder_rows(rows: list[Any], moving: Any, place: int, what: str) -> None:

@@ -19,10 +19,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from email.utils import make_msgid
 from typing import Literal
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studioflow.config import Config
@@ -36,14 +34,14 @@ from studioflow.store.models import (
     InvoiceTax,
     Job,
     JobClient,
-    MessageTemplate,
     OutboxMessage,
-    utcnow,
 )
 from studioflow.store.text import fold
 from studioflow.workflow import lookup
-from studioflow.workflow.automations.automations import MESSAGE_DOMAIN
+from studioflow.workflow.automations import automations, outbox
 from studioflow.workflow.jobs import journal
+from studioflow.workflow.jobs.pipelines import after_last
+from studioflow.workflow.values import MAX_CENTS, money, parse_cents, parse_quantity, quantity_times
 from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
 
 TRANSITIONS = {
@@ -53,7 +51,6 @@ TRANSITIONS = {
     "void": (),
 }
 UNPAID = ("sent",)  # what a client owes: invoices asked for and not paid (drafts are not asked yet)
-MAX_CENTS = 10**12  # ten billion: past that an amount is a typo
 MAX_QUANTITY = 1_000_000
 MAX_RATE_PPM = 1_000_000  # 100 %
 PPM = 1_000_000
@@ -83,23 +80,6 @@ def rate_text(rate_ppm: int) -> str:
     """99750 → "9.975", 50000 → "5" (a percentage, without trailing zeros)."""
     text = f"{Decimal(rate_ppm) / 10_000:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def parse_cents(text: str, what: str = "an amount") -> int:
-    """ "12", "12.5" or "1,234.56" (dollars, euros...) → cents; refused below 0 or past the cent."""
-    cleaned = text.strip().replace(",", "").lstrip("$€£")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise StudioflowError(f"{what} {text!r} is not an amount (e.g. 1250 or 1250.50)") from None
-    if not value.is_finite() or value < 0:
-        raise StudioflowError(f"{what} cannot be negative ({text})")
-    cents = value * 100
-    if cents != cents.to_integral_value():
-        raise StudioflowError(f"{what} {text!r} has a fraction of a cent")
-    if cents > MAX_CENTS:
-        raise StudioflowError(f"{what} {text!r} is too large")
-    return int(cents)
 
 
 def parse_rate(text: str) -> int:
@@ -132,9 +112,8 @@ def parse_lines(text: str) -> list[Line]:
         if len(parts) != 3:
             raise StudioflowError(f"line {number} is not 'quantity | description | unit price': {row.strip()!r}")
         quantity, description, price = parts
-        if not quantity.isdecimal():
-            raise StudioflowError(f"line {number}: the quantity {quantity!r} is not a whole number")
-        lines.append((description, int(quantity), parse_cents(price, f"line {number}'s price")))
+        count = parse_quantity(quantity, f"line {number}: the quantity")
+        lines.append((description, count, parse_cents(price, f"line {number}'s price")))
     return lines
 
 
@@ -151,13 +130,6 @@ def parse_taxes(text: str) -> list[Tax]:
 def taxes_text(taxes: Iterable[tuple[str, int]]) -> str:
     """The form `parse_taxes` reads: "GST 5; QST 9.975"."""
     return "; ".join(f"{name} {rate_text(rate)}" for name, rate in taxes)
-
-
-def money(cents: int) -> str:
-    """1234567 → "12,345.67" (no currency: the practice knows its own)."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d}"
 
 
 def add_invoice(
@@ -230,7 +202,7 @@ def edit_invoice(
     clean_lines = None if lines is None else [_clean_line(*line) for line in lines]
     clean_taxes = None if taxes is None else _clean_taxes(taxes)
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status != "draft":
             raise StudioflowError(
                 f"invoice {row.number} is {row.status}; only a draft is edited (correct it: it is voided and "
@@ -259,7 +231,7 @@ def correct(db: Database, invoice: int | str, today: date | None = None) -> Invo
     """Void a sent invoice and make a new draft in its place (same job, payer, lines, taxes,
     notes; a new number): the draft is then edited and sent. Undoable."""
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status != "sent":
             raise StudioflowError(
                 f"invoice {row.number} is {row.status}; only a sent invoice is corrected (a draft is edited)"
@@ -287,51 +259,59 @@ def correct(db: Database, invoice: int | str, today: date | None = None) -> Invo
 def _put_lines(
     session: Session, rec: journal.Recording, invoice_id: int, lines: Sequence[Line], replace: bool = False
 ) -> None:
-    if replace:
-        old = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_line", [line.saved_id for line in old])
-        for line in old:
-            session.delete(line)
-        session.flush()
-    for position, (description, quantity, price) in enumerate(lines):
-        line = InvoiceLine(
-            invoice_id=invoice_id, description=description, quantity=quantity, unit_price_cents=price, position=position
+    made = [
+        InvoiceLine(
+            invoice_id=invoice_id, description=description, quantity=quantity, unit_price_cents=price, position=i
         )
-        session.add(line)
-        session.flush()
-        rec.add_row("invoice_line", line.saved_id)
+        for i, (description, quantity, price) in enumerate(lines)
+    ]
+    _put_rows(session, rec, InvoiceLine, invoice_id, made, replace)
 
 
 def _put_taxes(
     session: Session, rec: journal.Recording, invoice_id: int, taxes: Sequence[Tax], replace: bool = False
 ) -> None:
+    made = [
+        InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=i) for i, (name, rate) in enumerate(taxes)
+    ]
+    _put_rows(session, rec, InvoiceTax, invoice_id, made, replace)
+
+
+def _put_rows(
+    session: Session,
+    rec: journal.Recording,
+    model: type[InvoiceLine] | type[InvoiceTax],
+    invoice_id: int,
+    made: Sequence[InvoiceLine | InvoiceTax],
+    replace: bool,
+) -> None:
+    """Add the invoice's new lines or taxes (`replace`: in place of its old ones), each undoable."""
+    table = model.__tablename__
     if replace:
-        old = session.exec(select(InvoiceTax).where(InvoiceTax.invoice_id == invoice_id)).all()
-        rec.watch_rows("invoice_tax", [tax.saved_id for tax in old])
-        for tax in old:
-            session.delete(tax)
+        old = session.exec(select(model).where(model.invoice_id == invoice_id)).all()
+        rec.watch_rows(table, [row.saved_id for row in old])
+        for row in old:
+            session.delete(row)
         session.flush()
-    for position, (name, rate) in enumerate(taxes):
-        tax = InvoiceTax(invoice_id=invoice_id, name=name, rate_ppm=rate, position=position)
-        session.add(tax)
+    for row in made:
+        session.add(row)
         session.flush()
-        rec.add_row("invoice_tax", tax.saved_id)
+        rec.add_row(table, row.saved_id)
 
 
 def add_line(db: Database, invoice: int | str, description: str, quantity: int, unit_price_cents: int) -> InvoiceView:
     """One more line on a draft invoice."""
     description, quantity, unit_price_cents = _clean_line(description, quantity, unit_price_cents)
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status != "draft":
             raise StudioflowError(f"invoice {row.number} is {row.status}; only a draft can change its lines")
-        last = session.exec(select(func.max(InvoiceLine.position)).where(InvoiceLine.invoice_id == row.id)).one()
         line = InvoiceLine(
             invoice_id=row.saved_id,
             description=description,
             quantity=quantity,
             unit_price_cents=unit_price_cents,
-            position=-1 if last is None else last + 1,
+            position=after_last(session, InvoiceLine.position, InvoiceLine.invoice_id == row.id, first=-1),
         )
         with journal.recording(session, f"add a line to invoice {row.number}") as rec:
             session.add(line)
@@ -343,7 +323,7 @@ def add_line(db: Database, invoice: int | str, description: str, quantity: int, 
 def set_status(db: Database, invoice: int | str, status: str, today: date | None = None) -> InvoiceView:
     """Move an invoice along draft → sent → paid (or void); refused when the step makes no sense."""
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if status not in TRANSITIONS:
             raise StudioflowError(f"{status!r} is not an invoice status ({', '.join(TRANSITIONS)})")
         if status == row.status:
@@ -376,20 +356,13 @@ def email_invoice(
     A draft becomes sent. Returns the invoice and the address it goes to.
     """
     # Imported on use: jinja2 is only loaded when a message is written.
-    from studioflow.config import load_config
     from studioflow.workflow.automations import templates
 
     with db.write() as session:
-        row = _invoice(session, invoice)
+        row = lookup.invoice(session, invoice)
         if row.status in ("paid", "void"):
             raise StudioflowError(f"invoice {row.number} is {row.status}; there is nothing to ask for")
-        letter = session.exec(
-            select(MessageTemplate).where(lookup.same_name(MessageTemplate.name, str(template).strip()))
-        ).first()
-        if letter is None and str(template).strip().isdecimal():
-            letter = session.get(MessageTemplate, int(str(template).strip()))
-        if letter is None:
-            raise StudioflowError(f"no template {str(template).strip()!r}")
+        letter = lookup.template(session, template)
         if letter.channel != "email":
             raise StudioflowError(f"template {letter.name!r} is a text message; an invoice goes by email")
         client = None if row.client_id is None else session.get(Client, row.client_id)
@@ -409,19 +382,11 @@ def email_invoice(
         # The letter greets the payer, who may not be the job's primary client.
         context["client"] = templates.client_values(client)
         subject, body = templates.render(letter.subject, letter.body, context)
-        message = OutboxMessage(
-            idempotency_key=f"{prefix}{len(earlier) + 1}",
-            channel="email",
-            to_addr=client.email,
-            subject=subject,
-            body=body.rstrip("\n") + "\n\n" + invoice_text(view),
-            job_id=row.job_id,
-            message_id=make_msgid(idstring=f"invoice{row.id}", domain=MESSAGE_DOMAIN),
-            # the user's "undo send" window, from the config the caller read (else the file, now)
-            send_at=utcnow() + timedelta(seconds=(config or load_config()).send_delay()),
-        )
-        session.add(message)
-        session.flush()
+        text = body.rstrip("\n") + "\n\n" + invoice_text(view)
+        # The user's "undo send" window, from the config the caller read (else the file, now).
+        delay = automations.message_config(session, config).send_delay()
+        key = f"{prefix}{len(earlier) + 1}"
+        outbox.enqueue(session, key, "email", client.email, subject, text, row.job_id, delay, seed=f"invoice{row.id}")
         return view, client.email
 
 
@@ -476,16 +441,24 @@ def invoice_text(invoice: InvoiceView) -> str:
     if invoice.due_on:
         lines.append(f"Due: {invoice.due_on.isoformat()}")
     lines.append("")
-    for line in invoice.lines:
-        each = f"{line.quantity} x {money(line.unit_price_cents)}"
-        lines.append(f"{line.description[:40]:<40} {each:>18} {money(line.amount_cents):>14}")
-    lines.append(f"{'Subtotal':<59} {money(invoice.subtotal_cents):>14}")
-    for tax in invoice.taxes:
-        lines.append(f"{tax_label(tax):<59} {money(tax.amount_cents):>14}")
-    lines.append(f"{'Total':<59} {money(invoice.total_cents):>14}")
+    lines += invoice_rows(invoice, times="x", clip=True)
     if invoice.notes:
         lines += ["", invoice.notes]
     return "\n".join(lines) + "\n"
+
+
+def invoice_rows(invoice: InvoiceView, times: str = "\u00d7", clip: bool = False) -> list[str]:
+    """The lines, the subtotal, each tax and the total (last) in columns, as the email and the
+    job page show them; `clip` cuts a description to its column."""
+    rows = []
+    for line in invoice.lines:
+        description = line.description[:40] if clip else line.description
+        each = quantity_times(line.quantity, line.unit_price_cents, times)
+        rows.append(f"{description:<40} {each:>18} {money(line.amount_cents):>14}")
+    rows.append(f"{'Subtotal':<59} {money(invoice.subtotal_cents):>14}")
+    rows += [f"{tax_label(tax):<59} {money(tax.amount_cents):>14}" for tax in invoice.taxes]
+    rows.append(f"{'Total':<59} {money(invoice.total_cents):>14}")
+    return rows
 
 
 def tax_label(tax: InvoiceTaxView) -> str:
@@ -506,7 +479,7 @@ def invoice_context(invoice: InvoiceView) -> dict[str, str]:
 
 def get_invoice(db: Database, invoice: int | str, today: date | None = None) -> InvoiceView:
     with db.read() as session:
-        return _views(session, today, Invoice.id == _invoice(session, invoice).id)[0]
+        return _views(session, today, Invoice.id == lookup.invoice(session, invoice).id)[0]
 
 
 def list_invoices(
@@ -516,12 +489,7 @@ def list_invoices(
     today: date | None = None,
 ) -> list[InvoiceView]:
     with db.read() as session:
-        conditions = []
-        if job is not None:
-            conditions.append(Invoice.job_id == lookup.job(session, job).id)
-        if client is not None:
-            conditions.append(Invoice.client_id == lookup.client(session, client).id)
-        return _views(session, today, *conditions)
+        return _views(session, today, *lookup.of_job_and_client(session, Invoice, job, client))
 
 
 def owed_cents(invoices: Iterable[InvoiceView]) -> int:
@@ -618,17 +586,6 @@ def _next_number(session: Session) -> str:
         value += 1
         candidate = f"{prefix}{value + 1:0{width}d}"
     return candidate
-
-
-def _invoice(session: Session, ref: int | str) -> Invoice:
-    """By number (as printed), else by id."""
-    text = str(ref).strip()
-    row = session.exec(select(Invoice).where(lookup.same_name(Invoice.number, text))).first()
-    if row is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
-        row = session.get(Invoice, int(text))
-    if row is None:
-        raise StudioflowError(f"no invoice {text!r}")
-    return row
 
 
 def invoice_views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:

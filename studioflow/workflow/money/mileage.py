@@ -78,9 +78,7 @@ def add_trip(
     with db.write() as session:
         job_row = lookup.job(session, job)
         if event is not None:
-            event_row = session.get(Event, event)
-            if event_row is None:
-                raise StudioflowError(f"no event {event}")
+            event_row = lookup.get(session, Event, event, "event")
             if event_row.job_id != job_row.id:
                 raise StudioflowError(f"event {event} {event_row.title!r} is not an event of job {job_row.title!r}")
         trip = MileageLog(
@@ -99,9 +97,7 @@ def add_trip(
 
 def delete_trip(db: Database, trip_id: int) -> MileageView:
     with db.write() as session:
-        trip = session.get(MileageLog, trip_id)
-        if trip is None:
-            raise StudioflowError(f"no mileage log {trip_id}")
+        trip = lookup.get(session, MileageLog, trip_id, "mileage log")
         view = _views(session, MileageLog.id == trip_id)[0]
         session.delete(trip)
         return view

@@ -29,6 +29,7 @@ from studioflow.store.text import escape_like, fold
 from studioflow.workflow import lookup
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
+from studioflow.workflow.jobs.pipelines import after_last
 from studioflow.workflow.views import ClientJobView, ClientLinks, ClientPageView, ClientView, StatusView
 
 PHONE = re.compile(r"^\+?[0-9 ().\-]{3,30}$")
@@ -218,6 +219,12 @@ def search_clients(db: Database, text: str = "", limit: int = 1000) -> list[Clie
         return [_client_view(c) for c in session.exec(query.limit(limit)).all()]
 
 
+def client_exists(db: Database, client_id: int) -> bool:
+    """Whether the client is still there (a page open on it may outlive it: deleted, merged, undone)."""
+    with db.read() as session:
+        return session.get(Client, client_id) is not None
+
+
 def client_page(db: Database, ref: int | str, today: date | None = None) -> ClientPageView:
     """One client with their jobs (stage, role), events, invoices and what they owe."""
     # Imported here: events and invoices build on lookup and views like this module, not on it.
@@ -279,8 +286,7 @@ def add_status(db: Database, name: str, colour: str = "yellow") -> StatusView:
     with db.write() as session:
         if session.exec(select(JobStatus).where(lookup.same_name(JobStatus.name, name))).first():
             raise StudioflowError(f"a status named {name!r} already exists")
-        last = session.exec(select(func.max(JobStatus.position))).one()
-        status = JobStatus(name=name, colour=colour, position=(last or 0) + 1)
+        status = JobStatus(name=name, colour=colour, position=after_last(session, JobStatus.position))
         with journal.recording(session, f"add status {name!r}") as rec:
             session.add(status)
             session.flush()
@@ -310,24 +316,25 @@ def rename_status(db: Database, ref: int | str, name: str) -> StatusView:
         ).first()
         if taken is not None:
             raise StudioflowError(f"a status named {name!r} already exists")
-        with journal.recording(session, f"rename status {status.name!r} to {name!r}") as rec:
-            rec.watch_rows("job_status", [status.saved_id])
-            status.name = name
-            session.add(status)
-            session.flush()
-        return _status_view(status)
+        return _change_status(session, status, f"rename status {status.name!r} to {name!r}", name=name)
 
 
 def recolour_status(db: Database, ref: int | str, colour: str) -> StatusView:
     colour = _clean_colour(colour)
     with db.write() as session:
         status = lookup.status(session, ref)
-        with journal.recording(session, f"recolour status {status.name!r}") as rec:
-            rec.watch_rows("job_status", [status.saved_id])
-            status.colour = colour
-            session.add(status)
-            session.flush()
-        return _status_view(status)
+        return _change_status(session, status, f"recolour status {status.name!r}", colour=colour)
+
+
+def _change_status(session: Session, status: JobStatus, label: str, **changes: str) -> StatusView:
+    """Set the status's fields as one undoable step."""
+    with journal.recording(session, label) as rec:
+        rec.watch_rows("job_status", [status.saved_id])
+        for field, value in changes.items():
+            setattr(status, field, value)
+        session.add(status)
+        session.flush()
+    return _status_view(status)
 
 
 def delete_status(db: Database, ref: int | str) -> int:
@@ -341,7 +348,7 @@ def delete_status(db: Database, ref: int | str) -> int:
         users = [
             a.id
             for a in session.exec(select(Automation)).all()
-            if a.status_id == status.id or (a.action == "set_status" and a.params.get("status_id") == status.id)
+            if status.id in (a.status_id, a.params.get("status_id"))
         ]
         if users:
             ids = ", ".join(map(str, users))

@@ -24,11 +24,22 @@ def list_job_clients(db: Database, job: int | str) -> list[JobClientView]:
         return _views(session, lookup.job(session, job))
 
 
-def add_job_client(db: Database, job: int | str, client: int | str, role: str = "") -> list[JobClientView]:
-    """Put a client on a job; the first client of a job becomes its primary client."""
+def add_job_client(
+    db: Database, job: int | str, client: int | str | None, role: str = "", *, new_client: str | None = None
+) -> list[JobClientView]:
+    """Put a client on a job; the first client of a job becomes its primary client.
+
+    `new_client`: a client to create for it (instead of `client`), in the same transaction:
+    a refused link leaves no client behind."""
     role = _clean_role(role)
     with db.write() as session:
         job_row = lookup.job(session, job)
+        if new_client is not None:
+            from studioflow.workflow.people import clients  # clients builds on the job side, which builds on this
+
+            client = clients.add_client(db, new_client).id
+        if client is None:
+            raise StudioflowError("name the client to put on the job")
         client_row = lookup.client(session, client)
         linked = _link(session, job_row.saved_id, client_row.saved_id) is not None
         if client_row.saved_id == job_row.client_id or linked:

@@ -15,23 +15,15 @@ from studioflow.store.models import (
     Automation,
     AutomationRun,
     OutboxMessage,
-    Stage,
     StageVisit,
 )
 from studioflow.workflow import lookup
+from studioflow.workflow.automations import actions
 from studioflow.workflow.board import reads
+from studioflow.workflow.jobs.pipelines import job_visits
 from studioflow.workflow.views import TimelineItem
 
 AGENDA_DAYS = reads.AGENDA_DAYS
-ACTION_WORDS = {
-    "send_email": "email",
-    "send_sms": "text",
-    "create_tasks": "tasks",
-    "set_status": "status",
-    "set_due": "due date",
-    "move_to_pipeline": "move",
-    "archive": "archive",
-}
 
 
 def timeline(db: Database, job: int | str) -> list[TimelineItem]:
@@ -39,14 +31,7 @@ def timeline(db: Database, job: int | str) -> list[TimelineItem]:
     with db.read() as session:
         job_row = lookup.job(session, job)
         items: list[TimelineItem] = []
-        visits = session.exec(
-            select(StageVisit, Stage.name)
-            .join(Stage, col(Stage.id) == StageVisit.stage_id, isouter=True)
-            .where(StageVisit.job_id == job_row.id)
-            .order_by(col(StageVisit.id))
-        ).all()
-        for visit, name in visits:
-            stage = name or visit.stage_name
+        for visit, stage in job_visits(session, job_row.saved_id):
             left = f", left {visit.left_at.astimezone():%Y-%m-%d %H:%M}" if visit.left_at else ""
             items.append(TimelineItem(visit.entered_at, "visit", f"{stage}{left}", visit.state))
         runs = session.exec(
@@ -57,7 +42,7 @@ def timeline(db: Database, job: int | str) -> list[TimelineItem]:
             .order_by(col(AutomationRun.id))
         ).all()
         for run, action, stage in runs:
-            text = run.outcome or ACTION_WORDS.get(action, action)
+            text = run.outcome or actions.word(action)
             state = "skipped" if run.outcome.startswith("not run") else "fired"
             items.append(TimelineItem(run.ran_at, "automation", f"{stage}: {text}", state))
         messages = session.exec(

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -66,7 +65,7 @@ def edit_event(
     _check_times(starts_at, ends_at)
     location = _clean_location(location)
     with db.write() as session:
-        event = _event(session, event_id)
+        event = lookup.get(session, Event, event_id, "event")
         event.title, event.starts_at, event.ends_at, event.location = title, starts_at, ends_at, location
         session.flush()
         return _views(session, Event.id == event.id)[0]
@@ -74,7 +73,7 @@ def edit_event(
 
 def delete_event(db: Database, event_id: int) -> EventView:
     with db.write() as session:
-        event = _event(session, event_id)
+        event = lookup.get(session, Event, event_id, "event")
         view = _views(session, Event.id == event.id)[0]
         session.delete(event)
         return view
@@ -89,11 +88,7 @@ def list_events(
 ) -> list[EventView]:
     """Events in time order; `since`/`until` keep those that end after / start before them."""
     with db.read() as session:
-        conditions: list[ColumnElement[bool]] = []
-        if job is not None:
-            conditions.append(col(Event.job_id) == lookup.job(session, job).id)
-        if client is not None:
-            conditions.append(col(Event.client_id) == lookup.client(session, client).id)
+        conditions = lookup.of_job_and_client(session, Event, job, client)
         if since is not None:
             # An event still running at `since` counts (its end, or its start when it has none).
             conditions.append((col(Event.ends_at) >= since) | (col(Event.starts_at) >= since))
@@ -165,13 +160,6 @@ def _clean_location(location: str) -> str:
     if len(location) > MAX_LOCATION:
         raise StudioflowError(f"a location is too long ({len(location)} characters, at most {MAX_LOCATION})")
     return location
-
-
-def _event(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id)
-    if event is None:
-        raise StudioflowError(f"no event {event_id}")
-    return event
 
 
 def _views(session: Session, *conditions: Condition) -> list[EventView]:

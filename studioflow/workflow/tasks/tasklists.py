@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studioflow.store.models import SavedTaskItem, Task
+from studioflow.workflow.jobs.pipelines import after_last
 
 
 def create_from_list(
@@ -49,7 +49,4 @@ def create_from_list(
 
 def next_position(session: Session, job_id: int | None, project_id: int | None) -> int:
     """The place after the last task of the same job or project."""
-    last = session.exec(
-        select(func.max(Task.position)).where(Task.job_id == job_id, Task.project_id == project_id)
-    ).one()
-    return (last or 0) + 1
+    return after_last(session, Task.position, Task.job_id == job_id, Task.project_id == project_id)

@@ -36,7 +36,7 @@ from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
-from studioflow.workflow.jobs.pipelines import reorder_rows
+from studioflow.workflow.jobs.pipelines import after_last, reorder_rows
 from studioflow.workflow.tasks import quickadd, tasklists
 from studioflow.workflow.views import (
     OwnerChoice,
@@ -414,7 +414,7 @@ def add_project(
     with db.write() as session:
         job_row = None if job is None else lookup.job(session, job)
         event_row = None if event is None else lookup.find(session, Event, event, "event")
-        invoice_row = None if invoice is None else _invoice(session, invoice)
+        invoice_row = None if invoice is None else lookup.invoice(session, invoice)
         client_id = None if client is None else lookup.client(session, client).id
         for linked in (job_row, event_row, invoice_row):
             if client_id is None and linked is not None:
@@ -448,20 +448,11 @@ def link_choices(db: Database) -> list[tuple[str, str, int]]:
     return sorted(found, key=lambda c: c[0].casefold())
 
 
-def _invoice(session: Session, ref: int | str) -> Invoice:
-    """An invoice by id or by its number."""
-    text = str(ref).strip()
-    found = session.exec(select(Invoice).where(Invoice.number == text)).first()
-    if found is None and text.isascii() and text.isdecimal() and int(text) < 2**63:
-        found = session.get(Invoice, int(text))
-    if found is None:
-        raise StudioflowError(f"no invoice {text!r}")
-    return found
-
-
-def list_projects(db: Database) -> list[ProjectView]:
+def list_projects(db: Database, job: int | None = None) -> list[ProjectView]:
+    """The projects not archived; `job`: only those linked to that job."""
     with db.read() as session:
-        return _project_views(session, col(Project.archived).is_(False))
+        linked = () if job is None else (Project.job_id == job,)
+        return _project_views(session, col(Project.archived).is_(False), *linked)
 
 
 def get_project(db: Database, ref: int | str) -> ProjectView:
@@ -583,12 +574,8 @@ def delete_saved_list(db: Database, list_ref: int | str) -> SavedTaskListView:
 
 
 def _automations_using(session: Session, list_id: int) -> list[str]:
-    """The stages whose create_tasks automations make this list's tasks."""
-    query = (
-        select(Automation.params, Stage.name)
-        .join(Stage, col(Stage.id) == Automation.stage_id)
-        .where(Automation.action == "create_tasks")
-    )
+    """The stages whose automations make this list's tasks (their params name it)."""
+    query = select(Automation.params, Stage.name).join(Stage, col(Stage.id) == Automation.stage_id)
     return [stage for params, stage in session.exec(query).all() if params.get("list_id") == list_id]
 
 
@@ -599,13 +586,12 @@ def add_saved_item(
     title, due_offset_days, priority = _clean_item(title, due_offset_days, priority)
     with db.write() as session:
         saved = lookup.saved_list(session, list_ref)
-        last = session.exec(select(func.max(SavedTaskItem.position)).where(SavedTaskItem.list_id == saved.id)).one()
         item = SavedTaskItem(
             list_id=saved.saved_id,
             title=title,
             due_offset_days=due_offset_days,
             priority=priority,
-            position=(last if last is not None else -1) + 1,
+            position=after_last(session, SavedTaskItem.position, SavedTaskItem.list_id == saved.id, first=0),
         )
         with journal.recording(session, f"add {title!r} to saved list {saved.name!r}") as rec:
             session.add(item)
@@ -615,10 +601,7 @@ def add_saved_item(
 
 
 def _item(session: Session, item_id: int) -> SavedTaskItem:
-    item = session.get(SavedTaskItem, item_id)
-    if item is None:
-        raise StudioflowError(f"no saved task item {item_id}")
-    return item
+    return lookup.get(session, SavedTaskItem, item_id, "saved task item")
 
 
 def edit_saved_item(
