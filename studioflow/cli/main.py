@@ -3,6 +3,7 @@ or in one line on stderr and exit 2 (exit 1 for what is not the input's fault)."
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -13,7 +14,7 @@ from typing import Any
 import click
 
 from studioflow import __version__
-from studioflow.cli import automation, client, complete, event, files, job, money, outbox, pipeline, task, top
+from studioflow.cli import complete
 from studioflow.cli.frame import Call, Section, check_text, db_option
 from studioflow.cli.render import show
 from studioflow.cli.services import jobs
@@ -25,9 +26,51 @@ from studioflow.workflow.views import to_json
 USAGE_ERROR = 2
 
 
+# Every command of the root: the module of studioflow.cli that holds it, and its name there.
+# A module is imported when its command runs (`task list` loads task.py, not the other ten).
+COMMANDS = {
+    "agenda": ("event", "agenda"),
+    "automation": ("automation", "automation"),
+    "backup": ("files", "backup"),
+    "check": ("top", "check"),
+    "client": ("client", "client"),
+    "completion": ("complete", "completion"),
+    "csv": ("files", "csv"),
+    "demo": ("top", "demo"),
+    "event": ("event", "event"),
+    "export": ("files", "export"),
+    "import": ("files", "import_"),
+    "invoice": ("money", "invoice"),
+    "job": ("job", "job"),
+    "jobclient": ("client", "jobclient"),
+    "keys": ("top", "keys"),
+    "mileage": ("money", "mileage_group"),
+    "outbox": ("outbox", "outbox_group"),
+    "pipeline": ("pipeline", "pipeline"),
+    "project": ("task", "project"),
+    "redo": ("top", "redo"),
+    "savedtasks": ("task", "savedtasks"),
+    "stage": ("pipeline", "stage"),
+    "status": ("client", "status"),
+    "task": ("task", "task"),
+    "template": ("automation", "template"),
+    "undo": ("top", "undo"),
+}
+
+
 class Root(Section):
     """`studioflow`: with no command, the TUI. Its `main` is the error boundary, so the console
     script, `python -m studioflow` and click's CliRunner all meet the same one."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(f"studioflow.cli.{module}"), name)
+        return command
 
     def main(
         self,
@@ -182,37 +225,6 @@ def studioflow(ctx: click.Context, db: str | None) -> Call | None:
     if ctx.invoked_subcommand is None:
         return Call(None, db=db)
     return None
-
-
-for command in (
-    top.demo,
-    top.keys,
-    top.check,
-    top.undo,
-    top.redo,
-    pipeline.pipeline,
-    pipeline.stage,
-    client.client,
-    client.status,
-    client.jobclient,
-    job.job,
-    task.task,
-    task.project,
-    task.savedtasks,
-    automation.automation,
-    automation.template,
-    event.event,
-    event.agenda,
-    money.invoice,
-    money.mileage_group,
-    files.csv,
-    files.export,
-    files.import_,
-    files.backup,
-    outbox.outbox_group,
-    complete.completion,
-):
-    studioflow.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

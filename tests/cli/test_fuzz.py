@@ -40,7 +40,10 @@ def leaf_commands() -> dict[tuple[str, ...], click.Command]:
         if not isinstance(command, click.Group):
             found[path] = command
             return
-        for name, sub in command.commands.items():
+        context = click.Context(command)
+        for name in command.list_commands(context):
+            sub = command.get_command(context, name)
+            assert sub is not None, (*path, name)
             walk(sub, (*path, name))
 
     walk(studioflow, ())
