@@ -14,7 +14,8 @@ from studioflow.cli.frame import Leaf
 from studioflow.cli.params import OneOf
 from studioflow.cli.services import names
 from studioflow.config import db_path
-from studioflow.store import Database, open_database
+from studioflow.store import Database
+from studioflow.store.db import open_current
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -87,13 +88,13 @@ def completion(shell: str) -> str:
 
 @contextmanager
 def _database(ctx: click.Context) -> Iterator[Database | None]:
-    """The database the command line names, if it exists (completing never creates one)."""
+    """The database the command line names, if it exists at this schema: completing never
+    creates, migrates or writes one."""
     given = next((c.params["db"] for c in _chain(ctx) if c.params.get("db")), None)
-    path = db_path(given)
-    if not path.is_file():
+    db = open_current(db_path(given))
+    if db is None:
         yield None
         return
-    db = open_database(path)
     try:
         yield db
     finally:

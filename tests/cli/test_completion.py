@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from studioflow.store.db import APPLICATION_ID
 from studioflow.workflow.files import demo
 
 from .conftest import Cli, DemoIds
 
+SCHEMAS = Path(__file__).parents[1] / "store" / "schemas"
 WEDDING_STAGES = demo.PIPELINES["Wedding Photography"]
 
 
@@ -126,3 +130,17 @@ def test_an_unknown_shell_is_a_usage_error(cli: Cli) -> None:
     assert done.code == 2
     assert done.err.count("\n") == 1
     assert "invalid choice: 'tcsh'" in done.err
+
+
+def test_a_tab_never_migrates_an_older_file(bash_script: Path, tmp_path: Path) -> None:
+    """Completing reads only a file at this schema: an older one is left exactly as it was
+    (no migration, no backup beside it), and nothing is offered from it."""
+    old = tmp_path / "old.db"
+    with closing(sqlite3.connect(old)) as conn:
+        conn.executescript((SCHEMAS / "v4.sql").read_text())
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute("PRAGMA user_version=4")
+    before = old.read_bytes()
+    assert tab(bash_script, "--db", str(old), "job", "add", "X", "--pipeline", "") == []
+    assert old.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
