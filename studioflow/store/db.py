@@ -482,6 +482,21 @@ def open_database(path: Path) -> Database:
     return Database(path, engine)
 
 
+def open_current(path: Path) -> Database | None:
+    """The database at `path` for reading only when it is already at this schema; None when
+    it is missing, empty, older or newer. Never creates, migrates or writes a file (shell
+    completion: a TAB must not change the studio)."""
+    path = path.expanduser()
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        _refuse_foreign_file(path)
+        current = _current_version(path) == schema_version()
+    except StudioflowError:
+        return None
+    return Database(path) if current else None
+
+
 def _sqlite(driver_connection: object) -> sqlite3.Connection:
     """The stdlib connection under SQLAlchemy's (the read path, migrations and backups use it)."""
     if not isinstance(driver_connection, sqlite3.Connection):

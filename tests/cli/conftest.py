@@ -1,7 +1,8 @@
-"""CLI fixtures: run the console script in a subprocess, and a demo database made once per worker.
+"""CLI fixtures: run the command line in process (or, for a few tests, the console script in a
+subprocess), and a demo database made once per worker.
 
-Every subprocess costs about a second (imports), so the demo data is written once,
-in-process through the real services, and each test gets a byte copy of that file.
+The demo data is written once, in-process through the real services, and each test gets a
+byte copy of that file.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from studioflow.cli import studioflow
 
 
 @dataclass(frozen=True)
@@ -44,22 +48,35 @@ Cli = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    """`cli(*args, env={...})`: run `python -m studioflow ARGS` with cwd and the default data dir in tmp_path."""
-    base = {k: v for k, v in os.environ.items() if k not in ("STUDIOFLOW_DB", "STUDIOFLOW_DEBUG", "STUDIOFLOW_CONFIG")}
-    # Where the default database would go: a test that forgets --db must not touch the real one.
-    base["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
-    # Nor may the user's own config.toml change what a test sees.
-    base["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`cli(*args, env={...})`: run the command line in this process (click's CliRunner), with cwd
+    and the default data dir in tmp_path: the same error boundary as the console script."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str | Path | int, env: dict[str, str] | None = None) -> Result:
+        argv = tuple(str(a) for a in args)
+        done = runner.invoke(studioflow, argv, env={**_isolated(tmp_path), **(env or {})}, catch_exceptions=False)
+        return Result(argv, done.exit_code, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Cli:
+    """`console(*args, env={...})`: run the installed `studioflow` console script in a subprocess
+    (about a second each: kept for the few tests of exit codes and the script itself)."""
+    script = Path(sys.executable).parent / "studioflow"
+    base = {k: v for k, v in os.environ.items() if k not in ISOLATED}
     base["PYTHONIOENCODING"] = "utf-8"
 
     def run(*args: str | Path | int, env: dict[str, str] | None = None) -> Result:
         argv = tuple(str(a) for a in args)
         done = subprocess.run(
-            [sys.executable, "-m", "studioflow", *argv],
+            [str(script), *argv],
             capture_output=True,
             encoding="utf-8",
-            env={**base, **(env or {})},
+            env={**base, **{k: v for k, v in _isolated(tmp_path).items() if v is not None}, **(env or {})},
             cwd=tmp_path,
             timeout=120,
             check=False,
@@ -67,6 +84,20 @@ def cli(tmp_path: Path) -> Cli:
         return Result(argv, done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+ISOLATED = ("STUDIOFLOW_DB", "STUDIOFLOW_DEBUG", "STUDIOFLOW_CONFIG")
+
+
+def _isolated(tmp_path: Path) -> dict[str, str | None]:
+    """The environment of a test's command: no database or config of the user's (None unsets)."""
+    return {
+        **dict.fromkeys(ISOLATED),
+        # Where the default database would go: a test that forgets --db must not touch the real one.
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        # Nor may the user's own config.toml change what a test sees.
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+    }
 
 
 @pytest.fixture

@@ -3,16 +3,16 @@ stderr, never a traceback or an internal error (exit 1). In process, so hundreds
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studioflow.cli import build_parser, main
+from studioflow.cli import main, studioflow
 
 EXAMPLES = 200
 # The database's own files among the file names, so every writer meets the output-path rule too.
@@ -32,19 +32,21 @@ EDGE_DATES = [
 NAMES = ["Wedding", "Weddings", "Tax season", "Inquiry", "Booked", "Ava Martinez", "1", "2", "3", "25", "Smith wedding"]
 
 
-def leaf_commands() -> dict[tuple[str, ...], argparse.ArgumentParser]:
-    """Every command, e.g. ("job", "move"), with its parser."""
-    found: dict[tuple[str, ...], argparse.ArgumentParser] = {}
+def leaf_commands() -> dict[tuple[str, ...], click.Command]:
+    """Every command, e.g. ("job", "move"), with its click command."""
+    found: dict[tuple[str, ...], click.Command] = {}
 
-    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
-        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        if not subs:
-            found[path] = parser
+    def walk(command: click.Command, path: tuple[str, ...]) -> None:
+        if not isinstance(command, click.Group):
+            found[path] = command
             return
-        for name, sub in subs[0].choices.items():
+        context = click.Context(command)
+        for name in command.list_commands(context):
+            sub = command.get_command(context, name)
+            assert sub is not None, (*path, name)
             walk(sub, (*path, name))
 
-    walk(build_parser(), ())
+    walk(studioflow, ())
     return found
 
 
@@ -64,37 +66,34 @@ values = st.one_of(
 
 @st.composite
 def argv_of(draw: Any, path: tuple[str, ...]) -> list[str]:
-    parser = COMMANDS[path]
     argv = list(path)
-    for action in parser._actions:
-        if isinstance(action, argparse._HelpAction) or action.dest in ("db",):
+    for param in COMMANDS[path].params:
+        if param.name == "db":
             continue
-        if path == ("demo",) and action.dest == "force":
+        if path == ("demo",) and param.name == "force":
             continue  # writing the whole demo again costs a second and finds nothing new
-        if action.option_strings and not (action.required or draw(st.booleans())):
+        is_option = isinstance(param, click.Option)
+        if is_option and not (param.required or draw(st.booleans())):
             continue
-        is_file = action.dest in ("file", "body_file")
+        is_file = param.name in ("file", "body_file")
         one = st.sampled_from(FILE_NAMES) if is_file else values
-        if action.choices is not None and draw(st.booleans()):
-            one = st.sampled_from([str(c) for c in action.choices])
-        nargs = action.nargs
-        if nargs == 0:
+        if isinstance(param.type, click.Choice) and draw(st.booleans()):
+            one = st.sampled_from([str(c) for c in param.type.choices])
+        if is_option and param.is_flag:
             count = 0
-        elif isinstance(nargs, int):
-            count = nargs
-        elif nargs in ("*", "?"):
-            count = draw(st.integers(0, 2))
-        elif nargs == "+":
-            count = draw(st.integers(1, 3))
+        elif param.nargs == -1:
+            count = draw(st.integers(1 if param.required else 0, 3))
+        elif not param.required and not is_option:
+            count = draw(st.integers(0, 1))
         else:
-            count = 1
+            count = param.nargs
         words = [draw(one) for _ in range(count)]
-        if action.option_strings:
+        if is_option:
             # A value that starts with '-' goes after '=', as a person would have to type it.
             if count == 1 and words[0].startswith("-"):
-                argv.append(f"{action.option_strings[0]}={words[0]}")
+                argv.append(f"{param.opts[0]}={words[0]}")
                 continue
-            argv.append(action.option_strings[0])
+            argv.append(param.opts[0])
         argv += words
     return argv
 
@@ -125,7 +124,7 @@ def test_fuzzed_arguments_end_in_exit_0_or_2_and_one_line(
     def run(argv: list[str]) -> None:
         try:
             code = main([*argv, "--db", str(db)])
-        except SystemExit as usage:  # argparse: a usage error (2), or --help (0)
+        except SystemExit as usage:  # not expected: main returns the exit status
             code = int(usage.code or 0)
         err = capsys.readouterr().err
         assert code in (0, 2), f"{argv!r} exited {code}: {err}"

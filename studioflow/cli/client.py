@@ -1,0 +1,183 @@
+"""`studioflow client …`, `status …` and `jobclient …`: the people served, the flags a job can
+carry, and who takes part in a job."""
+
+from __future__ import annotations
+
+import click
+
+from studioflow.cli.complete import client_names, job_ids, status_names
+from studioflow.cli.frame import Section
+from studioflow.cli.services import clients, jobclients, reads
+from studioflow.cli.tracking import tracking_commands
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.workflow.views import ClientPageView, ClientView, JobClientView, StatusView
+
+CLIENT = click.argument("client", shell_complete=client_names)
+JOB = click.argument("job", shell_complete=job_ids)
+
+
+@click.group("client", cls=Section, help="clients")
+def client() -> None:
+    pass
+
+
+@client.command("add", help="add a client (refused when the name exists, unless --allow-duplicate)")
+@click.argument("name")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="a tag (repeat)")
+@click.option("--notes", default="")
+@click.option("--allow-duplicate", is_flag=True, help="add it even if a client has that name")
+def add_client(
+    db: Database, name: str, email: str, phone: str, tags: tuple[str, ...], notes: str, allow_duplicate: bool
+) -> ClientView:
+    try:
+        return clients.add_client(db, name, email, phone, tags, notes, allow_duplicate=allow_duplicate)
+    except clients.DuplicateClient as exc:
+        raise StudioflowError(f"{exc}; --allow-duplicate adds a second one") from None
+
+
+@client.command("list", help="list clients")
+def list_clients(db: Database) -> list[ClientView]:
+    return reads.list_clients(db)
+
+
+@client.command("show", help="show a client: jobs, events, invoices")
+@CLIENT
+def show_client(db: Database, client: str) -> ClientPageView:
+    return clients.client_page(db, client)
+
+
+tracking_commands(client, "clients")
+
+
+@client.command("edit", help="change a client's name, email, phone, tags or notes (undoable)")
+@CLIENT
+@click.option("--name")
+@click.option("--email", help="'' for none")
+@click.option("--phone", help="'' for none")
+@click.option("--tag", "tags", multiple=True, metavar="T", help="a tag (repeat; replaces the tags)")
+@click.option("--no-tags", is_flag=True, help="remove every tag")
+@click.option("--notes")
+@click.option("--allow-duplicate", is_flag=True, help="rename even to a name another client has")
+def edit_client(
+    db: Database,
+    client: str,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    tags: tuple[str, ...],
+    no_tags: bool,
+    notes: str | None,
+    allow_duplicate: bool,
+) -> ClientView:
+    if no_tags and tags:
+        raise StudioflowError("give either --tag or --no-tags")
+    new_tags = [] if no_tags else list(tags) or None
+    if all(field is None for field in (name, email, phone, new_tags, notes)):
+        raise StudioflowError("nothing to change: give --name, --email, --phone, --tag, --no-tags or --notes")
+    return clients.edit_client(
+        db, client, name=name, email=email, phone=phone, tags=new_tags, notes=notes, allow_duplicate=allow_duplicate
+    )
+
+
+@client.command("delete", help="delete a client: its jobs, events and invoices stay (undoable)")
+@CLIENT
+def delete_client(db: Database, client: str) -> str:
+    links = clients.delete_client(db, client)
+    return f"deleted client {links.id} {links.name}: {links.consequence()} (`studioflow undo` brings it back)"
+
+
+@client.command(
+    "merge", help="fold duplicate client B into the original A: jobs, roles, events, invoices, history (undoable)"
+)
+@click.argument("original", metavar="A", shell_complete=client_names)
+@click.argument("duplicate", metavar="B", shell_complete=client_names)
+def merge_clients(db: Database, original: str, duplicate: str) -> ClientView:
+    return clients.merge_clients(db, original, duplicate)
+
+
+STATUS = click.argument("status", shell_complete=status_names)
+
+
+@click.group("status", cls=Section, help="custom job statuses that flag blockers")
+def status() -> None:
+    pass
+
+
+@status.command("add", help="add a job status")
+@click.argument("name")
+@click.option("--colour", "--color", "colour", default="yellow", help="a colour name or #rrggbb")
+def add_status(db: Database, name: str, colour: str) -> StatusView:
+    return clients.add_status(db, name, colour)
+
+
+@status.command("list", help="list job statuses")
+def list_statuses(db: Database) -> list[StatusView]:
+    return clients.list_statuses(db)
+
+
+@status.command("rename", help="rename a job status")
+@STATUS
+@click.argument("name")
+def rename_status(db: Database, status: str, name: str) -> StatusView:
+    return clients.rename_status(db, status, name)
+
+
+@status.command("colour", help="change its colour")
+@STATUS
+@click.argument("colour")
+def recolour_status(db: Database, status: str, colour: str) -> StatusView:
+    return clients.recolour_status(db, status, colour)
+
+
+@status.command("delete", help="delete a job status: the jobs holding it lose it (undoable)")
+@STATUS
+def delete_status(db: Database, status: str) -> str:
+    name = clients.get_status(db, status).name
+    held = clients.delete_status(db, status)
+    return f"deleted status {name}: {held} job(s) lost it (`studioflow undo` brings it back)"
+
+
+@click.group(
+    "jobclient", cls=Section, help="the clients of a job, each with a role (bride, payer...); one is the primary client"
+)
+def jobclient() -> None:
+    pass
+
+
+@jobclient.command("list", help="list a job's clients")
+@JOB
+def list_job_clients(db: Database, job: str) -> list[JobClientView]:
+    return jobclients.list_job_clients(db, job)
+
+
+@jobclient.command("add", help="add a client")
+@JOB
+@CLIENT
+@click.option("--role", default="", metavar="R", help='e.g. "bride" or "payer"')
+def add_job_client(db: Database, job: str, client: str, role: str) -> list[JobClientView]:
+    return jobclients.add_job_client(db, job, client, role)
+
+
+@jobclient.command("remove", help="take a client off")
+@JOB
+@CLIENT
+def remove_job_client(db: Database, job: str, client: str) -> list[JobClientView]:
+    return jobclients.remove_job_client(db, job, client)
+
+
+@jobclient.command("primary", help="make the primary client")
+@JOB
+@CLIENT
+def set_primary(db: Database, job: str, client: str) -> list[JobClientView]:
+    return jobclients.set_primary(db, job, client)
+
+
+@jobclient.command("role", help="set a client's role")
+@JOB
+@CLIENT
+@click.argument("role")
+def set_role(db: Database, job: str, client: str, role: str) -> list[JobClientView]:
+    return jobclients.set_role(db, job, client, role)

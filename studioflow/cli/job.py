@@ -1,0 +1,115 @@
+"""`studioflow job …`: a client's piece of paid work, moving through a pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from studioflow.cli.complete import client_names, job_ids, pipeline_names, stage_names, status_names
+from studioflow.cli.frame import Section
+from studioflow.cli.params import DATE, dry_run_option, no_automations_option
+from studioflow.cli.services import jobs, reads
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.workflow.views import JobView
+
+JOB = click.argument("job", shell_complete=job_ids)
+
+
+@click.group("job", cls=Section, help="jobs: a client's piece of paid work, moving through a pipeline")
+def job() -> None:
+    pass
+
+
+@job.command("add", help="add a job to a pipeline (its first stage unless --stage)")
+@click.argument("title")
+@click.option("--pipeline", required=True, metavar="P", shell_complete=pipeline_names)
+@click.option("--client", metavar="C", shell_complete=client_names)
+@click.option("--stage", metavar="S", shell_complete=stage_names)
+@click.option("--due", type=DATE, metavar="YYYY-MM-DD")
+def add_job(
+    db: Database, title: str, pipeline: str, client: str | None, stage: str | None, due: date | None
+) -> JobView:
+    return jobs.add_job(db, title, pipeline, client=client, stage=stage, due_on=due)
+
+
+@job.command("list", help="list jobs in board order")
+@click.option("--pipeline", metavar="P", shell_complete=pipeline_names)
+@click.option("--stage", metavar="S", shell_complete=stage_names, help="only this stage (needs --pipeline)")
+@click.option("--all", "include_archived", is_flag=True, help="include archived jobs")
+def list_jobs(db: Database, pipeline: str | None, stage: str | None, include_archived: bool) -> list[JobView]:
+    return reads.list_jobs(db, pipeline, stage, include_archived)
+
+
+@job.command("show", help="show a job and its stage history")
+@JOB
+def show_job(db: Database, job: str) -> JobView:
+    return reads.get_job(db, job)
+
+
+@job.command("archive", help="archive a job (hidden from the board)")
+@JOB
+def archive(db: Database, job: str) -> JobView:
+    return jobs.archive(db, job)
+
+
+@job.command("unarchive", help="bring an archived job back")
+@JOB
+def unarchive(db: Database, job: str) -> JobView:
+    return jobs.unarchive(db, job)
+
+
+@job.command("advance", help="complete the job's stage and enter the next")
+@JOB
+@dry_run_option
+@no_automations_option
+def advance(db: Database, job: str, no_automations: bool) -> JobView:
+    return jobs.advance(db, job, automations_on=not no_automations)
+
+
+@job.command("skip", help="skip the job's stage and enter the next")
+@JOB
+@dry_run_option
+@no_automations_option
+def skip(db: Database, job: str, no_automations: bool) -> JobView:
+    return jobs.skip(db, job, automations_on=not no_automations)
+
+
+@job.command("move", help="move a job to a stage of its pipeline")
+@JOB
+@click.option("--to", required=True, metavar="S", shell_complete=stage_names)
+@dry_run_option
+@no_automations_option
+def move(db: Database, job: str, to: str, no_automations: bool) -> JobView:
+    return jobs.move_to(db, job, to, automations_on=not no_automations)
+
+
+@job.command("status", help="set (or --clear) a job's status")
+@dry_run_option
+@JOB
+@click.argument("status", required=False, shell_complete=status_names)
+@click.option("--clear", is_flag=True)
+def set_status(db: Database, job: str, status: str | None, clear: bool) -> JobView:
+    if clear == (status is not None):
+        raise StudioflowError("give either a status or --clear")
+    return jobs.set_status(db, job, None if clear else status)
+
+
+@job.command("due", help="set (or --clear) a job's due date")
+@JOB
+@click.argument("due", required=False, type=DATE, metavar="YYYY-MM-DD")
+@click.option("--clear", is_flag=True)
+def set_due(db: Database, job: str, due: date | None, clear: bool) -> JobView:
+    if clear == (due is not None):
+        raise StudioflowError("give either a due date or --clear")
+    return jobs.set_due(db, job, due)
+
+
+@job.command("pipeline", help="move a job to another pipeline")
+@JOB
+@click.argument("pipeline", shell_complete=pipeline_names)
+@click.option("--stage", metavar="S", shell_complete=stage_names, help="default: the pipeline's first stage")
+@dry_run_option
+def to_pipeline(db: Database, job: str, pipeline: str, stage: str | None) -> JobView:
+    return jobs.move_to_pipeline(db, job, pipeline, stage)

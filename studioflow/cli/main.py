@@ -1,0 +1,233 @@
+"""The root command and the CLI's one error boundary: whatever the user typed ends in a result,
+or in one line on stderr and exit 2 (exit 1 for what is not the input's fault)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any
+
+import click
+
+from studioflow import __version__
+from studioflow.cli import complete
+from studioflow.cli.frame import Call, Section, check_text, db_option
+from studioflow.cli.render import show
+from studioflow.cli.services import jobs
+from studioflow.config import db_path, load_config
+from studioflow.errors import DatabaseTrouble, StudioflowError
+from studioflow.store import Database, open_database
+from studioflow.workflow.views import to_json
+
+USAGE_ERROR = 2
+
+
+# Every command of the root: the module of studioflow.cli that holds it, and its name there.
+# A module is imported when its command runs (`task list` loads task.py, not the other ten).
+COMMANDS = {
+    "agenda": ("event", "agenda"),
+    "automation": ("automation", "automation"),
+    "backup": ("files", "backup"),
+    "check": ("top", "check"),
+    "client": ("client", "client"),
+    "completion": ("complete", "completion"),
+    "csv": ("files", "csv"),
+    "demo": ("top", "demo"),
+    "event": ("event", "event"),
+    "export": ("files", "export"),
+    "import": ("files", "import_"),
+    "invoice": ("money", "invoice"),
+    "job": ("job", "job"),
+    "jobclient": ("client", "jobclient"),
+    "keys": ("top", "keys"),
+    "mileage": ("money", "mileage_group"),
+    "outbox": ("outbox", "outbox_group"),
+    "pipeline": ("pipeline", "pipeline"),
+    "project": ("task", "project"),
+    "redo": ("top", "redo"),
+    "savedtasks": ("task", "savedtasks"),
+    "stage": ("pipeline", "stage"),
+    "status": ("client", "status"),
+    "task": ("task", "task"),
+    "template": ("automation", "template"),
+    "undo": ("top", "undo"),
+}
+
+
+class Root(Section):
+    """`studioflow`: with no command, the TUI. Its `main` is the error boundary, so the console
+    script, `python -m studioflow` and click's CliRunner all meet the same one."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(f"studioflow.cli.{module}"), name)
+        return command
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if os.environ.get(complete_var or complete.COMPLETE_VAR):
+            complete.install()
+        code = run(partial(super().main, args, prog_name or "studioflow", complete_var, False, **extra))
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def run(parse: Callable[[], Any]) -> int:
+    """Parse (click), then run what was asked inside the error boundary."""
+    for stream in (sys.stdout, sys.stderr):
+        # Text the terminal cannot show (a file name from undecodable bytes) is shown escaped, not a crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    db: Database | None = None
+    try:
+        call = parse()
+        if not isinstance(call, Call):  # --help or --version: click has answered
+            return int(call or 0)
+        if not call.uses_db:
+            show(call.handler(**call.params) if call.handler else None, call.json)
+            return 0
+        db = open_database(db_path(call.db))
+        if call.handler is None:
+            return _run_tui(db)
+        handler = partial(call.handler, db, **call.params)
+        if call.dry_run:
+            _dry_run(db, handler, call.json)
+            return 0
+        result = handler()
+        show(result, call.json)
+        _warn_nobody(result)
+        return 0
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "studioflow"
+        print(f"{where}: {_one_line(exc.format_message())} (see '{where} --help')", file=sys.stderr)
+        return USAGE_ERROR
+    except click.ClickException as exc:
+        print(f"studioflow: {_one_line(exc.format_message())}", file=sys.stderr)
+        return USAGE_ERROR if exc.exit_code == USAGE_ERROR else 1
+    except DatabaseTrouble as exc:  # busy or full: not the input's fault (a damaged file is the file's)
+        print(f"studioflow: {exc}", file=sys.stderr)
+        return USAGE_ERROR if exc.damaged else 1
+    except StudioflowError as exc:
+        print(f"studioflow: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except (sqlite3.DatabaseError, _orm_database_error()) as exc:
+        # Raised by the read path (sqlite3) or by SQLAlchemy around the same sqlite3 error.
+        error = getattr(exc, "orig", exc)
+        if isinstance(error, sqlite3.IntegrityError):  # a rule the services missed: not the input's fault
+            print(f"studioflow: could not save: {error}", file=sys.stderr)
+            return 1
+        if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not the input's fault
+            print(f"studioflow: {error}", file=sys.stderr)
+            return 1
+        damaged = db.path if db is not None else "the database"
+        print(f"studioflow: {damaged} is damaged ({error}); see `studioflow check`", file=sys.stderr)
+        return USAGE_ERROR
+    except (KeyboardInterrupt, click.Abort):
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: stop quietly, as shell tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    # What is left of user input's faults: a name the file system refuses (too long, a folder
+    # where a file should be), text that is not text, a number or date out of any range.
+    except UnicodeError:
+        print("studioflow: an argument is not valid text (check the terminal's encoding)", file=sys.stderr)
+        return USAGE_ERROR
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"studioflow: {where}{exc.strerror or exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except (ValueError, OverflowError) as exc:
+        print(f"studioflow: {_one_line(exc)}", file=sys.stderr)
+        return USAGE_ERROR
+    except Exception as exc:
+        if os.environ.get("STUDIOFLOW_DEBUG"):
+            raise
+        print(f"studioflow: internal error: {exc!r} (set STUDIOFLOW_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+    finally:
+        if db is not None:
+            db.close()
+
+
+def _one_line(exc: BaseException | str) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _orm_database_error() -> type[Exception]:
+    """SQLAlchemy's DatabaseError if a command loaded SQLAlchemy; if not, none was raised."""
+    if "sqlalchemy" not in sys.modules:
+        return sqlite3.DatabaseError
+    from sqlalchemy.exc import DatabaseError
+
+    return DatabaseError
+
+
+def _run_tui(db: Database) -> int:
+    from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
+
+    make_app(db, load_config()).run()  # config.toml read once, here, for the whole session
+    return 0
+
+
+def _dry_run(db: Database, handler: Callable[[], Any], as_json: bool) -> None:
+    """Run a move in a transaction that is rolled back, and show what it would do."""
+    result, effects = jobs.rehearse(db, handler)
+    if as_json:
+        show({"dry_run": True, "job": to_json(result), "effects": [to_json(e) for e in effects]}, as_json=True)
+        return
+    print(f"dry run, nothing written: job {result.id} {result.title!r} would be at {result.pipeline} › {result.stage}")
+    if not effects:
+        print("no automation would fire")
+    for effect in effects:
+        print(f"  - {effect.text}")
+        for line in effect.message.splitlines():
+            print(f"      {line}")
+
+
+def _warn_nobody(result: Any) -> None:
+    """A move that queued a message to nobody did what was asked (the message waits, held, to
+    be edited or cancelled) but is said on stderr: the shell has no dialog to ask first."""
+    for line in getattr(result, "fired", ()):
+        if " held: " in line and " has no " in line:  # no client, or a client without the address
+            print(f"studioflow: warning: {line} (see 'studioflow outbox list --state held')", file=sys.stderr)
+
+
+@click.group(
+    "studioflow",
+    cls=Root,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    params=[db_option()],
+    help="Pipelines, jobs and tasks for a solo practice, in the terminal. With no command, opens the board.",
+)
+@click.version_option(__version__, prog_name="studioflow", message="%(prog)s %(version)s")
+@click.pass_context
+def studioflow(ctx: click.Context, db: str | None) -> Call | None:
+    check_text({"db": db})
+    if ctx.invoked_subcommand is None:
+        return Call(None, db=db)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: the exit status of the command line `argv` (default: sys.argv)."""
+    code: int = studioflow.main(argv, "studioflow", standalone_mode=False)
+    return code

@@ -1,0 +1,118 @@
+"""`studioflow pipeline …` and `studioflow stage …`: the boards and their columns."""
+
+from __future__ import annotations
+
+import click
+
+from studioflow.cli.complete import pipeline_names, stage_names
+from studioflow.cli.frame import Section
+from studioflow.cli.params import ON_OFF, POSITIVE, OneOf
+from studioflow.cli.services import pipelines, reads
+from studioflow.store import Database
+from studioflow.store.choices import PIPELINE_KINDS
+from studioflow.workflow.views import PipelineView
+
+PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
+STAGE = click.argument("stage", shell_complete=stage_names)
+
+
+@click.group("pipeline", cls=Section, help="pipelines (kanban boards) and their stages")
+def pipeline() -> None:
+    pass
+
+
+@pipeline.command("add", help="add a pipeline")
+@click.argument("name")
+@click.option("--stage", "stages", multiple=True, metavar="S", help="a stage, in order (repeat)")
+@click.option("--for", "kind", type=OneOf(PIPELINE_KINDS), default="jobs", help="what its cards are")
+def add_pipeline(db: Database, name: str, stages: tuple[str, ...], kind: str) -> PipelineView:
+    return pipelines.create_pipeline(db, name, list(stages), kind)
+
+
+@pipeline.command("default", help="make every new client, event or invoice enter this pipeline (on/off)")
+@PIPELINE
+@click.argument("state", type=ON_OFF)
+def default_for_new(db: Database, pipeline: str, state: str) -> PipelineView:
+    return pipelines.set_default_for_new(db, pipeline, state == "on")
+
+
+@pipeline.command("list", help="list pipelines")
+@click.option("--all", "include_archived", is_flag=True, help="include archived pipelines")
+def list_pipelines(db: Database, include_archived: bool) -> list[PipelineView]:
+    return reads.list_pipelines(db, include_archived)
+
+
+@pipeline.command("show", help="show a pipeline's stages")
+@PIPELINE
+def show_pipeline(db: Database, pipeline: str) -> PipelineView:
+    return reads.get_pipeline(db, pipeline)
+
+
+@pipeline.command("rename", help="rename a pipeline")
+@PIPELINE
+@click.argument("name")
+def rename_pipeline(db: Database, pipeline: str, name: str) -> PipelineView:
+    return pipelines.rename_pipeline(db, pipeline, name)
+
+
+@pipeline.command("move", help="reorder pipelines")
+@PIPELINE
+@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = first")
+def move_pipeline(db: Database, pipeline: str, to: int) -> list[PipelineView]:
+    return pipelines.move_pipeline(db, pipeline, to)
+
+
+@pipeline.command("delete", help="delete a pipeline that holds no jobs")
+@PIPELINE
+def delete_pipeline(db: Database, pipeline: str) -> str:
+    pipelines.delete_pipeline(db, pipeline)
+    return f"pipeline {pipeline!r} deleted"
+
+
+@click.group("stage", cls=Section, help="stages (columns) of a pipeline")
+def stage() -> None:
+    pass
+
+
+@stage.command("add", help="add a stage")
+@PIPELINE
+@click.argument("name")
+@click.option("--at", type=POSITIVE, metavar="N", help="place, 1 = first column (default: last)")
+@click.option("--wait", type=int, metavar="DAYS", help="days a job usually waits here")
+def add_stage(db: Database, pipeline: str, name: str, at: int | None, wait: int | None) -> PipelineView:
+    return pipelines.add_stage(db, pipeline, name, at, wait)
+
+
+@stage.command("rename", help="rename a stage")
+@PIPELINE
+@STAGE
+@click.argument("name")
+def rename_stage(db: Database, pipeline: str, stage: str, name: str) -> PipelineView:
+    return pipelines.rename_stage(db, pipeline, stage, name)
+
+
+@stage.command("wait", help="set how many days a job usually waits in a stage", one_of=[("days", "clear")])
+@PIPELINE
+@STAGE
+@click.argument("days", type=int, required=False, metavar="DAYS")
+@click.option("--clear", is_flag=True, help="no wait")
+def stage_wait(db: Database, pipeline: str, stage: str, days: int | None, clear: bool) -> PipelineView:
+    return pipelines.set_stage_wait(db, pipeline, stage, None if clear else days)
+
+
+@stage.command("move", help="reorder a stage")
+@PIPELINE
+@STAGE
+@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = first column")
+def move_stage(db: Database, pipeline: str, stage: str, to: int) -> PipelineView:
+    return pipelines.move_stage(db, pipeline, stage, to)
+
+
+@stage.command("delete", help="delete a stage (its jobs move to --jobs-to)")
+@PIPELINE
+@STAGE
+@click.option(
+    "--jobs-to", metavar="S", shell_complete=stage_names, help="the stage that receives the deleted stage's jobs"
+)
+def delete_stage(db: Database, pipeline: str, stage: str, jobs_to: str | None) -> PipelineView:
+    return pipelines.delete_stage(db, pipeline, stage, jobs_to)

@@ -1,0 +1,59 @@
+"""The names a user may type for a pipeline, stage, client, job or status: what the shell
+completes. Read on the ORM-free path, so a TAB costs no ORM import."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from studioflow.errors import StudioflowError
+from studioflow.store import Database
+from studioflow.workflow.lookup import find_id
+
+
+def pipelines(db: Database) -> list[tuple[str, str]]:
+    """(name, kind) of every pipeline on show, in board order."""
+    with db.rows() as conn:
+        return list(conn.execute("SELECT name, kind FROM pipeline WHERE archived = 0 ORDER BY position, id"))
+
+
+def stages(db: Database, pipeline: str | None = None, job: str | None = None) -> list[tuple[str, str]]:
+    """(stage, pipeline) of the pipeline named, else of the job's pipeline, else of every pipeline."""
+    with db.rows() as conn:
+        pipeline_id = _pipeline_of(conn, pipeline, job)
+        where, params = ("", ()) if pipeline_id is None else (" AND pipeline.id = ?", (pipeline_id,))
+        rows = conn.execute(
+            "SELECT stage.name, pipeline.name FROM stage JOIN pipeline ON pipeline.id = stage.pipeline_id"
+            f" WHERE pipeline.archived = 0{where} ORDER BY pipeline.position, pipeline.id, stage.position",
+            params,
+        )
+        return list(rows)
+
+
+def _pipeline_of(conn: sqlite3.Connection, pipeline: str | None, job: str | None) -> int | None:
+    try:
+        if pipeline:
+            return find_id(conn, "pipeline", pipeline, "pipeline")
+        if job:
+            job_id = find_id(conn, "job", job, "job")
+            return int(conn.execute("SELECT pipeline_id FROM job WHERE id = ?", (job_id,)).fetchone()[0])
+    except StudioflowError:  # typed wrong so far: every stage is a better offer than none
+        pass
+    return None
+
+
+def clients(db: Database) -> list[tuple[str, str]]:
+    """(name, email) of every client, by name."""
+    with db.rows() as conn:
+        return list(conn.execute("SELECT name, email FROM client ORDER BY casefold(name), id"))
+
+
+def jobs(db: Database) -> list[tuple[int, str]]:
+    """(id, title) of every job on a board (archived ones left out), by id."""
+    with db.rows() as conn:
+        return list(conn.execute("SELECT id, title FROM job WHERE archived = 0 ORDER BY id"))
+
+
+def statuses(db: Database) -> list[tuple[str, str]]:
+    """(name, colour) of every job status, in order."""
+    with db.rows() as conn:
+        return list(conn.execute("SELECT name, colour FROM job_status ORDER BY position, id"))

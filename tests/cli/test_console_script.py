@@ -1,0 +1,40 @@
+"""The installed `studioflow` console script, in real subprocesses: the exit status a shell sees
+(0; 2 with one line on stderr for what the user typed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studioflow import __version__
+
+from .conftest import Cli, DemoIds
+
+
+def test_the_script_runs_a_command_and_prints_json(console: Cli, demo_db: Path, ids: DemoIds) -> None:
+    job = ids.jobs["Okafor wedding"]
+    moved = console("job", "advance", job, "--db", demo_db, "--json").json()
+    assert (moved["id"], moved["stage"]) == (job, "Engagement Session")
+    assert console("--version").ok() == f"studioflow {__version__}\n"
+    assert console("--help").ok().startswith("Usage: studioflow")
+
+
+def test_bad_input_and_bad_usage_exit_2_with_one_line(console: Cli, demo_db: Path) -> None:
+    for args, said in (
+        (("job", "advance", "No such job"), "studioflow: no job 'No such job'"),
+        (("frobnicate",), "studioflow: No such command 'frobnicate'."),
+        (("job", "add", "--pipeline", "Leads"), "studioflow job add: Missing argument 'TITLE'."),
+        (("mileage", "list", "--year", "0"), "'0' is not a year (1 to 9999)"),
+    ):
+        done = console(*args, "--db", demo_db)
+        assert (done.code, done.out) == (2, ""), done
+        assert done.err.count("\n") == 1
+        assert said in done.err
+
+
+def test_a_file_where_the_database_folder_goes_is_one_line_and_exit_2(console: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "a-file"
+    folder.write_text("not a folder", encoding="utf-8")
+    done = console("job", "list", "--db", folder / "studioflow.db")
+    assert (done.code, done.out) == (2, "")
+    assert done.err.count("\n") == 1
+    assert "Traceback" not in done.err
