@@ -10,11 +10,12 @@ from textual.screen import Screen
 
 from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
-from studioflow.workflow.jobs import journal
 
 
 def step_journal(screen: Screen[Any], db: Database, then: Callable[[], object], *, redo: bool = False) -> None:
     """Take back (or do again) the newest step, off the UI thread; `then` re-reads the screen after a change."""
+    # Imported on use: the board's first frame takes its undo keys from here, without the ORM.
+    from studioflow.workflow.jobs import journal
 
     def done(label: str) -> None:
         # What it queued or cancelled is back as it was: the badge counts say so at once.
