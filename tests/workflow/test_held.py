@@ -79,3 +79,14 @@ def test_a_message_held_before_any_attempt_is_still_cancelled_by_undo(db: Databa
     said = journal.undo(db)
     assert messages(db) == [("cancelled", 0)]
     assert "held" not in said
+
+
+def test_leaving_the_stage_and_coming_back_leaves_a_held_message_held_and_queues_no_copy(db: Database) -> None:
+    """Found by the SIGKILL loop (seed 3469198343): leaving the stage cancelled a held message
+    that may have gone, so coming back queued a second copy that was then sent."""
+    job = held_after_delivery(db)
+    jobs.move_to(db, job, "Inquiry")
+    assert messages(db) == [("held", 1)]
+    view = jobs.move_to(db, job, "Booked")
+    assert messages(db) == [("held", 1)]
+    assert any("not queued" in line and "held" in line for line in view.fired), view.fired

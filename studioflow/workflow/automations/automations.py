@@ -311,13 +311,16 @@ def cancel_pending(session: Session, visit: StageVisit) -> None:
     """A message from this visit that is not due yet (in its send delay, or delayed by its
     automation) is cancelled on leaving, so `L`, `H`, `L` sends one message, not two. One
     already due was meant to go whatever happens next (send delay 0), and automations
-    marked keep-on-leave keep theirs."""
+    marked keep-on-leave keep theirs. A held message is cancelled only if it never left
+    (no address, a bad template): one held after an attempt may have gone, stays held for
+    the user's word, and keeps a return to the stage from queueing a second copy."""
     not_due = (col(OutboxMessage.state) == "queued") & (col(OutboxMessage.send_at) > utcnow())
+    never_tried = (col(OutboxMessage.state) == "held") & (col(OutboxMessage.attempts) == 0)
     pending = session.exec(
         select(OutboxMessage).where(
             OutboxMessage.visit_id == visit.id,
             col(OutboxMessage.cancel_on_leave).is_(True),
-            not_due | (col(OutboxMessage.state) == "held"),
+            not_due | never_tried,
         )
     ).all()
     for message in pending:
