@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -25,7 +24,7 @@ from studioflow.store.models import (
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import actions
 from studioflow.workflow.automations.automations import delay_text
-from studioflow.workflow.jobs.pipelines import reorder_rows
+from studioflow.workflow.jobs.pipelines import after_last, reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
 
@@ -88,7 +87,6 @@ def add_automation(
             )
         status_id = _trigger_status(session, trigger, status)
         params = actions.check_params(session, spec, pipeline_row, values)
-        last = session.exec(select(func.max(Automation.position)).where(Automation.stage_id == stage_row.id)).one()
         automation = Automation(
             stage_id=stage_row.saved_id,
             trigger=trigger,
@@ -98,7 +96,7 @@ def add_automation(
             delay_minutes=delay_minutes,
             required_tags=tags,
             keep_on_leave=keep_on_leave,
-            position=(last or 0) + 1,
+            position=after_last(session, Automation.position, Automation.stage_id == stage_row.id),
             reentry=reentry,
         )
         session.add(automation)
