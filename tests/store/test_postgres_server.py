@@ -33,7 +33,8 @@ def test_the_server_answers_through_psycopg(postgres_server: PostgresServer) -> 
     with psycopg.connect(postgres_server.admin_url) as conn:
         version = conn.execute("SELECT version()").fetchone()
         user = conn.execute("SELECT current_user").fetchone()
-    assert version is not None and version[0].startswith("PostgreSQL ")
+    assert version is not None
+    assert version[0].startswith("PostgreSQL ")
     assert user == (SUPERUSER,)
     assert postgres_server.admin_url == f"postgresql://studioflow@127.0.0.1:{postgres_server.port}/postgres"
 
@@ -88,6 +89,7 @@ def test_a_server_stops_and_leaves_nothing_behind() -> None:
     with running_server() as server:
         process = server.process
         root = server.root
-        assert process is not None and process.poll() is None
+        assert process is not None
+        assert process.poll() is None
     assert process.poll() is not None
     assert not root.exists()
