@@ -117,6 +117,21 @@ def reachable_by_others(path: Path) -> bool:
     return all(os.stat(p).st_mode & stat.S_IXOTH for p in [path, *path.parents])
 
 
+def copy_install(bindir: Path, dest: Path) -> Path:
+    """Copies pgserver's install into `dest` as the wheel lays it out; returns the copy's bin folder.
+
+    The binaries find the wheel's own libpq at $ORIGIN/../../../pgserver.libs, so the layout must stay.
+    """
+    install = bindir.parent  # site-packages/pgserver/pginstall
+    packages = install.parent.parent
+    copy = dest / install.relative_to(packages)
+    shutil.copytree(install, copy, ignore=shutil.ignore_patterns("include", "*.a"))
+    libs = packages / "pgserver.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, dest / libs.name)
+    return copy / "bin"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -256,8 +271,7 @@ def running_server() -> Iterator[PostgresServer]:
         bindir = find_bindir()
         if run_as.is_other and not reachable_by_others(bindir.parent):
             # The unprivileged user cannot reach the install (a venv under /root): use a copy it can.
-            shutil.copytree(bindir.parent, root / "pginstall", ignore=shutil.ignore_patterns("include"))
-            bindir = root / "pginstall" / "bin"
+            bindir = copy_install(bindir, root / "install")
         server = PostgresServer(bindir=bindir, root=root, run_as=run_as)
         server.init()
         server.start()

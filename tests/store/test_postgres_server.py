@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import psycopg
 import pytest
-from postgres import SUPERUSER, PostgresServer, running_server
+from postgres import SUPERUSER, PostgresServer, copy_install, find_bindir, running_server
 
 
 def process_uid(pid: int) -> int:
@@ -93,3 +94,13 @@ def test_a_server_stops_and_leaves_nothing_behind() -> None:
         assert process.poll() is None
     assert process.poll() is not None
     assert not root.exists()
+
+
+def test_a_copy_of_the_install_runs_where_the_unprivileged_user_can_reach_it(tmp_path: Path) -> None:
+    # Under root with the venv in /root, the server runs from such a copy; initdb needs the wheel's libpq.
+    bindir = copy_install(find_bindir(), tmp_path / "install")
+    assert bindir.is_relative_to(tmp_path)
+    for tool in ("initdb", "postgres"):
+        done = subprocess.run([str(bindir / tool), "--version"], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "(PostgreSQL)" in done.stdout
