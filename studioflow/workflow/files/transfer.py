@@ -79,7 +79,7 @@ def import_json(db: Database, source: Path, progress: Progress | None = None) ->
         conn = session.connection()
         for table in known.values():
             if conn.exec_driver_sql(f'SELECT 1 FROM "{table.name}" LIMIT 1').first() is not None:
-                raise StudioflowError(f"{db.path} already has data ({table.name}); import into a new, empty database")
+                raise StudioflowError(f"{db.label} already has data ({table.name}); import into a new, empty database")
         # Rows may point at rows of a table loaded later (or at themselves): check at commit.
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         tables = [t for t in known.values() if t.name in given]
@@ -119,7 +119,7 @@ def backup(db: Database, target: Path, overwrite: bool = False) -> Path:
         except sqlite3.DatabaseError as exc:  # a page of the source that cannot be read
             problems = [str(exc)]
         if problems:
-            raise StudioflowError(f"{db.path} is damaged ({problems[0]}); no backup written, see `studioflow check`")
+            raise StudioflowError(f"{db.label} is damaged ({problems[0]}); no backup written, see `studioflow check`")
         os.replace(temp, target)
     return target
 
