@@ -55,6 +55,7 @@ COMMANDS = {
     "status": ("client", "status"),
     "task": ("task", "task"),
     "template": ("automation", "template"),
+    "transfer": ("files", "transfer_"),
     "undo": ("top", "undo"),
 }
 

@@ -19,7 +19,7 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -414,6 +414,18 @@ class Database:
     def backup_to(self, target: Path) -> None:
         """Copy the database with SQLite's online backup API (safe while others write)."""
         _backup(self.engine, target)
+
+    def read_counters(self, rows: Rows, tables: Iterable[str]) -> dict[str, int]:
+        """The id counters of `tables` that have been used (a deleted row's id never comes back)."""
+        wanted = set(tables)
+        counted = rows.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name").fetchall()
+        return {name: int(seq) for name, seq in counted if name in wanted}
+
+    def write_counters(self, conn: Connection, counters: dict[str, int], tables: Iterable[str]) -> None:
+        """Set the id counters (after rows were loaded with their ids), in the write `conn`."""
+        for name, seq in counters.items():
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
 
     @contextmanager
     def delivery_lock(self) -> Iterator[bool]:

@@ -7,8 +7,9 @@ change and nobody changes it meanwhile, so one active visit per job and automati
 per visit hold across machines exactly as they hold across processes on one file.
 Delivery holds a session advisory lock in place of the lock file. Each read of the read
 path is one REPEATABLE READ snapshot on psycopg, its SQL (qmark, as sqlite3 takes it)
-adapted, and timestamps, dates and JSON handed back as text, as sqlite3 hands them back:
-`workflow/board/reads.py` is one body of SQL for both engines.
+adapted, and every value handed back as sqlite3 hands back what the file stores (times and
+dates as text, to the microsecond; booleans 1/0; JSON as its text): `workflow/board/reads.py`
+and the export are one body of SQL for both engines.
 
 The schema version is a one-row table, `studioflow_schema`; a database with tables but
 without it belongs to another program and is refused, as a foreign SQLite file is.
@@ -21,7 +22,7 @@ import re
 import shlex
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,10 +31,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import platformdirs
 import psycopg
 import psycopg.errors
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from psycopg.types.string import TextLoader
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
-from studioflow.store.db import BUSY, BUSY_TIMEOUT_MS, MIGRATIONS, WRITE, Database, schema_version
+from studioflow.store.db import BUSY, BUSY_TIMEOUT_MS, MIGRATIONS, WRITE, Database, Rows, schema_version
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -100,6 +103,24 @@ class PostgresDatabase(Database):
             "`studioflow backup` copies an SQLite file; for PostgreSQL use pg_dump, or `studioflow export`"
         )
 
+    def read_counters(self, rows: Rows, tables: Iterable[str]) -> dict[str, int]:
+        found = {}
+        for table in sorted(tables):
+            sequence = rows.execute("SELECT pg_get_serial_sequence(?, 'id')", (table,)).fetchone()[0]
+            used = rows.execute(f"SELECT last_value FROM {sequence} WHERE is_called").fetchone()
+            if used is not None:
+                found[table] = int(used[0])
+        return found
+
+    def write_counters(self, conn: Connection, counters: dict[str, int], tables: Iterable[str]) -> None:
+        # Every table's sequence goes past its highest id, not only the counted ones: a row
+        # loaded with its id leaves the sequence where it was, and the next insert would collide.
+        for table in tables:
+            top = conn.exec_driver_sql(f'SELECT coalesce(max(id), 0) FROM "{table}"').scalar_one()
+            value = max(int(top), counters.get(table, 0))
+            if value > 0:
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {value})")
+
     @contextmanager
     def delivery_lock(self) -> Iterator[bool]:
         """True while this process holds the studio's delivery lock: a session advisory lock on a
@@ -129,9 +150,27 @@ class ReadConnection:
 
     def execute(self, sql: str, parameters: Any = (), /) -> psycopg.Cursor[Any]:
         cursor = self._conn.cursor()
-        for name in ("date", "timestamp", "timestamptz", "json", "jsonb"):
+        for name in ("date", "json", "jsonb"):
             cursor.adapters.register_loader(name, TextLoader)
+        cursor.adapters.register_loader("timestamp", StoredTime)
+        cursor.adapters.register_loader("bool", StoredFlag)
         return cursor.execute(adapt(sql), parameters or None)
+
+
+class StoredTime(Loader):
+    """A timestamp as the SQLite file stores it: always to the microsecond, so texts compare as times."""
+
+    def load(self, data: Buffer) -> str:
+        text = bytes(data).decode()
+        whole, _, fraction = text.partition(".")
+        return f"{whole}.{fraction.ljust(6, '0')}"
+
+
+class StoredFlag(Loader):
+    """A boolean as SQLite hands it back: 1 or 0."""
+
+    def load(self, data: Buffer) -> int:
+        return 1 if bytes(data) == b"t" else 0
 
 
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\?|:([A-Za-z_]\w*)|%")

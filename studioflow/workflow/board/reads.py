@@ -325,10 +325,11 @@ def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = 
         f"{_MESSAGE_ROWS}{where} ORDER BY {order},"
         " CASE WHEN state IN ('queued', 'sending') THEN send_at END, outbox_message.id DESC"
     )
+    params: tuple[Any, ...] = wanted
     if limit is not None:
-        query, wanted = f"{query} LIMIT ?", (*wanted, limit)
+        query, params = f"{query} LIMIT ?", (*wanted, limit)
     with db.rows() as conn:
-        return _messages(conn.execute(query, wanted))
+        return _messages(conn.execute(query, params))
 
 
 def get_message(db: Database, message_id: int) -> MessageView:
