@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from postgres import postgres_server, postgres_url  # noqa: F401  (fixtures; tests/ is on sys.path)
 
@@ -29,6 +31,43 @@ def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(tmp_path / "studioflow.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def studio_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a new studio goes, once per engine: a file in tmp_path, or a fresh PostgreSQL database
+    on this worker's private server (the suites that take it run on both engines)."""
+    if request.param == "sqlite":
+        return tmp_path / "studioflow.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+# For a test of SQLite itself (its files, pragmas, backups): the engine parameter narrowed to SQLite.
+sqlite_only = pytest.mark.parametrize("studio_target", ["sqlite"], indirect=True)
+
+
+@contextmanager
+def outside(db: Database) -> Iterator[Any]:
+    """A connection of another program writing the studio behind the services' back (a crash's
+    leftovers, a row changed since): `?` parameters on both engines, committed on leaving."""
+    if db.engine_name == "sqlite":
+        with closing(sqlite3.connect(db.path)) as conn, conn:
+            yield conn
+        return
+    from studioflow.store.postgres import PostgresDatabase, ReadConnection
+
+    assert isinstance(db, PostgresDatabase)
+    with psycopg.connect(db.url) as conn:  # commits on leaving the block
+        yield ReadConnection(conn)
+
+
+@pytest.fixture
+def any_db(studio_target: Path | str) -> Iterator[Database]:
+    """A new studio on each engine in turn."""
+    database = open_database(studio_target)
     yield database
     database.close()
 

@@ -271,6 +271,11 @@ class Database:
         return str(self.path)
 
     @property
+    def target(self) -> Path | str:
+        """What `open_database` takes to open this studio again (the file, or the URL)."""
+        return self.path
+
+    @property
     def engine(self) -> Engine:
         if self._engine is None:
             with self._engine_lock:

@@ -71,6 +71,10 @@ class PostgresDatabase(Database):
     def label(self) -> str:
         return redact(self.url)
 
+    @property
+    def target(self) -> str:
+        return self.url
+
     def _make_engine(self) -> Engine:
         return make_engine(self.url, self._password)
 
@@ -155,6 +159,9 @@ class ReadConnection:
         cursor.adapters.register_loader("timestamp", StoredTime)
         cursor.adapters.register_loader("bool", StoredFlag)
         return cursor.execute(adapt(sql), parameters or None)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> None:
+        self._conn.cursor().executemany(adapt(sql), parameters)
 
 
 class StoredTime(Loader):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from typing import Any
 
 import pytest
+from sqlmodel import SQLModel
 
 from studioflow.errors import StudioflowError
-from studioflow.store import Database
+from studioflow.store import Database, models  # noqa: F401  (every table on the metadata)
 from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.views import PipelineView
 
@@ -20,11 +19,23 @@ WEDDING_STAGES = ("Inquiry", "Booked", "Shoot", "Edit", "Deliver")
 TAX_STAGES = ("Intake", "Prepare", "File")
 
 
+@pytest.fixture
+def db(any_db: Database) -> Database:
+    """The workflow suite runs on both engines: every test here gets SQLite, then PostgreSQL."""
+    return any_db
+
+
 def dump_database(db: Database) -> Dump:
-    """Every row of every table, read through a separate raw sqlite3 connection."""
-    with closing(sqlite3.connect(db.path)) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    """Every row of every table, in key order, read on its own connection (the read path: values as
+    SQLite stores them, on either engine)."""
+    with db.rows() as conn:
+        return {
+            table.name: conn.execute(
+                f'SELECT * FROM "{table.name}" ORDER BY '
+                + ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            ).fetchall()
+            for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name)
+        }
 
 
 @pytest.fixture

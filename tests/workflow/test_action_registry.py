@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 import pytest
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.workflow.automations import actions, automation_rules
 from studioflow.workflow.views import PipelineView
+from tests.conftest import outside
 
 OLD_NINE = [
     "send_email",
@@ -59,9 +57,8 @@ def test_an_unknown_action_is_refused_with_the_registrys_names(db: Database, wed
 def test_a_stored_rule_of_an_action_this_version_lacks_is_still_listed(db: Database, wedding: PipelineView) -> None:
     """The column has no CHECK now: a rule the registry does not know shows, it does not break the list."""
     rule = automation_rules.add_automation(db, "Wedding", "Booked", "enter", "archive")
-    with closing(sqlite3.connect(db.path)) as conn:
+    with outside(db) as conn:
         conn.execute("UPDATE automation SET action = 'launch_rocket' WHERE id = ?", (rule.id,))
-        conn.commit()
     listed = automation_rules.list_automations(db, "Wedding", "Booked")
     assert [r.summary for r in listed] == ["on entering launch_rocket (an action this version does not know)"]
     assert actions.word("launch_rocket") == "launch_rocket"

@@ -5,9 +5,7 @@ Real SQLite files in tmp_path; the notes are read back from the file.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, datetime
 
 from studioflow.store import Database
@@ -17,12 +15,13 @@ from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
 from studioflow.workflow.schedule import events
 from studioflow.workflow.views import PipelineView
+from tests.conftest import outside
 
 Refused = Callable[..., str]
 
 
 def _notes(db: Database, table: str, row_id: int) -> str:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute(f"SELECT notes FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
 
 
@@ -103,9 +102,8 @@ def test_an_event_card_gets_no_note_even_from_an_old_rule(db: Database) -> None:
     pipelines.create_pipeline(db, "Sessions", ["Booked", "Done"], kind="events")
     event = events.add_event(db, "Shoot", datetime(2030, 1, 1, 10, tzinfo=UTC))
     automation_rules.add_automation(db, "Sessions", "Done", "enter", "archive")
-    with closing(sqlite3.connect(db.path)) as conn:  # a rule no check made (the column has no CHECK now)
+    with outside(db) as conn:  # a rule no check made (the column has no CHECK now)
         conn.execute("UPDATE automation SET action = 'add_note', params = '{\"text\": \"x\"}'")
-        conn.commit()
     tracking.track(db, "events", event.id, "Sessions")
     moved = tracking.advance(db, "events", event.id)
     assert "not run: events have no notes" in str(moved)

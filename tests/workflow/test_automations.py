@@ -29,6 +29,7 @@ from studioflow.workflow.automations import automation_rules, automations, templ
 from studioflow.workflow.jobs import jobs, journal, pipelines
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks import tasklists, tasks
+from tests.conftest import outside
 
 from .conftest import TAX_STAGES, WEDDING_STAGES, dump_database
 
@@ -155,7 +156,7 @@ def visit_of(db: Database, run: AutomationRun) -> StageVisit:
 
 
 def raw(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn, conn:
+    with outside(db) as conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -1418,7 +1419,7 @@ class AutomationMachine(RuleBasedStateMachine):
 
 def check_invariants(db: Database) -> None:
     """What must hold after any sequence of moves, undos and redos (read raw: it runs after every step)."""
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         conn.row_factory = sqlite3.Row
         job_rows = conn.execute("SELECT id, title, stage_id FROM job").fetchall()
         visit_by_id = {v["id"]: v for v in conn.execute("SELECT id, job_id, stage_id, state FROM stage_visit")}
@@ -1506,7 +1507,7 @@ def test_undo_is_refused_once_a_message_it_queued_was_sent(db: Database) -> None
     automation_rules.add_automation(db, "Sent", "Two", "enter", "send_email", template="Hello")
     job = jobs.add_job(db, "Ann's job", "Sent", client="Ann Sent")
     jobs.advance(db, job.id)
-    with closing(sqlite3.connect(db.path)) as conn, conn:
+    with outside(db) as conn:
         conn.execute("UPDATE outbox_message SET state = 'sent'")
     with pytest.raises(StudioflowError, match="already been sent"):
         journal.undo(db)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, date, datetime
 
 import pytest
@@ -24,7 +22,7 @@ Refused = Callable[..., str]
 
 
 def rows(db: Database, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute(sql, args).fetchall()
 
 

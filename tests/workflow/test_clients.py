@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 
 import pytest
 
@@ -18,7 +16,7 @@ Refused = Callable[..., str]
 
 def client_row(db: Database, client_id: int) -> tuple[str, str, str, str]:
     """(name, email, phone, tags JSON) straight from the file."""
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute("SELECT name, email, phone, tags FROM client WHERE id = ?", (client_id,)).fetchone()
 
 

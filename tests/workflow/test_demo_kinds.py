@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 from studioflow.store import Database, open_database
@@ -16,7 +14,7 @@ from studioflow.workflow.tasks import tasks
 
 
 def rows(db: Database, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute(sql).fetchall()
 
 

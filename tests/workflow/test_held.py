@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 from sqlmodel import select
 
 from studioflow.store import Database
@@ -12,6 +9,7 @@ from studioflow.store.models import OutboxMessage
 from studioflow.workflow.automations import automation_rules, outbox, templates
 from studioflow.workflow.jobs import jobs, journal, pipelines
 from studioflow.workflow.people import clients
+from tests.conftest import outside
 
 
 def held_after_delivery(db: Database) -> int:
@@ -22,7 +20,7 @@ def held_after_delivery(db: Database) -> int:
     automation_rules.add_automation(db, "Shoots", "Booked", "enter", "send_email", template="Booked")
     job = jobs.add_job(db, "Ann's shoot", "Shoots", client="Ann Held")
     jobs.advance(db, job.id)
-    with closing(sqlite3.connect(db.path)) as conn, conn:  # what delivery leaves after a lost "250"
+    with outside(db) as conn:  # what delivery leaves after a lost "250"
         conn.execute("UPDATE outbox_message SET state = 'held', attempts = 1, last_error = 'may have gone'")
     return job.id
 
@@ -74,7 +72,7 @@ def test_only_the_users_release_sends_it_and_then_reentry_may_queue_again(db: Da
 
 def test_a_message_held_before_any_attempt_is_still_cancelled_by_undo(db: Database) -> None:
     held_after_delivery(db)
-    with closing(sqlite3.connect(db.path)) as conn, conn:  # never handed to a server: it cannot have gone
+    with outside(db) as conn:  # never handed to a server: it cannot have gone
         conn.execute("UPDATE outbox_message SET attempts = 0")
     said = journal.undo(db)
     assert messages(db) == [("cancelled", 0)]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -56,7 +54,7 @@ def studio(db: Database, private_config: Path) -> Database:
 
 
 def rows(db: Database, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute(sql).fetchall()
 
 

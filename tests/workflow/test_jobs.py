@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,6 +15,7 @@ from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import JobView, PipelineView, VisitView, to_json
+from tests.conftest import outside
 
 Refused = Callable[..., str]
 
@@ -32,7 +31,7 @@ def steps(job: JobView) -> list[tuple[str, str]]:
 
 def visit_rows(db: Database, job_id: int) -> list[tuple[int | None, str, str, bool]]:
     """(stage_id, stage_name, state, left) of a job's visits, read from the file in id order."""
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         query = "SELECT stage_id, stage_name, state, left_at IS NOT NULL FROM stage_visit WHERE job_id = ? ORDER BY id"
         return [(a, b, c, bool(d)) for a, b, c, d in conn.execute(query, (job_id,))]
 
@@ -388,9 +387,8 @@ def test_reorder_swaps_with_the_neighbour(db: Database, refused: Refused, weddin
 
 
 def _set_position(db: Database, position: int, *titles: str) -> None:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with outside(db) as conn:
         conn.executemany("UPDATE job SET position = ? WHERE title = ?", [(position, t) for t in titles])
-        conn.commit()
 
 
 @pytest.mark.parametrize(

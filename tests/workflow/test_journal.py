@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,8 @@ from studioflow.workflow.jobs import jobs, journal, pipelines
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import JobView
+from tests.conftest import outside
+from tests.workflow.conftest import dump_database
 
 Refused = Callable[..., str]
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -32,15 +32,8 @@ TAX = ("Intake", "Prepare", "File")
 
 def rows(db: Database) -> Rows:
     """Every row of every table but the journal itself, read through a separate raw connection."""
-    with closing(sqlite3.connect(db.path)) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND name NOT IN ('journal_entry', 'sqlite_sequence') ORDER BY name"
-            )
-        ]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    dump = dump_database(db)
+    return {table: found for table, found in dump.items() if table != "journal_entry"}
 
 
 def views(db: Database) -> list[JobView]:
@@ -49,12 +42,12 @@ def views(db: Database) -> list[JobView]:
 
 
 def entries(db: Database) -> list[tuple[int, str, int]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute("SELECT id, label, undone FROM journal_entry ORDER BY id").fetchall()
 
 
 def raw(db: Database, sql: str, *params: Any) -> None:
-    with closing(sqlite3.connect(db.path)) as conn, conn:
+    with outside(db) as conn:
         conn.execute(sql, params)
 
 
@@ -113,12 +106,12 @@ def test_undo_gives_back_the_prior_state_and_redo_the_after_state(
     label = journal.undo(db)
     assert rows(db) == before_rows
     assert views(db) == before_views
-    assert entries(db) == [(1, label, 1)]
+    assert [(said, undone) for _, said, undone in entries(db)] == [(label, 1)]
 
     assert journal.redo(db) == label
     assert rows(db) == after_rows
     assert views(db) == after_views
-    assert entries(db) == [(1, label, 0)]
+    assert [(said, undone) for _, said, undone in entries(db)] == [(label, 0)]
 
 
 def test_reorder_among_equal_positions_undoes_the_room_it_made(db: Database, ids: dict[str, int]) -> None:
@@ -185,13 +178,13 @@ def test_undo_survives_reopening_the_database(db: Database, ids: dict[str, int])
     jobs.move_to(db, ids["lee"], "Edit")
     after = rows(db)
     db.close()
-    reopened = open_database(db.path)
+    reopened = open_database(db.target)
     try:
         assert journal.undo(reopened) == "move 'Lee wedding' to Edit"
         assert rows(reopened) == before
     finally:
         reopened.close()
-    again = open_database(db.path)
+    again = open_database(db.target)
     try:
         assert journal.redo(again) == "move 'Lee wedding' to Edit"
         assert rows(again) == after
@@ -214,7 +207,7 @@ def test_undo_of_add_job_is_refused_when_the_job_has_tasks(db: Database, ids: di
     tasks.add_task(db, "Call back", job=new.id)
     journal.undo(db)  # takes back the task (its own step)
     assert tasks.list_tasks(db) == []
-    with closing(sqlite3.connect(db.path)) as conn, conn:  # a task made outside the journal
+    with outside(db) as conn:  # a task made outside the journal
         conn.execute(
             "INSERT INTO task (title, job_id, priority, notes, position, created_at) "
             "VALUES ('Call back', ?, 0, '', 1, '2026-01-01 00:00:00.000000')",
@@ -258,7 +251,7 @@ def test_redo_of_add_job_is_refused_when_its_id_was_taken(db: Database, ids: dic
     raw(
         db,
         "INSERT INTO job (id, title, pipeline_id, stage_id, position, archived, created_at, updated_at)"
-        " SELECT ?, 'Squatter', pipeline_id, stage_id, 0, 0, created_at, updated_at FROM job WHERE id = ?",
+        " SELECT ?, 'Squatter', pipeline_id, stage_id, 0, FALSE, created_at, updated_at FROM job WHERE id = ?",
         new.id,
         ids["kim"],
     )
@@ -411,10 +404,10 @@ def cli(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_undo_and_redo_print_the_label(db: Database, ids: dict[str, int]) -> None:
     jobs.advance(db, ids["lee"])
     db.close()
-    undone = cli(db.path, "undo")
+    undone = cli(db.target, "undo")
     assert (undone.returncode, undone.stdout, undone.stderr) == (0, "undid: advance 'Lee wedding' to Shoot\n", "")
     assert jobs.get_job(db, ids["lee"]).stage == "Booked"
-    redone = cli(db.path, "redo", "--json")
+    redone = cli(db.target, "redo", "--json")
     assert (redone.returncode, redone.stdout, redone.stderr) == (0, "\"redid: advance 'Lee wedding' to Shoot\"\n", "")
     assert jobs.get_job(db, ids["lee"]).stage == "Shoot"
 

@@ -92,7 +92,7 @@ def perform(db: Database, verb: str, subject: int, stage: str) -> None:
 
 
 def check(db: Database) -> None:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         for column in ("client_id", "event_id", "invoice_id"):
             doubled = conn.execute(
                 f"SELECT {column}, pipeline_id FROM stage_visit WHERE state = 'active' AND {column} IS NOT NULL "

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 
 import pytest
 
@@ -26,7 +24,7 @@ def stage_names(view: PipelineView) -> list[str]:
 
 def stage_rows(db: Database, pipeline_id: int) -> list[tuple[str, int]]:
     """(name, position) of a pipeline's stages straight from the file, in column order."""
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         query = "SELECT name, position FROM stage WHERE pipeline_id = ? ORDER BY position, id"
         return conn.execute(query, (pipeline_id,)).fetchall()
 
@@ -433,7 +431,7 @@ def test_delete_stage_moves_its_jobs_and_keeps_their_history(
         (edit, "Edit", "active"),
     ]
     assert jobs.get_job(db, other.id).history[0].stage == "Intake"
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         assert conn.execute("SELECT count(*) FROM stage WHERE id = ?", (shoot,)).fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM stage_visit WHERE stage_id = ?", (shoot,)).fetchone()[0] == 0
     assert db.health() == []

@@ -119,7 +119,7 @@ def perform(db: Database, job_id: int, op: Op) -> None:
 
 def check(db: Database, ids: list[int], model: list[ModelJob]) -> None:
     """The invariants, and the model's stage, archive flag and history for every job, read from the file."""
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         stages = {sid: (pid, name) for sid, pid, name in conn.execute("SELECT id, pipeline_id, name FROM stage")}
         pipeline_names = dict(conn.execute("SELECT id, name FROM pipeline").fetchall())
         rows = {jid: rest for jid, *rest in conn.execute("SELECT id, pipeline_id, stage_id, archived FROM job")}

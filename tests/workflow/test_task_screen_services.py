@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +18,7 @@ from studioflow.workflow.jobs import jobs, journal
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks import tasks
 from studioflow.workflow.views import PipelineView
+from tests.conftest import outside
 
 Refused = Callable[..., str]
 TODAY = date(2026, 3, 2)  # a Monday
@@ -30,7 +29,7 @@ def day(n: int) -> date:
 
 
 def task_rows(db: Database) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute("SELECT * FROM task ORDER BY id").fetchall()
 
 
@@ -205,7 +204,7 @@ def test_delete_is_undone_and_redone(db: Database, spread: dict[str, int]) -> No
 
 def test_undo_refuses_a_task_changed_since_by_another_program(db: Database, spread: dict[str, int]) -> None:
     tasks.toggle_task(db, spread["late"])
-    with closing(sqlite3.connect(db.path)) as conn, conn:
+    with outside(db) as conn:
         conn.execute("UPDATE task SET title = 'renamed' WHERE id = ?", (spread["late"],))
     with pytest.raises(StudioflowError, match=r"task .* was changed since"):
         journal.undo(db)
@@ -222,7 +221,7 @@ def test_swap_tasks_changes_their_order_only(db: Database, spread: dict[str, int
 def test_swap_of_tied_places_numbers_the_list_first(db: Database, world: dict[str, int]) -> None:
     a = tasks.add_task(db, "a", job=world["jones"]).id
     b = tasks.add_task(db, "b", job=world["jones"]).id
-    with closing(sqlite3.connect(db.path)) as conn, conn:
+    with outside(db) as conn:
         conn.execute("UPDATE task SET position = 5")
     tasks.swap_tasks(db, a, b)
     assert titles(tasks.task_list(db, "open", TODAY)) == [("Jones wedding", ["b", "a"])]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -27,7 +25,7 @@ def stored(db: Database, task_id: int) -> TaskView:
 
 def task_row(db: Database, task_id: int) -> tuple[str, str, int]:
     """(notes, done_at, position) straight from the file."""
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute("SELECT notes, done_at, position FROM task WHERE id = ?", (task_id,)).fetchone()
 
 
@@ -158,7 +156,7 @@ def test_add_project(db: Database, refused: Refused, job_id: int) -> None:
     view = tasks.add_project(db, "  Album  ", job="Smith wedding", client="ann")
     assert (view.name, view.job_id, view.client, view.tasks_open, view.tasks_total) == ("Album", job_id, "Ann", 0, 0)
     assert tasks.list_projects(db) == [view]
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         assert conn.execute("SELECT client_id FROM project WHERE id = ?", (view.id,)).fetchone() == (ann.id,)
     refused(tasks.add_project, db, " ", match="empty")
     refused(tasks.add_project, db, "P", job="Jones", match="no job")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import tracemalloc
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,7 +50,7 @@ def job(db: Database, wedding: PipelineView) -> JobView:
 
 
 def template_rows(db: Database) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute("SELECT id, name, channel, subject, body FROM message_template ORDER BY id").fetchall()
 
 

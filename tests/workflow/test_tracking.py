@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from studioflow.errors import StudioflowError
@@ -17,6 +17,7 @@ from studioflow.workflow.jobs import jobs, journal, pipelines, tracking
 from studioflow.workflow.people import clients
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import tasks
+from tests.conftest import outside
 
 LEAD_STAGES = ("Email Lead", "Call Lead After 2 Days", "Reattempt Call After 4 Days", "Send Final Email")
 
@@ -38,7 +39,7 @@ def leads(db: Database, private_config: Path) -> Database:
 
 
 def rows(db: Database, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db.path)) as conn:
+    with db.rows() as conn:
         return conn.execute(sql, args).fetchall()
 
 
@@ -92,7 +93,7 @@ def test_a_client_stands_once_on_each_pipeline_of_its_kind_and_the_database_says
     with pytest.raises(StudioflowError, match="on 2 pipelines"):
         tracking.advance(leads, "clients", "Ada Lovelace")
     tracking.advance(leads, "clients", "Ada Lovelace", pipeline="Nurture")
-    with closing(sqlite3.connect(leads.path)) as conn, pytest.raises(sqlite3.IntegrityError):
+    with outside(leads) as conn, pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         conn.execute(
             "INSERT INTO stage_visit (client_id, pipeline_id, stage_id, stage_name, state, entered_at, position) "
             "SELECT client_id, pipeline_id, stage_id, stage_name, 'active', entered_at, 0 FROM stage_visit LIMIT 1"
@@ -198,9 +199,8 @@ def test_undo_and_redo_a_lead_move_and_its_automations(leads: Database) -> None:
 
 def test_undo_refuses_when_the_lead_was_moved_since_by_hand(leads: Database) -> None:
     tracking.track(leads, "clients", "Ada Lovelace", "Leads")
-    with closing(sqlite3.connect(leads.path)) as conn:
+    with outside(leads) as conn:
         conn.execute("UPDATE stage_visit SET stage_name = 'Elsewhere'")
-        conn.commit()
     with pytest.raises(StudioflowError, match="client 1 was changed since"):
         journal.undo(leads)
 

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -489,7 +490,8 @@ def update_template(db: Database, ref: int | str, subject: str | None = None, bo
 
 def list_templates(db: Database) -> list[TemplateView]:
     with db.read() as session:
-        rows = session.exec(select(MessageTemplate).order_by(col(MessageTemplate.name), col(MessageTemplate.id)))
+        by_name = func.casefold(col(MessageTemplate.name))
+        rows = session.exec(select(MessageTemplate).order_by(by_name, col(MessageTemplate.id)))
         return [_view(row) for row in rows.all()]
 
 

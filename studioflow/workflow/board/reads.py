@@ -345,7 +345,8 @@ def get_message(db: Database, message_id: int) -> MessageView:
 
 def list_clients(db: Database) -> list[ClientView]:
     with db.rows() as conn:
-        rows = conn.execute("SELECT id, name, email, phone, tags, notes FROM client ORDER BY name, id").fetchall()
+        sql = "SELECT id, name, email, phone, tags, notes FROM client ORDER BY casefold(name), id"
+        rows = conn.execute(sql).fetchall()
     return [ClientView(i, name, mail, tel, tuple(json.loads(tags)), notes) for i, name, mail, tel, tags, notes in rows]
 
 

@@ -211,7 +211,7 @@ def search_clients(db: Database, text: str = "", limit: int = 1000) -> list[Clie
     """Clients whose name, email, phone or tags hold every word of `text` (case and accents ignored)."""
     words = fold(text).split()
     with db.read() as session:
-        query = select(Client).order_by(col(Client.name), col(Client.id))
+        query = select(Client).order_by(func.casefold(col(Client.name)), col(Client.id))
         for word in words:
             escaped = escape_like(word)
             haystack = Client.name + " " + Client.email + " " + Client.phone + " " + cast(Client.tags, String)

@@ -164,7 +164,7 @@ def owner_choices(db: Database) -> list[OwnerChoice]:
             select(Project.id_column(), Project.name, Client.name)
             .join(Client, col(Client.id) == Project.client_id, isouter=True)
             .where(col(Project.archived).is_(False))
-            .order_by(col(Project.name))
+            .order_by(func.casefold(col(Project.name)), col(Project.id))
         ).all()
     choices = [OwnerChoice("job", i, title, f"job · {pipeline}") for i, title, pipeline in jobs]
     choices += [OwnerChoice("project", i, n, "project" + (f" · {c}" if c else "")) for i, n, c in projects]
@@ -474,7 +474,7 @@ def _project_views(session: Session, *conditions: Condition) -> list[ProjectView
         .join(Event, col(Event.id) == Project.event_id, isouter=True)
         .join(Invoice, col(Invoice.id) == Project.invoice_id, isouter=True)
         .where(*conditions)
-        .order_by(col(Project.name), col(Project.id))
+        .order_by(func.casefold(col(Project.name)), col(Project.id))
     )
     views = []
     for p, client_name, job, event, invoice, open_, total_, due in session.exec(query).all():
@@ -533,7 +533,8 @@ def _refuse_taken_name(session: Session, name: str, but: int | None = None) -> N
 
 def list_saved_lists(db: Database) -> list[SavedTaskListView]:
     with db.read() as session:
-        rows = session.exec(select(SavedTaskList).order_by(col(SavedTaskList.name))).all()
+        by_name = func.casefold(col(SavedTaskList.name))
+        rows = session.exec(select(SavedTaskList).order_by(by_name, col(SavedTaskList.id))).all()
         return [_saved_view(session, row) for row in rows]
 
 
