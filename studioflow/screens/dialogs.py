@@ -25,6 +25,15 @@ from studioflow.workflow.values import parse_date
 Value = TypeVar("Value")
 
 
+def save_keys(scope: str = "dialog", *, cancelled: str = "None") -> list[Binding]:
+    """An editing dialog's keys: escape cancels (dismissing with `cancelled`), ctrl+s saves;
+    their ids start with `scope` ("dialog.save"), as the user's [keys] name them."""
+    return [
+        Binding("escape", f"dismiss({cancelled})", "Cancel", id=f"{scope}.cancel"),
+        Binding("ctrl+s", "save", "Save", id=f"{scope}.save"),
+    ]
+
+
 class DialogBody(VerticalScroll, can_focus=False):
     """A dialog's fields, scrolled so that the focused one is in view on a small terminal."""
 
@@ -176,10 +185,7 @@ class JobForm:
 class JobDialog(ModalScreen[JobForm | None]):
     """New or edited job: title, a client picked from a filtered list (or created), due date."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys()
 
     def __init__(
         self,
@@ -300,10 +306,7 @@ class FormDialog(ModalScreen[bool]):
     off the UI thread (see run_effect): a refusal (StudioflowError) or a busy database is
     shown in the dialog, which stays open to fix it or try again; `said` once saved."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys(cancelled="False")
 
     def __init__(
         self,
@@ -353,10 +356,7 @@ class FormDialog(ModalScreen[bool]):
 class TextDialog(ModalScreen[str | None]):
     """A multi-line text (notes) edited in place; ctrl+s saves, escape cancels."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys()
 
     def __init__(self, heading: str, text: str) -> None:
         super().__init__()
