@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
@@ -25,7 +25,7 @@ from studioflow.workflow.values import parse_date
 Value = TypeVar("Value")
 
 
-def save_keys(scope: str = "dialog", *, cancelled: str = "None") -> list[Binding]:
+def save_keys(scope: str = "dialog", *, cancelled: str = "None") -> list[BindingType]:
     """An editing dialog's keys: escape cancels (dismissing with `cancelled`), ctrl+s saves;
     their ids start with `scope` ("dialog.save"), as the user's [keys] name them."""
     return [
@@ -151,9 +151,10 @@ def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dia
     return Vertical(title, OptionList(id=list_id, markup=False), Label(hint, classes="dialog-hint"), classes=classes)
 
 
-def refill(options: OptionList, labels: Sequence[str | Text], keep: int | None, empty: str = "") -> None:
-    """Show `labels` in a dialog's list with the highlight near where it was (`keep`), and focus it;
-    `empty`, if given, stands greyed in the list when there is nothing."""
+def refill(options: OptionList, labels: Sequence[str | Text], keep: int | None = None, empty: str = "") -> None:
+    """Show `labels` in a dialog's list with the highlight near where it was (or at `keep`), and
+    focus it; `empty`, if given, stands greyed in the list when there is nothing."""
+    keep = options.highlighted if keep is None else keep
     options.clear_options()
     if not labels and empty:
         options.add_option(Option(empty, disabled=True))

@@ -76,10 +76,9 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
 
     def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)
-        here = options.highlighted if keep is None else keep
         self.statuses = clients.list_statuses(self.db)
         labels = [Text.assemble(("● ", s.colour), s.name, (f"  {s.colour}", "dim")) for s in self.statuses]
-        refill(options, labels, here, empty="No statuses yet: n makes one.")
+        refill(options, labels, keep, empty="No statuses yet: n makes one.")
 
     def _status(self) -> StatusView | None:
         return highlighted(self.query_one(OptionList), self.statuses, "No status here: n makes one.")
