@@ -247,6 +247,15 @@ class BoardScreen(Screen[None]):
     def _no_card(self) -> None:
         self.notify(f"No {self._noun} here: move to a card first.", severity="warning")
 
+    def _focused_job(self, what: str) -> CardView | None:
+        """The focused card, for something only a job pipeline's cards have (`what`); None, with a
+        notice saying why, when there is no card or the pipeline tracks something else."""
+        card = self.focused_card()
+        if card is None:
+            self._no_card()
+            return None
+        return card if self._jobs_only(what) else None
+
     def _jobs_only(self, what: str) -> bool:
         """True on a job pipeline; else a notice that `what` is for jobs."""
         if self.view is None or self.view.kind == "jobs":
@@ -408,11 +417,8 @@ class BoardScreen(Screen[None]):
         from studioflow.screens.statuses import pick_status
         from studioflow.workflow.jobs import jobs
 
-        card = self.focused_card()
+        card = self._focused_job("A status")
         if card is None:
-            self._no_card()
-            return
-        if not self._jobs_only("A status"):
             return
 
         def set_to(status_id: int | None) -> None:
@@ -541,11 +547,8 @@ class BoardScreen(Screen[None]):
         from studioflow.workflow.jobs import jobs
         from studioflow.workflow.people import clients
 
-        card = self.focused_card()
+        card = self._focused_job("Editing here")
         if card is None:
-            self._no_card()
-            return
-        if not self._jobs_only("Editing here"):
             return
         job = jobs.get_job(self.db, card.id)
         names = [(c.name, c.id) for c in clients.list_clients(self.db)]
