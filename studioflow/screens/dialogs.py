@@ -143,6 +143,17 @@ def confirm(screen: DOMNode, question: str, yes: str, then: Callable[[], object]
     screen.app.push_screen(PickerDialog(question, [(yes, True), ("Keep it", False)]), answered)
 
 
+def ask_text(screen: DOMNode, title: str, value: str, then: Callable[[str], object]) -> None:
+    """Ask for a line of text, starting as `value`; `then` runs only when some was typed
+    (escape or an empty line changes nothing)."""
+
+    def answered(text: str | None) -> None:
+        if text:
+            then(text)
+
+    screen.app.push_screen(PromptDialog(title, value), answered)
+
+
 def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dialog") -> Vertical:
     """The body of a dialog that lists rows for its keys to act on: a title, the list, a line of keys.
     A title given as a Label is one the dialog re-writes (with markup) when it loads."""
