@@ -27,9 +27,7 @@ STAGE = click.argument("stage", shell_complete=stage_names)
 ID = click.argument("automation_id", metavar="ID", type=POSITIVE)
 
 
-@click.group("automation", cls=Section, help="what a stage does when a job enters it, leaves it or gets a status")
-def automation() -> None:
-    pass
+automation = Section("automation", help="what a stage does when a job enters it, leaves it or gets a status")
 
 
 def action_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -132,11 +130,9 @@ def auto_move(db: Database, pipeline: str, stage: str, state: str) -> str:
 TEMPLATE = click.argument("template")
 
 
-@click.group(
-    "template", cls=Section, help="message templates: an email or a text with placeholders like {{ client.first_name }}"
+template = Section(
+    "template", help="message templates: an email or a text with placeholders like {{ client.first_name }}"
 )
-def template() -> None:
-    pass
 
 
 @template.command("add", help="add a message template", one_of=[("body", "body_file")])

@@ -16,9 +16,7 @@ PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
 STAGE = click.argument("stage", shell_complete=stage_names)
 
 
-@click.group("pipeline", cls=Section, help="pipelines (kanban boards) and their stages")
-def pipeline() -> None:
-    pass
+pipeline = Section("pipeline", help="pipelines (kanban boards) and their stages")
 
 
 @pipeline.command("add", help="add a pipeline")
@@ -69,9 +67,7 @@ def delete_pipeline(db: Database, pipeline: str) -> str:
     return f"pipeline {pipeline!r} deleted"
 
 
-@click.group("stage", cls=Section, help="stages (columns) of a pipeline")
-def stage() -> None:
-    pass
+stage = Section("stage", help="stages (columns) of a pipeline")
 
 
 @stage.command("add", help="add a stage")
