@@ -36,14 +36,15 @@ from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
 
-VIEW_NAMES = {
-    "today": "Today",
-    "overdue": "Overdue",
-    "upcoming": "Upcoming 7 days",
-    "open": "All open",
-    "done": "Done",
+# The task list's views in tab order: the key that shows one, its name on the view bar, and the
+# shorter one the footer and `?` give its key.
+VIEWS = {
+    "today": ("t", "Today", "Today"),
+    "overdue": ("o", "Overdue", "Overdue"),
+    "upcoming": ("w", "Upcoming 7 days", "Upcoming"),
+    "open": ("a", "All open", "All open"),
+    "done": ("c", "Done", "Done"),
 }
-VIEW_KEYS = {"today": "t", "overdue": "o", "upcoming": "w", "open": "a", "done": "c"}
 
 TASK_KEYS = [
     Binding("down,j", "cursor(1)", "Down", show=False, id="tasks.down"),
@@ -99,11 +100,10 @@ class TasksScreen(UndoKeys, Screen[None]):
     AUTO_FOCUS = "TaskList"
     BINDINGS = [
         *TASK_KEYS,
-        Binding("t", "view('today')", "Today", show=False, id="tasks.view_today"),
-        Binding("o", "view('overdue')", "Overdue", show=False, id="tasks.view_overdue"),
-        Binding("w", "view('upcoming')", "Upcoming", show=False, id="tasks.view_upcoming"),
-        Binding("a", "view('open')", "All open", show=False, id="tasks.view_open"),
-        Binding("c", "view('done')", "Done", show=False, id="tasks.view_done"),
+        *(
+            Binding(key, f"view('{view}')", short, show=False, id=f"tasks.view_{view}")
+            for view, (key, _, short) in VIEWS.items()
+        ),
         Binding("tab", "next_view(1)", "Next view", id="tasks.next_view"),
         Binding("shift+tab", "next_view(-1)", "Previous view", show=False, id="tasks.previous_view"),
         Binding("A", "apply_list", "Apply list", show=False, id="tasks.apply"),
@@ -185,8 +185,7 @@ class TasksScreen(UndoKeys, Screen[None]):
 
     def _update_bar(self, shown: int) -> None:
         tabs = []
-        for name, label in VIEW_NAMES.items():
-            key = VIEW_KEYS[name]
+        for name, (key, label, _) in VIEWS.items():
             if name == self.view_name:
                 tabs.append(f"[reverse b] {label} [/]")
             else:
@@ -232,7 +231,7 @@ class TasksScreen(UndoKeys, Screen[None]):
         self.task_list.move_to(0)
 
     def action_next_view(self, step: int) -> None:
-        names = list(VIEW_NAMES)
+        names = list(VIEWS)
         self.action_view(names[(names.index(self.view_name) + step) % len(names)])
 
     def action_reload(self) -> None:
