@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
@@ -23,6 +22,7 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect, studio
+from studioflow.screens.filter_line import FilterLine
 from studioflow.screens.undo import undo_keys
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 JOB_VERBS = {"advance": "advance", "skip": "skip", "move_to": "move_to", "reorder": "reorder", "untrack": "archive"}
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(FilterLine, Screen[None]):
     AUTO_FOCUS = ""  # keys go to the board; the filter line takes focus only on `/`
+    FILTER_ID = "board-filter"
     BINDINGS = [
         Binding("left,h", "cursor(-1, 0)", "Column left", show=False, id="board.left"),
         Binding("right,l", "cursor(1, 0)", "Column right", show=False, id="board.right"),
@@ -94,7 +95,7 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="board-top"):
             yield PipelineBar(id="pipeline-bar")
             yield OutboxBadge()
-        filter_line = Input(placeholder="filter cards: title, client, status (esc clears)", id="board-filter")
+        filter_line = Input(placeholder="filter cards: title, client, status (esc clears)", id=self.FILTER_ID)
         filter_line.display = False
         yield filter_line
         yield HorizontalScroll(id="columns")
@@ -596,29 +597,12 @@ class BoardScreen(Screen[None]):
 
     # Filter
 
-    def action_filter(self) -> None:
-        field = self.query_one("#board-filter", Input)
-        field.display = True
-        field.focus()
-
-    @on(Input.Changed, "#board-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def _show_filtered(self) -> None:
         self._refresh()
         self._focus(self.column_index, 0)
 
-    @on(Input.Submitted, "#board-filter")
-    def _filter_done(self) -> None:
+    def _leave_filter(self) -> None:
         self.set_focus(None)
-        if not self.filter_text:
-            self.query_one("#board-filter").display = False
-
-    def action_clear_filter(self) -> None:
-        field = self.query_one("#board-filter", Input)
-        self.set_focus(None)
-        field.display = False
-        if self.filter_text:
-            field.value = ""  # posts Input.Changed, which redraws
 
     # Pipelines and stages
 

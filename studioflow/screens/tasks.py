@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from rich.markup import escape
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,6 +23,7 @@ from textual.widgets import Input, Static
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.effects import run_effect
+from studioflow.screens.filter_line import FilterLine
 from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
 from studioflow.screens.undo import UndoKeys, undo_keys
@@ -96,8 +96,9 @@ def task_matches(task: TaskView, typed: str) -> bool:
     return matches(typed, *filter(None, (task.title, task.job, task.project, task.client)))
 
 
-class TasksScreen(UndoKeys, Screen[None]):
+class TasksScreen(FilterLine, UndoKeys, Screen[None]):
     AUTO_FOCUS = "TaskList"
+    FILTER_ID = "tasks-filter"
     BINDINGS = [
         *TASK_KEYS,
         *(
@@ -123,7 +124,7 @@ class TasksScreen(UndoKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="tasks-bar")
         yield Static(id="tasks-waits")  # stage waits due today, of every kind of card ("call the lead")
-        field = Input(placeholder="filter tasks: title, job, project, client (esc clears)", id="tasks-filter")
+        field = Input(placeholder="filter tasks: title, job, project, client (esc clears)", id=self.FILTER_ID)
         field.display = False
         yield field
         yield TaskList(id="task-list")
@@ -372,30 +373,13 @@ class TasksScreen(UndoKeys, Screen[None]):
 
     # Filter
 
-    def action_filter(self) -> None:
-        field = self.query_one("#tasks-filter", Input)
-        field.display = True
-        field.focus()
-
-    @on(Input.Changed, "#tasks-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def _show_filtered(self) -> None:
         if self.data is not None:
             self.draw()
             self.task_list.move_to(0)
 
-    @on(Input.Submitted, "#tasks-filter")
-    def _filter_done(self) -> None:
+    def _leave_filter(self) -> None:
         self.task_list.focus()
-        if not self.filter_text:
-            self.query_one("#tasks-filter").display = False
-
-    def action_clear_filter(self) -> None:
-        field = self.query_one("#tasks-filter", Input)
-        self.task_list.focus()
-        field.display = False
-        if self.filter_text:
-            field.value = ""  # posts Input.Changed, which redraws
 
     # Undo
 
