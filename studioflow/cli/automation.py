@@ -11,7 +11,7 @@ import click
 from studioflow.cli.complete import job_ids, pipeline_names, stage_names, status_names
 from studioflow.cli.files import read_text
 from studioflow.cli.frame import Section
-from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf
+from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf, new_place
 from studioflow.cli.services import automation_rules, templates
 from studioflow.config import load_me
 from studioflow.store import Database
@@ -106,7 +106,7 @@ def disable(db: Database, automation_id: int) -> AutomationView:
 
 @automation.command("move", help="reorder")
 @ID
-@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = fires first")
+@new_place("fires first")
 def move_automation(db: Database, automation_id: int, to: int) -> list[AutomationView]:
     return automation_rules.move_automation(db, automation_id, to)
 

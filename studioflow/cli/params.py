@@ -104,3 +104,8 @@ def stacked(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return command
 
     return apply
+
+
+def new_place(first: str) -> Callable[[Any], Any]:
+    """`--to N` of a reorder command: the row's new place, counted from 1 (`first` says what 1 is)."""
+    return click.option("--to", type=POSITIVE, required=True, metavar="N", help=f"new place, 1 = {first}")

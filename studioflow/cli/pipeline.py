@@ -6,7 +6,7 @@ import click
 
 from studioflow.cli.complete import pipeline_names, stage_names
 from studioflow.cli.frame import Section
-from studioflow.cli.params import ON_OFF, POSITIVE, OneOf
+from studioflow.cli.params import ON_OFF, POSITIVE, OneOf, new_place
 from studioflow.cli.services import pipelines, reads
 from studioflow.store import Database
 from studioflow.store.choices import PIPELINE_KINDS
@@ -55,7 +55,7 @@ def rename_pipeline(db: Database, pipeline: str, name: str) -> PipelineView:
 
 @pipeline.command("move", help="reorder pipelines")
 @PIPELINE
-@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = first")
+@new_place("first")
 def move_pipeline(db: Database, pipeline: str, to: int) -> list[PipelineView]:
     return pipelines.move_pipeline(db, pipeline, to)
 
@@ -99,7 +99,7 @@ def stage_wait(db: Database, pipeline: str, stage: str, days: int | None, clear:
 @stage.command("move", help="reorder a stage")
 @PIPELINE
 @STAGE
-@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = first column")
+@new_place("first column")
 def move_stage(db: Database, pipeline: str, stage: str, to: int) -> PipelineView:
     return pipelines.move_stage(db, pipeline, stage, to)
 
