@@ -25,10 +25,16 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "studioflow.db"
 
 
-def db_path(given: str | None = None) -> Path:
-    """`--db PATH` if given, else $STUDIOFLOW_DB, else the user data dir."""
-    chosen = given or os.environ.get(DB_ENV)
-    return Path(chosen).expanduser() if chosen else default_db_path()
+def db_path(given: str | None = None, config: Config | None = None) -> Path | str:
+    """Where the studio is: `--db` if given, else $STUDIOFLOW_DB, else `[store] url` in config.toml,
+    else the file in the user data dir. A `postgresql://` URL is kept as text, anything else is a path."""
+    chosen = given or os.environ.get(DB_ENV) or (config or load_config()).store()[0]
+    if not chosen:
+        return default_db_path()
+    return chosen if chosen.startswith(DB_URL_SCHEMES) else Path(chosen).expanduser()
+
+
+DB_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")  # as store.db.is_url tells them
 
 
 def config_path() -> Path:
@@ -84,6 +90,12 @@ class Config:
                     f'{config_path()}: keys.{binding_id} must be keys in quotes, e.g. "board.advance" = "L,ctrl+right"'
                 )
         return {binding_id: ",".join(key.strip() for key in keys.split(",")) for binding_id, keys in table.items()}
+
+    def store(self) -> tuple[str, str]:
+        """`[store]`: (url, password_command). The url is a file path or `postgresql://…` (its password
+        never here: from password_command, run when the database is opened, or PGPASSWORD)."""
+        table = _table(self.tables(), "store", {"url": str, "password_command": str})
+        return str(table.get("url", "")).strip(), str(table.get("password_command", ""))
 
     def theme(self) -> str:
         """`[ui] theme`: the theme last picked in the app ("" = Textual's default)."""

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from postgres import postgres_server, postgres_url  # noqa: F401  (fixtures; tests/ is on sys.path)
 
 from studioflow.store import Database, open_database
 from studioflow.workflow.files import demo

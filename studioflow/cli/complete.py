@@ -14,6 +14,7 @@ from studioflow.cli.frame import Leaf
 from studioflow.cli.params import OneOf
 from studioflow.cli.services import names
 from studioflow.config import db_path
+from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.db import open_current
 
@@ -91,7 +92,10 @@ def _database(ctx: click.Context) -> Iterator[Database | None]:
     """The database the command line names, if it exists at this schema: completing never
     creates, migrates or writes one."""
     given = next((c.params["db"] for c in _chain(ctx) if c.params.get("db")), None)
-    db = open_current(db_path(given))
+    try:
+        db = open_current(db_path(given))
+    except StudioflowError:  # a config.toml that cannot be read: no names, no noise in the prompt
+        db = None
     if db is None:
         yield None
         return

@@ -93,6 +93,15 @@ def import_(db: Database, file: Path) -> str:
     return f"{sum(counts.values())} rows of {len(counts)} tables imported from {file}"
 
 
+@click.command("transfer", cls=Leaf, help="copy the whole studio into a new, empty database: a file or postgresql://…")
+@click.option("--to", "target", required=True, metavar="FILE|URL", help="where to copy it (ids kept; checked after)")
+def transfer_(db: Database, target: str) -> str:
+    from studioflow.config import db_path, load_config
+
+    where, counts = transfer.copy_to(db, db_path(target), load_config().store()[1], _progress("copying"))
+    return f"{sum(counts.values())} rows of {len(counts)} tables copied to {where}; both export the same JSON"
+
+
 @click.command("backup", cls=Leaf, help="copy the database safely, even while the app runs")
 @click.argument("file", type=FILE)
 @click.option("--force", is_flag=True, help="replace the file if it exists")

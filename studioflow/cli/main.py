@@ -18,9 +18,10 @@ from studioflow.cli import complete
 from studioflow.cli.frame import Call, Section, check_text, db_option
 from studioflow.cli.render import show
 from studioflow.cli.services import jobs
-from studioflow.config import db_path, load_config
+from studioflow.config import Config, db_path, load_config
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
+from studioflow.store.db import trouble
 from studioflow.workflow.views import to_json
 
 USAGE_ERROR = 2
@@ -54,6 +55,7 @@ COMMANDS = {
     "status": ("client", "status"),
     "task": ("task", "task"),
     "template": ("automation", "template"),
+    "transfer": ("files", "transfer_"),
     "undo": ("top", "undo"),
 }
 
@@ -103,9 +105,10 @@ def run(parse: Callable[[], Any]) -> int:
         if not call.uses_db:
             show(call.handler(**call.params) if call.handler else None, call.json)
             return 0
-        db = open_database(db_path(call.db))
+        config = load_config()
+        db = open_database(db_path(call.db, config), config.store()[1])
         if call.handler is None:
-            return _run_tui(db)
+            return _run_tui(db, config)
         handler = partial(call.handler, db, **call.params)
         if call.dry_run:
             _dry_run(db, handler, call.json)
@@ -127,16 +130,19 @@ def run(parse: Callable[[], Any]) -> int:
     except StudioflowError as exc:
         print(f"studioflow: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    except (sqlite3.DatabaseError, _orm_database_error()) as exc:
-        # Raised by the read path (sqlite3) or by SQLAlchemy around the same sqlite3 error.
+    except (sqlite3.DatabaseError, _orm_database_error(), _server_error()) as exc:
+        # Raised by the read path (sqlite3, psycopg) or by SQLAlchemy around the same driver error.
         error = getattr(exc, "orig", exc)
+        if not isinstance(error, sqlite3.Error):  # PostgreSQL: busy, unreachable, a rule missed
+            print(f"studioflow: {trouble(db.label if db else None, error)}", file=sys.stderr)
+            return 1
         if isinstance(error, sqlite3.IntegrityError):  # a rule the services missed: not the input's fault
             print(f"studioflow: could not save: {error}", file=sys.stderr)
             return 1
         if isinstance(error, sqlite3.OperationalError):  # locked, disk full: not the input's fault
             print(f"studioflow: {error}", file=sys.stderr)
             return 1
-        damaged = db.path if db is not None else "the database"
+        damaged = db.label if db is not None else "the database"
         print(f"studioflow: {damaged} is damaged ({error}); see `studioflow check`", file=sys.stderr)
         return USAGE_ERROR
     except (KeyboardInterrupt, click.Abort):
@@ -180,10 +186,19 @@ def _orm_database_error() -> type[Exception]:
     return DatabaseError
 
 
-def _run_tui(db: Database) -> int:
+def _server_error() -> type[Exception]:
+    """psycopg's Error if a command reached a PostgreSQL studio; if not, none was raised."""
+    if "psycopg" not in sys.modules:
+        return sqlite3.DatabaseError
+    import psycopg
+
+    return psycopg.Error
+
+
+def _run_tui(db: Database, config: Config) -> int:
     from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
 
-    make_app(db, load_config()).run()  # config.toml read once, here, for the whole session
+    make_app(db, config).run()  # config.toml read once, here, for the whole session
     return 0
 
 

@@ -38,8 +38,8 @@ def keys(db: Database) -> list[KeyView]:
 def check(db: Database) -> str:
     problems = db.health()
     if problems:
-        raise StudioflowError(f"{db.path} is damaged: " + "; ".join(problems[:5]))
-    return f"{db.path}: ok"
+        raise StudioflowError(f"{db.label} is damaged: " + "; ".join(problems[:5]))
+    return f"{db.label}: ok"
 
 
 @click.command("undo", cls=Leaf, help="undo the last change to a job")

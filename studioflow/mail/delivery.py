@@ -11,11 +11,8 @@ holding the lock can only be a leftover of a crash.
 
 from __future__ import annotations
 
-import os
 import ssl
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,11 +21,9 @@ from typing import Protocol
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from studioflow.config import Config, SmsConfig, SmtpConfig, load_sms, load_smtp
-from studioflow.errors import StudioflowError
 from studioflow.mail.sms import NO_WAY, sms_transport
 from studioflow.mail.transport import Letter, MaildirTransport, SendFailure, SmtpTransport, smtp_password, stub_dir
 from studioflow.store import Database
-from studioflow.store.db import delivery_lock_path
 from studioflow.store.models import OutboxMessage, utcnow
 
 MESSAGES: Table = OutboxMessage.__table__
@@ -111,7 +106,7 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send every message whose time has come; returns what happened."""
     report = DeliveryReport()
-    with _delivery_lock(db.path) as got:
+    with db.delivery_lock() as got:
         if not got:
             report.busy = True
             return report
@@ -323,34 +318,3 @@ _SENT = (
         last_error="",
     )
 )
-
-
-@contextmanager
-def _delivery_lock(db_path: Path) -> Iterator[bool]:
-    """True while this process is the only one delivering this database's outbox."""
-    path = delivery_lock_path(db_path)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:  # e.g. a folder where the lock file should be
-        raise StudioflowError(f"cannot use the delivery lock {path}: {exc.strerror}; remove what is there") from None
-    try:
-        try:
-            _lock(fd)
-        except OSError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)  # closing the file releases the lock
-
-
-if sys.platform == "win32":  # the form the type checker reads as a platform check
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

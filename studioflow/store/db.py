@@ -1,13 +1,14 @@
-"""Opening the SQLite file: pragmas, transactions, schema version and migrations.
+"""Opening the database: an SQLite file (the default) or a PostgreSQL database by URL
+(`store/postgres.py`); transactions, schema version and migrations.
 
-Reads go through the stdlib `sqlite3` (`Database.rows()`); SQLAlchemy and the models are
-imported only when something writes or a migration is due, so opening the board or
-running a read command never pays for the ORM.
+Reads go through the DB-API driver (`Database.rows()`: stdlib `sqlite3`, or psycopg);
+SQLAlchemy and the models are imported only when something writes or a migration is due,
+so opening the board or running a read command never pays for the ORM.
 
-Schema versions live in `PRAGMA user_version`. A new file gets the current schema from
-the models in one go; an older file is backed up (online backup API) and then brought
-forward by the ordered `MIGRATIONS`, all in one transaction. A file from a newer
-studioflow, or a SQLite file that is not ours, is refused before anything is written.
+Schema versions live in `PRAGMA user_version` (a table on PostgreSQL). A new file gets the
+current schema from the models in one go; an older file is backed up (online backup API)
+and then brought forward by the ordered `MIGRATIONS`, all in one transaction. A file from
+a newer studioflow, or a SQLite file that is not ours, is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import sqlite3
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.text import fold
@@ -33,6 +34,9 @@ if TYPE_CHECKING:  # SQLAlchemy is loaded on the first write (or migration), nev
 
 APPLICATION_ID = 0x53464C57  # "SFLW": marks the file as ours in its header
 BUSY_TIMEOUT_MS = 5000
+# The execution option of a write transaction: SQLite begins it IMMEDIATE, PostgreSQL takes the
+# studio's write lock first; either way writers go one at a time and see each other's commits.
+WRITE = {"studio_write": True}
 
 Migration = Callable[["Connection"], None]
 
@@ -233,6 +237,13 @@ def schema_version() -> int:
     return 1 + len(MIGRATIONS)
 
 
+class Rows(Protocol):
+    """A read connection of the read path: the DB-API's `execute(sql, params)` with `?` or
+    `:name` parameters (sqlite3's own; adapted for psycopg in store/postgres.py)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
 class Database:
     """One SQLite file; hands out sessions that are each one transaction.
 
@@ -240,32 +251,43 @@ class Database:
     context joins it (a write as a savepoint), so several service calls can be made
     into one all-or-nothing transaction by wrapping them in an outer `write()`.
     The engine (and SQLAlchemy with it) is made on first use, once, whichever thread
-    asks first; `rows()` reads without it.
+    asks first; `rows()` reads without it. `PostgresDatabase` replaces the few methods
+    that differ by engine (engine, read connection, health, backup, delivery lock).
     """
 
+    engine_name = "sqlite"
+
     def __init__(self, path: Path, engine: Engine | None = None) -> None:
-        self.path = path
+        self.path = path  # for PostgreSQL, a stand-in in the data dir: the stub outbox and exports go beside it
         self._engine = engine
         self._engine_lock = threading.Lock()
         self._active: ContextVar[Session | None] = ContextVar(f"studioflow-write-{id(self)}", default=None)
         self._readers = threading.local()  # one read connection per thread
-        self._reader_list: list[sqlite3.Connection] = []
+        self._reader_list: list[Any] = []
+
+    @property
+    def label(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        return str(self.path)
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             with self._engine_lock:
                 if self._engine is None:
-                    self._engine = _make_engine(self.path)
+                    self._engine = self._make_engine()
         return self._engine
+
+    def _make_engine(self) -> Engine:
+        return _make_engine(self.path)
 
     @property
     def _writer(self) -> Engine:
-        return self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        return self.engine.execution_options(**WRITE)
 
     @contextmanager
-    def rows(self) -> Iterator[sqlite3.Connection]:
-        """A read on the stdlib driver, in one snapshot (no ORM loaded).
+    def rows(self) -> Iterator[Rows]:
+        """A read on the DB-API driver, in one snapshot (no ORM loaded).
 
         Inside a write it reads that write's own connection (flushed first), so a
         service reads what it has just written, dry runs included.
@@ -273,23 +295,38 @@ class Database:
         active = self._active.get()
         if active is not None:
             active.flush()
-            yield _sqlite(active.connection().connection.driver_connection)
+            yield self._wrap(active.connection().connection.driver_connection)
             return
-        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        conn = getattr(self._readers, "conn", None)
         if conn is None:
-            conn = self._readers.conn = _connect_reader(self.path)
+            conn = self._readers.conn = self._connect_reader()
             self._reader_list.append(conn)
-        if conn.in_transaction:  # a read inside a read: the same snapshot
-            yield conn
+        if self._reading(conn):  # a read inside a read: the same snapshot
+            yield self._wrap(conn)
             return
         try:
-            conn.execute("BEGIN")
+            self._begin_read(conn)
             try:
-                yield conn
+                yield self._wrap(conn)
             finally:
                 conn.execute("COMMIT")
-        except sqlite3.Error as exc:  # busy, damaged...: one line, as for the ORM's transactions
-            raise trouble(self.path, exc) from exc
+        except Exception as exc:  # busy, damaged, unreachable...: one line, as for the ORM's transactions
+            if not database_error(exc):
+                raise
+            raise trouble(self.label, exc) from exc
+
+    # The read path's connection, by engine.
+    def _connect_reader(self) -> Any:
+        return _connect_reader(self.path)
+
+    def _reading(self, conn: Any) -> bool:
+        return bool(conn.in_transaction)
+
+    def _begin_read(self, conn: Any) -> None:
+        conn.execute("BEGIN")
+
+    def _wrap(self, driver_connection: Any) -> Rows:
+        return _sqlite(driver_connection)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -304,7 +341,7 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: BEGIN IMMEDIATE, commit on success, roll back on any error."""
+        """A write transaction (one writer at a time), committed on success, rolled back on any error."""
         from sqlmodel import Session
 
         active = self._active.get()
@@ -359,7 +396,7 @@ class Database:
         except IntegrityError:
             raise  # a rule the services missed: a bug, left for the caller's boundary to tell
         except DBAPIError as exc:
-            raise trouble(self.path, exc) from exc
+            raise trouble(self.label, exc) from exc
 
     def health(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when healthy)."""
@@ -378,6 +415,39 @@ class Database:
         """Copy the database with SQLite's online backup API (safe while others write)."""
         _backup(self.engine, target)
 
+    def read_counters(self, rows: Rows, tables: Iterable[str]) -> dict[str, int]:
+        """The id counters of `tables` that have been used (a deleted row's id never comes back)."""
+        wanted = set(tables)
+        counted = rows.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name").fetchall()
+        return {name: int(seq) for name, seq in counted if name in wanted}
+
+    def write_counters(self, conn: Connection, counters: dict[str, int], tables: Iterable[str]) -> None:
+        """Set the id counters (after rows were loaded with their ids), in the write `conn`."""
+        for name, seq in counters.items():
+            conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+            conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+
+    @contextmanager
+    def delivery_lock(self) -> Iterator[bool]:
+        """True while this process is the only one delivering this database's outbox (a lock
+        file beside it, one per file however it is reached; released if the process dies)."""
+        path = delivery_lock_path(self.path)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # e.g. a folder where the lock file should be
+            raise StudioflowError(
+                f"cannot use the delivery lock {path}: {exc.strerror}; remove what is there"
+            ) from None
+        try:
+            try:
+                _lock(fd)
+            except OSError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # closing the file releases the lock
+
     def close(self) -> None:
         for conn in self._reader_list:
             conn.close()
@@ -387,34 +457,65 @@ class Database:
             self._engine.dispose()
 
 
-def trouble(path: Path | None, exc: Exception) -> DatabaseTrouble:
+if sys.platform == "win32":  # the form the type checker reads as a platform check
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def trouble(where: str | Path | None, exc: Exception) -> DatabaseTrouble:
     """One line for what went wrong in the database, in words a user can act on.
 
-    `exc`: a sqlite3 error (the read path) or SQLAlchemy's DBAPIError around one.
+    `exc`: a sqlite3 or psycopg error (the read path) or SQLAlchemy's DBAPIError around one.
     """
     orig = getattr(exc, "orig", exc)
     said = " ".join(str(orig).split())
+    if not isinstance(orig, sqlite3.Error) and "psycopg" in sys.modules:
+        from studioflow.store.postgres import trouble as server_trouble
+
+        return server_trouble(orig, said)
     if isinstance(orig, sqlite3.IntegrityError):  # a rule the services missed
         return DatabaseTrouble(f"could not save: {said}")
     if "locked" in said or "busy" in said:
-        return DatabaseTrouble(
-            "the database is busy: another program is writing to it; nothing was changed, try again in a moment"
-        )
+        return DatabaseTrouble(BUSY)
     if isinstance(orig, sqlite3.OperationalError):  # disk full, I/O error, read-only file
         return DatabaseTrouble(f"the database could not do it: {said}; nothing was changed")
-    return DatabaseTrouble(f"{path or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
+    return DatabaseTrouble(f"{where or 'the database'} is damaged ({said}); see `studioflow check`", damaged=True)
+
+
+BUSY = "the database is busy: another program is writing to it; nothing was changed, try again in a moment"
 
 
 def database_error(error: BaseException) -> TypeGuard[Exception]:
-    """True for an error of the database itself: sqlite3's (the read path) or SQLAlchemy's
-    DBAPIError, told without loading SQLAlchemy when nothing has (then none was raised)."""
+    """True for an error of the database itself: sqlite3's or psycopg's (the read path) or
+    SQLAlchemy's DBAPIError, told without loading a driver or SQLAlchemy that nothing has loaded
+    (then none of theirs was raised)."""
     if isinstance(error, sqlite3.Error):
         return True
+    if "psycopg" in sys.modules:
+        import psycopg
+
+        if isinstance(error, psycopg.Error):
+            return True
     if "sqlalchemy" not in sys.modules:
         return False
     from sqlalchemy.exc import DBAPIError
 
     return isinstance(error, DBAPIError)
+
+
+URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+def is_url(target: Path | str) -> bool:
+    """True for a PostgreSQL URL (the shared store); anything else names an SQLite file."""
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
 
 
 COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database
@@ -453,12 +554,18 @@ def output_path(db_path: Path, target: Path) -> Path:
     return wanted
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating if need be) and migrate the studioflow database at `path`.
+def open_database(target: Path | str, password_command: str = "") -> Database:
+    """Open (creating if need be) and migrate the studioflow database at `target`: a file path,
+    or a `postgresql://` URL (its password, when the URL has none, from `password_command`
+    or the environment, never stored).
 
-    A file already at the current schema is opened without SQLAlchemy.
+    A database already at the current schema is opened without SQLAlchemy.
     """
-    path = path.expanduser()
+    if is_url(target):
+        from studioflow.store.postgres import open_postgres
+
+        return open_postgres(str(target), password_command)
+    path = Path(target).expanduser()
     if path.is_dir():
         raise StudioflowError(f"{path} is a directory, not a database file")
     _refuse_foreign_file(path)
@@ -482,11 +589,15 @@ def open_database(path: Path) -> Database:
     return Database(path, engine)
 
 
-def open_current(path: Path) -> Database | None:
-    """The database at `path` for reading only when it is already at this schema; None when
+def open_current(target: Path | str) -> Database | None:
+    """The database at `target` for reading only when it is already at this schema; None when
     it is missing, empty, older or newer. Never creates, migrates or writes a file (shell
     completion: a TAB must not change the studio)."""
-    path = path.expanduser()
+    if is_url(target):
+        from studioflow.store.postgres import open_current_postgres
+
+        return open_current_postgres(str(target))
+    path = Path(target).expanduser()
     if not path.is_file() or path.stat().st_size == 0:
         return None
     try:
@@ -560,8 +671,7 @@ def _casefold(value: str | bytes | int | float | None) -> str | bytes | int | fl
 
 
 def _on_begin(conn: Connection) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("studio_write") else "BEGIN")
 
 
 def _read_header(path: Path) -> tuple[int, int, int]:
@@ -606,7 +716,7 @@ def _migrate(engine: Engine, path: Path) -> None:
         )
     if version > 0:
         _migration_backup(engine, path, version)
-    with engine.execution_options(sqlite_begin="IMMEDIATE").connect() as conn:
+    with engine.execution_options(**WRITE).connect() as conn:
         # Foreign keys off while migrating (set outside a transaction, where SQLite honours
         # it): rebuilding a table drops the old one, which would otherwise cascade into the
         # rows that point to it. The whole result is checked before it commits.

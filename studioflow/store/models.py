@@ -65,7 +65,9 @@ def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint
     return CheckConstraint(f"{column} IN ({allowed})", name=f"{table}_{column}_known")
 
 
-NOCASE = String(collation="NOCASE")
+# SQLite's NOCASE (ASCII case ignored in UNIQUE and ORDER BY); PostgreSQL has no such collation
+# built in, so there the column is plain text (the services match names by `fold` on both).
+NOCASE = String(collation="NOCASE").with_variant(String(), "postgresql")
 
 
 class Row(SQLModel):
@@ -276,15 +278,28 @@ class StageVisit(Row, table=True):
     __table_args__ = (
         _one_of("state", "stage_visit", VISIT_STATES),
         CheckConstraint("(state = 'active') = (left_at IS NULL)", name="stage_visit_open_iff_active"),
+        # SQLite adds truth values as numbers; PostgreSQL counts them with num_nonnulls.
         CheckConstraint(
             "(job_id IS NOT NULL) + (client_id IS NOT NULL) + (event_id IS NOT NULL) + (invoice_id IS NOT NULL) = 1",
             name="stage_visit_one_resource",
-        ),
+        ).ddl_if(dialect="sqlite"),
+        CheckConstraint(
+            "num_nonnulls(job_id, client_id, event_id, invoice_id) = 1", name="stage_visit_one_resource"
+        ).ddl_if(dialect="postgresql"),
         CheckConstraint("job_id IS NOT NULL OR pipeline_id IS NOT NULL", name="stage_visit_tracked_in_pipeline"),
-        Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=text("state = 'active'")),
-        Index("one_active_visit_per_client", "client_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
-        Index("one_active_visit_per_event", "event_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
-        Index("one_active_visit_per_invoice", "invoice_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
+        Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=ACTIVE, postgresql_where=ACTIVE),
+        Index(
+            "one_active_visit_per_client", "client_id", "pipeline_id", unique=True,
+            sqlite_where=ACTIVE, postgresql_where=ACTIVE,
+        ),
+        Index(
+            "one_active_visit_per_event", "event_id", "pipeline_id", unique=True,
+            sqlite_where=ACTIVE, postgresql_where=ACTIVE,
+        ),
+        Index(
+            "one_active_visit_per_invoice", "invoice_id", "pipeline_id", unique=True,
+            sqlite_where=ACTIVE, postgresql_where=ACTIVE,
+        ),
         Index("visit_by_job", "job_id", "id"),
         Index("visit_by_client", "client_id", "id"),
         Index("visit_by_event", "event_id", "id"),

@@ -8,11 +8,11 @@ finders import SQLModel when first called.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from studioflow.errors import StudioflowError
+from studioflow.store.db import Rows
 from studioflow.store.text import fold
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def find(session: Session, model: type[Model], ref: int | str, what: str, *where
     )
 
 
-def find_id(conn: sqlite3.Connection, table: str, ref: int | str, what: str, where: str = "", *params: Any) -> int:
+def find_id(conn: Rows, table: str, ref: int | str, what: str, where: str = "", *params: Any) -> int:
     """`find` for the ORM-free read path: the id of the row of `table`, by the same rule and messages."""
     name = "title" if table in ("job", "task") else "name"
     extra = f" AND {where}" if where else ""
@@ -153,7 +153,7 @@ def find_id(conn: sqlite3.Connection, table: str, ref: int | str, what: str, whe
     )[0]
 
 
-def stage_id(conn: sqlite3.Connection, pipeline_id: int, ref: int | str) -> int:
+def stage_id(conn: Rows, pipeline_id: int, ref: int | str) -> int:
     """`find_id` of a stage of the pipeline; a refusal names the pipeline, as `stage` does."""
     try:
         return find_id(conn, "stage", ref, "stage", "pipeline_id = ?", pipeline_id)
@@ -178,7 +178,7 @@ def narrow(
 
 
 def narrow_ids(
-    conn: sqlite3.Connection, pipeline_ref: int | str | None, stage_ref: int | str | None
+    conn: Rows, pipeline_ref: int | str | None, stage_ref: int | str | None
 ) -> tuple[int | None, int | None]:
     """`narrow` for the ORM-free read path: the ids."""
     return narrow(

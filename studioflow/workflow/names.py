@@ -3,17 +3,16 @@ completes. Read on the ORM-free path, so a TAB costs no ORM import."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.store.db import Rows
 from studioflow.workflow.lookup import find_id
 
 
 def pipelines(db: Database) -> list[tuple[str, str]]:
     """(name, kind) of every pipeline on show, in board order."""
     with db.rows() as conn:
-        return list(conn.execute("SELECT name, kind FROM pipeline WHERE archived = 0 ORDER BY position, id"))
+        return list(conn.execute("SELECT name, kind FROM pipeline WHERE archived = FALSE ORDER BY position, id"))
 
 
 def stages(db: Database, pipeline: str | None = None, job: str | None = None) -> list[tuple[str, str]]:
@@ -23,13 +22,13 @@ def stages(db: Database, pipeline: str | None = None, job: str | None = None) ->
         where, params = ("", ()) if pipeline_id is None else (" AND pipeline.id = ?", (pipeline_id,))
         rows = conn.execute(
             "SELECT stage.name, pipeline.name FROM stage JOIN pipeline ON pipeline.id = stage.pipeline_id"
-            f" WHERE pipeline.archived = 0{where} ORDER BY pipeline.position, pipeline.id, stage.position",
+            f" WHERE pipeline.archived = FALSE{where} ORDER BY pipeline.position, pipeline.id, stage.position",
             params,
         )
         return list(rows)
 
 
-def _pipeline_of(conn: sqlite3.Connection, pipeline: str | None, job: str | None) -> int | None:
+def _pipeline_of(conn: Rows, pipeline: str | None, job: str | None) -> int | None:
     try:
         if pipeline:
             return find_id(conn, "pipeline", pipeline, "pipeline")
@@ -50,7 +49,7 @@ def clients(db: Database) -> list[tuple[str, str]]:
 def jobs(db: Database) -> list[tuple[int, str]]:
     """(id, title) of every job on a board (archived ones left out), by id."""
     with db.rows() as conn:
-        return list(conn.execute("SELECT id, title FROM job WHERE archived = 0 ORDER BY id"))
+        return list(conn.execute("SELECT id, title FROM job WHERE archived = FALSE ORDER BY id"))
 
 
 def statuses(db: Database) -> list[tuple[str, str]]:

@@ -171,13 +171,11 @@ def test_a_non_ascii_address_fails_alone_and_the_batch_goes_on(
 
 
 def test_the_lock_is_one_per_file_even_through_a_symlink(db: Database, queue: Queue, tmp_path: Path) -> None:
-    from studioflow.mail.delivery import _delivery_lock
-
     queue(1)
     link = tmp_path / "elsewhere" / "link.db"
     link.parent.mkdir()
     link.symlink_to(db.path)
-    with _delivery_lock(link) as got:
+    with Database(link).delivery_lock() as got:
         assert got
         assert deliver_due(db, MailSettings(smtp=None, stub_root=tmp_path / "stub")).busy
 
@@ -305,10 +303,8 @@ def test_with_smtp_email_records_the_servers_answer_and_texts_still_wait(
 
 
 def test_a_second_delivery_run_at_the_same_time_does_nothing(db: Database, queue: Queue, tmp_path: Path) -> None:
-    from studioflow.mail.delivery import _delivery_lock
-
     queue(1)
-    with _delivery_lock(db.path) as got:
+    with db.delivery_lock() as got:
         assert got
         report = deliver_due(db, MailSettings(smtp=None, stub_root=tmp_path / "stub"))
     assert report.busy

@@ -93,8 +93,8 @@ def _filtered(text: str, cards: CardSource = JOB_CARDS) -> tuple[str, str, list[
     """(FROM, WHERE, parameters) over unarchived cards, narrowed by the filter text."""
     words = fold(text).split()  # the one matching rule: case and accents ignored
     if not words:
-        return f"{cards.table} AS card", "card.archived = 0", []  # no joins: counts come from the indexes alone
-    clauses, params = ["card.archived = 0"], []
+        return f"{cards.table} AS card", "card.archived = FALSE", []  # no joins: counts come from the indexes alone
+    clauses, params = ["card.archived = FALSE"], []
     for word in words:
         each = [reads.like(column, [word]) for column in cards.match]
         clauses.append("(" + " OR ".join(sql for sql, _ in each) + ")")
@@ -182,7 +182,7 @@ def last_pipeline(db: Database) -> int | None:
                 return lookup.find_id(conn, "pipeline", remembered[0], "pipeline")
             except StudioflowError:
                 pass
-        first = conn.execute("SELECT id FROM pipeline WHERE archived = 0 ORDER BY position, id LIMIT 1").fetchone()
+        first = conn.execute("SELECT id FROM pipeline WHERE archived = FALSE ORDER BY position, id LIMIT 1").fetchone()
         return None if first is None else int(first[0])
 
 

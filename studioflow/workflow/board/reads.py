@@ -10,7 +10,6 @@ write's own connection. tests/workflow/test_reads.py checks each against the ORM
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, overload
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any, overload
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER, OUTBOX_STATES
+from studioflow.store.db import Rows
 from studioflow.store.text import escape_like, fold
 from studioflow.workflow.lookup import find_id, narrow_ids
 from studioflow.workflow.views import (
@@ -72,7 +72,7 @@ def like(column: str, words: list[str]) -> tuple[str, list[str]]:
 # Pipelines
 
 
-def stages(conn: sqlite3.Connection, pipeline_id: int, counts: dict[int, int]) -> tuple[StageView, ...]:
+def stages(conn: Rows, pipeline_id: int, counts: dict[int, int]) -> tuple[StageView, ...]:
     """The pipeline's stages, first to last, each with its count from `counts`."""
     rows = conn.execute(
         "SELECT id, name, position, due_in_days FROM stage WHERE pipeline_id = ? ORDER BY position, id",
@@ -81,10 +81,10 @@ def stages(conn: sqlite3.Connection, pipeline_id: int, counts: dict[int, int]) -
     return tuple(StageView(i, name, pos, wait, counts.get(i, 0)) for i, name, pos, wait in rows)
 
 
-def _pipeline_view(conn: sqlite3.Connection, row: tuple[int, str, int, int, str, int]) -> PipelineView:
+def _pipeline_view(conn: Rows, row: tuple[int, str, int, int, str, int]) -> PipelineView:
     pipeline_id, name, position, archived, kind, default_for_new = row
     if kind == "jobs":
-        sql = "SELECT stage_id, count(*) FROM job WHERE pipeline_id = ? AND archived = 0 GROUP BY stage_id"
+        sql = "SELECT stage_id, count(*) FROM job WHERE pipeline_id = ? AND archived = FALSE GROUP BY stage_id"
     else:  # a tracked kind: its cards are the active stage visits
         sql = "SELECT stage_id, count(*) FROM stage_visit WHERE pipeline_id = ? AND state = 'active' GROUP BY stage_id"
     counts = dict(conn.execute(sql, (pipeline_id,)).fetchall())
@@ -97,7 +97,7 @@ _PIPELINE_ROWS = "SELECT id, name, position, archived, kind, default_for_new FRO
 
 
 def list_pipelines(db: Database, include_archived: bool = False) -> list[PipelineView]:
-    where = "" if include_archived else " WHERE archived = 0"
+    where = "" if include_archived else " WHERE archived = FALSE"
     with db.rows() as conn:
         rows = conn.execute(f"{_PIPELINE_ROWS}{where} ORDER BY position, id")
         return [_pipeline_view(conn, row) for row in rows.fetchall()]
@@ -125,7 +125,7 @@ _JOB_ROWS = """
 """
 
 
-def _jobs(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> list[JobView]:
+def _jobs(conn: Rows, where: str, params: tuple[Any, ...]) -> list[JobView]:
     order = " ORDER BY pipeline.position, pipeline.id, stage.position, job.position, job.id"
     rows = conn.execute(_JOB_ROWS + (f" WHERE {where}" if where else "") + order, params)
     return [
@@ -146,7 +146,7 @@ def list_jobs(
                 conditions.append(f"{column} = ?")
                 params.append(row_id)
         if not include_archived:
-            conditions.append("job.archived = 0")
+            conditions.append("job.archived = FALSE")
         return _jobs(conn, " AND ".join(conditions), tuple(params))
 
 
@@ -181,7 +181,7 @@ _TASK_ROWS = """
 
 
 def task_rows(
-    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] | dict[str, Any] = ()
+    conn: Rows, where: str = "", params: tuple[Any, ...] | dict[str, Any] = ()
 ) -> list[TaskView]:
     """Tasks as views, unsorted."""
     rows = conn.execute(_TASK_ROWS + (f" WHERE {where}" if where else ""), params)
@@ -191,9 +191,9 @@ def task_rows(
     ]
 
 
-# Of a row outer-joined to its job: it has no job, or the job is not archived (NULL IS NOT 1).
+# Of a row outer-joined to its job: it has no job, or the job is not archived (NULL IS NOT TRUE).
 # The plain-SQL twin of `tasks.ON_LIVE_JOB`.
-ON_LIVE_JOB = "job.archived IS NOT 1"
+ON_LIVE_JOB = "job.archived IS NOT TRUE"
 
 
 def list_tasks(
@@ -323,10 +323,13 @@ def list_messages(db: Database, states: Iterable[str] = (), limit: int | None = 
     where = f" WHERE state IN ({', '.join('?' * len(wanted))})" if wanted else ""
     query = (
         f"{_MESSAGE_ROWS}{where} ORDER BY {order},"
-        " CASE WHEN state IN ('queued', 'sending') THEN send_at END, outbox_message.id DESC LIMIT ?"
+        " CASE WHEN state IN ('queued', 'sending') THEN send_at END, outbox_message.id DESC"
     )
+    params: tuple[Any, ...] = wanted
+    if limit is not None:
+        query, params = f"{query} LIMIT ?", (*wanted, limit)
     with db.rows() as conn:
-        return _messages(conn.execute(query, (*wanted, -1 if limit is None else limit)))
+        return _messages(conn.execute(query, params))
 
 
 def get_message(db: Database, message_id: int) -> MessageView:
@@ -386,7 +389,7 @@ def agenda(
             items.append(AgendaItem(local_midnight(day(due_on)), True, "task", f"{title}{for_job}", job_id))
         jobs = conn.execute(
             "SELECT job.id, job.title, job.due_on, stage.name FROM job JOIN stage ON stage.id = job.stage_id"
-            " WHERE job.archived = 0 AND job.due_on >= ? AND job.due_on <= ?",
+            " WHERE job.archived = FALSE AND job.due_on >= ? AND job.due_on <= ?",
             (first_day, last_day),
         )
         for job_id, title, due_on, stage in jobs:
@@ -412,7 +415,7 @@ def waits_due(db: Database, today: date | None = None) -> list[str]:
         return [text for _, text, _ in stage_waits(conn, today, today)]
 
 
-def stage_waits(conn: sqlite3.Connection, today: date, last: date) -> list[tuple[date, str, int | None]]:
+def stage_waits(conn: Rows, today: date, last: date) -> list[tuple[date, str, int | None]]:
     """(day, text, job id) for each stage wait that ends by `last`, of every kind of card.
 
     A wait already over is shown on today ("overdue since"): it is still to be acted on.
@@ -427,7 +430,7 @@ def stage_waits(conn: sqlite3.Connection, today: date, last: date) -> list[tuple
         " LEFT JOIN client ON client.id = visit.client_id"
         " LEFT JOIN event ON event.id = visit.event_id"
         " LEFT JOIN invoice ON invoice.id = visit.invoice_id"
-        " WHERE visit.state = 'active' AND stage.due_in_days IS NOT NULL AND job.archived IS NOT 1"
+        " WHERE visit.state = 'active' AND stage.due_in_days IS NOT NULL AND job.archived IS NOT TRUE"
         " ORDER BY visit.id"
     )
     found = []

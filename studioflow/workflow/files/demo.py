@@ -295,7 +295,7 @@ def has_data(db: Database) -> bool:
 def write_demo(db: Database, force: bool = False, today: date | None = None) -> dict[str, int]:
     """Write the demo data in one transaction; returns how many of each thing were made."""
     if not force and has_data(db):
-        raise StudioflowError(f"{db.path} already has data; use --force to add the demo data anyway")
+        raise StudioflowError(f"{db.label} already has data; use --force to add the demo data anyway")
     today = today or date.today()
     with db.write() as session:
         history = journal.newest_entry(session)  # the user's own undo history is kept
