@@ -11,7 +11,7 @@ import click
 from studioflow.cli.complete import job_ids, pipeline_names, stage_names, status_names
 from studioflow.cli.files import read_text
 from studioflow.cli.frame import Section
-from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf
+from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf, new_place
 from studioflow.cli.services import automation_rules, templates
 from studioflow.config import load_me
 from studioflow.store import Database
@@ -27,9 +27,7 @@ STAGE = click.argument("stage", shell_complete=stage_names)
 ID = click.argument("automation_id", metavar="ID", type=POSITIVE)
 
 
-@click.group("automation", cls=Section, help="what a stage does when a job enters it, leaves it or gets a status")
-def automation() -> None:
-    pass
+automation = Section("automation", help="what a stage does when a job enters it, leaves it or gets a status")
 
 
 def action_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -108,7 +106,7 @@ def disable(db: Database, automation_id: int) -> AutomationView:
 
 @automation.command("move", help="reorder")
 @ID
-@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = fires first")
+@new_place("fires first")
 def move_automation(db: Database, automation_id: int, to: int) -> list[AutomationView]:
     return automation_rules.move_automation(db, automation_id, to)
 
@@ -132,11 +130,9 @@ def auto_move(db: Database, pipeline: str, stage: str, state: str) -> str:
 TEMPLATE = click.argument("template")
 
 
-@click.group(
-    "template", cls=Section, help="message templates: an email or a text with placeholders like {{ client.first_name }}"
+template = Section(
+    "template", help="message templates: an email or a text with placeholders like {{ client.first_name }}"
 )
-def template() -> None:
-    pass
 
 
 @template.command("add", help="add a message template", one_of=[("body", "body_file")])

@@ -17,9 +17,7 @@ CLIENT = click.argument("client", shell_complete=client_names)
 JOB = click.argument("job", shell_complete=job_ids)
 
 
-@click.group("client", cls=Section, help="clients")
-def client() -> None:
-    pass
+client = Section("client", help="clients")
 
 
 @client.command("add", help="add a client (refused when the name exists, unless --allow-duplicate)")
@@ -101,9 +99,7 @@ def merge_clients(db: Database, original: str, duplicate: str) -> ClientView:
 STATUS = click.argument("status", shell_complete=status_names)
 
 
-@click.group("status", cls=Section, help="custom job statuses that flag blockers")
-def status() -> None:
-    pass
+status = Section("status", help="custom job statuses that flag blockers")
 
 
 @status.command("add", help="add a job status")
@@ -140,11 +136,9 @@ def delete_status(db: Database, status: str) -> str:
     return f"deleted status {name}: {held} job(s) lost it (`studioflow undo` brings it back)"
 
 
-@click.group(
-    "jobclient", cls=Section, help="the clients of a job, each with a role (bride, payer...); one is the primary client"
+jobclient = Section(
+    "jobclient", help="the clients of a job, each with a role (bride, payer...); one is the primary client"
 )
-def jobclient() -> None:
-    pass
 
 
 @jobclient.command("list", help="list a job's clients")

@@ -18,9 +18,7 @@ from studioflow.workflow.views import AgendaItem, EventView
 WHEN = "'YYYY-MM-DD HH:MM'"
 
 
-@click.group("event", cls=Section, help="events: a job's sessions and appointments")
-def event() -> None:
-    pass
+event = Section("event", help="events: a job's sessions and appointments")
 
 
 @event.command("add", help="add an event")

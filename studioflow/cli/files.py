@@ -15,10 +15,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import CSV_EXPORTS, CSV_FIELDS
 
-
-@click.group("csv", cls=Section, help="spreadsheets: export any records to CSV; import clients and jobs from CSV")
-def csv() -> None:
-    pass
+csv = Section("csv", help="spreadsheets: export any records to CSV; import clients and jobs from CSV")
 
 
 @csv.command("export", help="write every record of a kind to a CSV file")

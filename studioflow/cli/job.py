@@ -8,18 +8,18 @@ import click
 
 from studioflow.cli.complete import client_names, job_ids, pipeline_names, stage_names, status_names
 from studioflow.cli.frame import Section
-from studioflow.cli.params import DATE, dry_run_option, no_automations_option
+from studioflow.cli.params import DATE, dry_run_option, no_automations_option, stacked
 from studioflow.cli.services import jobs, reads
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.workflow.views import JobView
 
 JOB = click.argument("job", shell_complete=job_ids)
+# The job's next stage, completing (advance) or skipping (skip) the one it is in.
+NEXT_STAGE = stacked(JOB, dry_run_option, no_automations_option)
 
 
-@click.group("job", cls=Section, help="jobs: a client's piece of paid work, moving through a pipeline")
-def job() -> None:
-    pass
+job = Section("job", help="jobs: a client's piece of paid work, moving through a pipeline")
 
 
 @job.command("add", help="add a job to a pipeline (its first stage unless --stage)")
@@ -61,17 +61,13 @@ def unarchive(db: Database, job: str) -> JobView:
 
 
 @job.command("advance", help="complete the job's stage and enter the next")
-@JOB
-@dry_run_option
-@no_automations_option
+@NEXT_STAGE
 def advance(db: Database, job: str, no_automations: bool) -> JobView:
     return jobs.advance(db, job, automations_on=not no_automations)
 
 
 @job.command("skip", help="skip the job's stage and enter the next")
-@JOB
-@dry_run_option
-@no_automations_option
+@NEXT_STAGE
 def skip(db: Database, job: str, no_automations: bool) -> JobView:
     return jobs.skip(db, job, automations_on=not no_automations)
 

@@ -27,9 +27,7 @@ TAX_HELP = "a tax: 'GST=5', 'QST=9.975' or a bare rate like 8.25 (repeat; each o
 Lines = tuple[tuple[str, str, str], ...]
 
 
-@click.group("invoice", cls=Section, help="invoices: numbered, with lines and tax, draft → sent → paid (or void)")
-def invoice() -> None:
-    pass
+invoice = Section("invoice", help="invoices: numbered, with lines and tax, draft → sent → paid (or void)")
 
 
 @invoice.command("add", help="add a draft invoice")
@@ -165,9 +163,7 @@ def invoices_csv(db: Database, file: Path, job: str | None, client: str | None) 
 tracking_commands(invoice, "invoices")
 
 
-@click.group("mileage", cls=Section, help="mileage logs: trips for a job or one of its events")
-def mileage_group() -> None:
-    pass
+mileage_group = Section("mileage", help="mileage logs: trips for a job or one of its events")
 
 
 @mileage_group.command("add", help="log a trip (unit and rate from config.toml [mileage] unless given)")

@@ -21,11 +21,9 @@ if TYPE_CHECKING:
 IDS = click.argument("ids", metavar="ID...", type=POSITIVE, nargs=-1, required=True)
 
 
-@click.group(
-    "outbox", cls=Section, help="messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox"
+outbox_group = Section(
+    "outbox", help="messages waiting to go, sent, failed or held; delivery by SMTP or to the stub outbox"
 )
-def outbox_group() -> None:
-    pass
 
 
 @outbox_group.command("list", help="list messages")

@@ -92,3 +92,20 @@ def no_automations_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--no-automations", is_flag=True, help="a correction: fire no automation (recorded in the job's history)"
     )(f)
+
+
+def stacked(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The arguments and options a family of commands shares, as one decorator (applied as if
+    written one above the other, in this order)."""
+
+    def apply(command: Any) -> Any:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+def new_place(first: str) -> Callable[[Any], Any]:
+    """`--to N` of a reorder command: the row's new place, counted from 1 (`first` says what 1 is)."""
+    return click.option("--to", type=POSITIVE, required=True, metavar="N", help=f"new place, 1 = {first}")

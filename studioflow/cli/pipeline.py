@@ -6,7 +6,7 @@ import click
 
 from studioflow.cli.complete import pipeline_names, stage_names
 from studioflow.cli.frame import Section
-from studioflow.cli.params import ON_OFF, POSITIVE, OneOf
+from studioflow.cli.params import ON_OFF, POSITIVE, OneOf, new_place
 from studioflow.cli.services import pipelines, reads
 from studioflow.store import Database
 from studioflow.store.choices import PIPELINE_KINDS
@@ -16,9 +16,7 @@ PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
 STAGE = click.argument("stage", shell_complete=stage_names)
 
 
-@click.group("pipeline", cls=Section, help="pipelines (kanban boards) and their stages")
-def pipeline() -> None:
-    pass
+pipeline = Section("pipeline", help="pipelines (kanban boards) and their stages")
 
 
 @pipeline.command("add", help="add a pipeline")
@@ -57,7 +55,7 @@ def rename_pipeline(db: Database, pipeline: str, name: str) -> PipelineView:
 
 @pipeline.command("move", help="reorder pipelines")
 @PIPELINE
-@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = first")
+@new_place("first")
 def move_pipeline(db: Database, pipeline: str, to: int) -> list[PipelineView]:
     return pipelines.move_pipeline(db, pipeline, to)
 
@@ -69,9 +67,7 @@ def delete_pipeline(db: Database, pipeline: str) -> str:
     return f"pipeline {pipeline!r} deleted"
 
 
-@click.group("stage", cls=Section, help="stages (columns) of a pipeline")
-def stage() -> None:
-    pass
+stage = Section("stage", help="stages (columns) of a pipeline")
 
 
 @stage.command("add", help="add a stage")
@@ -103,7 +99,7 @@ def stage_wait(db: Database, pipeline: str, stage: str, days: int | None, clear:
 @stage.command("move", help="reorder a stage")
 @PIPELINE
 @STAGE
-@click.option("--to", type=POSITIVE, required=True, metavar="N", help="new place, 1 = first column")
+@new_place("first column")
 def move_stage(db: Database, pipeline: str, stage: str, to: int) -> PipelineView:
     return pipelines.move_stage(db, pipeline, stage, to)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from functools import singledispatch
 from typing import Any
 
@@ -62,8 +63,13 @@ def _list(result: list[Any]) -> None:
 
 @text.register(PipelineView)
 def _pipeline(result: PipelineView) -> None:
-    print(f"pipeline {result.id} {result.name}")
-    print(table([row(stage) for stage in result.stages]) if result.stages else "(no stages)")
+    _headed(f"pipeline {result.id} {result.name}", result.stages, "(no stages)")
+
+
+def _headed(heading: str, rows: Sequence[Any], nothing: str) -> None:
+    """A record's heading line, then its rows as a table (or `nothing` when it has none)."""
+    print(heading)
+    print(table([row(item) for item in rows]) if rows else nothing)
 
 
 @text.register(JobView)
@@ -147,14 +153,12 @@ def _message_body(channel: str, subject: str, body: str) -> None:
 
 @text.register(ProjectDetailView)
 def _project(result: ProjectDetailView) -> None:
-    print(table([row(result.project)]))
-    print(table([row(task) for task in result.tasks]) if result.tasks else "(no tasks)")
+    _headed(table([row(result.project)]), result.tasks, "(no tasks)")
 
 
 @text.register(SavedTaskListView)
 def _saved_list(result: SavedTaskListView) -> None:
-    print(f"saved task list {result.id} {result.name}")
-    print(table([row(item) for item in result.items]) if result.items else "(no items)")
+    _headed(f"saved task list {result.id} {result.name}", result.items, "(no items)")
 
 
 @text.register(InvoiceView)

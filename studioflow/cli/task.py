@@ -19,9 +19,7 @@ ON_JOB = click.option("--job", metavar="J", shell_complete=job_ids)
 ON_PROJECT = click.option("--project", metavar="PR")
 
 
-@click.group("task", cls=Section, help="tasks: things to do, for a job, a project or alone")
-def task() -> None:
-    pass
+task = Section("task", help="tasks: things to do, for a job, a project or alone")
 
 
 @task.command(
@@ -69,11 +67,7 @@ def list_tasks(db: Database, include_done: bool, job: str | None, project: str |
     return reads.list_tasks(db, include_done, job, project)
 
 
-@click.group(
-    "project", cls=Section, help="projects: groups of tasks, for a client, an event, an invoice, a job or alone"
-)
-def project() -> None:
-    pass
+project = Section("project", help="projects: groups of tasks, for a client, an event, an invoice, a job or alone")
 
 
 @project.command("add", help="add a project")
@@ -100,9 +94,7 @@ def show_project(db: Database, project: str) -> ProjectDetailView:
     return ProjectDetailView(found, tuple(tasks.list_tasks(db, include_done=True, project=found.id)))
 
 
-@click.group("savedtasks", cls=Section, help="saved task lists: tasks made again and again, for a job or a project")
-def savedtasks() -> None:
-    pass
+savedtasks = Section("savedtasks", help="saved task lists: tasks made again and again, for a job or a project")
 
 
 @savedtasks.command("add", help="add a saved task list")

@@ -47,7 +47,7 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         every = jobs.list_jobs(self.db, self.pipeline_id, include_archived=True)
         self.shown = sorted((j for j in every if j.archived), key=lambda j: j.title.casefold())
         labels = [f"{job.title}  · {job.stage}" + (f" · {job.client}" if job.client else "") for job in self.shown]
-        refill(options, labels, options.highlighted, empty="No archived jobs in this pipeline.")
+        refill(options, labels, empty="No archived jobs in this pipeline.")
 
     def _job(self) -> JobView | None:
         return highlighted(self.query_one(OptionList), self.shown, "No archived job here.")

@@ -62,13 +62,12 @@ class AutomationsDialog(ModalScreen[None]):
 
     def _load(self, highlight: int | None = None) -> None:
         options = self.query_one(OptionList)
-        keep = options.highlighted if highlight is None else highlight
         stage = next(s for s in pipelines.get_pipeline(self.db, self.pipeline_id).stages if s.id == self.stage_id)
         self.rules = automation_rules.list_automations(self.db, self.pipeline_id, self.stage_id)
         auto = "  [dim](auto-move on)[/dim]" if automation_rules.auto_move(self.db, self.stage_id) else ""
         self.query_one("#automations-title", Label).update(f"Automations of [b]{escape(stage.name)}[/b]{auto}")
         labels = [f"{number}. {rule.summary}" for number, rule in enumerate(self.rules, 1)]
-        refill(options, labels, keep, empty="(none yet: press a to add one)")
+        refill(options, labels, highlight, empty="(none yet: press a to add one)")
 
     def _rule(self) -> AutomationView | None:
         return highlighted(self.query_one(OptionList), self.rules)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical
@@ -23,6 +22,7 @@ from textual.widgets import Input, Static
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect, studio
+from studioflow.screens.filter_line import FilterLine
 from studioflow.screens.undo import undo_keys
 from studioflow.store import Database
 from studioflow.store.choices import NOUN
@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 JOB_VERBS = {"advance": "advance", "skip": "skip", "move_to": "move_to", "reorder": "reorder", "untrack": "archive"}
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(FilterLine, Screen[None]):
     AUTO_FOCUS = ""  # keys go to the board; the filter line takes focus only on `/`
+    FILTER_ID = "board-filter"
     BINDINGS = [
         Binding("left,h", "cursor(-1, 0)", "Column left", show=False, id="board.left"),
         Binding("right,l", "cursor(1, 0)", "Column right", show=False, id="board.right"),
@@ -94,7 +95,7 @@ class BoardScreen(Screen[None]):
         with Horizontal(id="board-top"):
             yield PipelineBar(id="pipeline-bar")
             yield OutboxBadge()
-        filter_line = Input(placeholder="filter cards: title, client, status (esc clears)", id="board-filter")
+        filter_line = Input(placeholder="filter cards: title, client, status (esc clears)", id=self.FILTER_ID)
         filter_line.display = False
         yield filter_line
         yield HorizontalScroll(id="columns")
@@ -246,6 +247,15 @@ class BoardScreen(Screen[None]):
 
     def _no_card(self) -> None:
         self.notify(f"No {self._noun} here: move to a card first.", severity="warning")
+
+    def _focused_job(self, what: str) -> CardView | None:
+        """The focused card, for something only a job pipeline's cards have (`what`); None, with a
+        notice saying why, when there is no card or the pipeline tracks something else."""
+        card = self.focused_card()
+        if card is None:
+            self._no_card()
+            return None
+        return card if self._jobs_only(what) else None
 
     def _jobs_only(self, what: str) -> bool:
         """True on a job pipeline; else a notice that `what` is for jobs."""
@@ -408,11 +418,8 @@ class BoardScreen(Screen[None]):
         from studioflow.screens.statuses import pick_status
         from studioflow.workflow.jobs import jobs
 
-        card = self.focused_card()
+        card = self._focused_job("A status")
         if card is None:
-            self._no_card()
-            return
-        if not self._jobs_only("A status"):
             return
 
         def set_to(status_id: int | None) -> None:
@@ -541,11 +548,8 @@ class BoardScreen(Screen[None]):
         from studioflow.workflow.jobs import jobs
         from studioflow.workflow.people import clients
 
-        card = self.focused_card()
+        card = self._focused_job("Editing here")
         if card is None:
-            self._no_card()
-            return
-        if not self._jobs_only("Editing here"):
             return
         job = jobs.get_job(self.db, card.id)
         names = [(c.name, c.id) for c in clients.list_clients(self.db)]
@@ -593,29 +597,12 @@ class BoardScreen(Screen[None]):
 
     # Filter
 
-    def action_filter(self) -> None:
-        field = self.query_one("#board-filter", Input)
-        field.display = True
-        field.focus()
-
-    @on(Input.Changed, "#board-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def _show_filtered(self) -> None:
         self._refresh()
         self._focus(self.column_index, 0)
 
-    @on(Input.Submitted, "#board-filter")
-    def _filter_done(self) -> None:
+    def _leave_filter(self) -> None:
         self.set_focus(None)
-        if not self.filter_text:
-            self.query_one("#board-filter").display = False
-
-    def action_clear_filter(self) -> None:
-        field = self.query_one("#board-filter", Input)
-        self.set_focus(None)
-        field.display = False
-        if self.filter_text:
-            field.value = ""  # posts Input.Changed, which redraws
 
     # Pipelines and stages
 

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
@@ -23,6 +23,15 @@ from studioflow.store.text import fold, matches
 from studioflow.workflow.values import parse_date
 
 Value = TypeVar("Value")
+
+
+def save_keys(scope: str = "dialog", *, cancelled: str = "None") -> list[BindingType]:
+    """An editing dialog's keys: escape cancels (dismissing with `cancelled`), ctrl+s saves;
+    their ids start with `scope` ("dialog.save"), as the user's [keys] name them."""
+    return [
+        Binding("escape", f"dismiss({cancelled})", "Cancel", id=f"{scope}.cancel"),
+        Binding("ctrl+s", "save", "Save", id=f"{scope}.save"),
+    ]
 
 
 class DialogBody(VerticalScroll, can_focus=False):
@@ -134,6 +143,17 @@ def confirm(screen: DOMNode, question: str, yes: str, then: Callable[[], object]
     screen.app.push_screen(PickerDialog(question, [(yes, True), ("Keep it", False)]), answered)
 
 
+def ask_text(screen: DOMNode, title: str, value: str, then: Callable[[str], object]) -> None:
+    """Ask for a line of text, starting as `value`; `then` runs only when some was typed
+    (escape or an empty line changes nothing)."""
+
+    def answered(text: str | None) -> None:
+        if text:
+            then(text)
+
+    screen.app.push_screen(PromptDialog(title, value), answered)
+
+
 def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dialog") -> Vertical:
     """The body of a dialog that lists rows for its keys to act on: a title, the list, a line of keys.
     A title given as a Label is one the dialog re-writes (with markup) when it loads."""
@@ -142,9 +162,10 @@ def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dia
     return Vertical(title, OptionList(id=list_id, markup=False), Label(hint, classes="dialog-hint"), classes=classes)
 
 
-def refill(options: OptionList, labels: Sequence[str | Text], keep: int | None, empty: str = "") -> None:
-    """Show `labels` in a dialog's list with the highlight near where it was (`keep`), and focus it;
-    `empty`, if given, stands greyed in the list when there is nothing."""
+def refill(options: OptionList, labels: Sequence[str | Text], keep: int | None = None, empty: str = "") -> None:
+    """Show `labels` in a dialog's list with the highlight near where it was (or at `keep`), and
+    focus it; `empty`, if given, stands greyed in the list when there is nothing."""
+    keep = options.highlighted if keep is None else keep
     options.clear_options()
     if not labels and empty:
         options.add_option(Option(empty, disabled=True))
@@ -176,10 +197,7 @@ class JobForm:
 class JobDialog(ModalScreen[JobForm | None]):
     """New or edited job: title, a client picked from a filtered list (or created), due date."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys()
 
     def __init__(
         self,
@@ -300,10 +318,7 @@ class FormDialog(ModalScreen[bool]):
     off the UI thread (see run_effect): a refusal (StudioflowError) or a busy database is
     shown in the dialog, which stays open to fix it or try again; `said` once saved."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys(cancelled="False")
 
     def __init__(
         self,
@@ -353,10 +368,7 @@ class FormDialog(ModalScreen[bool]):
 class TextDialog(ModalScreen[str | None]):
     """A multi-line text (notes) edited in place; ctrl+s saves, escape cancels."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys()
 
     def __init__(self, heading: str, text: str) -> None:
         super().__init__()

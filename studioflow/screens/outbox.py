@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static, TextArea
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog
+from studioflow.screens.dialogs import NewEntry, PickerDialog, save_keys
 from studioflow.screens.effects import run_effect, studio
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
@@ -78,10 +78,7 @@ class MessageDialog(ModalScreen[str | None]):
 class EditMessageDialog(ModalScreen[MessageView | None]):
     """Recipient, subject and body of a message not sent yet. `save` raises on bad input; the dialog stays."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
-    ]
+    BINDINGS = save_keys()
 
     def __init__(self, message: MessageView, save: Callable[[str, str, str], MessageView]) -> None:
         super().__init__()

@@ -54,7 +54,6 @@ class StageEditor(ModalScreen[int | None]):
 
     def _load(self, highlight: int | None = None) -> None:
         options = self.query_one(OptionList)
-        keep = options.highlighted if highlight is None else highlight
         title = self.query_one("#stages-title", Label)
         if self.pipeline_id is None:
             self.pipeline = None
@@ -70,7 +69,7 @@ class StageEditor(ModalScreen[int | None]):
             f"{number}. {stage.name}  ({stage.job_count} {noun}{'s' if stage.job_count != 1 else ''})"
             for number, stage in enumerate(self.pipeline.stages, 1)
         ]
-        refill(options, labels, keep)
+        refill(options, labels, highlight)
 
     def _stage(self) -> Any:
         index = self.query_one(OptionList).highlighted

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, highlighted, list_dialog, refill
+from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, ask_text, highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
@@ -76,10 +76,9 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
 
     def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)
-        here = options.highlighted if keep is None else keep
         self.statuses = clients.list_statuses(self.db)
         labels = [Text.assemble(("● ", s.colour), s.name, (f"  {s.colour}", "dim")) for s in self.statuses]
-        refill(options, labels, here, empty="No statuses yet: n makes one.")
+        refill(options, labels, keep, empty="No statuses yet: n makes one.")
 
     def _status(self) -> StatusView | None:
         return highlighted(self.query_one(OptionList), self.statuses, "No status here: n makes one.")
@@ -99,23 +98,20 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         if status is None:
             return
 
-        def renamed(name: str | None) -> None:
-            if name:
-                self._run(lambda: clients.rename_status(self.db, status.id, name), f"Renamed to {name.strip()}")
+        def renamed(name: str) -> None:
+            self._run(lambda: clients.rename_status(self.db, status.id, name), f"Renamed to {name.strip()}")
 
-        self.app.push_screen(PromptDialog(f"Rename {status.name}", status.name), renamed)
+        ask_text(self, f"Rename {status.name}", status.name, renamed)
 
     def action_colour(self) -> None:
         status = self._status()
         if status is None:
             return
 
-        def chosen(colour: str | None) -> None:
-            if colour:
-                self._run(lambda: clients.recolour_status(self.db, status.id, colour), f"{status.name} is {colour}")
+        def chosen(colour: str) -> None:
+            self._run(lambda: clients.recolour_status(self.db, status.id, colour), f"{status.name} is {colour}")
 
-        prompt = PromptDialog(f"Colour of {status.name} (a name like red, or #d08770)", status.colour)
-        self.app.push_screen(prompt, chosen)
+        ask_text(self, f"Colour of {status.name} (a name like red, or #d08770)", status.colour, chosen)
 
     def action_delete(self) -> None:
         status = self._status()

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.dialogs import DialogBody
+from studioflow.screens.dialogs import DialogBody, save_keys
 from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.effects import run_effect
 from studioflow.store.text import fold, matches
@@ -129,8 +129,7 @@ class TaskDialog(ModalScreen[TaskForm | None]):
     """Every field of a task: title, job or project, due, priority, notes."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="taskdialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="taskdialog.save"),
+        *save_keys("taskdialog"),
         # priority: the notes box would otherwise take ctrl+e as "end of line" (end does that too)
         Binding("ctrl+e", "notes_in_editor", "Notes in $EDITOR", priority=True, id="taskdialog.notes"),
     ]

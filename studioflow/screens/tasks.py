@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from rich.markup import escape
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,6 +23,7 @@ from textual.widgets import Input, Static
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog
 from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.effects import run_effect
+from studioflow.screens.filter_line import FilterLine
 from studioflow.screens.job import JobScreen
 from studioflow.screens.task_dialogs import QuickAddDialog, TaskDialog, TaskForm
 from studioflow.screens.undo import UndoKeys, undo_keys
@@ -36,14 +36,15 @@ from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import TaskGroup, TaskListView, TaskView
 
-VIEW_NAMES = {
-    "today": "Today",
-    "overdue": "Overdue",
-    "upcoming": "Upcoming 7 days",
-    "open": "All open",
-    "done": "Done",
+# The task list's views in tab order: the key that shows one, its name on the view bar, and the
+# shorter one the footer and `?` give its key.
+VIEWS = {
+    "today": ("t", "Today", "Today"),
+    "overdue": ("o", "Overdue", "Overdue"),
+    "upcoming": ("w", "Upcoming 7 days", "Upcoming"),
+    "open": ("a", "All open", "All open"),
+    "done": ("c", "Done", "Done"),
 }
-VIEW_KEYS = {"today": "t", "overdue": "o", "upcoming": "w", "open": "a", "done": "c"}
 
 TASK_KEYS = [
     Binding("down,j", "cursor(1)", "Down", show=False, id="tasks.down"),
@@ -95,15 +96,15 @@ def task_matches(task: TaskView, typed: str) -> bool:
     return matches(typed, *filter(None, (task.title, task.job, task.project, task.client)))
 
 
-class TasksScreen(UndoKeys, Screen[None]):
+class TasksScreen(FilterLine, UndoKeys, Screen[None]):
     AUTO_FOCUS = "TaskList"
+    FILTER_ID = "tasks-filter"
     BINDINGS = [
         *TASK_KEYS,
-        Binding("t", "view('today')", "Today", show=False, id="tasks.view_today"),
-        Binding("o", "view('overdue')", "Overdue", show=False, id="tasks.view_overdue"),
-        Binding("w", "view('upcoming')", "Upcoming", show=False, id="tasks.view_upcoming"),
-        Binding("a", "view('open')", "All open", show=False, id="tasks.view_open"),
-        Binding("c", "view('done')", "Done", show=False, id="tasks.view_done"),
+        *(
+            Binding(key, f"view('{view}')", short, show=False, id=f"tasks.view_{view}")
+            for view, (key, _, short) in VIEWS.items()
+        ),
         Binding("tab", "next_view(1)", "Next view", id="tasks.next_view"),
         Binding("shift+tab", "next_view(-1)", "Previous view", show=False, id="tasks.previous_view"),
         Binding("A", "apply_list", "Apply list", show=False, id="tasks.apply"),
@@ -123,7 +124,7 @@ class TasksScreen(UndoKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="tasks-bar")
         yield Static(id="tasks-waits")  # stage waits due today, of every kind of card ("call the lead")
-        field = Input(placeholder="filter tasks: title, job, project, client (esc clears)", id="tasks-filter")
+        field = Input(placeholder="filter tasks: title, job, project, client (esc clears)", id=self.FILTER_ID)
         field.display = False
         yield field
         yield TaskList(id="task-list")
@@ -185,8 +186,7 @@ class TasksScreen(UndoKeys, Screen[None]):
 
     def _update_bar(self, shown: int) -> None:
         tabs = []
-        for name, label in VIEW_NAMES.items():
-            key = VIEW_KEYS[name]
+        for name, (key, label, _) in VIEWS.items():
             if name == self.view_name:
                 tabs.append(f"[reverse b] {label} [/]")
             else:
@@ -232,7 +232,7 @@ class TasksScreen(UndoKeys, Screen[None]):
         self.task_list.move_to(0)
 
     def action_next_view(self, step: int) -> None:
-        names = list(VIEW_NAMES)
+        names = list(VIEWS)
         self.action_view(names[(names.index(self.view_name) + step) % len(names)])
 
     def action_reload(self) -> None:
@@ -373,30 +373,13 @@ class TasksScreen(UndoKeys, Screen[None]):
 
     # Filter
 
-    def action_filter(self) -> None:
-        field = self.query_one("#tasks-filter", Input)
-        field.display = True
-        field.focus()
-
-    @on(Input.Changed, "#tasks-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def _show_filtered(self) -> None:
         if self.data is not None:
             self.draw()
             self.task_list.move_to(0)
 
-    @on(Input.Submitted, "#tasks-filter")
-    def _filter_done(self) -> None:
+    def _leave_filter(self) -> None:
         self.task_list.focus()
-        if not self.filter_text:
-            self.query_one("#tasks-filter").display = False
-
-    def action_clear_filter(self) -> None:
-        field = self.query_one("#tasks-filter", Input)
-        self.task_list.focus()
-        field.display = False
-        if self.filter_text:
-            field.value = ""  # posts Input.Changed, which redraws
 
     # Undo
 

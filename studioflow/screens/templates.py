@@ -43,7 +43,7 @@ class TemplatesDialog(ModalScreen[None]):
         options = self.query_one(OptionList)
         found = templates.list_templates(self.db)
         self.names = [t.name for t in found]
-        refill(options, [f"{t.name}  ({t.channel})" for t in found], options.highlighted)
+        refill(options, [f"{t.name}  ({t.channel})" for t in found])
 
     def _highlighted_name(self) -> str | None:
         return highlighted(self.query_one(OptionList), self.names)

@@ -12,12 +12,11 @@ from datetime import date
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from studioflow.widgets.colours import component_style, status_style
 from studioflow.widgets.due import due_text
+from studioflow.widgets.lines import LinesView
 from studioflow.workflow.board.board import CardView
 
 CARD_HEIGHT = 4  # title, client + status, due + tasks, a blank line between cards
@@ -26,7 +25,7 @@ PAGE = 50
 FetchCards = Callable[[int, int], list[CardView]]  # (offset, limit) -> cards
 
 
-class CardColumn(ScrollView, can_focus=False):
+class CardColumn(LinesView, can_focus=False):
     """The cards of one stage; the board moves its cursor, the column only draws."""
 
     COMPONENT_CLASSES = {
@@ -39,10 +38,6 @@ class CardColumn(ScrollView, can_focus=False):
     }
 
     DEFAULT_CSS = """
-    CardColumn {
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
-    }
     CardColumn > .card--title { text-style: bold; }
     CardColumn > .card--meta { color: $foreground-muted; }
     CardColumn > .card--cursor { background: $primary 35%; }
@@ -50,8 +45,6 @@ class CardColumn(ScrollView, can_focus=False):
     CardColumn > .card--today { color: $text-warning; text-style: bold; }
     CardColumn > .card--empty { color: $foreground-disabled; text-style: italic; }
     """
-
-    cursor: reactive[int | None] = reactive(None)
 
     def __init__(
         self, stage_id: int, count: int, fetch: FetchCards, *, id: str | None = None, noun: str = "job"
@@ -63,12 +56,6 @@ class CardColumn(ScrollView, can_focus=False):
         self._fetch = fetch
         self._pages: dict[int, list[CardView]] = {}
         self.today = date.today()
-
-    def on_mount(self) -> None:
-        self._resize_virtual()
-
-    def on_resize(self) -> None:
-        self._resize_virtual()
 
     def reload(self, count: int) -> None:
         """The column's cards changed: forget every page and redraw."""

@@ -13,12 +13,11 @@ from datetime import date
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from studioflow.widgets.colours import component_style
 from studioflow.widgets.due import done_text, due_text
+from studioflow.widgets.lines import LinesView
 from studioflow.workflow.views import TaskGroup, TaskView
 
 PRIORITY_MARKS = {0: "", 1: "low", 2: "med", 3: "high"}
@@ -32,7 +31,7 @@ class Line:
     task: TaskView | None
 
 
-class TaskList(ScrollView, can_focus=True):
+class TaskList(LinesView, can_focus=True):
     """Group headers and task rows; the screen moves the cursor and changes rows."""
 
     COMPONENT_CLASSES = {
@@ -51,8 +50,6 @@ class TaskList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     TaskList {
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
         height: 1fr;
     }
     TaskList > .tasks--group { text-style: bold; color: $text-accent; }
@@ -67,20 +64,12 @@ class TaskList(ScrollView, can_focus=True):
     TaskList > .tasks--empty { color: $foreground-disabled; text-style: italic; }
     """
 
-    cursor: reactive[int | None] = reactive(None)
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: list[Line] = []
         self.task_lines: list[int] = []  # indexes of the lines that are tasks, in order
         self.today = date.today()
         self.empty_text = "(no tasks)"
-
-    def on_mount(self) -> None:
-        self._resize_virtual()
-
-    def on_resize(self) -> None:
-        self._resize_virtual()
 
     def show(self, groups: tuple[TaskGroup, ...] | list[TaskGroup], today: date, keep_task: int | None = None) -> None:
         """Draw these groups; the cursor goes to `keep_task` if shown, else stays at its place."""
