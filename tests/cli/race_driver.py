@@ -1,25 +1,30 @@
 """One side of a two-process race: runs one studioflow command line many times in this process.
 
-    python race_driver.py TIMES ARG...
+    python race_driver.py TIMES PAUSE_MS ARG...
 
 Each run goes through `studioflow.cli.main`, the console script's own entry point (its
 error boundary, a fresh `open_database` and close), without paying an interpreter start
 per run. It prints "ready" once imported, waits for a line on stdin (so both sides start
 together), then prints one JSON list: [exit code, stderr] per run. Anything that escapes
 the error boundary is recorded as exit -1 with its traceback, for the test to fail on.
+
+After one run in four it pauses PAUSE_MS milliseconds: without that, two sides waiting on
+the one write lock take turns exactly, and neither ever finds the job already moved.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
+import random
 import sys
+import time
 import traceback
 
 from studioflow.cli import main
 from studioflow.cli.main import COMMANDS
-from studioflow.cli.main import studioflow as root
 
 
 def run_once(args: list[str]) -> tuple[int, str]:
@@ -32,16 +37,18 @@ def run_once(args: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-def warm_up(args: list[str]) -> None:
-    """Import what the command will use before the start line, as a launched script has."""
-    module = COMMANDS[args[0]][0]
-    root.get_command(None, args[0])  # type: ignore[arg-type]
-    __import__(f"studioflow.cli.{module}")
+def runs(times: int, pause_ms: int, args: list[str]) -> list[tuple[int, str]]:
+    done = []
+    for _ in range(times):
+        done.append(run_once(args))
+        if random.random() < 0.25:
+            time.sleep(pause_ms / 1000)
+    return done
 
 
 if __name__ == "__main__":
-    times, args = int(sys.argv[1]), sys.argv[2:]
-    warm_up(args)
+    times, pause_ms, args = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+    importlib.import_module(f"studioflow.cli.{COMMANDS[args[0]][0]}")  # imported before the start, as a script's
     print("ready", flush=True)
     sys.stdin.readline()
-    print(json.dumps([run_once(args) for _ in range(times)]), flush=True)
+    print(json.dumps(runs(times, pause_ms, args)), flush=True)

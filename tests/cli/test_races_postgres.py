@@ -31,6 +31,7 @@ from studioflow.workflow.tasks import tasks
 from tests.cli.conftest import script_env
 
 TIMES = 200
+PAUSE_MS = 250  # longer than a run: now and then one side moves twice in a row (see race_driver)
 MESSAGES = 500
 DRIVER = Path(__file__).with_name("race_driver.py")
 STAGES = ["Inquiry", "Booked", "Shoot"]
@@ -64,7 +65,7 @@ def race(tmp_path: Path, *sides: list[str]) -> list[list[tuple[int, str]]]:
     env = script_env(tmp_path)
     procs = [
         subprocess.Popen(
-            [sys.executable, str(DRIVER), str(TIMES), *args],
+            [sys.executable, str(DRIVER), str(TIMES), str(PAUSE_MS), *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, env=env, cwd=tmp_path,
         )
