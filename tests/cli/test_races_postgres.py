@@ -9,7 +9,6 @@ the installed `studioflow` console script twice at once.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -66,13 +65,18 @@ def race(tmp_path: Path, *sides: list[str]) -> list[list[tuple[int, str]]]:
     procs = [
         subprocess.Popen(
             [sys.executable, str(DRIVER), str(TIMES), str(PAUSE_MS), *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env=env, cwd=tmp_path,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
         )
         for args in sides
     ]
     for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n"
     for proc in procs:  # both are imported and waiting: let them go together
         assert proc.stdin is not None
         proc.stdin.write("go\n")
@@ -97,7 +101,8 @@ def assert_one_line_or_nothing(runs: list[tuple[int, str]]) -> None:
             assert said == "", said
             continue
         assert code in (1, 2), (code, said)
-        assert said.endswith("\n") and said.count("\n") == 1 and said.startswith("studioflow: "), said
+        assert said.startswith("studioflow: "), said
+        assert said.index("\n") == len(said) - 1, said
         assert any(reason in said for reason in EXPECTED_REFUSALS), said
 
 
@@ -111,17 +116,20 @@ def test_two_clis_advancing_and_moving_back_one_job_keep_one_visit_and_fire_once
     )
     assert_one_line_or_nothing(advancing)
     assert_one_line_or_nothing(moving_back)
-    moves = [code for code, _ in advancing + moving_back if code == 0]
-    assert sum(code == 0 for code, _ in advancing) > 0 and sum(code == 0 for code, _ in moving_back) > 0
+    moves = sum(code == 0 for code, _ in advancing + moving_back)
+    assert any(code == 0 for code, _ in advancing)
+    assert any(code == 0 for code, _ in moving_back)
 
     # One active visit, and it is where the job row says the job is.
     [(active_stage, active_count)] = rows(
-        postgres_url, "SELECT stage_id, count(*) FROM stage_visit WHERE job_id = %s AND state = 'active' GROUP BY 1", job
+        postgres_url,
+        "SELECT stage_id, count(*) FROM stage_visit WHERE job_id = %s AND state = 'active' GROUP BY 1",
+        job,
     )
     assert active_count == 1
     assert rows(postgres_url, "SELECT stage_id FROM job WHERE id = %s", job) == [(active_stage,)]
     # A visit per successful move, plus the first.
-    assert rows(postgres_url, "SELECT count(*) FROM stage_visit WHERE job_id = %s", job) == [(len(moves) + 1,)]
+    assert rows(postgres_url, "SELECT count(*) FROM stage_visit WHERE job_id = %s", job) == [(moves + 1,)]
 
     # Every visit fired exactly its stage's automations, each once: those on entering, and those on
     # completing when it was left by an advance (a move back fires nothing on the stage it leaves).
@@ -141,7 +149,7 @@ def test_two_clis_advancing_and_moving_back_one_job_keep_one_visit_and_fire_once
     # One message per (automation, visit) that sends one, and one task per run that makes tasks.
     messages = rows(postgres_url, "SELECT automation_id, visit_id FROM outbox_message")
     assert len(messages) == len(set(messages))
-    emailing = {a for a, in rows(postgres_url, "SELECT id FROM automation WHERE action = 'send_email'")}
+    emailing = {a for (a,) in rows(postgres_url, "SELECT id FROM automation WHERE action = 'send_email'")}
     assert sorted(messages) == sorted((a, v) for v, a in runs if a in emailing)
     assert rows(postgres_url, "SELECT run_id, count(*) FROM task GROUP BY run_id HAVING count(*) > 1") == []
     task_runs = rows(postgres_url, "SELECT count(DISTINCT run_id) FROM task")[0][0]
@@ -150,7 +158,7 @@ def test_two_clis_advancing_and_moving_back_one_job_keep_one_visit_and_fire_once
     waiting = rows(
         postgres_url,
         "SELECT count(*) FROM outbox_message m JOIN stage_visit v ON v.id = m.visit_id"
-        " WHERE m.send_at > now() + interval '30 minutes' AND m.state = 'queued' AND v.state <> 'active'",
+        " WHERE m.send_at > (now() AT TIME ZONE 'UTC') + interval '30 minutes' AND m.state = 'queued' AND v.state <> 'active'",
     )
     assert waiting == [(0,)]
 
@@ -189,7 +197,11 @@ def test_two_outbox_sends_at_once_send_each_of_500_messages_once(
     sends = [
         subprocess.Popen(
             [str(script), "outbox", "send", "--db", postgres_url],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
         )
         for _ in range(2)
     ]
@@ -198,13 +210,14 @@ def test_two_outbox_sends_at_once_send_each_of_500_messages_once(
     sent = 0
     for (out, err), code in said:
         assert code == 0, err
-        assert "Traceback" not in err and "internal error" not in err, err
         assert all(line.startswith("sending to 127.0.0.1") for line in err.splitlines()), err
         if out.endswith(" sent\n"):
             sent += int(out.split()[0])
         else:  # the other one was delivering (or had already sent everything)
-            assert out in ("another studioflow is delivering the outbox right now; nothing done\n",
-                           "nothing due to send\n"), out
+            assert out in (
+                "another studioflow is delivering the outbox right now; nothing done\n",
+                "nothing due to send\n",
+            ), out
     assert sent == MESSAGES
     ids = received.message_ids()
     assert [i for i, n in Counter(ids).items() if n > 1] == []
