@@ -158,7 +158,8 @@ def test_two_clis_advancing_and_moving_back_one_job_keep_one_visit_and_fire_once
     waiting = rows(
         postgres_url,
         "SELECT count(*) FROM outbox_message m JOIN stage_visit v ON v.id = m.visit_id"
-        " WHERE m.send_at > (now() AT TIME ZONE 'UTC') + interval '30 minutes' AND m.state = 'queued' AND v.state <> 'active'",
+        " WHERE m.send_at > (now() AT TIME ZONE 'UTC') + interval '30 minutes'"
+        " AND m.state = 'queued' AND v.state <> 'active'",
     )
     assert waiting == [(0,)]
 
