@@ -10,6 +10,7 @@ beforehand). Rows are seeded into an SQLite file in bulk (seed.py) and copied ov
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,13 +83,23 @@ def place(url: str | None, path: Path, make: Callable[[Path], Any]) -> Path | st
     make(path)
     if url is None:
         return path
+    empty(url)
+    # In a process of its own: the copy holds the whole export in memory, and a child measured
+    # later would count this process's size in its peak RSS (Linux keeps it across fork and exec).
+    subprocess.run([sys.executable, __file__, str(path), url], check=True)
+    return url
+
+
+def copy(path: Path, url: str) -> None:
     from studioflow.store import open_database
     from studioflow.workflow.files import transfer
 
-    empty(url)
     db = open_database(path)
     try:
         transfer.copy_to(db, url)
     finally:
         db.close()
-    return url
+
+
+if __name__ == "__main__":
+    copy(Path(sys.argv[1]), sys.argv[2])
