@@ -103,9 +103,8 @@ class PostgresDatabase(Database):
         return []
 
     def backup_to(self, target: Path) -> None:
-        raise StudioflowError(
-            "`studioflow backup` copies an SQLite file; for PostgreSQL use pg_dump, or `studioflow export`"
-        )
+        # Backups of a PostgreSQL studio are SQLite files made row by row (workflow.files.transfer.backup).
+        raise StudioflowError("a PostgreSQL studio is backed up with `studioflow backup FILE`, as an SQLite file")
 
     def read_counters(self, rows: Rows, tables: Iterable[str]) -> dict[str, int]:
         found = {}
