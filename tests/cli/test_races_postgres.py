@@ -15,9 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 from mail.smtpd import Inbox, start  # tests/ is on sys.path: its packages import each other
 
@@ -28,6 +26,7 @@ from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks import tasks
 from tests.cli.conftest import script_env
+from tests.conftest import rows_of
 
 TIMES = 200
 PAUSE_MS = 250  # longer than a run: now and then one side moves twice in a row (see race_driver)
@@ -89,11 +88,6 @@ def race(tmp_path: Path, *sides: list[str]) -> list[list[tuple[int, str]]]:
     return results
 
 
-def rows(url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with psycopg.connect(url) as conn:
-        return conn.execute(sql, params or None).fetchall()
-
-
 def assert_one_line_or_nothing(runs: list[tuple[int, str]]) -> None:
     """Every run succeeded quietly or failed with one expected line and exit 1 or 2, never a traceback."""
     for code, said in runs:
@@ -121,41 +115,43 @@ def test_two_clis_advancing_and_moving_back_one_job_keep_one_visit_and_fire_once
     assert any(code == 0 for code, _ in moving_back)
 
     # One active visit, and it is where the job row says the job is.
-    [(active_stage, active_count)] = rows(
+    [(active_stage, active_count)] = rows_of(
         postgres_url,
-        "SELECT stage_id, count(*) FROM stage_visit WHERE job_id = %s AND state = 'active' GROUP BY 1",
+        "SELECT stage_id, count(*) FROM stage_visit WHERE job_id = ? AND state = 'active' GROUP BY 1",
         job,
     )
     assert active_count == 1
-    assert rows(postgres_url, "SELECT stage_id FROM job WHERE id = %s", job) == [(active_stage,)]
+    assert rows_of(postgres_url, "SELECT stage_id FROM job WHERE id = ?", job) == [(active_stage,)]
     # A visit per successful move, plus the first.
-    assert rows(postgres_url, "SELECT count(*) FROM stage_visit WHERE job_id = %s", job) == [(moves + 1,)]
+    assert rows_of(postgres_url, "SELECT count(*) FROM stage_visit WHERE job_id = ?", job) == [(moves + 1,)]
 
     # Every visit fired exactly its stage's automations, each once: those on entering, and those on
     # completing when it was left by an advance (a move back fires nothing on the stage it leaves).
     entering: dict[int, set[int]] = {}
     completing: dict[int, set[int]] = {}
-    for automation, stage, trigger in rows(postgres_url, "SELECT id, stage_id, trigger FROM automation"):
+    for automation, stage, trigger in rows_of(postgres_url, "SELECT id, stage_id, trigger FROM automation"):
         (entering if trigger == "enter" else completing).setdefault(stage, set()).add(automation)
-    runs = rows(postgres_url, "SELECT visit_id, automation_id FROM automation_run")
+    runs = rows_of(postgres_url, "SELECT visit_id, automation_id FROM automation_run")
     assert [pair for pair, n in Counter(runs).items() if n > 1] == []
     fired: dict[int, set[int]] = {}
     for visit, automation in runs:
         fired.setdefault(visit, set()).add(automation)
-    for visit, stage, state in rows(postgres_url, "SELECT id, stage_id, state FROM stage_visit WHERE job_id = %s", job):
+    for visit, stage, state in rows_of(
+        postgres_url, "SELECT id, stage_id, state FROM stage_visit WHERE job_id = ?", job
+    ):
         expected = entering.get(stage, set()) | (completing.get(stage, set()) if state == "completed" else set())
         assert fired.get(visit, set()) == expected, (visit, stage, state)
 
     # One message per (automation, visit) that sends one, and one task per run that makes tasks.
-    messages = rows(postgres_url, "SELECT automation_id, visit_id FROM outbox_message")
+    messages = rows_of(postgres_url, "SELECT automation_id, visit_id FROM outbox_message")
     assert len(messages) == len(set(messages))
-    emailing = {a for (a,) in rows(postgres_url, "SELECT id FROM automation WHERE action = 'send_email'")}
+    emailing = {a for (a,) in rows_of(postgres_url, "SELECT id FROM automation WHERE action = 'send_email'")}
     assert sorted(messages) == sorted((a, v) for v, a in runs if a in emailing)
-    assert rows(postgres_url, "SELECT run_id, count(*) FROM task GROUP BY run_id HAVING count(*) > 1") == []
-    task_runs = rows(postgres_url, "SELECT count(DISTINCT run_id) FROM task")[0][0]
+    assert rows_of(postgres_url, "SELECT run_id, count(*) FROM task GROUP BY run_id HAVING count(*) > 1") == []
+    task_runs = rows_of(postgres_url, "SELECT count(DISTINCT run_id) FROM task")[0][0]
     assert task_runs == sum(1 for _, a in runs if a not in emailing)
     # The delayed email of every Shoot visit the job left was taken back, never two of them waiting.
-    waiting = rows(
+    waiting = rows_of(
         postgres_url,
         "SELECT count(*) FROM outbox_message m JOIN stage_visit v ON v.id = m.visit_id"
         " WHERE m.send_at > (now() AT TIME ZONE 'UTC') + interval '30 minutes'"
@@ -222,6 +218,6 @@ def test_two_outbox_sends_at_once_send_each_of_500_messages_once(
     assert sent == MESSAGES
     ids = received.message_ids()
     assert [i for i, n in Counter(ids).items() if n > 1] == []
-    stored = rows(postgres_url, "SELECT message_id, state FROM outbox_message")
+    stored = rows_of(postgres_url, "SELECT message_id, state FROM outbox_message")
     assert sorted(ids) == sorted(message_id for message_id, _ in stored)
     assert {state for _, state in stored} == {"sent"}
