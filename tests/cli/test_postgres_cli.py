@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def test_a_demo_studio_moved_to_postgresql_and_back_exports_the_same_json(
 ) -> None:
     studio = tmp_path / "studio.db"
     shutil.copyfile(demo_template, studio)
-    cli("job", "advance", "1", "--db", studio).ok()  # a visit, an automation run, a queued message
+    assert cli("job", "advance", "1", "--db", studio).code == 0  # a visit, an automation run, a held text
     moved = cli("transfer", "--to", postgres_url, "--db", studio).ok()
     assert moved.endswith(f"copied to {postgres_url}; both export the same JSON\n")
     back = tmp_path / "back.db"
@@ -46,7 +47,9 @@ def test_a_demo_studio_moved_to_postgresql_and_back_exports_the_same_json(
         cli("export", target, "--db", source).ok()
     assert exports[0].read_bytes() == exports[1].read_bytes() == exports[2].read_bytes()
     # The copy is a working studio: its next ids follow the copied ones, and it moves jobs.
-    added = cli("job", "add", "After the move", "--pipeline", "Leads", "--json", "--db", postgres_url).json()
+    made = cli("job", "add", "After the move", "--pipeline", "Leads", "--json", "--db", postgres_url)
+    assert made.code == 0  # its first stage texts the client it has not got: held, and said on stderr
+    added = json.loads(made.out)
     assert added["id"] > max(job["id"] for job in cli("job", "list", "--json", "--db", studio).json())
     assert cli("job", "advance", str(added["id"]), "--db", postgres_url).code == 0
 
