@@ -209,7 +209,7 @@ class StudioflowApp(App[None]):
         watcher = self.db.changes()  # an error here ends in on_worker_state_changed, said once
         try:
             # Anything committed between the first read and now is caught up with once.
-            self.post_message(StudioChanged(KINDS, catch_up=True))
+            self.post_message(StudioChanged(KINDS))
             while not worker.is_cancelled:
                 changed = watcher.wait(WATCH_SECONDS)
                 if changed and not worker.is_cancelled:

@@ -19,10 +19,9 @@ from textual.screen import ModalScreen, Screen
 class StudioChanged(Message):
     """Another connection committed changes of these kinds ("jobs", "tasks", "outbox", "other")."""
 
-    def __init__(self, kinds: frozenset[str], catch_up: bool = False) -> None:
+    def __init__(self, kinds: frozenset[str]) -> None:
         super().__init__()
         self.kinds = kinds
-        self.catch_up = catch_up  # the watcher has just started: anything since the first read
 
 
 @runtime_checkable
