@@ -314,7 +314,8 @@ class StudioflowApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "live" and event.state == WorkerState.ERROR:
-            said = notice(event.worker.error) or f"{type(event.worker.error).__name__}: {event.worker.error}"
+            error = event.worker.error
+            said = (notice(error) if error else None) or f"{type(error).__name__}: {error}"
             self.notify(f"Changes made elsewhere will show on a refresh only: {said}", severity="warning")
         if event.worker.group != "delivery":
             return

@@ -298,9 +298,9 @@ def announce_commits(engine: Engine, origin: str) -> None:
 
     def committing(conn: Connection) -> None:
         changed = conn.info.pop("studio_changed", None)
-        if changed:  # on the driver's connection: the transaction is SQLAlchemy's to end
-            payload = f"{origin} {','.join(sorted(changed))}"
-            conn.connection.driver_connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+        driver = conn.connection.driver_connection  # not through SQLAlchemy: the transaction is its to end
+        if changed and driver is not None:
+            driver.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{origin} {','.join(sorted(changed))}"))
 
     def rolled_back(conn: Connection) -> None:
         conn.info.pop("studio_changed", None)
