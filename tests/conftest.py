@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from postgres import postgres_server, postgres_url  # noqa: F401  (fixtures; tests/ is on sys.path)
+from postgres import PostgresServer, postgres_server, postgres_url  # noqa: F401  (fixtures; tests/ is on sys.path)
 
 from studioflow.store import Database, open_database
 from studioflow.workflow.files import demo
@@ -36,17 +36,24 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def studio_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
-    """Where a new studio goes, once per engine: a file in tmp_path, or a fresh PostgreSQL database
-    on this worker's private server (the suites that take it run on both engines)."""
-    if request.param == "sqlite":
-        return tmp_path / "studioflow.db"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine a test's studio runs on: the suites that take it run once on each."""
+    name: str = request.param
+    return name
 
 
 # For a test of SQLite itself (its files, pragmas, backups): the engine parameter narrowed to SQLite.
-sqlite_only = pytest.mark.parametrize("studio_target", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def studio_target(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a new studio goes: a file in tmp_path, or a fresh PostgreSQL database on this worker's
+    private server."""
+    if engine == "sqlite":
+        return tmp_path / "studioflow.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 @contextmanager
@@ -70,6 +77,80 @@ def any_db(studio_target: Path | str) -> Iterator[Database]:
     database = open_database(studio_target)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template_postgres(request: pytest.FixtureRequest) -> str:
+    """The demo data in a database of this worker's server, made once: tests get copies of it
+    (CREATE DATABASE … TEMPLATE), as they get byte copies of the SQLite demo file."""
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    database = open_database(server.url(name))
+    try:
+        demo.write_demo(database, today=DEMO_TODAY)
+    finally:
+        database.close()
+    return name
+
+
+@contextmanager
+def rows_at(target: Path | str) -> Iterator[Any]:
+    """A read of the studio at `target` on a connection of its own, `?` parameters: a plain sqlite3
+    connection to a file (it reads a file it may not open as a studio: damaged, older, foreign), or
+    the read path of a PostgreSQL studio."""
+    if isinstance(target, Path):
+        with closing(sqlite3.connect(target)) as conn:
+            yield conn
+        return
+    database = open_database(target)
+    try:
+        with database.rows() as conn:
+            yield conn
+    finally:
+        database.close()
+
+
+@contextmanager
+def outside_at(target: Path | str) -> Iterator[Any]:
+    """`outside` for the studio at `target`: another program's write, committed on leaving."""
+    if isinstance(target, Path):
+        with closing(sqlite3.connect(target)) as conn, conn:
+            yield conn
+        return
+    database = open_database(target)
+    try:
+        with outside(database) as conn:
+            yield conn
+    finally:
+        database.close()
+
+
+def studio_state(target: Path | str) -> object:
+    """All a test needs to say "nothing was written": the file's bytes, or every row on PostgreSQL."""
+    return target.read_bytes() if isinstance(target, Path) else dump_studio(target)
+
+
+def rows_of(target: Path | str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """What `sql` reads from the studio at `target` (either engine), on a connection of its own."""
+    database = open_database(target)
+    try:
+        with database.rows() as conn:
+            return list(conn.execute(sql, params).fetchall())
+    finally:
+        database.close()
+
+
+def dump_studio(target: Path | str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table in key order, values as SQLite stores them, on either engine."""
+    from sqlmodel import SQLModel
+
+    from studioflow.store import models  # noqa: F401  (every table on the metadata)
+
+    found = {}
+    for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name):
+        keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        found[table.name] = rows_of(target, f'SELECT * FROM "{table.name}" ORDER BY {keys}')
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -105,6 +105,7 @@ class MaildirTransport:
 
     def send(self, letter: Letter) -> str:
         try:
+            self.root.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL studio's lives in the data dir
             box = mailbox.Maildir(self.root, create=True)
             key = box.add(build_email(letter, STUB_FROM))  # written to tmp/, then renamed into new/: never half a file
         except OSError as exc:

@@ -278,7 +278,7 @@ class BoardScreen(FilterLine, Screen[None]):
 
         `ask`: a move that first checks (in the same worker) whether a stage it enters would
         write to a client the job does not have; if so nothing is done and the user is asked."""
-        from studioflow.workflow.jobs import jobs
+        from studioflow.workflow.jobs import jobs, tracking
 
         card = self.focused_card()
         if card is None or self.view is None:
@@ -286,17 +286,25 @@ class BoardScreen(FilterLine, Screen[None]):
             return
         before = self._column(self.column_index).stage_id
         kind = self.view.kind  # a client, event or invoice card has no job to ask about
+        pipeline_id = self.view.pipeline_id
+
+        def still_there(move: Callable[[], Any]) -> Any:
+            # The card may have moved since this board was drawn (another machine, another window).
+            return tracking.unless_moved(self.db, kind, card.id, before, pipeline_id, move)
 
         def attempt() -> Any:
-            if ask and kind == "jobs" and jobs.may_message_nobody(self.db, card.id):
+            if not ask:
+                return change(card.id)
+            if kind == "jobs" and jobs.may_message_nobody(self.db, card.id):
+                still_there(lambda: None)
                 try:
                     result, effects = jobs.rehearse(self.db, lambda: change(card.id))
                 except StudioflowError:
-                    return change(card.id)  # refused: the move itself says why
+                    return still_there(lambda: change(card.id))  # refused: the move itself says why
                 nobody = tuple(effect.text for effect in effects if effect.nobody)
                 if nobody:
                     return _WouldWriteToNobody(result.stage, nobody)
-            return change(card.id)
+            return still_there(lambda: change(card.id))
 
         def done(result: Any) -> None:
             if isinstance(result, _WouldWriteToNobody):
@@ -308,8 +316,14 @@ class BoardScreen(FilterLine, Screen[None]):
         def said(result: Any) -> str | None:
             return None if isinstance(result, _WouldWriteToNobody) else message
 
+        def refused(why: str) -> None:
+            elsewhere = why.startswith(tracking.MOVED_ELSEWHERE)
+            self.notify(why, severity="warning" if elsewhere else "error")
+            if elsewhere:
+                self._follow(card.id, None)
+
         # Off the UI thread: another process may hold the write lock for seconds.
-        run_effect(self, attempt, done, said=said)
+        run_effect(self, attempt, done, said=said, refused=refused)
 
     def _ask_first(self, title: str, found: _WouldWriteToNobody, move: Callable[[], None]) -> None:
         from studioflow.screens.dialogs import PickerDialog

@@ -588,18 +588,23 @@ def open_database(target: Path | str, password_command: str = "") -> Database:
         raise StudioflowError(f"cannot create the folder for {path}: {exc.strerror}") from exc
     if path.exists() and path.stat().st_size > 0 and _current_version(path) == schema_version():
         return Database(path)
+    return Database(path, migrated(_make_engine(path), path, lambda engine: _migrate(engine, path)))
+
+
+def migrated(engine: Engine, where: Path | str, migrate: Callable[[Engine], None]) -> Engine:
+    """`engine` once `migrate` has brought its database to this schema; disposed when it could not."""
     from sqlalchemy.exc import DBAPIError
 
-    engine = _make_engine(path)
     try:
-        _migrate(engine, path)
+        migrate(engine)
     except DBAPIError as exc:
         engine.dispose()
-        raise StudioflowError(f"cannot open {path}: {exc.orig}") from exc
+        said = " ".join(str(exc.orig).strip().splitlines()[:1])
+        raise StudioflowError(f"cannot open {where}: {said}") from exc
     except BaseException:
         engine.dispose()
         raise
-    return Database(path, engine)
+    return engine
 
 
 def open_current(target: Path | str) -> Database | None:

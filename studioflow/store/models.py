@@ -60,6 +60,11 @@ def _nonempty(column: str, table: str) -> CheckConstraint:
     return CheckConstraint(f"length(trim({column})) > 0", name=f"{table}_{column}_not_empty")
 
 
+def _unique_whatever_the_case(table: str) -> Index:
+    """PostgreSQL's twin of a NOCASE unique name (SQLite's own collation does it there)."""
+    return Index(f"{table}_name_nocase", text("lower(name)"), unique=True).ddl_if(dialect="postgresql")
+
+
 def _one_of(column: str, table: str, values: tuple[str, ...]) -> CheckConstraint:
     allowed = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({allowed})", name=f"{table}_{column}_known")
@@ -120,7 +125,11 @@ class Client(Row, table=True):
 
 class Pipeline(Row, table=True):
     __tablename__ = "pipeline"
-    __table_args__ = (_nonempty("name", "pipeline"), _one_of("kind", "pipeline", PIPELINE_KINDS))
+    __table_args__ = (
+        _nonempty("name", "pipeline"),
+        _one_of("kind", "pipeline", PIPELINE_KINDS),
+        _unique_whatever_the_case("pipeline"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=NOCASE, unique=True)
@@ -156,7 +165,7 @@ class Stage(Row, table=True):
 
 class JobStatus(Row, table=True):
     __tablename__ = "job_status"
-    __table_args__ = (_nonempty("name", "job_status"),)
+    __table_args__ = (_nonempty("name", "job_status"), _unique_whatever_the_case("job_status"))
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=NOCASE, unique=True)
@@ -470,7 +479,7 @@ class Task(Row, table=True):
 
 class SavedTaskList(Row, table=True):
     __tablename__ = "saved_task_list"
-    __table_args__ = (_nonempty("name", "saved_task_list"),)
+    __table_args__ = (_nonempty("name", "saved_task_list"), _unique_whatever_the_case("saved_task_list"))
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=NOCASE, unique=True)
@@ -496,7 +505,11 @@ class SavedTaskItem(Row, table=True):
 
 class MessageTemplate(Row, table=True):
     __tablename__ = "message_template"
-    __table_args__ = (_nonempty("name", "message_template"), _one_of("channel", "message_template", CHANNELS))
+    __table_args__ = (
+        _nonempty("name", "message_template"),
+        _one_of("channel", "message_template", CHANNELS),
+        _unique_whatever_the_case("message_template"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=NOCASE, unique=True)

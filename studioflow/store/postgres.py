@@ -39,7 +39,7 @@ from psycopg.types.string import TextLoader
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.changes import KINDS, kinds_written
-from studioflow.store.db import BUSY, BUSY_TIMEOUT_MS, MIGRATIONS, WRITE, Database, Rows, schema_version
+from studioflow.store.db import BUSY, BUSY_TIMEOUT_MS, MIGRATIONS, WRITE, Database, Rows, migrated, schema_version
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -116,9 +116,8 @@ class PostgresDatabase(Database):
         return []
 
     def backup_to(self, target: Path) -> None:
-        raise StudioflowError(
-            "`studioflow backup` copies an SQLite file; for PostgreSQL use pg_dump, or `studioflow export`"
-        )
+        # Backups of a PostgreSQL studio are SQLite files made row by row (workflow.files.transfer.backup).
+        raise StudioflowError("a PostgreSQL studio is backed up with `studioflow backup FILE`, as an SQLite file")
 
     def read_counters(self, rows: Rows, tables: Iterable[str]) -> dict[str, int]:
         found = {}
@@ -198,18 +197,16 @@ _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\?|:([A-Za-z_]\w*)|%")
 
 @functools.lru_cache(maxsize=512)
 def adapt(sql: str) -> str:
-    """sqlite3's placeholders (`?`, `:name`) as psycopg's (`%s`, `%(name)s`), a literal % doubled;
-    quoted text and names are left as they are."""
+    """sqlite3's placeholders (`?`, `:name`) as psycopg's (`%s`, `%(name)s`); a literal % doubled
+    everywhere (psycopg reads % even inside quotes), a ? or : inside quotes left as it is."""
 
     def swap(match: re.Match[str]) -> str:
         token = match.group(0)
         if token == "?":
             return "%s"
-        if token == "%":
-            return "%%"
         if match.group(1):
             return f"%({match.group(1)})s"
-        return token
+        return token.replace("%", "%%")
 
     return _TOKENS.sub(swap, sql)
 
@@ -389,17 +386,7 @@ def open_postgres(url: str, password_command: str = "") -> PostgresDatabase:
     if version == schema_version():
         return PostgresDatabase(url, password)
     _refuse_newer(version, label)
-    from sqlalchemy.exc import DBAPIError
-
-    engine = make_engine(url, password)
-    try:
-        _migrate(engine, label)
-    except DBAPIError as exc:
-        engine.dispose()
-        raise StudioflowError(f"cannot open {label}: {_first_line(exc.orig)}") from exc
-    except BaseException:
-        engine.dispose()
-        raise
+    engine = migrated(make_engine(url, password), label, lambda engine: _migrate(engine, label))
     return PostgresDatabase(url, password, engine)
 
 

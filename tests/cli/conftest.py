@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from postgres import PostgresServer
 
 from studioflow.cli import studioflow
 
@@ -101,11 +102,17 @@ def _isolated(tmp_path: Path) -> dict[str, str | None]:
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo database."""
-    path = tmp_path / "studioflow.db"
-    shutil.copyfile(demo_template, path)
-    return path
+def demo_db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """A private copy of the demo studio, on each engine in turn: a byte copy of the demo file, or a
+    PostgreSQL database copied from the worker's demo database."""
+    if engine == "sqlite":
+        path = tmp_path / "studioflow.db"
+        shutil.copyfile(request.getfixturevalue("demo_template"), path)
+        yield path
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    with server.database(template=request.getfixturevalue("demo_template_postgres")) as url:
+        yield url
 
 
 @dataclass(frozen=True)

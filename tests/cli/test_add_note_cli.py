@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
+
+from tests.conftest import rows_at, studio_state
 
 from .conftest import Cli
 
@@ -13,7 +13,7 @@ RULE = ("automation", "add", "wedding photography", "consultation", "--on", "ent
 
 def _first_inquiry(db: Path) -> tuple[int, str, str]:
     """A demo job waiting in Inquiry: its id, its client's first name and its notes."""
-    with closing(sqlite3.connect(db)) as conn:
+    with rows_at(db) as conn:
         return conn.execute(
             "SELECT job.id, client.name, job.notes FROM job JOIN stage ON stage.id = job.stage_id"
             " JOIN client ON client.id = job.client_id WHERE stage.name = 'Inquiry' AND NOT job.archived"
@@ -22,7 +22,7 @@ def _first_inquiry(db: Path) -> tuple[int, str, str]:
 
 
 def _notes(db: Path, job_id: int) -> str:
-    with closing(sqlite3.connect(db)) as conn:
+    with rows_at(db) as conn:
         return conn.execute("SELECT notes FROM job WHERE id = ?", (job_id,)).fetchone()[0]
 
 
@@ -36,7 +36,7 @@ def test_add_note_from_the_command_line_then_a_move_writes_the_line(cli: Cli, de
 
 
 def test_bad_add_note_input_is_one_line_and_exit_2(cli: Cli, demo_db: Path) -> None:
-    before = demo_db.read_bytes()
+    before = studio_state(demo_db)
     for args, said in (
         ((), "add_note needs the line to add"),
         (("--text", "Hi {{ clinet.name }}"), "unknown placeholder clinet"),
@@ -50,4 +50,4 @@ def test_bad_add_note_input_is_one_line_and_exit_2(cli: Cli, demo_db: Path) -> N
     assert bad.code == 2
     assert len(bad.err.strip().splitlines()) == 1
     assert "add_note" in bad.err  # the choices offered are the registry's
-    assert demo_db.read_bytes() == before
+    assert studio_state(demo_db) == before

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from studioflow.cli import main
+from tests.conftest import sqlite_only
 
 from .test_cli import damage_page, query
 
 
+@sqlite_only  # a page of an SQLite file, damaged by hand
 def test_a_backup_of_a_damaged_file_is_refused_and_leaves_nothing(
     demo_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

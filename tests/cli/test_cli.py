@@ -6,9 +6,7 @@ Bad input must exit 2 with one line on stderr, no traceback and an unchanged dat
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from studioflow.store import open_database
 from studioflow.workflow.files import demo
 from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.people import clients
+from tests.conftest import dump_studio, rows_at, sqlite_only, studio_state
 
 from .conftest import Cli, DemoIds, Result
 
@@ -28,15 +27,17 @@ DEMO_JOBS = {title: (pipeline, stage, client, status) for title, pipeline, clien
 PIPELINE_ORDER = list(demo.PIPELINES)
 
 
-def dump(path: Path) -> Dump:
-    """Every row of every table, read with a plain sqlite3 connection."""
-    with closing(sqlite3.connect(path)) as conn:
+def dump(path: Path | str) -> Dump:
+    """Every row of every table, read with a plain sqlite3 connection (or every row of a PostgreSQL studio)."""
+    if not isinstance(path, Path):
+        return dump_studio(path)
+    with rows_at(path) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
 
 
-def query(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(path)) as conn:
+def query(path: Path | str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with rows_at(path) as conn:
         return conn.execute(sql, params).fetchall()
 
 
@@ -61,8 +62,10 @@ def history(job: dict[str, Any]) -> list[tuple[str, str]]:
 # The done-when flow
 
 
-def test_demo_writes_jobs_with_stages_then_refuses_a_second_run_unless_forced(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "fresh.db"
+def test_demo_writes_jobs_with_stages_then_refuses_a_second_run_unless_forced(
+    cli: Cli, studio_target: Path | str
+) -> None:
+    db = studio_target
     today = date.today()
     assert "25 jobs" in cli("demo", "--db", db).ok()
 
@@ -236,8 +239,8 @@ def test_names_outside_ascii_are_looked_up_case_insensitively(cli: Cli, tmp_path
     assert (added.json()["pipeline"], added.json()["stage"], added.json()["client"]) == ("Équipe", "Über", "Zoë")
 
 
-def test_pipeline_client_and_job_commands_on_a_new_database(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "new.db"
+def test_pipeline_client_and_job_commands_on_a_new_database(cli: Cli, studio_target: Path | str) -> None:
+    db = studio_target
     made = cli("pipeline", "add", "Studio", "--stage", "Plan", "--stage", "Shoot", "--stage", "Deliver", "--db", db)
     lines = made.ok().splitlines()  # printed like `pipeline show`: a title, then a table of stages
     assert lines[0] == "pipeline 1 Studio"
@@ -396,7 +399,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_byte_identical(
 
 def damage_page(path: Path, page: int, end: int | None = None) -> None:
     """Overwrite pages `page` .. `end` (1-based, default just `page`) with junk."""
-    with closing(sqlite3.connect(path)) as conn:
+    with rows_at(path) as conn:
         size = conn.execute("PRAGMA page_size").fetchone()[0]
     data = bytearray(path.read_bytes())
     start, stop = (page - 1) * size, (end or page) * size
@@ -412,23 +415,26 @@ def damaged_job_table(demo_db: Path) -> Path:
     return demo_db
 
 
+@sqlite_only  # a page of an SQLite file, damaged by hand
 def test_a_damaged_database_is_refused_with_exit_2(cli: Cli, damaged_job_table: Path) -> None:
     content = damaged_job_table.read_bytes()
     assert_refused(cli("job", "list", "--json", "--db", damaged_job_table))
     assert damaged_job_table.read_bytes() == content
 
 
+@sqlite_only  # a page of an SQLite file, damaged by hand
 def test_check_reports_a_damaged_database(cli: Cli, damaged_job_table: Path) -> None:
     content = damaged_job_table.read_bytes()
     assert_refused(cli("check", "--db", damaged_job_table), match="damaged")
     assert damaged_job_table.read_bytes() == content
 
 
+@sqlite_only  # a page of an SQLite file, damaged by hand
 def test_a_database_damaged_past_its_first_page_is_refused_without_leaving_files(cli: Cli, demo_db: Path) -> None:
     pages = demo_db.stat().st_size // query(demo_db, "PRAGMA page_size")[0][0]
     damage_page(demo_db, 2, pages)
-    content = demo_db.read_bytes()
+    content = studio_state(demo_db)
     before = files_beside(demo_db)
     assert_refused(cli("job", "list", "--db", demo_db))
-    assert demo_db.read_bytes() == content
+    assert studio_state(demo_db) == content
     assert files_beside(demo_db) == before  # no -wal / -shm left next to the damaged file

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from studioflow.store.db import APPLICATION_ID
 from studioflow.workflow.files import demo
+from tests.conftest import rows_at
 
 from .conftest import Cli, DemoIds
 
@@ -136,7 +135,7 @@ def test_a_tab_never_migrates_an_older_file(bash_script: Path, tmp_path: Path) -
     """Completing reads only a file at this schema: an older one is left exactly as it was
     (no migration, no backup beside it), and nothing is offered from it."""
     old = tmp_path / "old.db"
-    with closing(sqlite3.connect(old)) as conn:
+    with rows_at(old) as conn:
         conn.executescript((SCHEMAS / "v4.sql").read_text())
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         conn.execute("PRAGMA user_version=4")

@@ -6,10 +6,8 @@ import os
 import resource
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from studioflow.cli import main
 from studioflow.store import db as dbmodule
 from studioflow.store import open_database
 from studioflow.workflow.jobs import pipelines
+from tests.conftest import outside_at, rows_at
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -62,7 +61,7 @@ def test_a_leftover_migration_backup_does_not_block_an_old_file(
     code, err = run(capsys, "pipeline", "list", "--db", str(path))
     assert code == 0, err
     fresh = tmp_path / f"old.db.v{old}-backup-2"
-    with closing(sqlite3.connect(fresh)) as conn:
+    with rows_at(fresh) as conn:
         assert conn.execute("SELECT name FROM pipeline").fetchall() == [("Kept",)]
     assert stale.is_dir() if leftover == "folder" else stale.stat().st_size == 66  # left as it was
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
@@ -106,7 +105,7 @@ def test_undecodable_bytes_from_a_real_terminal(studio: Path) -> None:
 
 
 def test_a_stored_event_at_the_end_of_time_still_exports(studio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with closing(sqlite3.connect(studio)) as conn, conn:
+    with outside_at(studio) as conn:
         conn.execute("UPDATE event SET starts_at = '9999-12-31 23:59:00.000000', ends_at = NULL")
     target = studio.parent / "all.ics"
     code, err = run(capsys, "event", "ics", str(target), "--job", "1", "--db", str(studio))
@@ -129,7 +128,7 @@ def _small_files() -> None:
 
 @pytest.mark.parametrize("command", ["export", "backup"])
 def test_a_full_disk_leaves_no_partial_file(command: str, studio: Path) -> None:
-    with closing(sqlite3.connect(studio)) as conn, conn:  # far more than the disk has room for
+    with outside_at(studio) as conn:  # far more than the disk has room for
         conn.execute("UPDATE client SET notes = hex(randomblob(20000))")
     target = studio.parent / "out" / "copy"
     target.parent.mkdir()

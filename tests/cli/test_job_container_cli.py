@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import icalendar
 
 from tests.cli.conftest import Cli
 from tests.cli.test_cli import assert_refused, dump
+from tests.conftest import rows_at
 
 WEDDING = "Martinez-Lopez wedding"
 
@@ -61,5 +60,5 @@ def test_export_import_export_is_identical_and_backup_works(cli: Cli, demo_db: P
     assert_refused(cli("import", first, "--db", fresh), "already has data")
     backup = tmp_path / "backup.db"
     cli("backup", backup, "--db", demo_db).ok()
-    with closing(sqlite3.connect(backup)) as conn:
+    with rows_at(backup) as conn:
         assert conn.execute("SELECT count(*) FROM invoice").fetchone()[0] == 2

@@ -10,6 +10,7 @@ from mail.smtpd import Inbox, start  # tests/ is on sys.path: its packages impor
 from studioflow.store import open_database
 from studioflow.workflow.automations import outbox
 from studioflow.workflow.jobs import jobs
+from tests.conftest import sqlite_only
 
 from .conftest import Cli
 
@@ -26,6 +27,7 @@ def queue_inquiry(db_path: Path, title: str = "Hale wedding") -> None:
         db.close()
 
 
+@sqlite_only  # the stub outbox beside the studio's file
 def test_send_without_smtp_goes_to_the_stub_maildir(cli: Cli, demo_db: Path) -> None:
     queue_inquiry(demo_db)
     [queued] = cli("outbox", "list", "--state", "queued", "--json", "--db", demo_db).json()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
 from tests.cli.conftest import Cli
+from tests.conftest import rows_at
 
 
 def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(path)) as conn:
+    with rows_at(path) as conn:
         return conn.execute(sql).fetchall()
 
 

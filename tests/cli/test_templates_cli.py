@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from studioflow.store import open_database
 from studioflow.workflow.automations import templates
 from studioflow.workflow.files import demo
+from tests.conftest import rows_at
 
 from .conftest import Cli, DemoIds, Result
 
@@ -21,7 +20,7 @@ BODY += "{{ me.name }}\n"
 def rows(path: Path) -> list[tuple[Any, ...]]:
     """The templates added by a test (the demo's own are left out)."""
     demo_names = [name for name, *_ in demo.TEMPLATES]
-    with closing(sqlite3.connect(path)) as conn:
+    with rows_at(path) as conn:
         found = conn.execute("SELECT name, channel, subject, body FROM message_template ORDER BY id").fetchall()
     return [row for row in found if row[0] not in demo_names]
 

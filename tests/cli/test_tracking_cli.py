@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 from tests.cli.conftest import Cli
+from tests.conftest import rows_at
 
 
-def test_a_lead_walks_its_pipeline_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+def test_a_lead_walks_its_pipeline_from_the_command_line(cli: Cli, studio_target: Path | str) -> None:
+    db = studio_target
     cli("--db", db, "pipeline", "add", "Leads", "--for", "clients", "--stage", "Email Lead", "--stage", "Call").ok()
     cli("--db", db, "client", "add", "Ada Lovelace", "--email", "ada@example.com").ok()
     cli(
@@ -44,13 +43,13 @@ def test_a_lead_walks_its_pipeline_from_the_command_line(cli: Cli, tmp_path: Pat
     assert [(v["stage"], v["state"]) for v in shown["history"]] == [("Email Lead", "completed"), ("Call", "active")]
     assert "Leads › Call" in cli("--db", db, "client", "show", "Ada Lovelace").ok()
     assert cli("--db", db, "undo").ok().startswith("undid: advance 'Ada Lovelace' to Call")
-    with closing(sqlite3.connect(db)) as conn:
+    with rows_at(db) as conn:
         assert conn.execute("SELECT stage_name, state FROM stage_visit").fetchall() == [("Email Lead", "active")]
         assert conn.execute("SELECT state FROM outbox_message").fetchall() == [("cancelled",)]
 
 
-def test_bad_input_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+def test_bad_input_is_one_line_and_exit_2(cli: Cli, studio_target: Path | str) -> None:
+    db = studio_target
     cli("--db", db, "pipeline", "add", "Leads", "--for", "clients", "--stage", "A", "--stage", "B").ok()
     cli("--db", db, "pipeline", "add", "Wedding", "--stage", "Inquiry").ok()
     cli("--db", db, "client", "add", "Ada").ok()
@@ -72,15 +71,15 @@ def test_bad_input_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
         "studioflow: client 1 'Ada' is at the last stage ('B'); there is no stage after it\n",
     )
     cli("--db", db, "client", "untrack", "Ada").ok()
-    with closing(sqlite3.connect(db)) as conn:
+    with rows_at(db) as conn:
         assert conn.execute("SELECT stage_name, state FROM stage_visit").fetchall() == [
             ("A", "completed"),
             ("B", "untracked"),
         ]
 
 
-def test_an_invoice_follows_up_from_the_command_line_and_paid_stops_it(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+def test_an_invoice_follows_up_from_the_command_line_and_paid_stops_it(cli: Cli, studio_target: Path | str) -> None:
+    db = studio_target
     stages = ("--stage", "Sent", "--stage", "Reminder", "--stage", "Paid")
     cli("--db", db, "pipeline", "add", "Invoice follow-up", "--for", "invoices", *stages).ok()
     cli("--db", db, "pipeline", "add", "Wedding", "--stage", "Inquiry", "--stage", "Booked").ok()
@@ -101,7 +100,7 @@ def test_an_invoice_follows_up_from_the_command_line_and_paid_stops_it(cli: Cli,
     assert (on["pipeline"], on["stage"]) == ("Invoice follow-up", "Sent")
     cli("--db", db, "invoice", "advance", "INV-0002").ok()
     cli("--db", db, "invoice", "status", "INV-0002", "paid").ok()
-    with closing(sqlite3.connect(db)) as conn:
+    with rows_at(db) as conn:
         assert conn.execute("SELECT subject, state FROM outbox_message ORDER BY id").fetchall() == [
             ("Your invoice", "queued"),  # the new invoice, under its letter
             ("Your invoice", "cancelled"),  # the reminder a day later: paid first

@@ -11,12 +11,13 @@ import psycopg
 import pytest
 
 from studioflow.errors import StudioflowError
-from studioflow.store import Database
+from studioflow.store import Database, open_database
 from studioflow.workflow.automations import automation_rules, templates
 from studioflow.workflow.jobs import jobs, journal, pipelines, tracking
 from studioflow.workflow.people import clients
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import tasks
+from studioflow.workflow.views import PipelineView
 from tests.conftest import outside
 
 LEAD_STAGES = ("Email Lead", "Call Lead After 2 Days", "Reattempt Call After 4 Days", "Send Final Email")
@@ -272,3 +273,25 @@ def test_an_empty_pipeline_changes_kind_and_one_default_per_kind(leads: Database
     clients.add_client(leads, "Cleo Park")  # a new client enters the default pipeline
     (track,) = tracking.get_tracks(leads, "clients", "Cleo Park")
     assert (track.pipeline, track.stage, track.tracked) == ("Nurture", "Monthly", True)
+
+
+def test_unless_moved_makes_the_move_only_where_the_board_saw_the_card(
+    db: Database, wedding: PipelineView, refused: Callable[..., str]
+) -> None:
+    made = jobs.add_job(db, "Lee wedding", "Wedding")
+    inquiry, booked = wedding.stages[0].id, wedding.stages[1].id
+    other = open_database(db.target)  # another machine on the same studio
+    try:
+        jobs.move_to(other, made.id, "Shoot")
+    finally:
+        other.close()
+    said = refused(tracking.unless_moved, db, "jobs", made.id, inquiry, wedding.id, lambda: jobs.advance(db, made.id))
+    assert said == f"{tracking.MOVED_ELSEWHERE}: the card is now in Shoot; the board is redrawn"
+    assert jobs.get_job(db, made.id).stage == "Shoot"
+    jobs.archive(db, made.id)
+    said = refused(tracking.unless_moved, db, "jobs", made.id, booked, wedding.id, lambda: jobs.advance(db, made.id))
+    assert said == f"{tracking.MOVED_ELSEWHERE}: the card has left this board; the board is redrawn"
+    jobs.unarchive(db, made.id)
+    shoot = wedding.stages[2].id
+    moved = tracking.unless_moved(db, "jobs", made.id, shoot, wedding.id, lambda: jobs.advance(db, made.id))
+    assert moved.stage == "Edit"

@@ -149,11 +149,15 @@ def _import(db: Database, data: dict[str, Any], source: Path | str, progress: Pr
 
 def backup(db: Database, target: Path, overwrite: bool = False) -> Path:
     """A copy made with SQLite's online backup API (consistent even while the app writes), checked
-    before it takes the name: a damaged source or a full disk leaves no file behind."""
+    before it takes the name: a damaged source or a full disk leaves no file behind. A PostgreSQL
+    studio is backed up into an SQLite file (`copy_to`: one snapshot, read back and compared)."""
     target = _free_target(db, target, overwrite)
     with _temporary_beside(target) as temp:
         try:
-            db.backup_to(temp)
+            if db.engine_name == "sqlite":
+                db.backup_to(temp)
+            else:  # a PostgreSQL studio is kept as an SQLite file of the same rows (one snapshot, checked)
+                copy_to(db, temp)
             with closing(sqlite3.connect(temp)) as copy:
                 problems = [row[0] for row in copy.execute("PRAGMA integrity_check") if row[0] != "ok"]
         except sqlite3.OperationalError as exc:  # disk full, I/O error

@@ -8,9 +8,10 @@ kind; when it stands on more than one, the calls need to be told which (`pipelin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,8 @@ from studioflow.workflow.automations import automations
 from studioflow.workflow.jobs import journal, subjects
 from studioflow.workflow.jobs.subjects import Tracked
 from studioflow.workflow.views import TrackView, VisitView
+
+T = TypeVar("T")
 
 
 def track(db: Database, kind: str, ref: int | str, pipeline: int | str, stage: int | str | None = None) -> TrackView:
@@ -231,6 +234,33 @@ def _step(db: Database, kind: str, ref: int | str, pipeline: int | str | None, l
         with journal.recording(session, f"{verb} {tracked.title!r} to {stages[here + 1].name}", [tracked.key]):
             automations.transition(session, tracked, leaving, stages[here + 1])
         return _view(session, tracked, since=since)
+
+
+MOVED_ELSEWHERE = "changed on another machine or window"
+
+
+def unless_moved(db: Database, kind: str, card_id: int, stage_id: int, pipeline_id: int, change: Callable[[], T]) -> T:
+    """`change()` (a move of a card) in one write, made only if the card still stands where the board
+    showed it: a board drawn before another machine moved the card refuses in one line, instead
+    of moving the card on from a stage it has already left."""
+    with db.write():
+        with db.rows() as conn:
+            if kind == "jobs":
+                sql = (
+                    "SELECT job.stage_id, stage.name FROM job JOIN stage ON stage.id = job.stage_id"
+                    " WHERE job.id = ? AND job.pipeline_id = ? AND job.archived = FALSE"
+                )
+            else:
+                sql = (
+                    f"SELECT stage_id, stage_name FROM stage_visit WHERE {subjects.COLUMN[kind]} = ?"
+                    " AND pipeline_id = ? AND state = 'active'"
+                )
+            now = conn.execute(sql, (card_id, pipeline_id)).fetchone()
+        if now is None:
+            raise StudioflowError(f"{MOVED_ELSEWHERE}: the card has left this board; the board is redrawn")
+        if now[0] != stage_id:
+            raise StudioflowError(f"{MOVED_ELSEWHERE}: the card is now in {now[1]}; the board is redrawn")
+        return change()
 
 
 def _resource(session: Session, kind: str, ref: int | str) -> Any:
