@@ -83,7 +83,7 @@ def test_a_rolled_back_write_reports_nothing(other: Database, watcher: Changes) 
     assert watcher.wait(0.8) is None
 
 
-@pytest.mark.parametrize("studio_target", ["postgresql"], indirect=True)  # a file cannot tell who wrote it
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # a file cannot tell who wrote it
 def test_postgres_does_not_report_its_own_writes_back(any_db: Database, watcher: Changes, other: Database) -> None:
     tasks.add_task(any_db, "Mine")
     assert watcher.wait(0.8) is None
