@@ -13,6 +13,7 @@ from studioflow.store import Database, open_database
 from studioflow.store.changes import KINDS, Changes, kinds_written
 from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.tasks import tasks
+from tests.conftest import outside
 
 SEEN_WITHIN = 1.5  # seconds
 
@@ -88,6 +89,22 @@ def test_postgres_does_not_report_its_own_writes_back(any_db: Database, watcher:
     tasks.add_task(any_db, "Mine")
     assert watcher.wait(0.8) is None
     tasks.add_task(other, "Theirs")
+    changed = watcher.wait(SEEN_WITHIN)
+    assert changed is not None
+    assert "tasks" in changed
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_lost_listener_comes_back_and_reports_everything(any_db: Database, other: Database, watcher: Changes) -> None:
+    with outside(any_db) as conn:  # the server restarted, a network cut: the listener's connection ends
+        ended = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+    assert ended == 1
+    reported = [watcher.wait(0.3) for _ in range(5)]
+    assert set(KINDS) in reported  # back: what was missed meanwhile cannot be told, so everything is
+    tasks.add_task(other, "After the cut")
     changed = watcher.wait(SEEN_WITHIN)
     assert changed is not None
     assert "tasks" in changed
