@@ -21,6 +21,7 @@ from studioflow.screens.dialogs import PickerDialog
 from studioflow.screens.tasks import TasksScreen
 from studioflow.store import Database, open_database
 from studioflow.store.changes import Changes
+from studioflow.workflow.board import board as studio_board
 from studioflow.workflow.board.board import CardView
 from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.tasks import tasks
@@ -112,6 +113,25 @@ async def test_a_move_on_the_other_machine_shows_on_the_board(studio: Studio) ->
         assert board(app)._column(1).card(0).id == moved.id  # type: ignore[union-attr]
         assert board(app).focused_card().id == kept.id  # type: ignore[union-attr]  # now the first card
         assert board(app).column_index == 0
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # a file says only that it changed
+async def test_the_board_re_reads_only_for_what_it_shows(studio: Studio, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(studio.here)
+    async with app.run_test(size=SIZE) as pilot:
+        await watching(pilot)
+        screen = board(app)
+        reads: list[None] = []
+        refresh = screen._refresh
+        monkeypatch.setattr(screen, "_refresh", lambda *a: reads.append(None) or refresh(*a))
+
+        pipeline = screen.view.pipeline_id  # type: ignore[union-attr]
+        studio_board.remember_pipeline(studio.there, pipeline)  # a setting: nothing on the board
+        await pilot.pause(0.6)
+        jobs.advance(studio.there, studio.jones)
+        await until(pilot, lambda: counts(app) == [1, 1])
+
+        assert reads == [None]  # the move, not the setting
 
 
 async def test_a_dialog_stays_open_and_keeps_the_keys_while_the_board_refreshes(studio: Studio) -> None:
