@@ -121,9 +121,14 @@ async def test_the_board_re_reads_only_for_what_it_shows(studio: Studio, monkeyp
     async with app.run_test(size=SIZE) as pilot:
         await watching(pilot)
         screen = board(app)
-        reads: list[None] = []
+        reads: list[set[int] | None] = []
         refresh = screen._refresh
-        monkeypatch.setattr(screen, "_refresh", lambda *a: reads.append(None) or refresh(*a))
+
+        def counted(stage_ids: set[int] | None = None) -> bool:
+            reads.append(stage_ids)
+            return refresh(stage_ids)
+
+        monkeypatch.setattr(screen, "_refresh", counted)
 
         pipeline = screen.view.pipeline_id  # type: ignore[union-attr]
         studio_board.remember_pipeline(studio.there, pipeline)  # a setting: nothing on the board
@@ -131,7 +136,7 @@ async def test_the_board_re_reads_only_for_what_it_shows(studio: Studio, monkeyp
         jobs.advance(studio.there, studio.jones)
         await until(pilot, lambda: counts(app) == [1, 1])
 
-        assert reads == [None]  # the move, not the setting
+        assert reads == [None]  # one whole re-read: the move's, not the setting's
 
 
 async def test_a_dialog_stays_open_and_keeps_the_keys_while_the_board_refreshes(studio: Studio) -> None:
