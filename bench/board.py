@@ -2,6 +2,7 @@
 and for a pipeline of 10,000 invoices.
 
     python bench/board.py            # prints a table of figures and the launch ratio
+    python bench/board.py --pg       # the same, on a private PostgreSQL server (or --db URL)
 
 Launch is measured in a fresh process each time (interpreter start, imports, opening
 the database, first frame with cards drawn), headless. A move is the time from the
@@ -11,6 +12,7 @@ Textual's headless driver, as a real one would).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import resource
@@ -26,10 +28,11 @@ LAUNCH_RUNS = 5
 MOVES = 20
 
 
-def child_launch(db_path: str, started: float, moves: int) -> None:
+def child_launch(db_target: str, started: float, moves: int) -> None:
     """Runs in a fresh process: open the board headless and report timings as JSON."""
     from studioflow.app import make_app
     from studioflow.store import open_database
+    from studioflow.store.db import is_url
     from studioflow.widgets.board.column import CardColumn
 
     first_card: list[float] = []
@@ -50,7 +53,7 @@ def child_launch(db_path: str, started: float, moves: int) -> None:
     CardColumn.render_line = timed_render_line  # type: ignore[method-assign]
 
     async def run() -> dict[str, object]:
-        db = open_database(Path(db_path))
+        db = open_database(db_target if is_url(db_target) else Path(db_target))
         app = make_app(db)
         move_times: list[float] = []
         async with app.run_test(size=(160, 40)) as pilot:
@@ -77,16 +80,16 @@ def child_launch(db_path: str, started: float, moves: int) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
-def main() -> None:
+def main(url: str | None) -> None:
     from child import measure
+    from pg import place
     from seed import seed, seed_invoices
 
     results: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for jobs in (100, 10_000, 100_000):
-            path = Path(tmp) / f"bench-{jobs}.db"
             t0 = time.perf_counter()
-            seed(path, jobs)
+            path = place(url, Path(tmp) / f"bench-{jobs}.db", lambda p, n=jobs: seed(p, n))
             print(f"seeded {jobs:,} jobs in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
             launches, rss = [], 0.0
             move_times: list[float] = []
@@ -102,8 +105,7 @@ def main() -> None:
                 "rss_mb": rss,
             }
         # A pipeline of 10,000 invoices: the same launch, move and memory targets as for jobs.
-        path = Path(tmp) / "bench-invoices.db"
-        seed_invoices(path, 10_000)
+        path = place(url, Path(tmp) / "bench-invoices.db", lambda p: seed_invoices(p, 10_000))
         launches, rss, move_times = [], 0.0, []
         for run in range(LAUNCH_RUNS):
             figures = measure(__file__, path, MOVES if run == 0 else 0)
@@ -116,6 +118,10 @@ def main() -> None:
             "move_max_ms": max(move_times) * 1000,
             "rss_mb": rss,
         }
+    if url is not None:
+        from studioflow.store.postgres import redact  # not at the top: the launched child must not load psycopg
+
+        print(f"on PostgreSQL ({redact(url)})")
     print(f"{'cards':>15}  {'launch (median)':>16}  {'move (median)':>14}  {'move (max)':>11}  {'peak RSS':>9}")
     rows = [(f"{jobs:,} jobs", r) for jobs, r in results.items()] + [("10,000 invoices", invoice_row)]
     for name, r in rows:
@@ -131,4 +137,11 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child_launch(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))
     else:
-        main()
+        import pg
+
+        parser = argparse.ArgumentParser(
+            description=__doc__.split("\n\n")[0], epilog=pg.HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        pg.add_arguments(parser)
+        with pg.target(parser.parse_args()) as url:
+            main(url)

@@ -10,8 +10,9 @@ import time
 from pathlib import Path
 
 
-def measure(script: str, db_path: Path, count: int) -> dict[str, object]:
-    """Run `script --child DB STARTED COUNT`; the figures are the JSON on its last line of output."""
+def measure(script: str, db_path: Path | str, count: int) -> dict[str, object]:
+    """Run `script --child DB STARTED COUNT` (DB: a file or a URL); the figures are the JSON on its
+    last line of output."""
     started = time.time()
     out = subprocess.run(
         [sys.executable, script, "--child", str(db_path), repr(started), str(count)],

@@ -1,6 +1,7 @@
 """Outbox benchmark: deliver 1,000 queued emails to a local SMTP server (aiosmtpd).
 
     python bench/outbox.py [COUNT]
+    python bench/outbox.py --pg [COUNT]     # on a private PostgreSQL server (or --db URL)
 
 Prints the seconds, messages per second and connections used. Every message is
 claimed and recorded in its own committed transaction (synchronous=FULL), as in
@@ -10,6 +11,7 @@ with the sender for the GIL), accepts everything, and reports what it received.
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import subprocess
@@ -56,7 +58,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def main(count: int) -> None:
+def main(count: int, url: str | None) -> None:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -64,7 +66,7 @@ def main(count: int) -> None:
     assert server.stdout is not None
     assert server.stdout.readline().strip() == "ready"
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(Path(tmp) / "bench.db")
+        db = open_database(url or Path(tmp) / "bench.db")
         with db.write() as session:
             for n in range(count):
                 session.add(
@@ -83,6 +85,8 @@ def main(count: int) -> None:
         db.close()
     seen = json.loads(server.communicate("")[0].strip().splitlines()[-1])
     assert report.sent == seen["received"] == count, (report, seen)
+    if url is not None:
+        print(f"on PostgreSQL ({db.label})")
     print(f"messages     {count}")
     print(f"seconds      {seconds:.2f}   (target ≤ 5 s for 1,000)")
     print(f"per second   {count / seconds:.0f}")
@@ -91,4 +95,14 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pg
+
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog=pg.HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("count", nargs="?", type=int, default=1000, help="how many emails (default 1000)")
+    pg.add_arguments(parser)
+    args = parser.parse_args()
+    with pg.target(args) as url:
+        main(args.count, url)

@@ -150,6 +150,7 @@ class PostgresServer:
     process: subprocess.Popen[bytes] | None = None
     _names: Iterator[int] = field(default_factory=itertools.count)
     _admin: psycopg.Connection | None = None
+    settings: dict[str, str] = field(default_factory=dict)  # over SETTINGS (a benchmark wants fsync back)
 
     @property
     def datadir(self) -> Path:
@@ -194,7 +195,7 @@ class PostgresServer:
         raise RuntimeError(f"PostgreSQL did not start; its log:\n{self.log.read_text()}")
 
     def _start_on_port(self) -> bool:
-        settings = {**SETTINGS, "port": str(self.port), "unix_socket_directories": str(self.root)}
+        settings = {**SETTINGS, **self.settings, "port": str(self.port), "unix_socket_directories": str(self.root)}
         args = [str(self.bindir / "postgres"), "-D", str(self.datadir)]
         for name, value in settings.items():
             args += ["-c", f"{name}={value}"]
@@ -261,8 +262,9 @@ def _server_env() -> dict[str, str]:
 
 
 @contextmanager
-def running_server() -> Iterator[PostgresServer]:
-    """Starts a private server in a new temporary folder; stops it and removes the folder on leaving."""
+def running_server(settings: dict[str, str] | None = None) -> Iterator[PostgresServer]:
+    """Starts a private server in a new temporary folder (`settings` over the test ones); stops it and
+    removes the folder on leaving."""
     run_as = RunAs.for_server()
     # Not under pytest's tmp folder: that one is private to the current user (0700).
     root = Path(tempfile.mkdtemp(prefix="studioflow-pg-"))
@@ -272,7 +274,7 @@ def running_server() -> Iterator[PostgresServer]:
         if run_as.is_other and not reachable_by_others(bindir.parent):
             # The unprivileged user cannot reach the install (a venv under /root): use a copy it can.
             bindir = copy_install(bindir, root / "install")
-        server = PostgresServer(bindir=bindir, root=root, run_as=run_as)
+        server = PostgresServer(bindir=bindir, root=root, run_as=run_as, settings=settings or {})
         server.init()
         server.start()
         try:

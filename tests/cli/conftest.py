@@ -68,8 +68,7 @@ def console(tmp_path: Path) -> Cli:
     """`console(*args, env={...})`: run the installed `studioflow` console script in a subprocess
     (about a second each: kept for the few tests of exit codes and the script itself)."""
     script = Path(sys.executable).parent / "studioflow"
-    base = {k: v for k, v in os.environ.items() if k not in ISOLATED}
-    base["PYTHONIOENCODING"] = "utf-8"
+    base = script_env(tmp_path)
 
     def run(*args: str | Path | int, env: dict[str, str] | None = None) -> Result:
         argv = tuple(str(a) for a in args)
@@ -77,7 +76,7 @@ def console(tmp_path: Path) -> Cli:
             [str(script), *argv],
             capture_output=True,
             encoding="utf-8",
-            env={**base, **{k: v for k, v in _isolated(tmp_path).items() if v is not None}, **(env or {})},
+            env={**base, **(env or {})},
             cwd=tmp_path,
             timeout=120,
             check=False,
@@ -88,6 +87,13 @@ def console(tmp_path: Path) -> Cli:
 
 
 ISOLATED = ("STUDIOFLOW_DB", "STUDIOFLOW_DEBUG", "STUDIOFLOW_CONFIG")
+
+
+def script_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a command run in a subprocess: this one's, without the user's database or config."""
+    base = {k: v for k, v in os.environ.items() if k not in ISOLATED}
+    base["PYTHONIOENCODING"] = "utf-8"
+    return {**base, **{k: v for k, v in _isolated(tmp_path).items() if v is not None}}
 
 
 def _isolated(tmp_path: Path) -> dict[str, str | None]:

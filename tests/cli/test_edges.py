@@ -86,9 +86,9 @@ def test_a_leftover_migration_backup_does_not_block_an_old_file(
     ],
 )
 def test_an_edge_value_is_one_line_and_exit_2(
-    argv: list[str], studio: Path, capsys: pytest.CaptureFixture[str]
+    argv: list[str], demo_db: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, err = run(capsys, *argv, "--db", str(studio))
+    code, err = run(capsys, *argv, "--db", str(demo_db))
     assert code == 2, err
     assert err.startswith("studio")
 
@@ -104,11 +104,13 @@ def test_undecodable_bytes_from_a_real_terminal(studio: Path) -> None:
     assert done.stderr.count(b"\n") == 1
 
 
-def test_a_stored_event_at_the_end_of_time_still_exports(studio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with outside_at(studio) as conn:
+def test_a_stored_event_at_the_end_of_time_still_exports(
+    demo_db: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with outside_at(demo_db) as conn:
         conn.execute("UPDATE event SET starts_at = '9999-12-31 23:59:00.000000', ends_at = NULL")
-    target = studio.parent / "all.ics"
-    code, err = run(capsys, "event", "ics", str(target), "--job", "1", "--db", str(studio))
+    target = tmp_path / "all.ics"
+    code, err = run(capsys, "event", "ics", str(target), "--job", "1", "--db", str(demo_db))
     assert code == 0, err
     assert b"99991231T235900" in target.read_bytes()
 
