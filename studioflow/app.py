@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
@@ -15,13 +16,14 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from studioflow.config import Config, load_config, save_table
 from studioflow.errors import StudioflowError
 from studioflow.screens.board import BoardScreen
 from studioflow.screens.commands import RecordsProvider, ScreensProvider
 from studioflow.screens.effects import EffectRunner, notice
+from studioflow.screens.live import Live, StudioChanged, on_view
 from studioflow.store import Database
 from studioflow.workflow.board import reads
 
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 
 # Delayed messages and retries after a backoff come due on their own: look every so often.
 DELIVERY_INTERVAL_SECONDS = 30
+
+# How long the watcher of other machines' changes waits at a time: quitting waits at most this.
+WATCH_SECONDS = 0.5
 
 # Board keys that only read (plain SQL): they run at once, even before the write path is warm.
 READ_ONLY_ACTIONS = frozenset({"cursor", "first_card", "last_card", "filter", "clear_filter", "help", "quit"})
@@ -74,8 +79,9 @@ class StudioflowApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    # Tests of other screens turn this off, so no background send changes what they see.
+    # Tests of other screens turn these off, so no background send or refresh changes what they see.
     deliver_in_background: ClassVar[bool] = True
+    watch_changes: ClassVar[bool] = True
 
     # state -> number of messages; the outbox badge and screen follow it.
     outbox_counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
@@ -102,6 +108,7 @@ class StudioflowApp(App[None]):
         # Set once the write path (SQLAlchemy, the models, the engine) is loaded; see warm_up.
         self._writable = asyncio.Event()
         self._when_writable: list[Callable[[], object]] = []
+        self.watching = False  # the watcher of other machines' changes is listening
 
     def on_mount(self) -> None:
         self.use_config(self.config)
@@ -187,6 +194,45 @@ class StudioflowApp(App[None]):
         if self.deliver_in_background:
             self.deliver()
             self.set_interval(DELIVERY_INTERVAL_SECONDS, self.deliver)
+        if self.watch_changes:
+            self._watch()
+
+    # Live: other machines' changes
+
+    @work(thread=True, group="live", exit_on_error=False)
+    def _watch(self) -> None:
+        """Wait for what other connections commit to the studio and tell the UI thread; stops when
+        the app does (its workers are cancelled), within WATCH_SECONDS."""
+        from studioflow.store.changes import KINDS
+
+        worker = get_current_worker()
+        watcher = self.db.changes()  # an error here ends in on_worker_state_changed, said once
+        try:
+            # Anything committed between the first read and now is caught up with once.
+            self.post_message(StudioChanged(KINDS))
+            while not worker.is_cancelled:
+                changed = watcher.wait(WATCH_SECONDS)
+                if changed and not worker.is_cancelled:
+                    self.post_message(StudioChanged(frozenset(changed)))
+        finally:
+            watcher.close()
+
+    async def on_studio_changed(self, message: StudioChanged) -> None:
+        """Re-read what shows a changed kind: the outbox badge, and the screens on view."""
+        self.watching = True
+        try:
+            if "outbox" in message.kinds:
+                self.recount_outbox()
+            for screen in on_view(self.screen_stack):
+                if isinstance(screen, Live):
+                    reloaded = screen.studio_changed(message.kinds)
+                    if inspect.isawaitable(reloaded):
+                        await reloaded
+        except Exception as error:  # a busy or unreachable database: one line, the app stays up
+            said = notice(error)
+            if said is None:
+                raise
+            self.notify(f"Could not show another machine's change: {said}", severity="error")
 
     def when_writable(self, call: Callable[..., object], *args: object) -> None:
         """Call now if the write path is loaded, else as soon as it is (in order)."""
@@ -267,6 +313,10 @@ class StudioflowApp(App[None]):
         self.exit()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "live" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            said = (notice(error) if error else None) or f"{type(error).__name__}: {error}"
+            self.notify(f"Changes made elsewhere will show on a refresh only: {said}", severity="warning")
         if event.worker.group != "delivery":
             return
         if event.worker.is_finished and self._deliver_again:

@@ -348,7 +348,15 @@ class BoardScreen(FilterLine, Screen[None]):
         if stage_ids is not None and not stage_ids <= {s.id for s in self.view.columns}:
             stage_ids = None
         self._refresh(stage_ids)
-        place = board.locate(self.db, job_id, self.filter_text, self.view.kind, self.view.pipeline_id)
+        self._cursor_to(job_id)
+
+    def _cursor_to(self, card_id: int | None) -> None:
+        """Put the cursor on the card wherever it now stands; where it was when it is not here."""
+        assert self.view is not None
+        if card_id is None:
+            place = None
+        else:
+            place = board.locate(self.db, card_id, self.filter_text, self.view.kind, self.view.pipeline_id)
         if place is None:
             self._focus(self.column_index, self._column(self.column_index).cursor)
             return
@@ -356,6 +364,27 @@ class BoardScreen(FilterLine, Screen[None]):
         positions = [s.id for s in self.view.columns]
         if stage_id in positions:
             self._focus(positions.index(stage_id), index)
+
+    async def studio_changed(self, kinds: frozenset[str]) -> None:
+        """Another machine changed jobs or tasks (live refresh, see screens/live.py): re-read the
+        columns, the cursor staying on its card; the stages changed, the pipeline is shown anew."""
+        if not kinds & {"jobs", "tasks"}:
+            return
+        if self.view is None or not self._cards:  # no pipeline, or no stages: there may be some now
+            await self.show_pipeline(board.last_pipeline(self.db) if self.view is None else self.view.pipeline_id)
+            return
+        if not all(card.is_mounted for card in self._cards):  # being remounted: it reads afresh anyway
+            return
+        card = self.focused_card()
+        try:
+            same_stages = self._refresh()
+        except StudioflowError:  # the pipeline itself is gone
+            await self.show_pipeline(board.last_pipeline(self.db))
+            return
+        if not same_stages:
+            await self.show_pipeline(self.view.pipeline_id)
+            return
+        self._cursor_to(None if card is None else card.id)
 
     def _move(self, change: Callable[[int], JobView], *, message: str | None = None) -> None:
         """A move, asked about first when a stage it enters would write to a client the job does not have."""

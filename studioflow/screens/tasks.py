@@ -138,6 +138,12 @@ class TasksScreen(FilterLine, UndoKeys, Screen[None]):
         if self.data is not None:
             self.load(keep_task=self._current_id())
 
+    def studio_changed(self, kinds: frozenset[str]) -> None:
+        """Another machine changed tasks or jobs (live refresh, see screens/live.py): read the view
+        again, the cursor staying on its task; rows struck through here stay until refreshed."""
+        if self.data is not None and kinds & {"jobs", "tasks"}:
+            self.load(keep_task=self._current_id())
+
     @property
     def task_list(self) -> TaskList:
         return self.query_one(TaskList)

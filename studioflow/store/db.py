@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # SQLAlchemy is loaded on the first write (or migration), nev
     from sqlalchemy import Connection, Engine
     from sqlmodel import Session
 
+    from studioflow.store.changes import Changes
+
 APPLICATION_ID = 0x53464C57  # "SFLW": marks the file as ours in its header
 BUSY_TIMEOUT_MS = 5000
 # The execution option of a write transaction: SQLite begins it IMMEDIATE, PostgreSQL takes the
@@ -431,6 +433,12 @@ class Database:
         for name, seq in counters.items():
             conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
             conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+
+    def changes(self) -> Changes:
+        """A watcher of what other connections commit to this studio (store/changes.py)."""
+        from studioflow.store.changes import FileChanges
+
+        return FileChanges(self.path, BUSY_TIMEOUT_MS)
 
     @contextmanager
     def delivery_lock(self) -> Iterator[bool]:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 import shlex
 import subprocess
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +38,7 @@ from psycopg.adapt import Loader
 from psycopg.types.string import TextLoader
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
+from studioflow.store.changes import KINDS, kinds_written
 from studioflow.store.db import BUSY, BUSY_TIMEOUT_MS, MIGRATIONS, WRITE, Database, Rows, migrated, schema_version
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 
 WRITE_LOCK = 0x53464C57  # "SFLW": the studio's one writer at a time (advisory locks are per database)
 DELIVERY_LOCK = WRITE_LOCK + 1  # the one process delivering the outbox
+CHANNEL = "studioflow"  # what each commit is announced on (notifications are per database)
 CONNECT_TIMEOUT_S = 5
 
 # The matching rule of store.text.fold, in SQL: case folded, accents and other combining marks
@@ -66,6 +70,10 @@ class PostgresDatabase(Database):
         self.url = url
         self._password = password  # asked once (password_command) and kept in memory only
         self._delivery_guard = threading.Lock()
+        # Names this Database's commits, so that its own watcher does not report them back.
+        self.origin = secrets.token_hex(8)
+        if engine is not None:
+            announce_commits(engine, self.origin)
 
     @property
     def label(self) -> str:
@@ -76,7 +84,12 @@ class PostgresDatabase(Database):
         return self.url
 
     def _make_engine(self) -> Engine:
-        return make_engine(self.url, self._password)
+        engine = make_engine(self.url, self._password)
+        announce_commits(engine, self.origin)
+        return engine
+
+    def changes(self) -> ServerChanges:
+        return ServerChanges(self.url, self._password, self.label, self.origin)
 
     def _connect_reader(self) -> psycopg.Connection[Any]:
         return connect(self.url, self._password, self.label)
@@ -264,6 +277,85 @@ def make_engine(url: str, password: str | None) -> Engine:
 def _on_begin(conn: Connection) -> None:
     if conn.get_execution_options().get("studio_write"):
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def announce_commits(engine: Engine, origin: str) -> None:
+    """Every write transaction on `engine` tells the studio's listeners, as it commits, which kinds
+    of record it changed (`pg_notify` inside the transaction: a rollback tells nobody)."""
+    from sqlalchemy import event
+
+    def begun(conn: Connection) -> None:
+        if conn.get_execution_options().get("studio_write"):
+            conn.info["studio_changed"] = set()
+
+    def executing(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        changed = conn.info.get("studio_changed")
+        if changed is not None:
+            changed |= kinds_written(statement)
+
+    def committing(conn: Connection) -> None:
+        changed = conn.info.pop("studio_changed", None)
+        driver = conn.connection.driver_connection  # not through SQLAlchemy: the transaction is its to end
+        if changed and driver is not None:
+            driver.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{origin} {','.join(sorted(changed))}"))
+
+    def rolled_back(conn: Connection) -> None:
+        conn.info.pop("studio_changed", None)
+
+    event.listen(engine, "begin", begun)
+    event.listen(engine, "before_cursor_execute", executing)
+    event.listen(engine, "commit", committing)
+    event.listen(engine, "rollback", rolled_back)
+
+
+class ServerChanges:
+    """Commits to the studio by other `Database`s (other machines), heard with LISTEN on a
+    connection of the watcher's own. A lost connection is made again; what may have been
+    missed meanwhile is reported as every kind changed."""
+
+    def __init__(self, url: str, password: str | None, label: str, origin: str) -> None:
+        self._where = (url, password, label)
+        self._origin = origin
+        self._conn: psycopg.Connection[Any] | None = self._listen()
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        conn = connect(*self._where)
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
+
+    def wait(self, timeout: float) -> set[str] | None:
+        if self._conn is None:  # lost: try again, and tell everything once back
+            try:
+                self._conn = self._listen()
+            except StudioflowError:
+                time.sleep(timeout)
+                return None
+            return set(KINDS)
+        changed: set[str] = set()
+        deadline = time.monotonic() + timeout
+        try:
+            while not changed and (left := deadline - time.monotonic()) > 0:
+                changed |= self._heard(left, stop_after=1)
+            if changed:  # a burst of commits is one refresh
+                changed |= self._heard(0.01)
+        except psycopg.Error:
+            self.close()
+            return None
+        return changed or None
+
+    def _heard(self, timeout: float, stop_after: int | None = None) -> set[str]:
+        assert self._conn is not None
+        heard: set[str] = set()
+        for note in self._conn.notifies(timeout=timeout, stop_after=stop_after):
+            origin, _, kinds = note.payload.partition(" ")
+            if origin != self._origin:
+                heard.update(kinds.split(","))
+        return heard
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def ask_password(url: str, password_command: str) -> str | None:

@@ -26,8 +26,10 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture(autouse=True)
 def no_background_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Messages stay as the keys left them unless a test asks for delivery (no race with a worker)."""
+    """Messages stay as the keys left them unless a test asks for delivery (no race with a worker);
+    and no live refresh redraws a screen under a test that does not ask for it."""
     monkeypatch.setattr(StudioflowApp, "deliver_in_background", False)
+    monkeypatch.setattr(StudioflowApp, "watch_changes", False)
 
 
 async def effects_done(pilot: Pilot[Any]) -> None:
