@@ -73,14 +73,14 @@ def outside(db: Database) -> Iterator[Any]:
     """A connection of another program writing the studio behind the services' back (a crash's
     leftovers, a row changed since): `?` parameters on both engines, committed on leaving."""
     if db.engine_name == "sqlite":
-        with closing(sqlite3.connect(db.path)) as conn, conn:
-            yield conn
+        with closing(sqlite3.connect(db.path)) as file, file:
+            yield file
         return
     from studioflow.store.postgres import PostgresDatabase, ReadConnection
 
     assert isinstance(db, PostgresDatabase)
-    with psycopg.connect(db.url) as conn:  # commits on leaving the block
-        yield ReadConnection(conn)
+    with psycopg.connect(db.url) as server:  # commits on leaving the block
+        yield ReadConnection(server)
 
 
 @pytest.fixture
