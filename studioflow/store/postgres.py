@@ -136,6 +136,9 @@ class PostgresDatabase(Database):
             value = max(int(top), counters.get(table, 0))
             if value > 0:
                 conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {value})")
+        # Rows loaded in bulk: the planner learns them now, not when autovacuum next comes by
+        # (until then a board of thousands of cards is read by the wrong plan).
+        conn.exec_driver_sql("ANALYZE")
 
     @contextmanager
     def delivery_lock(self) -> Iterator[bool]:
