@@ -271,10 +271,32 @@ def make_engine(url: str, password: str | None) -> Engine:
     engine = create_engine(
         "postgresql+psycopg://" + conninfo(url, password).split("://", 1)[1],
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": OPTIONS, "application_name": "studioflow"},
-        pool_pre_ping=True,  # a server restarted under a long-running TUI: reconnect, not fail
     )
     event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "checkin", _rested)
+    event.listen(engine, "checkout", _still_there)
     return engine
+
+
+IDLE_CHECK_S = 10.0  # a connection idle this long is asked whether the server is still there
+
+
+def _rested(_driver: Any, record: Any) -> None:
+    record.info["rested_at"] = time.monotonic()
+
+
+def _still_there(driver: Any, record: Any, _proxy: Any) -> None:
+    """A server restarted under a long-running TUI: a connection that sat idle is checked before
+    use and replaced if dead (a busy loop, as delivery is, pays no round trip for it)."""
+    from sqlalchemy.exc import DisconnectionError
+
+    if time.monotonic() - record.info.get("rested_at", time.monotonic()) < IDLE_CHECK_S:
+        return
+    try:
+        driver.execute("SELECT 1")
+        driver.rollback()
+    except psycopg.Error as exc:
+        raise DisconnectionError(str(exc)) from exc
 
 
 def _on_begin(conn: Connection) -> None:

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from studioflow.errors import StudioflowError
-from studioflow.store import Database, open_database
+from studioflow.store import Database, open_database, postgres
 from studioflow.store.db import schema_version
 from studioflow.store.postgres import adapt, ask_password, conninfo, redact
 from studioflow.workflow.jobs import jobs, pipelines
@@ -129,3 +129,22 @@ def test_a_password_is_asked_once_by_command_and_never_shown() -> None:
     assert ask_password("postgresql://jo:given@db/studio", "false") is None  # the URL's own is used
     with pytest.raises(StudioflowError, match=r"password_command failed \(exit 1\)"):
         ask_password(url, "false")
+
+
+def test_a_connection_that_sat_idle_through_a_server_restart_is_replaced_before_use(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_database(postgres_url)
+    try:
+        clients.add_client(db, "Before")
+        # Every connection of the studio ends, as a restarted server ends them.
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        monkeypatch.setattr(postgres, "IDLE_CHECK_S", 0.0)  # as after a long idle spell
+        clients.add_client(db, "After")
+        assert [c.name for c in clients.list_clients(db)] == ["After", "Before"]
+    finally:
+        db.close()
