@@ -257,9 +257,9 @@ class _Ledger:
     def _claim(self, message_id: int) -> Letter | None:
         with self.db.write_rows() as conn:
             self._settle(conn)
-            if not conn.execute(_CLAIM, {"message": message_id}).rowcount:
+            row = conn.execute(_CLAIM, {"message": message_id}).first()
+            if row is None:
                 return None
-            row = conn.execute(_LETTER, {"message": message_id}).one()
             return Letter(row.channel, row.to_addr, row.subject, row.body, row.message_id)
 
     def _settle(self, conn: Connection) -> None:
@@ -299,14 +299,13 @@ class _Ledger:
 
 
 # Built once: a batch runs these a thousand times, and building a statement costs more than running it.
+# The claim hands back the letter it claimed: one statement, one round trip to a server.
 _CLAIM = (
     update(MESSAGES)
     .where(MESSAGES.c.id == bindparam("message"), MESSAGES.c.state == "queued")
     .values(state="sending", attempts=MESSAGES.c.attempts + 1)
+    .returning(MESSAGES.c.channel, MESSAGES.c.to_addr, MESSAGES.c.subject, MESSAGES.c.body, MESSAGES.c.message_id)
 )
-_LETTER = select(
-    MESSAGES.c.channel, MESSAGES.c.to_addr, MESSAGES.c.subject, MESSAGES.c.body, MESSAGES.c.message_id
-).where(MESSAGES.c.id == bindparam("message"))
 _SENT = (
     update(MESSAGES)
     .where(MESSAGES.c.id == bindparam("message"), MESSAGES.c.state == "sending")
