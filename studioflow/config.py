@@ -34,7 +34,7 @@ def db_path(given: str | None = None, config: Config | None = None) -> Path | st
     return chosen if chosen.startswith(DB_URL_SCHEMES) else Path(chosen).expanduser()
 
 
-DB_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")  # as store.db.is_url tells them
+DB_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")  # a PostgreSQL studio (store.db.is_url)
 
 
 def config_path() -> Path:

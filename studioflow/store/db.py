@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
+from studioflow.config import DB_URL_SCHEMES
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.text import fold
 
@@ -505,6 +506,11 @@ def trouble(where: str | Path | None, exc: Exception) -> DatabaseTrouble:
 BUSY = "the database is busy: another program is writing to it; nothing was changed, try again in a moment"
 
 
+def first_line(error: object) -> str:
+    """The first line of a driver's message (PostgreSQL's go on with DETAIL and HINT lines)."""
+    return " ".join(str(error).strip().splitlines()[:1])
+
+
 def database_error(error: BaseException) -> TypeGuard[Exception]:
     """True for an error of the database itself: sqlite3's or psycopg's (the read path) or
     SQLAlchemy's DBAPIError, told without loading a driver or SQLAlchemy that nothing has loaded
@@ -523,12 +529,9 @@ def database_error(error: BaseException) -> TypeGuard[Exception]:
     return isinstance(error, DBAPIError)
 
 
-URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
-
-
 def is_url(target: Path | str) -> bool:
     """True for a PostgreSQL URL (the shared store); anything else names an SQLite file."""
-    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+    return isinstance(target, str) and target.startswith(DB_URL_SCHEMES)
 
 
 COMPANIONS = ("-wal", "-shm", "-journal")  # SQLite's own files beside the database
@@ -599,8 +602,7 @@ def migrated(engine: Engine, where: Path | str, migrate: Callable[[Engine], None
         migrate(engine)
     except DBAPIError as exc:
         engine.dispose()
-        said = " ".join(str(exc.orig).strip().splitlines()[:1])
-        raise StudioflowError(f"cannot open {where}: {said}") from exc
+        raise StudioflowError(f"cannot open {where}: {first_line(exc.orig)}") from exc
     except BaseException:
         engine.dispose()
         raise

@@ -39,7 +39,17 @@ from psycopg.types.string import TextLoader
 
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store.changes import KINDS, kinds_written
-from studioflow.store.db import BUSY, BUSY_TIMEOUT_MS, MIGRATIONS, WRITE, Database, Rows, migrated, schema_version
+from studioflow.store.db import (
+    BUSY,
+    BUSY_TIMEOUT_MS,
+    MIGRATIONS,
+    WRITE,
+    Database,
+    Rows,
+    first_line,
+    migrated,
+    schema_version,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -260,7 +270,7 @@ def connect(url: str, password: str | None, label: str) -> psycopg.Connection[An
             application_name="studioflow",
         )
     except psycopg.Error as exc:
-        raise StudioflowError(f"cannot open {label}: {_first_line(exc)}") from None
+        raise StudioflowError(f"cannot open {label}: {first_line(exc)}") from None
 
 
 def make_engine(url: str, password: str | None) -> Engine:
@@ -396,7 +406,7 @@ def ask_password(url: str, password_command: str) -> str | None:
         raise StudioflowError(f"[store] password_command could not run: {exc}") from None
     if done.returncode != 0:
         raise StudioflowError(
-            f"[store] password_command failed (exit {done.returncode}): {_first_line(done.stderr) or 'no message'}"
+            f"[store] password_command failed (exit {done.returncode}): {first_line(done.stderr) or 'no message'}"
         )
     return done.stdout.rstrip("\n")
 
@@ -483,10 +493,7 @@ def trouble(error: BaseException, said: str) -> DatabaseTrouble:
     if isinstance(error, psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected):
         return DatabaseTrouble("changed on another machine at the same moment; nothing was changed, try again")
     if isinstance(error, psycopg.OperationalError):  # the server went away, refused, restarted
-        return DatabaseTrouble(f"cannot reach the database server ({_first_line(error)}); nothing was changed")
+        return DatabaseTrouble(f"cannot reach the database server ({first_line(error)}); nothing was changed")
     return DatabaseTrouble(f"the database could not do it: {said}; nothing was changed")
 
-
-def _first_line(error: object) -> str:
-    return " ".join(str(error).strip().splitlines()[:1]) if str(error).strip() else ""
 
