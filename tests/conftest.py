@@ -106,6 +106,16 @@ def demo_template_postgres(request: pytest.FixtureRequest) -> str:
 
 
 @contextmanager
+def studio_at(target: Path | str) -> Iterator[Database]:
+    """The studio at `target`, opened for a test's own look and closed after."""
+    database = open_database(target)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@contextmanager
 def rows_at(target: Path | str) -> Iterator[Any]:
     """A read of the studio at `target` on a connection of its own, `?` parameters: a plain sqlite3
     connection to a file (it reads a file it may not open as a studio: damaged, older, foreign), or
@@ -114,12 +124,8 @@ def rows_at(target: Path | str) -> Iterator[Any]:
         with closing(sqlite3.connect(target)) as conn:
             yield conn
         return
-    database = open_database(target)
-    try:
-        with database.rows() as conn:
-            yield conn
-    finally:
-        database.close()
+    with studio_at(target) as database, database.rows() as conn:
+        yield conn
 
 
 @contextmanager
@@ -129,12 +135,8 @@ def outside_at(target: Path | str) -> Iterator[Any]:
         with closing(sqlite3.connect(target)) as conn, conn:
             yield conn
         return
-    database = open_database(target)
-    try:
-        with outside(database) as conn:
-            yield conn
-    finally:
-        database.close()
+    with studio_at(target) as database, outside(database) as conn:
+        yield conn
 
 
 def studio_state(target: Path | str) -> object:
@@ -144,25 +146,34 @@ def studio_state(target: Path | str) -> object:
 
 def rows_of(target: Path | str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """What `sql` reads from the studio at `target` (either engine), on a connection of its own."""
-    database = open_database(target)
-    try:
-        with database.rows() as conn:
-            return list(conn.execute(sql, params).fetchall())
-    finally:
-        database.close()
+    with studio_at(target) as database, database.rows() as conn:
+        return list(conn.execute(sql, params).fetchall())
 
 
-def dump_studio(target: Path | str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table in key order, values as SQLite stores them, on either engine."""
+Dump = dict[str, list[tuple[Any, ...]]]
+
+
+def dump_database(db: Database) -> Dump:
+    """Every row of every table, in key order, read on its own connection (the read path: values as
+    SQLite stores them, on either engine)."""
     from sqlmodel import SQLModel
 
     from studioflow.store import models  # noqa: F401  (every table on the metadata)
 
-    found = {}
-    for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name):
-        keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-        found[table.name] = rows_of(target, f'SELECT * FROM "{table.name}" ORDER BY {keys}')
-    return found
+    with db.rows() as conn:
+        return {
+            table.name: conn.execute(
+                f'SELECT * FROM "{table.name}" ORDER BY '
+                + ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            ).fetchall()
+            for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name)
+        }
+
+
+def dump_studio(target: Path | str) -> Dump:
+    """`dump_database` of the studio at `target`."""
+    with studio_at(target) as database:
+        return dump_database(database)
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlmodel import SQLModel
 
 from studioflow.errors import StudioflowError
-from studioflow.store import Database, models  # noqa: F401  (every table on the metadata)
+from studioflow.store import Database
 from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.views import PipelineView
+from tests.conftest import Dump, dump_database
 
-Dump = dict[str, list[tuple[Any, ...]]]
+__all__ = ["Dump", "dump_database"]  # the tests here take them from this conftest
 
 WEDDING_STAGES = ("Inquiry", "Booked", "Shoot", "Edit", "Deliver")
 TAX_STAGES = ("Intake", "Prepare", "File")
@@ -23,19 +23,6 @@ TAX_STAGES = ("Intake", "Prepare", "File")
 def db(any_db: Database) -> Database:
     """The workflow suite runs on both engines: every test here gets SQLite, then PostgreSQL."""
     return any_db
-
-
-def dump_database(db: Database) -> Dump:
-    """Every row of every table, in key order, read on its own connection (the read path: values as
-    SQLite stores them, on either engine)."""
-    with db.rows() as conn:
-        return {
-            table.name: conn.execute(
-                f'SELECT * FROM "{table.name}" ORDER BY '
-                + ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
-            ).fetchall()
-            for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name)
-        }
 
 
 @pytest.fixture
