@@ -2,6 +2,9 @@
 
 import sqlite3
 from contextlib import closing
+from typing import Any
+
+from textual.pilot import Pilot
 
 from studioflow.app import make_app
 from studioflow.store import Database
@@ -15,6 +18,13 @@ async def _open_on(app_db: Database, stage_name: str, pilot_keys: list[str]) -> 
     return ["S", *["down"] * stages.index(stage_name), "A", *pilot_keys]
 
 
+async def answer(pilot: Pilot[Any], *steps: list[str]) -> None:
+    """Answer the dialog's steps in turn: each step's keys, then a pause for the next step to show."""
+    for keys in steps:
+        await pilot.press(*keys)
+        await pilot.pause()
+
+
 async def test_add_an_automation_by_picking_when_what_and_which_list(demo_db: Database) -> None:
     app = make_app(demo_db)
     before = len(automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation"))
@@ -22,16 +32,14 @@ async def test_add_an_automation_by_picking_when_what_and_which_list(demo_db: Da
         await pilot.pause()
         for key in await _open_on(demo_db, "Consultation", ["a"]):
             await pilot.press(key)
-        await pilot.press("enter")  # when a job enters the stage
-        await pilot.pause()
-        await pilot.press(*"tasks", "enter")  # create tasks from a saved list
-        await pilot.pause()
-        await pilot.press(*"wedding prep", "enter")
-        await pilot.pause()
-        await pilot.press("enter")  # no tag condition: every client
-        await pilot.pause()
-        await pilot.press("enter")  # fires on every visit
-        await pilot.pause()
+        await answer(
+            pilot,
+            ["enter"],  # when a job enters the stage
+            [*"tasks", "enter"],  # create tasks from a saved list
+            [*"wedding prep", "enter"],
+            ["enter"],  # no tag condition: every client
+            ["enter"],  # fires on every visit
+        )
     rules = automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation")
     assert len(rules) == before + 1
     assert (rules[-1].trigger, rules[-1].action, rules[-1].target) == ("enter", "create_tasks", "Wedding prep")
@@ -74,16 +82,14 @@ async def test_edit_changes_a_rule_in_place(demo_db: Database) -> None:
         await pilot.pause()
         for key in await _open_on(demo_db, stage, ["e"]):
             await pilot.press(key)
-        await pilot.press("enter")  # when a job enters the stage
-        await pilot.pause()
-        await pilot.press(*"archive", "enter")
-        await pilot.pause()
-        await pilot.press(*"vip", "enter")  # only for clients tagged vip
-        await pilot.pause()
-        await pilot.press("down", "down", "enter")  # not again within…
-        await pilot.pause()
-        await pilot.press("backspace", "3", "enter")  # …3 days
-        await pilot.pause()
+        await answer(
+            pilot,
+            ["enter"],  # when a job enters the stage
+            [*"archive", "enter"],
+            [*"vip", "enter"],  # only for clients tagged vip
+            ["down", "down", "enter"],  # not again within…
+            ["backspace", "3", "enter"],  # …3 days
+        )
     edited = automation_rules.list_automations(demo_db, "Wedding Photography", stage)[0]
     assert (edited.id, edited.action, edited.position) == (first.id, "archive", first.position)
     assert (edited.required_tags, edited.reentry) == (("vip",), "days:3")
@@ -97,16 +103,14 @@ async def test_add_note_is_offered_and_asks_for_its_line(demo_db: Database) -> N
         await pilot.pause()
         for key in await _open_on(demo_db, "Consultation", ["a"]):
             await pilot.press(key)
-        await pilot.press("enter")  # when a job enters the stage
-        await pilot.pause()
-        await pilot.press(*"notes", "enter")  # add a line to the notes
-        await pilot.pause()
-        await pilot.press(*"Met {{ client.first_name }}", "enter")
-        await pilot.pause()
-        await pilot.press("enter")  # no tag condition: every client
-        await pilot.pause()
-        await pilot.press("enter")  # fires on every visit
-        await pilot.pause()
+        await answer(
+            pilot,
+            ["enter"],  # when a job enters the stage
+            [*"notes", "enter"],  # add a line to the notes
+            [*"Met {{ client.first_name }}", "enter"],
+            ["enter"],  # no tag condition: every client
+            ["enter"],  # fires on every visit
+        )
     rule = automation_rules.list_automations(demo_db, "Wedding Photography", "Consultation")[-1]
     assert (rule.trigger, rule.action, rule.target) == ("enter", "add_note", "Met {{ client.first_name }}")
     inquiry = jobs.list_jobs(demo_db, "Wedding Photography", "Inquiry")[0]
