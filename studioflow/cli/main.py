@@ -105,10 +105,13 @@ def run(parse: Callable[[], Any]) -> int:
         if not call.uses_db:
             show(call.handler(**call.params) if call.handler else None, call.json)
             return 0
-        config = load_config()
-        db = open_database(db_path(call.db, config), config.store()[1])
+        # config.toml is read here only when it matters: no --db or $STUDIOFLOW_DB (db_path reads
+        # [store] url), a PostgreSQL studio (its password_command), or the TUI.
+        target = db_path(call.db)
+        config = load_config() if isinstance(target, str) or call.handler is None else None
+        db = open_database(target, config.store()[1] if config and isinstance(target, str) else "")
         if call.handler is None:
-            return _run_tui(db, config)
+            return _run_tui(db, config or load_config())
         handler = partial(call.handler, db, **call.params)
         if call.dry_run:
             _dry_run(db, handler, call.json)

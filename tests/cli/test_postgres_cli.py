@@ -64,3 +64,25 @@ def test_transfer_refuses_a_studio_that_has_data_and_leaves_it_as_it_was(
     assert result.code == 2
     assert result.err == f"studioflow: {target} already has data (client); import into a new, empty database\n"
     assert target.read_bytes() == before
+
+
+def test_the_store_url_in_config_toml_names_the_studio_when_no_db_is_given(
+    cli: Cli, postgres_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    env = {"STUDIOFLOW_CONFIG": str(config)}
+    config.write_text(f'[store]\nurl = "{postgres_url}"\n', encoding="utf-8")
+    cli("client", "add", "Ada Lovelace", env=env).ok()
+    assert [c["name"] for c in cli("client", "list", "--json", env=env).json()] == ["Ada Lovelace"]
+    with psycopg.connect(postgres_url) as conn:  # in that database, not in a file of the data dir
+        assert conn.execute("SELECT name FROM client").fetchall() == [("Ada Lovelace",)]
+
+    config.write_text(f'[store]\nurl = "{postgres_url}"\npassword_command = "false"\n', encoding="utf-8")
+    refused = cli("client", "list", env=env)
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == "studioflow: [store] password_command failed (exit 1): no message\n"
+
+    config.write_text('[store]\nadress = "postgresql://x/y"\n', encoding="utf-8")
+    refused = cli("client", "list", env=env)
+    assert refused.code == 2
+    assert refused.err == f"studioflow: {config}: unknown key store.adress (known: url, password_command)\n"
