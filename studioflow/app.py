@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from studioflow import process
 from studioflow.config import Config, load_config, save_table
 from studioflow.errors import StudioflowError
 from studioflow.screens.board import BoardScreen
@@ -185,6 +186,7 @@ class StudioflowApp(App[None]):
             self.call_from_thread(self._write_path_ready)
 
     def _write_path_ready(self) -> None:
+        process.collect_from_here()  # SQLAlchemy and the models are loaded for good
         self._writable.set()
         waiting, self._when_writable = self._when_writable, []
         for call in waiting:
