@@ -172,21 +172,21 @@ class StudioflowApp(App[None]):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         try:
-            # What a first key or delivery will need, imported off the event loop.
-            from studioflow.mail import delivery  # noqa: F401
-            from studioflow.workflow.jobs import jobs  # noqa: F401
+            with process.loading():
+                # What a first key or delivery will need, imported off the event loop.
+                from studioflow.mail import delivery  # noqa: F401
+                from studioflow.workflow.jobs import jobs  # noqa: F401
 
-            with self.db.engine.connect():
-                pass
-            if self.user_keys:
-                from studioflow.screens.keymap import namespaces
+                with self.db.engine.connect():
+                    pass
+                if self.user_keys:
+                    from studioflow.screens.keymap import namespaces
 
-                namespaces(type(self))  # imports every screen here, so checking the keys costs the UI no time
+                    namespaces(type(self))  # imports every screen here, so checking the keys costs the UI no time
         finally:
             self.call_from_thread(self._write_path_ready)
 
     def _write_path_ready(self) -> None:
-        process.collect_from_here()  # SQLAlchemy and the models are loaded for good
         self._writable.set()
         waiting, self._when_writable = self._when_writable, []
         for call in waiting:
