@@ -55,6 +55,9 @@ def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
 class StudioflowApp(App[None]):
     TITLE = "studioflow"
     CSS_PATH = "app.tcss"
+    # The board is the mode the app starts in, made as the app composes: switching to it from
+    # Textual's default screen on mount parsed and applied the whole stylesheet twice more.
+    DEFAULT_MODE = "board"
     # ctrl+p finds every screen by name, and jobs, clients and projects by (part of) their name.
     COMMANDS = App.COMMANDS | {ScreensProvider, RecordsProvider}
     SCREEN_NAMES: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -114,7 +117,6 @@ class StudioflowApp(App[None]):
     def on_mount(self) -> None:
         self.use_config(self.config)
         self.theme_changed_signal.subscribe(self, self._save_theme)
-        self.switch_mode("board")
         self.recount_outbox()
 
     def recount_outbox(self) -> None:
@@ -173,8 +175,8 @@ class StudioflowApp(App[None]):
     def _warm_up(self) -> None:
         try:
             with process.loading():
-                # What a first key or delivery will need, imported off the event loop.
-                from studioflow.mail import delivery  # noqa: F401
+                # What a first key will need, imported off the event loop (delivery imports its own
+                # in its thread, after this: a key pressed early waits for less).
                 from studioflow.workflow.jobs import jobs  # noqa: F401
 
                 with self.db.engine.connect():
