@@ -114,7 +114,7 @@ class BoardScreen(FilterLine, Screen[None]):
         await container.remove_children()
         self._cards, self._headers = [], []
         self.view = None if pipeline_id is None else board.board(self.db, pipeline_id, self.filter_text)
-        self.query_one(PipelineBar).show(reads.list_pipelines(self.db), pipeline_id)
+        self.query_one(PipelineBar).show(reads.pipeline_names(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
         if self.view is None:
             empty.update(

@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.widgets import Static
 
 from studioflow.widgets.keys import key_for
-from studioflow.workflow.views import PipelineView
 
 KEYS = (("pick_pipeline", "p"), ("switch_pipeline(-1)", "["), ("switch_pipeline(1)", "]"))
 
@@ -20,13 +19,14 @@ class PipelineBar(Static):
     }
     """
 
-    def show(self, pipelines: list[PipelineView], current: int | None) -> None:
+    def show(self, pipelines: list[tuple[int, str]], current: int | None) -> None:
+        """`pipelines`: (id, name) in board order."""
         text = Text()
-        for pipeline in pipelines:
-            if pipeline.id == current:
-                text.append(f" {pipeline.name} ", style="bold reverse")
+        for pipeline_id, name in pipelines:
+            if pipeline_id == current:
+                text.append(f" {name} ", style="bold reverse")
             else:
-                text.append(f" {pipeline.name} ", style="dim")
+                text.append(f" {name} ", style="dim")
             text.append(" ")
         # The keys as bound now (the user may have moved them in [keys]).
         pick, back, on = (key_for(self, *k) for k in KEYS)
