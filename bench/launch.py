@@ -13,6 +13,11 @@ a shared, noisy machine even when the absolute times do not:
 - `L` pressed the moment the first frame shows: the database must then hold exactly
   one move of that job.
 
+The board is started through the console script's entry (`studioflow.__main__`), which pauses
+the cyclic garbage collector while studioflow loads (see studioflow/process.py): measured
+through `cli.main` alone, ~50 ms of collections before the first frame would count that a
+user never pays.
+
 textual-speedups (0.2.1, Rust geometry types) was tried once and not kept: board launch
 at 10,000 jobs, 6 rounds interleaved on/off, CPU 0.686 s on vs 0.689 s off (bare app
 0.354 s both), ratio to the bare app 1.94x vs 1.95x: no gain worth a compiled dependency.
