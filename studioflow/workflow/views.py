@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, date, datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+View = TypeVar("View", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,24 @@ def first_line(text: str, width: int = 40) -> str:
 def local_minute(moment: datetime | None) -> str:
     """A stored (UTC) moment in the user's time zone, to the minute; "-" for none."""
     return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def from_row(view: type[View], row: object, **given: Any) -> View:
+    """A view of a table row: `given` names what the row does not hold as it is (a joined name, a
+    total); every other field is the row's attribute of the same name. A field with a default
+    that the row does not have either keeps its default (a job's history unless asked for)."""
+    copied = {
+        name: getattr(row, name)
+        for name, required in _fields(view)
+        if name not in given and (required or hasattr(row, name))
+    }
+    return view(**copied, **given)
+
+
+@cache
+def _fields(view: type[Any]) -> tuple[tuple[str, bool], ...]:
+    """Each field's name and whether it must be given (no default): read once per view class."""
+    return tuple((f.name, f.default is MISSING and f.default_factory is MISSING) for f in fields(view))
 
 
 _PLAIN = frozenset({str, int, float, bool})

@@ -42,7 +42,7 @@ from studioflow.workflow.automations import automations, outbox
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.jobs.pipelines import after_last
 from studioflow.workflow.values import MAX_CENTS, money, parse_cents, parse_quantity, quantity_times
-from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
+from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView, from_row
 
 TRANSITIONS = {
     "draft": ("sent", "void"),
@@ -639,23 +639,18 @@ def _views(session: Session, today: date | None, *conditions: Condition) -> list
         )
         overdue = invoice.status in UNPAID and invoice.due_on is not None and invoice.due_on < today
         views.append(
-            InvoiceView(
+            from_row(
+                InvoiceView,
+                invoice,
                 id=invoice.saved_id,
-                number=invoice.number,
-                job_id=invoice.job_id,
                 job=job,
-                client_id=invoice.client_id,
                 client=client,
-                issued_on=invoice.issued_on,
-                due_on=invoice.due_on,
-                status=invoice.status,
                 subtotal_cents=subtotal,
                 tax_cents=sum(amounts),
                 total_cents=total,
                 overdue=overdue,
                 lines=tuple(own),
                 taxes=tax_views,
-                notes=invoice.notes,
                 replaces=numbers.get(invoice.replaces_id) if invoice.replaces_id is not None else None,
             )
         )
