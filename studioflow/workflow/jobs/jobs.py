@@ -367,7 +367,6 @@ def _views(session: Session, *conditions: Condition) -> list[JobView]:
         from_row(
             JobView,
             job,
-            id=job.saved_id,
             pipeline=pipeline_name,
             stage=stage_name,
             client=client_name,

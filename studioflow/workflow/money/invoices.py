@@ -153,10 +153,7 @@ def add_invoice(
     clean_lines = [_clean_line(*line) for line in lines]
     notes = _clean_notes(notes)
     with db.write() as session:
-        job_row = None if job is None else lookup.job(session, job)
-        client_id = None if client is None else lookup.client(session, client).id
-        if client_id is None and job_row is not None:
-            client_id = job_row.client_id
+        job_row, client_id = lookup.job_and_client(session, job, client)
         if client_id is None:
             raise StudioflowError("an invoice needs a client to bill (give one, or add one to the job)")
         if number is None:
@@ -595,13 +592,7 @@ def invoice_views(session: Session, today: date | None, *conditions: Condition) 
 
 def _views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:
     today = today or date.today()
-    query = (
-        select(Invoice, Job.title, Client.name)
-        .join(Job, col(Job.id) == Invoice.job_id, isouter=True)
-        .join(Client, col(Client.id) == Invoice.client_id, isouter=True)
-        .where(*conditions)
-        .order_by(col(Invoice.issued_on), col(Invoice.id))
-    )
+    query = lookup.with_job_and_client(Invoice).where(*conditions).order_by(col(Invoice.issued_on), col(Invoice.id))
     rows = session.exec(query).all()
     lines: dict[int, list[InvoiceLineView]] = {invoice.saved_id: [] for invoice, _, _ in rows}
     chosen = select(Invoice.id).where(*conditions)
