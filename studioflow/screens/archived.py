@@ -5,10 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
-from studioflow.screens.dialogs import highlighted, list_dialog, refill
+from studioflow.screens.dialogs import ListDialog, highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.undo import UndoKeys, undo_keys
@@ -18,7 +17,7 @@ from studioflow.workflow.jobs import jobs
 from studioflow.workflow.views import JobView
 
 
-class ArchivedDialog(UndoKeys, ModalScreen[None]):
+class ArchivedDialog(UndoKeys, ListDialog):
     """The archived jobs of one pipeline, newest change first."""
 
     BINDINGS = [
@@ -29,8 +28,7 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
     ]
 
     def __init__(self, db: Database, pipeline_id: int, pipeline: str) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)
         self.pipeline_id = pipeline_id
         self.pipeline = pipeline
         self.shown: list[JobView] = []
@@ -38,9 +36,6 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         hint = "a unarchive · enter open · u undo · esc close"
         yield list_dialog(f"Archived in {self.pipeline}", "archived-list", hint)
-
-    def on_mount(self) -> None:
-        self._reload()
 
     def _reload(self) -> None:
         options = self.query_one(OptionList)

@@ -9,10 +9,9 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
-from studioflow.screens.dialogs import PickerDialog, PromptDialog, confirm, highlighted, list_dialog, refill
+from studioflow.screens.dialogs import ListDialog, PickerDialog, PromptDialog, confirm, highlighted, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow.automations import actions, automation_rules
@@ -33,7 +32,7 @@ REENTRY = [
 ]
 
 
-class AutomationsDialog(ModalScreen[None]):
+class AutomationsDialog(ListDialog):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close", id="automations.close"),
         Binding("a", "add", "Add", id="automations.add"),
@@ -46,8 +45,7 @@ class AutomationsDialog(ModalScreen[None]):
     ]
 
     def __init__(self, db: Database, pipeline_id: int, stage_id: int) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)
         self.pipeline_id = pipeline_id
         self.stage_id = stage_id
         self.rules: list[AutomationView] = []
@@ -57,10 +55,7 @@ class AutomationsDialog(ModalScreen[None]):
         hint = "a add · e edit · space on/off · J/K order · d delete · m auto-move · esc close"
         yield list_dialog(title, "automations-list", hint, classes="dialog automations")
 
-    def on_mount(self) -> None:
-        self._load()
-
-    def _load(self, highlight: int | None = None) -> None:
+    def _reload(self, highlight: int | None = None) -> None:
         options = self.query_one(OptionList)
         stage = next(s for s in pipelines.get_pipeline(self.db, self.pipeline_id).stages if s.id == self.stage_id)
         self.rules = automation_rules.list_automations(self.db, self.pipeline_id, self.stage_id)
@@ -73,7 +68,7 @@ class AutomationsDialog(ModalScreen[None]):
         return highlighted(self.query_one(OptionList), self.rules)
 
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
-        run_effect(self, change, lambda _: self._load(highlight))
+        run_effect(self, change, lambda _: self._reload(highlight))
 
     # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
     def action_toggle(self) -> None:  # type: ignore[override]

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect
+from studioflow.store import Database
 from studioflow.store.text import fold, matches
 from studioflow.workflow.values import parse_date
 
@@ -152,6 +153,21 @@ def ask_text(screen: DOMNode, title: str, value: str, then: Callable[[str], obje
             then(text)
 
     screen.app.push_screen(PromptDialog(title, value), answered)
+
+
+class ListDialog(ModalScreen[None]):
+    """A dialog that lists rows for its keys to act on (job statuses, templates, a stage's
+    automations, archived jobs): it reads them with `_reload` when it opens and after a change."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def on_mount(self) -> None:
+        self._reload()
+
+    def _reload(self) -> None:
+        raise NotImplementedError
 
 
 def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dialog") -> Vertical:

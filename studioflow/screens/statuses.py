@@ -8,10 +8,18 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, ask_text, highlighted, list_dialog, refill
+from studioflow.screens.dialogs import (
+    ListDialog,
+    NewEntry,
+    PickerDialog,
+    PromptDialog,
+    ask_text,
+    highlighted,
+    list_dialog,
+    refill,
+)
 from studioflow.screens.effects import run_effect
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
@@ -50,7 +58,7 @@ def pick_status(screen: Any, db: Database, title: str, set_to: Callable[[int | N
     screen.app.push_screen(PickerDialog(title, choices, new_label="new status"), chosen)
 
 
-class StatusesDialog(UndoKeys, ModalScreen[None]):
+class StatusesDialog(UndoKeys, ListDialog):
     """Every job status in its colour; the keys act on the highlighted one."""
 
     BINDINGS = [
@@ -63,16 +71,12 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
     ]
 
     def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)
         self.statuses: list[StatusView] = []
 
     def compose(self) -> ComposeResult:
         hint = "n new · r rename · c colour · D delete · u undo · esc close"
         yield list_dialog("Job statuses", "statuses-list", hint)
-
-    def on_mount(self) -> None:
-        self._reload()
 
     def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)
