@@ -17,7 +17,6 @@ from studioflow.screens.dialogs import (
     PickerDialog,
     PromptDialog,
     confirm,
-    highlighted,
     list_dialog,
     refill,
 )
@@ -27,17 +26,13 @@ from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.jobs import jobs
 
 
-class TemplatesDialog(ListDialog):
+class TemplatesDialog(ListDialog[str]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close", id="templates.close"),
         Binding("n", "new", "New", id="templates.new"),
         Binding("e,enter", "edit", "Edit", id="templates.edit"),
         Binding("d", "delete", "Delete", id="templates.delete"),
     ]
-
-    def __init__(self, db: Database) -> None:
-        super().__init__(db)
-        self.names: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield list_dialog("Message templates", "templates-list", "n new · e edit · d delete · esc close")
@@ -47,18 +42,15 @@ class TemplatesDialog(ListDialog):
 
         options = self.query_one(OptionList)
         found = templates.list_templates(self.db)
-        self.names = [t.name for t in found]
+        self.rows = [t.name for t in found]
         refill(options, [f"{t.name}  ({t.channel})" for t in found])
-
-    def _highlighted_name(self) -> str | None:
-        return highlighted(self.query_one(OptionList), self.names)
 
     @on(OptionList.OptionSelected)
     def _selected(self) -> None:
         self.action_edit()
 
     def action_edit(self) -> None:
-        name = self._highlighted_name()
+        name = self._row()
         if name is not None:
             self.app.push_screen(TemplateEditor(self.db, name), lambda _: self._reload())
 
@@ -75,7 +67,7 @@ class TemplatesDialog(ListDialog):
             self._reload()
 
     def action_delete(self) -> None:
-        name = self._highlighted_name()
+        name = self._row()
         if name is None:
             return
         from studioflow.workflow.automations import templates
