@@ -18,8 +18,11 @@ from studioflow.store import Database
 from studioflow.workflow.jobs import jobs, pipelines
 from studioflow.workflow.tasks import tasks
 
-# The ORM, templates, mail address checks, calendars and the job page's Markdown.
+# The ORM, templates, mail address checks, calendars, the job page's Markdown and PostgreSQL's driver.
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "jinja2", "markdown_it", "pygments", "email_validator", "icalendar")
+HEAVY += ("psycopg",)
+# What only a PostgreSQL studio needs, which a SQLite studio's writes do without.
+POSTGRESQL = ("psycopg", "sqlalchemy.dialects.postgresql")
 
 BOARD = """
 import json, sys
@@ -92,3 +95,11 @@ def test_the_check_sees_a_heavy_import(board_db: Path, tmp_path: Path) -> None:
     found = _run(COMMAND.format(argv=["task", "done", "1", "--db", str(board_db)], heavy=HEAVY), tmp_path)
     assert found["code"] in (0, None)
     assert "sqlalchemy" in found["loaded"]  # type: ignore[operator]
+
+
+def test_a_sqlite_studios_writes_load_nothing_of_postgresql(board_db: Path, tmp_path: Path) -> None:
+    argv = ["job", "advance", "1", "--db", str(board_db)]
+    found = _run(COMMAND.format(argv=argv, heavy=HEAVY + POSTGRESQL), tmp_path)
+    assert found["code"] in (0, None)
+    assert "sqlalchemy" in found["loaded"]  # type: ignore[operator]  (so the list is the write path's)
+    assert not set(POSTGRESQL) & set(found["loaded"])  # type: ignore[call-overload]

@@ -17,7 +17,9 @@ from studioflow.config import load_me
 from studioflow.store import Database
 from studioflow.store.choices import AUTOMATION_TRIGGERS, CHANNELS
 from studioflow.workflow.automations import actions  # plain data: what `automation add` offers
-from studioflow.workflow.views import RenderedView, TemplateView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import RenderedView, TemplateView
 
 if TYPE_CHECKING:
     from studioflow.workflow.automations.automation_rules import AutomationView
@@ -166,6 +168,8 @@ def show_template(db: Database, template: str) -> TemplateView:
 @TEMPLATE
 @click.option("--job", required=True, metavar="J", shell_complete=job_ids)
 def preview_template(db: Database, template: str, job: str) -> RenderedView:
+    from studioflow.workflow.views import RenderedView
+
     me = load_me()
     channel = templates.get_template(db, template).channel
     subject, body = templates.preview(db, template, job, me)

@@ -3,6 +3,8 @@ carry, and who takes part in a job."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from studioflow.cli.complete import client_names, job_ids, status_names
@@ -11,7 +13,9 @@ from studioflow.cli.services import clients, jobclients, reads
 from studioflow.cli.tracking import tracking_commands
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow.views import ClientPageView, ClientView, JobClientView, StatusView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import ClientPageView, ClientView, JobClientView, StatusView
 
 CLIENT = click.argument("client", shell_complete=client_names)
 JOB = click.argument("job", shell_complete=job_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,7 +14,9 @@ from studioflow.cli.params import DATETIME, FILE, POSITIVE
 from studioflow.cli.services import events, reads, transfer
 from studioflow.cli.tracking import tracking_commands
 from studioflow.store import Database
-from studioflow.workflow.views import AgendaItem, EventView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import AgendaItem, EventView
 
 WHEN = "'YYYY-MM-DD HH:MM'"
 

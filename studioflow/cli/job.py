@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,7 +13,9 @@ from studioflow.cli.params import DATE, dry_run_option, no_automations_option, s
 from studioflow.cli.services import jobs, reads
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow.views import JobView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import JobView
 
 JOB = click.argument("job", shell_complete=job_ids)
 # The job's next stage, completing (advance) or skipping (skip) the one it is in.

@@ -16,13 +16,11 @@ import click
 from studioflow import __version__
 from studioflow.cli import complete
 from studioflow.cli.frame import Call, Section, check_text, db_option
-from studioflow.cli.render import show
 from studioflow.cli.services import jobs
 from studioflow.config import Config, db_path, load_config
 from studioflow.errors import DatabaseTrouble, StudioflowError
 from studioflow.store import Database, open_database
 from studioflow.store.db import trouble
-from studioflow.workflow.views import to_json
 
 USAGE_ERROR = 2
 
@@ -198,6 +196,14 @@ def _server_error() -> type[Exception]:
     return psycopg.Error
 
 
+def show(result: Any, as_json: bool) -> None:
+    """A command's result on stdout (its renderers, and the views with them, load only when there is
+    one to show: `--help` goes without)."""
+    from studioflow.cli import render
+
+    render.show(result, as_json)
+
+
 def _run_tui(db: Database, config: Config) -> int:
     from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
 
@@ -209,6 +215,8 @@ def _dry_run(db: Database, handler: Callable[[], Any], as_json: bool) -> None:
     """Run a move in a transaction that is rolled back, and show what it would do."""
     result, effects = jobs.rehearse(db, handler)
     if as_json:
+        from studioflow.workflow.views import to_json
+
         show({"dry_run": True, "job": to_json(result), "effects": [to_json(e) for e in effects]}, as_json=True)
         return
     print(f"dry run, nothing written: job {result.id} {result.title!r} would be at {result.pipeline} › {result.stage}")

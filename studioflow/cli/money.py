@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -18,7 +18,9 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import INVOICE_STATES
 from studioflow.workflow import values
-from studioflow.workflow.views import InvoiceView, MileageView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import InvoiceView, MileageView
 
 INVOICE = click.argument("invoice")
 ON_JOB = click.option("--job", metavar="J", shell_complete=job_ids)

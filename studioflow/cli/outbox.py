@@ -13,7 +13,9 @@ from studioflow.cli.services import clients, outbox, reads
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.choices import OUTBOX_STATE_ORDER
-from studioflow.workflow.views import MessageView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import MessageView
 
 if TYPE_CHECKING:
     from studioflow.mail.delivery import DeliveryReport

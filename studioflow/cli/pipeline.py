@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from studioflow.cli.complete import pipeline_names, stage_names
@@ -10,7 +12,9 @@ from studioflow.cli.params import ON_OFF, POSITIVE, OneOf, new_place
 from studioflow.cli.services import pipelines, reads
 from studioflow.store import Database
 from studioflow.store.choices import PIPELINE_KINDS
-from studioflow.workflow.views import PipelineView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import PipelineView
 
 PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
 STAGE = click.argument("stage", shell_complete=stage_names)

@@ -4,6 +4,7 @@ of them made again and again."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,7 +14,9 @@ from studioflow.cli.params import DATE, DUE, PRIORITY
 from studioflow.cli.services import quickadd, reads, tasks
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.workflow.views import ProjectDetailView, ProjectView, SavedTaskListView, TaskView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import ProjectDetailView, ProjectView, SavedTaskListView, TaskView
 
 ON_JOB = click.option("--job", metavar="J", shell_complete=job_ids)
 ON_PROJECT = click.option("--project", metavar="PR")
@@ -90,6 +93,8 @@ def list_projects(db: Database) -> list[ProjectView]:
 @project.command("show", help="show a project and its tasks")
 @click.argument("project")
 def show_project(db: Database, project: str) -> ProjectDetailView:
+    from studioflow.workflow.views import ProjectDetailView
+
     found = tasks.get_project(db, project)
     return ProjectDetailView(found, tuple(tasks.list_tasks(db, include_done=True, project=found.id)))
 

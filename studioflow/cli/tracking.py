@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from studioflow.cli.complete import pipeline_names, stage_names
 from studioflow.cli.services import tracking
 from studioflow.store import Database
-from studioflow.workflow.views import TrackView
+
+if TYPE_CHECKING:
+    from studioflow.workflow.views import TrackView
 
 
 def tracking_commands(group: click.Group, kind: str) -> None:

@@ -203,7 +203,7 @@ class BoardScreen(FilterLine, Screen[None]):
             self.view = fresh
         else:
             counts = board.counts(self.db, stage_ids, self.filter_text, self.view.kind)
-            columns = tuple(replace(s, job_count=counts.get(s.id, s.job_count)) for s in self.view.columns)
+            columns = tuple(s._replace(job_count=counts.get(s.id, s.job_count)) for s in self.view.columns)
             self.view = replace(self.view, columns=columns)
         for stage, column in zip(self.view.columns, self._columns(), strict=True):
             if stage_ids is None or stage.id in stage_ids:

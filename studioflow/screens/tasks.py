@@ -10,7 +10,6 @@ place: it stays on screen, struck through, until the view is read again (a view 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -167,7 +166,7 @@ class TasksScreen(FilterLine, UndoKeys, Screen[None]):
         groups: tuple[TaskGroup, ...] | list[TaskGroup] = self.data.groups
         if self.filter_text.split():
             groups = [
-                replace(g, tasks=shown)
+                g._replace(tasks=shown)
                 for g in self.data.groups
                 if (shown := tuple(t for t in g.tasks if task_matches(t, self.filter_text)))
             ]
@@ -268,7 +267,7 @@ class TasksScreen(FilterLine, UndoKeys, Screen[None]):
 
         def shown(changed: TaskView) -> None:
             self.kept.add(task.id)
-            self.task_list.replace(replace(task, done=changed.done, done_at=changed.done_at))
+            self.task_list.replace(task._replace(done=changed.done, done_at=changed.done_at))
 
         # What it fired (a job moved on, mail queued) is said by the effect path.
         run_effect(self, lambda: tasks.toggle_task(self.db, task.id), shown)

@@ -104,6 +104,17 @@ class Row(SQLModel):
 Condition = ColumnElement[bool] | bool
 
 
+def partial_on_postgresql() -> None:
+    """Give PostgreSQL the partial indexes the tables declare for SQLite. Declaring
+    `postgresql_where` beside `sqlite_where` would load PostgreSQL's dialect (some 30 ms) into
+    every start of a SQLite studio, so a PostgreSQL studio adds it when it opens."""
+    for table in SQLModel.metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None:
+                index.dialect_options["postgresql"]["where"] = where
+
+
 def select_wide(*entities: Any) -> Select[*tuple[Any, ...]]:
     """`select` of more than four tables or columns (SQLModel's `select` is typed for at most four);
     its rows are tuples of Any, to unpack into a view."""
@@ -296,19 +307,10 @@ class StageVisit(Row, table=True):
             "num_nonnulls(job_id, client_id, event_id, invoice_id) = 1", name="stage_visit_one_resource"
         ).ddl_if(dialect="postgresql"),
         CheckConstraint("job_id IS NOT NULL OR pipeline_id IS NOT NULL", name="stage_visit_tracked_in_pipeline"),
-        Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=ACTIVE, postgresql_where=ACTIVE),
-        Index(
-            "one_active_visit_per_client", "client_id", "pipeline_id", unique=True,
-            sqlite_where=ACTIVE, postgresql_where=ACTIVE,
-        ),
-        Index(
-            "one_active_visit_per_event", "event_id", "pipeline_id", unique=True,
-            sqlite_where=ACTIVE, postgresql_where=ACTIVE,
-        ),
-        Index(
-            "one_active_visit_per_invoice", "invoice_id", "pipeline_id", unique=True,
-            sqlite_where=ACTIVE, postgresql_where=ACTIVE,
-        ),
+        Index("one_active_visit_per_job", "job_id", unique=True, sqlite_where=ACTIVE),
+        Index("one_active_visit_per_client", "client_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
+        Index("one_active_visit_per_event", "event_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
+        Index("one_active_visit_per_invoice", "invoice_id", "pipeline_id", unique=True, sqlite_where=ACTIVE),
         Index("visit_by_job", "job_id", "id"),
         Index("visit_by_client", "client_id", "id"),
         Index("visit_by_event", "event_id", "id"),

@@ -276,8 +276,9 @@ def connect(url: str, password: str | None, label: str) -> psycopg.Connection[An
 def make_engine(url: str, password: str | None) -> Engine:
     from sqlalchemy import create_engine, event
 
-    from studioflow.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
+    from studioflow.store import models  # registers every table on SQLModel.metadata
 
+    models.partial_on_postgresql()
     engine = create_engine(
         "postgresql+psycopg://" + conninfo(url, password).split("://", 1)[1],
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "options": OPTIONS, "application_name": "studioflow"},

@@ -17,7 +17,23 @@ PALETTE_WIDTH = 12  # "^p palette" on the right
 
 
 class KeysFooter(Footer):
+    _drawn: tuple[object, ...] | None = None  # what the keys were last composed from
+
+    def _what_is_shown(self) -> tuple[object, ...] | None:
+        if not self._bindings_ready:
+            return None
+        bindings = self.screen.active_bindings.values()
+        return (self.app.size.width, *((b.key, b.action, b.description, b.show, on, tip) for _, b, on, tip in bindings))
+
+    async def recompose(self) -> None:
+        # Textual composes the footer again whenever bindings are refreshed (every focus change,
+        # every redraw of the board); most of those show the very same keys, and each compose
+        # mounts a widget per key, which at start-up competes with loading the write path.
+        if self.is_attached and self._what_is_shown() != self._drawn:
+            await super().recompose()
+
     def compose(self) -> ComposeResult:
+        self._drawn = self._what_is_shown()
         shown = list(super().compose())
         keys = [w for w in shown if isinstance(w, FooterKey)]
         # A key is drawn " key description " (the palette's own key is docked apart).

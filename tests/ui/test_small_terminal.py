@@ -84,3 +84,18 @@ async def test_the_footer_keeps_help_and_quit_on_every_screen(demo_db: Database)
             shown = {k.action for k in footer_keys if in_view(app, k)}  # type: ignore[arg-type]
             assert "help" in shown, keys
             assert shown & {"quit", "app.pop_screen"}, keys  # q: quit, or back from a sub-screen
+
+
+async def test_the_footer_is_composed_again_only_when_its_keys_change(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await press(pilot, "j", "l")
+        before = list(app.screen.query(FooterKey))
+        app.screen.refresh_bindings()  # as a focus change does
+        await pilot.resize_terminal(SMALL[0], SMALL[1] + 6)  # taller: the same keys fit
+        await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == before  # the very same widgets: nothing composed
+        await press(pilot, "slash")  # the filter line has keys of its own
+        assert {k.action for k in app.screen.query(FooterKey)} != {k.action for k in before}
+        await press(pilot, "escape")
+        assert {k.action for k in app.screen.query(FooterKey)} == {k.action for k in before}

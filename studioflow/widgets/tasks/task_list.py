@@ -7,7 +7,7 @@ alone; the screen decides when the whole list is read again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from rich.segment import Segment
@@ -137,7 +137,7 @@ class TaskList(LinesView, can_focus=True):
 
     def _count_done(self, group: TaskGroup, step: int) -> None:
         """The header says "n/m done" at once, without reading the list again."""
-        counted = replace(group, done=max(0, min(group.done + step, group.total)))
+        counted = group._replace(done=max(0, min(group.done + step, group.total)))
         for index, line in enumerate(self.lines):
             if line.group is group:
                 line.group = counted

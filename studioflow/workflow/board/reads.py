@@ -165,7 +165,7 @@ def get_job(db: Database, ref: int | str) -> JobView:
             VisitView(stage_id, name, state, utc(entered), utc(left), bool(off))
             for stage_id, name, state, entered, left, off in visits
         )
-    return JobView(**{**view.__dict__, "history": history})
+    return view._replace(history=history)
 
 
 # Tasks

@@ -8,7 +8,6 @@ back, the stages a forward move passes over) records it `skipped`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import update
@@ -341,14 +340,14 @@ def _view(session: Session, job: Job, with_history: bool = False, since: int | N
     """The job as a view; with what its automations did since `since` (a count of effects)."""
     (view,) = _views(session, Job.id == job.id)
     if since is not None:
-        view = replace(view, fired=tuple(effect.text for effect in automations.fired(session)[since:]))
+        view = view._replace(fired=tuple(effect.text for effect in automations.fired(session)[since:]))
     if not with_history:
         return view
     history = tuple(
         VisitView(v.stage_id, name, v.state, v.entered_at, v.left_at, v.automations_off)
         for v, name in job_visits(session, job.saved_id)
     )
-    return replace(view, history=history)
+    return view._replace(history=history)
 
 
 def _views(session: Session, *conditions: Condition) -> list[JobView]:

@@ -327,8 +327,8 @@ def _view(session: Session, tracked: Tracked, with_history: bool = False, since:
         due_on=due_date(last.entered_at, stage.due_in_days) if active and stage else None,
     )
     if since is not None:
-        view = replace(view, fired=tuple(effect.text for effect in automations.fired(session)[since:]))
+        view = view._replace(fired=tuple(effect.text for effect in automations.fired(session)[since:]))
     if with_history:
         history = tuple(VisitView(v.stage_id, v.stage_name, v.state, v.entered_at, v.left_at) for v in visits)
-        view = replace(view, history=history)
+        view = view._replace(history=history)
     return view

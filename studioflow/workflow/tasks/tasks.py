@@ -6,7 +6,6 @@ journal (workflow.journal), so `u` takes it back: a check-off, an edit, a delete
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -209,7 +208,7 @@ def _set_done(session: Session, task: Task, done: bool) -> TaskView:
         if done:
             automations.after_task_done(session, task)
     fired = tuple(effect.text for effect in automations.fired(session)[since:])
-    return dataclasses.replace(_view(session, task), fired=fired)
+    return _view(session, task)._replace(fired=fired)
 
 
 def edit_task(
