@@ -81,10 +81,12 @@ def child_bare(started: float) -> None:
 
 
 def child_board(db_path: str, started: float) -> None:
-    """The board as a user opens it (the console script's `main`), until a card is drawn."""
+    """The board as a user opens it (the console script's entry), until a card is drawn."""
+    import importlib
+
+    entry = importlib.import_module("studioflow.__main__")  # first, as the console script: it pauses the collector
     from textual.app import App
 
-    from studioflow import cli
     from studioflow.widgets.board.column import CardColumn
 
     figures: dict[str, float] = {}
@@ -99,13 +101,17 @@ def child_board(db_path: str, started: float) -> None:
 
     CardColumn.render_line = timed_render_line  # type: ignore[method-assign]
     _headless(App)
-    cli.main(["--db", db_path])
+    sys.argv = ["studioflow", "--db", db_path]
+    entry.run()
     print(json.dumps(figures))
 
 
 def child_press(db_path: str, delay: float) -> None:
     """Press `L` `delay` seconds after the first frame; time until the target column draws
     the card, and count the moves the database then holds for that job."""
+    from studioflow import process
+
+    process.pause_while_loading()  # as the console script does
     from studioflow.app import make_app
     from studioflow.store import open_database
     from studioflow.widgets.board.column import CardColumn
@@ -128,6 +134,7 @@ def child_press(db_path: str, delay: float) -> None:
     async def run() -> dict[str, Any]:
         db = open_database(Path(db_path))
         app = make_app(db)
+        process.collect_from_here()
         async with app.run_test(size=SIZE) as pilot:
             while not first:
                 await asyncio.sleep(0.001)

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from studioflow import process
 from studioflow.config import Config, load_config, save_table
 from studioflow.errors import StudioflowError
 from studioflow.screens.board import BoardScreen
@@ -57,6 +58,9 @@ def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
 class StudioflowApp(App[None]):
     TITLE = "studioflow"
     CSS_PATH = "app.tcss"
+    # The board is the mode the app starts in, made as the app composes: switching to it from
+    # Textual's default screen on mount parsed and applied the whole stylesheet twice more.
+    DEFAULT_MODE = "board"
     # ctrl+p finds every screen by name, and jobs, clients and projects by (part of) their name.
     COMMANDS = App.COMMANDS | {ScreensProvider, RecordsProvider}
     SCREEN_NAMES: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -115,7 +119,6 @@ class StudioflowApp(App[None]):
     def on_mount(self) -> None:
         self.use_config(self.config)
         self.theme_changed_signal.subscribe(self, self._save_theme)
-        self.switch_mode("board")
         self.recount_outbox()
 
     def recount_outbox(self) -> None:
@@ -173,16 +176,17 @@ class StudioflowApp(App[None]):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         try:
-            # What a first key or delivery will need, imported off the event loop.
-            from studioflow.mail import delivery  # noqa: F401
-            from studioflow.workflow.jobs import jobs  # noqa: F401
+            with process.loading():
+                # What a first key will need, imported off the event loop (delivery imports its own
+                # in its thread, after this: a key pressed early waits for less).
+                from studioflow.workflow.jobs import jobs  # noqa: F401
 
-            with self.db.engine.connect():
-                pass
-            if self.user_keys:
-                from studioflow.screens.keymap import namespaces
+                with self.db.engine.connect():
+                    pass
+                if self.user_keys:
+                    from studioflow.screens.keymap import namespaces
 
-                namespaces(type(self))  # imports every screen here, so checking the keys costs the UI no time
+                    namespaces(type(self))  # imports every screen here, so checking the keys costs the UI no time
         finally:
             self.call_from_thread(self._write_path_ready)
 

@@ -6,6 +6,7 @@ imported would hide a heavy import.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -103,3 +104,37 @@ def test_a_sqlite_studios_writes_load_nothing_of_postgresql(board_db: Path, tmp_
     assert found["code"] in (0, None)
     assert "sqlalchemy" in found["loaded"]  # type: ignore[operator]  (so the list is the write path's)
     assert not set(POSTGRESQL) & set(found["loaded"])  # type: ignore[call-overload]
+
+
+COLLECTOR = """
+import gc, json, runpy, sys
+sys.argv = ["studioflow", *{argv!r}]
+from studioflow.workflow.board import reads
+seen = {{}}
+list_tasks = reads.list_tasks
+def watched(*args, **kwargs):
+    seen.update(enabled=gc.isenabled(), frozen=gc.get_freeze_count())
+    return list_tasks(*args, **kwargs)
+reads.list_tasks = watched
+try:
+    runpy.run_module("studioflow", run_name="__main__")
+except SystemExit:
+    pass
+sys.__stderr__.write("\\n" + json.dumps(seen) + "\\n")
+"""
+
+
+def test_the_process_entry_pauses_the_collector_only_while_loading(board_db: Path, tmp_path: Path) -> None:
+    """While the command runs, garbage is collected as usual, and what was loaded is frozen out of it."""
+    seen = _run(COLLECTOR.format(argv=["task", "list", "--all", "--db", str(board_db)]), tmp_path)
+    assert seen["enabled"] is True
+    assert seen["frozen"] > 10_000  # type: ignore[operator]
+
+
+def test_a_process_calling_the_cli_itself_keeps_its_collector(board_db: Path) -> None:
+    from studioflow.cli import main
+
+    frozen = gc.get_freeze_count()
+    assert main(["task", "list", "--db", str(board_db)]) == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

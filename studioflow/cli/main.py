@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from studioflow import __version__
+from studioflow import __version__, process
 from studioflow.cli import complete
 from studioflow.cli.frame import Call, Section, check_text, db_option
 from studioflow.cli.services import jobs
@@ -100,6 +100,8 @@ def run(parse: Callable[[], Any]) -> int:
         call = parse()
         if not isinstance(call, Call):  # --help or --version: click has answered
             return int(call or 0)
+        if call.handler is not None:
+            process.collect_from_here()  # what a command needs first is loaded
         if not call.uses_db:
             show(call.handler(**call.params) if call.handler else None, call.json)
             return 0
@@ -207,6 +209,7 @@ def show(result: Any, as_json: bool) -> None:
 def _run_tui(db: Database, config: Config) -> int:
     from studioflow.app import make_app  # Textual is only loaded when the TUI is wanted
 
+    process.collect_from_here()  # what the first frame needs is loaded
     make_app(db, config).run()  # config.toml read once, here, for the whole session
     return 0
 

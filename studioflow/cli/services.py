@@ -5,7 +5,10 @@ The type checker sees the modules themselves, so every call is checked."""
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
+
+from studioflow import process
 
 
 class _OnUse:
@@ -13,7 +16,11 @@ class _OnUse:
         self._name = f"studioflow.workflow.{name}"  # "room.module"
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(importlib.import_module(self._name), attr)
+        module = sys.modules.get(self._name)
+        if module is None:
+            with process.loading():  # the ORM, most often: see studioflow.process
+                module = importlib.import_module(self._name)
+        return getattr(module, attr)
 
 
 __all__ = [

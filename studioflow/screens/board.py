@@ -9,7 +9,7 @@ clients, events or invoices is the same board with the same keys: the moves go t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
@@ -204,7 +204,7 @@ class BoardScreen(FilterLine, Screen[None]):
         else:
             counts = board.counts(self.db, stage_ids, self.filter_text, self.view.kind)
             columns = tuple(s._replace(job_count=counts.get(s.id, s.job_count)) for s in self.view.columns)
-            self.view = replace(self.view, columns=columns)
+            self.view = self.view._replace(columns=columns)
         for stage, column in zip(self.view.columns, self._columns(), strict=True):
             if stage_ids is None or stage.id in stage_ids:
                 column.reload(stage.job_count)

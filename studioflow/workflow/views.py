@@ -234,11 +234,17 @@ _PLAIN = frozenset({str, int, float, bool})
 
 def to_json(value: Any) -> Any:
     """A view (or list of views) as JSON-ready data: ISO dates, lists for tuples."""
-    if value is None or type(value) in _PLAIN:  # most fields: returned as they are, first
+    kind = type(value)
+    if value is None or kind in _PLAIN:  # most fields: returned as they are, first
         return value
-    fields = getattr(type(value), "_fields", None) or getattr(value, "__dataclass_fields__", None)
-    if fields is not None and not isinstance(value, type):  # a view (a named tuple) or a dataclass
-        return {name: to_json(getattr(value, name)) for name in fields}
+    if kind is tuple or kind is list:  # exactly: a view is a tuple too
+        return [to_json(v) for v in value]
+    fields = getattr(kind, "_fields", None)
+    if fields is not None:  # a view; its plain fields taken as they are, not by a call each (10,000 jobs)
+        pairs = zip(fields, value, strict=True)
+        return {name: v if v is None or type(v) in _PLAIN else to_json(v) for name, v in pairs}
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        return {name: to_json(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     if isinstance(value, datetime | date):

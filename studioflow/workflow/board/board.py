@@ -10,9 +10,8 @@ loaded only when such a board is shown; `kind` says which.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -24,8 +23,7 @@ from studioflow.workflow.views import StageView
 LAST_PIPELINE = "board.last_pipeline"
 
 
-@dataclass(frozen=True)
-class CardView:
+class CardView(NamedTuple):
     id: int
     title: str
     client: str | None
@@ -38,16 +36,14 @@ class CardView:
     detail: str = ""  # what else the card's last line says ("last contact 2026-11-30")
 
 
-@dataclass(frozen=True)
-class BoardView:
+class BoardView(NamedTuple):
     pipeline_id: int
     pipeline: str
     columns: tuple[StageView, ...]  # job_count is the number of cards the filter lets through
     kind: str = "jobs"
 
 
-@dataclass(frozen=True)
-class CardSource:
+class CardSource(NamedTuple):
     """Where the cards of one kind of pipeline come from, as SQL fragments.
 
     `table` holds the cards (with stage_id, pipeline_id, archived and position columns);
