@@ -40,6 +40,9 @@ WATCH_SECONDS = 0.5
 # Board keys that only read (plain SQL): they run at once, even before the write path is warm.
 READ_ONLY_ACTIONS = frozenset({"cursor", "first_card", "last_card", "filter", "clear_filter", "help", "quit"})
 
+# The global modes, each a screen stack of its own, by title; the number keys 1-5 open them in this order.
+MODES = {"Board": "board", "Tasks": "tasks", "Agenda": "agenda", "Clients": "clients", "Outbox": "outbox"}
+
 
 def _screen(module: str, name: str, db: Database) -> Callable[[], Screen[Any]]:
     """A mode's screen, its module imported when the mode is first opened."""
@@ -74,11 +77,10 @@ class StudioflowApp(App[None]):
         ("Settings", "mail server and your name"),
     )
     BINDINGS = [
-        Binding("1", "show_mode('board')", "Board", show=False, id="app.board"),
-        Binding("2", "show_mode('tasks')", "Tasks", show=False, id="app.tasks"),
-        Binding("3", "show_mode('agenda')", "Agenda", show=False, id="app.agenda"),
-        Binding("4", "show_mode('clients')", "Clients", show=False, id="app.clients"),
-        Binding("5", "show_mode('outbox')", "Outbox", show=False, id="app.outbox"),
+        *(
+            Binding(str(number), f"show_mode('{mode}')", title, show=False, id=f"app.{mode}")
+            for number, (title, mode) in enumerate(MODES.items(), start=1)
+        ),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -382,9 +384,8 @@ class StudioflowApp(App[None]):
         from studioflow.screens.statuses import StatusesDialog
         from studioflow.screens.templates import TemplatesDialog
 
-        modes = {"Board": "board", "Tasks": "tasks", "Agenda": "agenda", "Clients": "clients", "Outbox": "outbox"}
-        if name in modes:
-            self.action_show_mode(modes[name])
+        if name in MODES:
+            self.action_show_mode(MODES[name])
         elif name in ("Projects", "Saved task lists"):
             self.action_show_mode("tasks")
             self.push_screen(ProjectsScreen(self.db) if name == "Projects" else SavedListsScreen(self.db))

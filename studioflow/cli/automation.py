@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from studioflow.cli.complete import job_ids, pipeline_names, stage_names, status_names
+from studioflow.cli.complete import ON_PIPELINE, PIPELINE, STAGE, job_ids, stage_names, status_names
 from studioflow.cli.files import read_text
 from studioflow.cli.frame import Section
 from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf, new_place
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from studioflow.workflow.automations.automation_rules import AutomationView
 
-PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
-STAGE = click.argument("stage", shell_complete=stage_names)
 ID = click.argument("automation_id", metavar="ID", type=POSITIVE)
 
 
@@ -88,7 +86,7 @@ def add_automation(
 
 
 @automation.command("list", help="list")
-@click.option("--pipeline", metavar="P", shell_complete=pipeline_names)
+@ON_PIPELINE
 @click.option("--stage", metavar="S", shell_complete=stage_names, help="needs --pipeline")
 def list_automations(db: Database, pipeline: str | None, stage: str | None) -> list[AutomationView]:
     return automation_rules.list_automations(db, pipeline, stage)

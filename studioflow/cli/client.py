@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studioflow.cli.complete import client_names, job_ids, status_names
+from studioflow.cli.complete import JOB, client_names, status_names
 from studioflow.cli.frame import Section
 from studioflow.cli.services import clients, jobclients, reads
 from studioflow.cli.tracking import tracking_commands
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from studioflow.workflow.views import ClientPageView, ClientView, JobClientView, StatusView
 
 CLIENT = click.argument("client", shell_complete=client_names)
-JOB = click.argument("job", shell_complete=job_ids)
 
 
 client = Section("client", help="clients")

@@ -150,3 +150,14 @@ def job_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list
     if incomplete and not incomplete.isdecimal():
         return _offer(ctx, incomplete, lambda db: [(title, f"job {id_}") for id_, title in names.jobs(db)])
     return _offer(ctx, incomplete, names.jobs)
+
+
+# The arguments and options that name a record, with its names to complete: declared once for
+# every command group that takes them (`job show JOB`, `task list --job J`, `stage move PIPELINE STAGE`).
+JOB = click.argument("job", shell_complete=job_ids)
+PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
+STAGE = click.argument("stage", shell_complete=stage_names)
+ON_JOB = click.option("--job", metavar="J", shell_complete=job_ids)
+ON_CLIENT = click.option("--client", metavar="C", shell_complete=client_names)
+ON_PIPELINE = click.option("--pipeline", metavar="P", shell_complete=pipeline_names)
+ON_STAGE = click.option("--stage", metavar="S", shell_complete=stage_names)

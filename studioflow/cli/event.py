@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studioflow.cli.complete import client_names, job_ids
+from studioflow.cli.complete import ON_JOB, client_names, job_ids
 from studioflow.cli.frame import Leaf, Section
 from studioflow.cli.params import DATETIME, FILE, POSITIVE
 from studioflow.cli.services import events, reads, transfer
@@ -28,7 +28,7 @@ event = Section("event", help="events: a job's sessions and appointments")
 @click.argument("title")
 @click.option("--start", type=DATETIME, required=True, metavar=WHEN, help="local time")
 @click.option("--end", type=DATETIME, metavar=WHEN)
-@click.option("--job", metavar="J", shell_complete=job_ids)
+@ON_JOB
 @click.option("--client", metavar="C", shell_complete=client_names, help="default: the job's primary client")
 @click.option("--location", default="", metavar="L")
 def add_event(
@@ -38,7 +38,7 @@ def add_event(
 
 
 @event.command("list", help="list events in time order")
-@click.option("--job", metavar="J", shell_complete=job_ids)
+@ON_JOB
 @click.option("--upcoming", is_flag=True, help="only events that have not ended")
 def list_events(db: Database, job: str | None, upcoming: bool) -> list[EventView]:
     return events.list_events(db, job=job, since=datetime.now(UTC) if upcoming else None)

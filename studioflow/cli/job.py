@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studioflow.cli.complete import client_names, job_ids, pipeline_names, stage_names, status_names
+from studioflow.cli.complete import (
+    JOB,
+    ON_CLIENT,
+    ON_PIPELINE,
+    ON_STAGE,
+    pipeline_names,
+    stage_names,
+    status_names,
+)
 from studioflow.cli.frame import Section
 from studioflow.cli.params import DATE, dry_run_option, no_automations_option, stacked
 from studioflow.cli.services import jobs, reads
@@ -17,7 +25,6 @@ from studioflow.store import Database
 if TYPE_CHECKING:
     from studioflow.workflow.views import JobView
 
-JOB = click.argument("job", shell_complete=job_ids)
 # The job's next stage, completing (advance) or skipping (skip) the one it is in.
 NEXT_STAGE = stacked(JOB, dry_run_option, no_automations_option)
 
@@ -28,8 +35,8 @@ job = Section("job", help="jobs: a client's piece of paid work, moving through a
 @job.command("add", help="add a job to a pipeline (its first stage unless --stage)")
 @click.argument("title")
 @click.option("--pipeline", required=True, metavar="P", shell_complete=pipeline_names)
-@click.option("--client", metavar="C", shell_complete=client_names)
-@click.option("--stage", metavar="S", shell_complete=stage_names)
+@ON_CLIENT
+@ON_STAGE
 @click.option("--due", type=DATE, metavar="YYYY-MM-DD")
 def add_job(
     db: Database, title: str, pipeline: str, client: str | None, stage: str | None, due: date | None
@@ -38,7 +45,7 @@ def add_job(
 
 
 @job.command("list", help="list jobs in board order")
-@click.option("--pipeline", metavar="P", shell_complete=pipeline_names)
+@ON_PIPELINE
 @click.option("--stage", metavar="S", shell_complete=stage_names, help="only this stage (needs --pipeline)")
 @click.option("--all", "include_archived", is_flag=True, help="include archived jobs")
 def list_jobs(db: Database, pipeline: str | None, stage: str | None, include_archived: bool) -> list[JobView]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from studioflow.cli.complete import client_names, job_ids
+from studioflow.cli.complete import ON_CLIENT, ON_JOB, client_names, job_ids
 from studioflow.cli.frame import Section
 from studioflow.cli.params import DATE, FILE, POSITIVE, YEAR, OneOf
 from studioflow.cli.services import invoices, mileage, transfer
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from studioflow.workflow.views import InvoiceView, MileageView
 
 INVOICE = click.argument("invoice")
-ON_JOB = click.option("--job", metavar="J", shell_complete=job_ids)
 PAYER = click.option("--client", metavar="C", shell_complete=client_names, help="who pays")
 TAX_HELP = "a tax: 'GST=5', 'QST=9.975' or a bare rate like 8.25 (repeat; each on the subtotal)"
 Lines = tuple[tuple[str, str, str], ...]
@@ -122,7 +121,7 @@ def show_invoice(db: Database, invoice: str) -> InvoiceView:
 
 @invoice.command("list", help="list invoices")
 @ON_JOB
-@click.option("--client", metavar="C", shell_complete=client_names)
+@ON_CLIENT
 def list_invoices(db: Database, job: str | None, client: str | None) -> list[InvoiceView]:
     return invoices.list_invoices(db, job, client)
 
@@ -155,7 +154,7 @@ def add_line(db: Database, invoice: str, description: str, quantity: int, price:
 @invoice.command("csv", help="write invoices to a CSV file")
 @click.argument("file", type=FILE)
 @ON_JOB
-@click.option("--client", metavar="C", shell_complete=client_names)
+@ON_CLIENT
 def invoices_csv(db: Database, file: Path, job: str | None, client: str | None) -> str:
     chosen = invoices.list_invoices(db, job, client)
     transfer.write_file(db, file, invoices.to_csv(chosen).encode("utf-8"))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studioflow.cli.complete import pipeline_names, stage_names
+from studioflow.cli.complete import PIPELINE, STAGE, stage_names
 from studioflow.cli.frame import Section
 from studioflow.cli.params import ON_OFF, POSITIVE, OneOf, new_place
 from studioflow.cli.services import pipelines, reads
@@ -16,8 +16,6 @@ from studioflow.store.choices import PIPELINE_KINDS
 if TYPE_CHECKING:
     from studioflow.workflow.views import PipelineView
 
-PIPELINE = click.argument("pipeline", shell_complete=pipeline_names)
-STAGE = click.argument("stage", shell_complete=stage_names)
 
 
 pipeline = Section("pipeline", help="pipelines (kanban boards) and their stages")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studioflow.cli.complete import client_names, job_ids
+from studioflow.cli.complete import ON_CLIENT, ON_JOB
 from studioflow.cli.frame import Section
 from studioflow.cli.params import DATE, DUE, PRIORITY
 from studioflow.cli.services import quickadd, reads, tasks
@@ -18,7 +18,6 @@ from studioflow.store import Database
 if TYPE_CHECKING:
     from studioflow.workflow.views import ProjectDetailView, ProjectView, SavedTaskListView, TaskView
 
-ON_JOB = click.option("--job", metavar="J", shell_complete=job_ids)
 ON_PROJECT = click.option("--project", metavar="PR")
 
 
@@ -76,7 +75,7 @@ project = Section("project", help="projects: groups of tasks, for a client, an e
 @project.command("add", help="add a project")
 @click.argument("name")
 @ON_JOB
-@click.option("--client", metavar="C", shell_complete=client_names)
+@ON_CLIENT
 @click.option("--event", metavar="E", help="an event (session), by id or title")
 @click.option("--invoice", metavar="I", help="an invoice, by id or number")
 def add_project(

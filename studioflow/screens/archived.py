@@ -5,10 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
-from studioflow.screens.dialogs import highlighted, list_dialog, refill
+from studioflow.screens.dialogs import ListDialog, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.screens.job import JobScreen
 from studioflow.screens.undo import UndoKeys, undo_keys
@@ -18,7 +17,7 @@ from studioflow.workflow.jobs import jobs
 from studioflow.workflow.views import JobView
 
 
-class ArchivedDialog(UndoKeys, ModalScreen[None]):
+class ArchivedDialog(UndoKeys, ListDialog[JobView]):
     """The archived jobs of one pipeline, newest change first."""
 
     BINDINGS = [
@@ -28,32 +27,26 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         *undo_keys("archived"),
     ]
 
+    NOTHING = "No archived job here."
+
     def __init__(self, db: Database, pipeline_id: int, pipeline: str) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)
         self.pipeline_id = pipeline_id
         self.pipeline = pipeline
-        self.shown: list[JobView] = []
 
     def compose(self) -> ComposeResult:
         hint = "a unarchive · enter open · u undo · esc close"
         yield list_dialog(f"Archived in {self.pipeline}", "archived-list", hint)
 
-    def on_mount(self) -> None:
-        self._reload()
-
     def _reload(self) -> None:
         options = self.query_one(OptionList)
         every = jobs.list_jobs(self.db, self.pipeline_id, include_archived=True)
-        self.shown = sorted((j for j in every if j.archived), key=lambda j: j.title.casefold())
-        labels = [f"{job.title}  · {job.stage}" + (f" · {job.client}" if job.client else "") for job in self.shown]
+        self.rows = sorted((j for j in every if j.archived), key=lambda j: j.title.casefold())
+        labels = [f"{job.title}  · {job.stage}" + (f" · {job.client}" if job.client else "") for job in self.rows]
         refill(options, labels, empty="No archived jobs in this pipeline.")
 
-    def _job(self) -> JobView | None:
-        return highlighted(self.query_one(OptionList), self.shown, "No archived job here.")
-
     def action_unarchive(self) -> None:
-        job = self._job()
+        job = self._row()
         if job is None:
             return
         said = f"“{job.title}” is back on the board, its tasks and events too {undo_hint(self)}."
@@ -64,6 +57,6 @@ class ArchivedDialog(UndoKeys, ModalScreen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        job = self._job()
+        job = self._row()
         if job is not None:
             self.app.push_screen(JobScreen(self.db, job.id))

@@ -9,10 +9,9 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
-from studioflow.screens.dialogs import PickerDialog, PromptDialog, confirm, highlighted, list_dialog, refill
+from studioflow.screens.dialogs import ListDialog, PickerDialog, PromptDialog, confirm, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.workflow.automations import actions, automation_rules
@@ -33,7 +32,7 @@ REENTRY = [
 ]
 
 
-class AutomationsDialog(ModalScreen[None]):
+class AutomationsDialog(ListDialog[AutomationView]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close", id="automations.close"),
         Binding("a", "add", "Add", id="automations.add"),
@@ -46,49 +45,41 @@ class AutomationsDialog(ModalScreen[None]):
     ]
 
     def __init__(self, db: Database, pipeline_id: int, stage_id: int) -> None:
-        super().__init__()
-        self.db = db
+        super().__init__(db)
         self.pipeline_id = pipeline_id
         self.stage_id = stage_id
-        self.rules: list[AutomationView] = []
 
     def compose(self) -> ComposeResult:
         title = Label("", id="automations-title", classes="dialog-title")
         hint = "a add · e edit · space on/off · J/K order · d delete · m auto-move · esc close"
         yield list_dialog(title, "automations-list", hint, classes="dialog automations")
 
-    def on_mount(self) -> None:
-        self._load()
-
-    def _load(self, highlight: int | None = None) -> None:
+    def _reload(self, highlight: int | None = None) -> None:
         options = self.query_one(OptionList)
         stage = next(s for s in pipelines.get_pipeline(self.db, self.pipeline_id).stages if s.id == self.stage_id)
-        self.rules = automation_rules.list_automations(self.db, self.pipeline_id, self.stage_id)
+        self.rows = automation_rules.list_automations(self.db, self.pipeline_id, self.stage_id)
         auto = "  [dim](auto-move on)[/dim]" if automation_rules.auto_move(self.db, self.stage_id) else ""
         self.query_one("#automations-title", Label).update(f"Automations of [b]{escape(stage.name)}[/b]{auto}")
-        labels = [f"{number}. {rule.summary}" for number, rule in enumerate(self.rules, 1)]
+        labels = [f"{number}. {rule.summary}" for number, rule in enumerate(self.rows, 1)]
         refill(options, labels, highlight, empty="(none yet: press a to add one)")
 
-    def _rule(self) -> AutomationView | None:
-        return highlighted(self.query_one(OptionList), self.rules)
-
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
-        run_effect(self, change, lambda _: self._load(highlight))
+        run_effect(self, change, lambda _: self._reload(highlight))
 
     # Textual's DOMNode has a `toggle(attribute)` action of its own; this screen's `toggle` is another verb.
     def action_toggle(self) -> None:  # type: ignore[override]
-        rule = self._rule()
+        rule = self._row()
         if rule is not None:
             self._run(lambda: automation_rules.set_enabled(self.db, rule.id, not rule.enabled))
 
     def action_move(self, step: int) -> None:
-        rule = self._rule()
+        rule = self._row()
         index = self.query_one(OptionList).highlighted
-        if rule is not None and index is not None and 0 <= index + step < len(self.rules):
+        if rule is not None and index is not None and 0 <= index + step < len(self.rows):
             self._run(lambda: automation_rules.move_automation(self.db, rule.id, index + step + 1), index + step)
 
     def action_delete(self) -> None:
-        rule = self._rule()
+        rule = self._row()
         if rule is None:
             return
 
@@ -102,7 +93,7 @@ class AutomationsDialog(ModalScreen[None]):
         self._run(lambda: automation_rules.set_auto_move(self.db, self.pipeline_id, self.stage_id, on))
 
     def action_edit(self) -> None:
-        rule = self._rule()
+        rule = self._row()
         if rule is not None:
             self.action_add(rule.id)
 
@@ -138,7 +129,7 @@ class AutomationsDialog(ModalScreen[None]):
                 self.notify(f"“{delay}” is not a number of days.", severity="error")
                 return
             options["delay_minutes"] = int(delay) * 1440
-        old = next((r for r in self.rules if r.id == replacing), None)
+        old = next((r for r in self.rows if r.id == replacing), None)
         conditions = await self._conditions(old)
         if conditions is None:
             return
@@ -151,7 +142,7 @@ class AutomationsDialog(ModalScreen[None]):
             lambda: automation_rules.add_automation(
                 self.db, self.pipeline_id, self.stage_id, trigger, action, **options
             ),
-            len(self.rules),
+            len(self.rows),
         )
 
     async def _conditions(self, old: AutomationView | None) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect
+from studioflow.store import Database
 from studioflow.store.text import fold, matches
 from studioflow.workflow.values import parse_date
 
@@ -152,6 +153,28 @@ def ask_text(screen: DOMNode, title: str, value: str, then: Callable[[str], obje
             then(text)
 
     screen.app.push_screen(PromptDialog(title, value), answered)
+
+
+class ListDialog(ModalScreen[None], Generic[Value]):
+    """A dialog that lists rows for its keys to act on (job statuses, templates, a stage's
+    automations, archived jobs): `_reload` reads them into `rows` when it opens and after a
+    change, and `_row` is the one under the highlight (`NOTHING` is said when there is none)."""
+
+    NOTHING: ClassVar[str] = ""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.rows: list[Value] = []
+
+    def on_mount(self) -> None:
+        self._reload()
+
+    def _reload(self) -> None:
+        raise NotImplementedError
+
+    def _row(self) -> Value | None:
+        return highlighted(self.query_one(OptionList), self.rows, self.NOTHING)
 
 
 def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dialog") -> Vertical:

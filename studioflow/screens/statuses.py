@@ -8,10 +8,17 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, ask_text, highlighted, list_dialog, refill
+from studioflow.screens.dialogs import (
+    ListDialog,
+    NewEntry,
+    PickerDialog,
+    PromptDialog,
+    ask_text,
+    list_dialog,
+    refill,
+)
 from studioflow.screens.effects import run_effect
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
@@ -50,7 +57,7 @@ def pick_status(screen: Any, db: Database, title: str, set_to: Callable[[int | N
     screen.app.push_screen(PickerDialog(title, choices, new_label="new status"), chosen)
 
 
-class StatusesDialog(UndoKeys, ModalScreen[None]):
+class StatusesDialog(UndoKeys, ListDialog[StatusView]):
     """Every job status in its colour; the keys act on the highlighted one."""
 
     BINDINGS = [
@@ -62,26 +69,17 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         *undo_keys("statuses"),
     ]
 
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
-        self.statuses: list[StatusView] = []
+    NOTHING = "No status here: n makes one."
 
     def compose(self) -> ComposeResult:
         hint = "n new · r rename · c colour · D delete · u undo · esc close"
         yield list_dialog("Job statuses", "statuses-list", hint)
 
-    def on_mount(self) -> None:
-        self._reload()
-
     def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)
-        self.statuses = clients.list_statuses(self.db)
-        labels = [Text.assemble(("● ", s.colour), s.name, (f"  {s.colour}", "dim")) for s in self.statuses]
+        self.rows = clients.list_statuses(self.db)
+        labels = [Text.assemble(("● ", s.colour), s.name, (f"  {s.colour}", "dim")) for s in self.rows]
         refill(options, labels, keep, empty="No statuses yet: n makes one.")
-
-    def _status(self) -> StatusView | None:
-        return highlighted(self.query_one(OptionList), self.statuses, "No status here: n makes one.")
 
     def _run(self, change: Callable[[], object], said: str) -> None:
         run_effect(self, change, lambda _: self._reload(), said=f"{said} {undo_hint(self)}.")
@@ -94,7 +92,7 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         ask_new_status(self, self.db, made)
 
     def action_rename(self) -> None:
-        status = self._status()
+        status = self._row()
         if status is None:
             return
 
@@ -104,7 +102,7 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         ask_text(self, f"Rename {status.name}", status.name, renamed)
 
     def action_colour(self) -> None:
-        status = self._status()
+        status = self._row()
         if status is None:
             return
 
@@ -114,7 +112,7 @@ class StatusesDialog(UndoKeys, ModalScreen[None]):
         ask_text(self, f"Colour of {status.name} (a name like red, or #d08770)", status.colour, chosen)
 
     def action_delete(self) -> None:
-        status = self._status()
+        status = self._row()
         if status is None:
             return
         holders = clients.status_holders(self.db, status.id)

@@ -7,18 +7,26 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 
 from studioflow.errors import StudioflowError
-from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, confirm, highlighted, list_dialog, refill
+from studioflow.screens.dialogs import (
+    ListDialog,
+    NewEntry,
+    PickerDialog,
+    PromptDialog,
+    confirm,
+    list_dialog,
+    refill,
+)
 from studioflow.screens.effects import run_effect, studio
 from studioflow.store import Database
 from studioflow.widgets.footer import KeysFooter
 from studioflow.workflow.jobs import jobs
 
 
-class TemplatesDialog(ModalScreen[None]):
+class TemplatesDialog(ListDialog[str]):
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close", id="templates.close"),
         Binding("n", "new", "New", id="templates.new"),
@@ -26,36 +34,25 @@ class TemplatesDialog(ModalScreen[None]):
         Binding("d", "delete", "Delete", id="templates.delete"),
     ]
 
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self.db = db
-        self.names: list[str] = []
-
     def compose(self) -> ComposeResult:
         yield list_dialog("Message templates", "templates-list", "n new · e edit · d delete · esc close")
 
-    def on_mount(self) -> None:
-        self._load()
-
-    def _load(self) -> None:
+    def _reload(self) -> None:
         from studioflow.workflow.automations import templates  # jinja2 only when templates are wanted
 
         options = self.query_one(OptionList)
         found = templates.list_templates(self.db)
-        self.names = [t.name for t in found]
+        self.rows = [t.name for t in found]
         refill(options, [f"{t.name}  ({t.channel})" for t in found])
-
-    def _highlighted_name(self) -> str | None:
-        return highlighted(self.query_one(OptionList), self.names)
 
     @on(OptionList.OptionSelected)
     def _selected(self) -> None:
         self.action_edit()
 
     def action_edit(self) -> None:
-        name = self._highlighted_name()
+        name = self._row()
         if name is not None:
-            self.app.push_screen(TemplateEditor(self.db, name), lambda _: self._load())
+            self.app.push_screen(TemplateEditor(self.db, name), lambda _: self._reload())
 
     @work(exclusive=True, group="new-template")
     async def action_new(self) -> None:
@@ -67,16 +64,16 @@ class TemplatesDialog(ModalScreen[None]):
         name = await self.app.push_screen_wait(PromptDialog("Template name", placeholder="e.g. Thanks for booking"))
         if name:
             await self.app.push_screen_wait(TemplateEditor(self.db, None, name.strip(), channel))
-            self._load()
+            self._reload()
 
     def action_delete(self) -> None:
-        name = self._highlighted_name()
+        name = self._row()
         if name is None:
             return
         from studioflow.workflow.automations import templates
 
         def delete() -> None:
-            run_effect(self, lambda: templates.delete_template(self.db, name), lambda _: self._load())
+            run_effect(self, lambda: templates.delete_template(self.db, name), lambda _: self._reload())
 
         confirm(self, f"Delete template “{name}”?", "Delete it", delete)
 

@@ -150,24 +150,13 @@ def _add_pipeline_kinds(conn: Connection) -> None:
         where = " WHERE state = 'active'" if unique else ""
         conn.exec_driver_sql(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON stage_visit ({columns}){where}")
     # Two new actions: SQLite cannot change a CHECK in place either.
-    conn.exec_driver_sql(
-        "CREATE TABLE new_automation ("
-        " id INTEGER NOT NULL, stage_id INTEGER NOT NULL, \"trigger\" VARCHAR NOT NULL, status_id INTEGER,"
-        " action VARCHAR NOT NULL, params JSON NOT NULL, delay_minutes INTEGER NOT NULL, required_tags JSON NOT NULL,"
-        " keep_on_leave BOOLEAN NOT NULL, enabled BOOLEAN NOT NULL, position INTEGER NOT NULL,"
-        " reentry VARCHAR NOT NULL DEFAULT 'every', PRIMARY KEY (id),"
+    _rebuild_automation(
+        conn,
         " CONSTRAINT automation_trigger_known CHECK (trigger IN ('enter', 'complete', 'skip', 'status')),"
         " CONSTRAINT automation_action_known CHECK (action IN ('send_email', 'send_sms', 'create_tasks',"
-        " 'set_status', 'set_due', 'move_to_pipeline', 'archive', 'send_invoice', 'email_invoice')),"
-        " CONSTRAINT automation_status_trigger_has_status CHECK ((trigger = 'status') = (status_id IS NOT NULL)),"
-        " CONSTRAINT automation_delay_positive CHECK (delay_minutes >= 0),"
-        " FOREIGN KEY(stage_id) REFERENCES stage (id) ON DELETE CASCADE,"
-        " FOREIGN KEY(status_id) REFERENCES job_status (id) ON DELETE CASCADE)"
+        " 'set_status', 'set_due', 'move_to_pipeline', 'archive', 'send_invoice', 'email_invoice')),",
+        "INSERT INTO new_automation SELECT * FROM automation",
     )
-    conn.exec_driver_sql("INSERT INTO new_automation SELECT * FROM automation")
-    conn.exec_driver_sql("DROP TABLE automation")
-    conn.exec_driver_sql("ALTER TABLE new_automation RENAME TO automation")
-    conn.exec_driver_sql("CREATE INDEX automation_by_stage ON automation (stage_id, position)")
     conn.exec_driver_sql("DELETE FROM journal_entry")
 
 
@@ -203,22 +192,29 @@ def _automation_without_fixed_lists(conn: Connection) -> None:
     migration. SQLite cannot drop a CHECK in place: the table is rebuilt (foreign keys are
     off during migrations), keeping every row and id; the journal is kept, it holds no
     automation rows."""
+    columns = (
+        'id, stage_id, "trigger", status_id, action, params, delay_minutes, required_tags,'
+        " keep_on_leave, enabled, position, reentry"
+    )
+    _rebuild_automation(conn, "", f"INSERT INTO new_automation ({columns}) SELECT {columns} FROM automation")
+
+
+def _rebuild_automation(conn: Connection, checks: str, copy_rows: str) -> None:
+    """The automation table built again, as SQLite changes no CHECK in place: the same columns
+    with `checks` before the two every version has, filled by `copy_rows`, ids and all."""
     conn.exec_driver_sql(
         "CREATE TABLE new_automation ("
         " id INTEGER NOT NULL, stage_id INTEGER NOT NULL, \"trigger\" VARCHAR NOT NULL, status_id INTEGER,"
         " action VARCHAR NOT NULL, params JSON NOT NULL, delay_minutes INTEGER NOT NULL, required_tags JSON NOT NULL,"
         " keep_on_leave BOOLEAN NOT NULL, enabled BOOLEAN NOT NULL, position INTEGER NOT NULL,"
         " reentry VARCHAR NOT NULL DEFAULT 'every', PRIMARY KEY (id),"
+        f"{checks}"
         " CONSTRAINT automation_status_trigger_has_status CHECK ((trigger = 'status') = (status_id IS NOT NULL)),"
         " CONSTRAINT automation_delay_positive CHECK (delay_minutes >= 0),"
         " FOREIGN KEY(stage_id) REFERENCES stage (id) ON DELETE CASCADE,"
         " FOREIGN KEY(status_id) REFERENCES job_status (id) ON DELETE CASCADE)"
     )
-    columns = (
-        'id, stage_id, "trigger", status_id, action, params, delay_minutes, required_tags,'
-        " keep_on_leave, enabled, position, reentry"
-    )
-    conn.exec_driver_sql(f"INSERT INTO new_automation ({columns}) SELECT {columns} FROM automation")
+    conn.exec_driver_sql(copy_rows)
     conn.exec_driver_sql("DROP TABLE automation")
     conn.exec_driver_sql("ALTER TABLE new_automation RENAME TO automation")
     conn.exec_driver_sql("CREATE INDEX automation_by_stage ON automation (stage_id, position)")

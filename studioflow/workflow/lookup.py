@@ -266,6 +266,31 @@ def of_job_and_client(
     return conditions
 
 
+def job_and_client(
+    session: Session, job_ref: int | str | None, client_ref: int | str | None
+) -> tuple[Job | None, int | None]:
+    """The job and the client's id a new event or invoice is for: the client, when none is
+    given, is the job's primary client."""
+    job_row = None if job_ref is None else job(session, job_ref)
+    client_id = None if client_ref is None else client(session, client_ref).id
+    if client_id is None and job_row is not None:
+        client_id = job_row.client_id
+    return job_row, client_id
+
+
+def with_job_and_client(model: Any) -> Any:
+    """A select of `model`'s rows (events, invoices) each with its job's title and its client's
+    name (None where it has none): add the conditions and the order."""
+    from sqlmodel import col, select
+
+    job_model, client_model = _models().Job, _models().Client
+    return (
+        select(model, col(job_model.title), col(client_model.name))
+        .join(job_model, col(job_model.id) == model.job_id, isouter=True)
+        .join(client_model, col(client_model.id) == model.client_id, isouter=True)
+    )
+
+
 def task(session: Session, ref: int | str) -> Task:
     return find(session, _models().Task, ref, "task")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 
 class StageView(NamedTuple):
@@ -208,6 +208,25 @@ def first_line(text: str, width: int = 40) -> str:
 def local_minute(moment: datetime | None) -> str:
     """A stored (UTC) moment in the user's time zone, to the minute; "-" for none."""
     return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+View = TypeVar("View", bound=NamedTuple)
+
+
+def from_row(view: type[View], row: object, **given: Any) -> View:
+    """A view of a table row: `given` names what the row does not hold as it is (a joined name, a
+    total); every other field is the row's attribute of the same name. A field with a default
+    that the row does not have either keeps its default (a job's history unless asked for)."""
+    if unknown := given.keys() - set(view._fields):
+        raise TypeError(f"{view.__name__} has no field {', '.join(sorted(unknown))}")
+    defaults = view._field_defaults
+
+    def value(name: str) -> Any:
+        if name in given:
+            return given[name]
+        return getattr(row, name, defaults[name]) if name in defaults else getattr(row, name)
+
+    return view._make(map(value, view._fields))
 
 
 _PLAIN = frozenset({str, int, float, bool})

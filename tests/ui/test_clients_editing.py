@@ -221,12 +221,12 @@ async def test_A_shows_the_archived_jobs_and_a_brings_one_back(demo_db: Database
         await press(pilot, "A")
         dialog = app.screen
         assert isinstance(dialog, ArchivedDialog)
-        assert title in [j.title for j in dialog.shown]
+        assert title in [j.title for j in dialog.rows]
         options = dialog.query_one("#archived-list", OptionList)
-        options.highlighted = [j.title for j in dialog.shown].index(title)
+        options.highlighted = [j.title for j in dialog.rows].index(title)
         await press(pilot, "a")
         assert not jobs.get_job(demo_db, archived.id).archived
-        assert title not in [j.title for j in dialog.shown]
+        assert title not in [j.title for j in dialog.rows]
         await press(pilot, "escape")
         assert isinstance(app.screen, BoardScreen)
         assert at(app)[1] == title  # the card is back where the cursor stands

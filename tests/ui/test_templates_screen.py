@@ -12,7 +12,7 @@ async def test_a_typo_shows_in_the_preview_and_is_not_saved_then_a_fix_is(demo_d
         await pilot.pause()
         await pilot.press("T")
         await pilot.pause()
-        names = app.screen.names  # type: ignore[attr-defined]
+        names = app.screen.rows  # type: ignore[attr-defined]
         for _ in range(names.index("Thanks for your inquiry")):
             await pilot.press("down")
         await pilot.press("e")

@@ -24,7 +24,7 @@ from studioflow.store.models import (
 from studioflow.workflow import lookup
 from studioflow.workflow.automations import actions
 from studioflow.workflow.automations.automations import delay_text
-from studioflow.workflow.jobs.pipelines import after_last, reorder_rows
+from studioflow.workflow.jobs.pipelines import after_last, in_order, reorder_rows
 
 MAX_DELAY_MINUTES = 365 * 24 * 60
 
@@ -183,13 +183,7 @@ def move_automation(db: Database, automation_id: int, place: int) -> list[Automa
     """Put a rule at `place` (1 = first to fire) among its stage's automations."""
     with db.write() as session:
         automation = _get(session, automation_id)
-        rows = list(
-            session.exec(
-                select(Automation)
-                .where(Automation.stage_id == automation.stage_id)
-                .order_by(col(Automation.position), col(Automation.id))
-            ).all()
-        )
+        rows = in_order(session, Automation, Automation.stage_id == automation.stage_id)
         reorder_rows(rows, automation, place, "an automation")
         session.flush()
         return _views(session, Automation.stage_id == automation.stage_id)

@@ -21,7 +21,7 @@ from studioflow.workflow import lookup
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.people.clients import clean_email
-from studioflow.workflow.views import MessageView
+from studioflow.workflow.views import MessageView, from_row
 
 EDITABLE = ("queued", "held", "failed")
 STATE_ORDER = OUTBOX_STATE_ORDER
@@ -190,21 +190,4 @@ def _job_title(session: Session, message: OutboxMessage) -> str:
 
 
 def _view(message: OutboxMessage, job_title: str | None) -> MessageView:
-    assert message.id is not None
-    return MessageView(
-        id=message.id,
-        channel=message.channel,
-        to_addr=message.to_addr,
-        subject=message.subject,
-        body=message.body,
-        state=message.state,
-        send_at=message.send_at,
-        attempts=message.attempts,
-        last_error=message.last_error,
-        reply=message.reply,
-        message_id=message.message_id,
-        sent_at=message.sent_at,
-        job_id=message.job_id,
-        job_title=job_title or "",
-        local_only=message.local_only,
-    )
+    return from_row(MessageView, message, id=message.saved_id, job_title=job_title or "")

@@ -12,8 +12,9 @@ from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlmodel import col
 
 from studioflow.store import Database
-from studioflow.store.models import Client, Job, OutboxMessage, Stage, StageVisit
+from studioflow.store.models import Client, OutboxMessage, Stage, StageVisit
 from studioflow.store.text import escape_like, fold
+from studioflow.workflow import lookup
 from studioflow.workflow.board.board import CardView
 from studioflow.workflow.jobs import subjects
 
@@ -73,10 +74,7 @@ def cards(db: Database, stage_id: int, offset: int, limit: int, text: str, kind:
         events = {
             event.id: (event, job_title, client_name)
             for event, job_title, client_name in session.execute(
-                select(model, col(Job.title), col(Client.name))
-                .join(Job, col(Job.id) == model.job_id, isouter=True)
-                .join(Client, col(Client.id) == model.client_id, isouter=True)
-                .where(col(model.id).in_([r[0] for r in rows]))
+                lookup.with_job_and_client(model).where(col(model.id).in_([r[0] for r in rows]))
             ).all()
         }
     cards = []

@@ -34,7 +34,7 @@ from studioflow.workflow.jobs import journal
 from studioflow.workflow.jobs.pipelines import enter_stage, job_visits
 from studioflow.workflow.people import clients
 from studioflow.workflow.tasks.tasks import task_counts
-from studioflow.workflow.views import JobView, VisitView
+from studioflow.workflow.views import JobView, VisitView, from_row
 
 
 def add_job(
@@ -363,20 +363,14 @@ def _views(session: Session, *conditions: Condition) -> list[JobView]:
     )
     rows = session.exec(query).all()
     return [
-        JobView(
-            id=job.id,
-            title=job.title,
-            pipeline_id=job.pipeline_id,
+        from_row(
+            JobView,
+            job,
             pipeline=pipeline_name,
-            stage_id=job.stage_id,
             stage=stage_name,
-            client_id=job.client_id,
             client=client_name,
             status=status_name,
             status_colour=status_colour,
-            due_on=job.due_on,
-            archived=job.archived,
-            position=job.position,
             tasks_open=open_tasks or 0,
             tasks_total=total_tasks or 0,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -16,6 +16,14 @@ from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import subjects
 from studioflow.workflow.jobs.subjects import Subject
 from studioflow.workflow.views import PipelineView, StageView
+
+
+class _Placed(Protocol):
+    id: int | None
+    position: int
+
+
+Placed = TypeVar("Placed", bound=_Placed)
 
 
 def create_pipeline(db: Database, name: str, stages: Sequence[str] = (), kind: str = "jobs") -> PipelineView:
@@ -51,7 +59,7 @@ def move_pipeline(db: Database, ref: int | str, place: int) -> list[PipelineView
     """Put a pipeline at `place` (1 = first) in the switcher's order."""
     with db.write() as session:
         pipeline = lookup.pipeline(session, ref)
-        ordered = list(session.exec(select(Pipeline).order_by(col(Pipeline.position), col(Pipeline.id))).all())
+        ordered = in_order(session, Pipeline)
         reorder_rows(ordered, pipeline, place, "a pipeline")
         session.flush()
         return [_view(session, p) for p in ordered]
@@ -283,6 +291,11 @@ def after_last(session: Session, position: Any, *where: Any, first: int = 1) -> 
     """The position after the last of the rows `where` selects (`first` when there are none)."""
     last = session.exec(select(func.max(position)).where(*where)).one()
     return first if last is None else last + 1
+
+
+def in_order(session: Session, model: type[Placed], *where: Any) -> list[Placed]:
+    """The rows `where` selects, in the order the user gave them (position, then id: ties stay stable)."""
+    return list(session.exec(select(model).where(*where).order_by(col(model.position), col(model.id))).all())
 
 
 def reorder_rows(rows: list[Any], moving: Any, place: int, what: str) -> None:

@@ -42,7 +42,7 @@ from studioflow.workflow.automations import automations, outbox
 from studioflow.workflow.jobs import journal
 from studioflow.workflow.jobs.pipelines import after_last
 from studioflow.workflow.values import MAX_CENTS, money, parse_cents, parse_quantity, quantity_times
-from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView
+from studioflow.workflow.views import InvoiceLineView, InvoiceTaxView, InvoiceView, from_row
 
 TRANSITIONS = {
     "draft": ("sent", "void"),
@@ -153,10 +153,7 @@ def add_invoice(
     clean_lines = [_clean_line(*line) for line in lines]
     notes = _clean_notes(notes)
     with db.write() as session:
-        job_row = None if job is None else lookup.job(session, job)
-        client_id = None if client is None else lookup.client(session, client).id
-        if client_id is None and job_row is not None:
-            client_id = job_row.client_id
+        job_row, client_id = lookup.job_and_client(session, job, client)
         if client_id is None:
             raise StudioflowError("an invoice needs a client to bill (give one, or add one to the job)")
         if number is None:
@@ -595,13 +592,7 @@ def invoice_views(session: Session, today: date | None, *conditions: Condition) 
 
 def _views(session: Session, today: date | None, *conditions: Condition) -> list[InvoiceView]:
     today = today or date.today()
-    query = (
-        select(Invoice, Job.title, Client.name)
-        .join(Job, col(Job.id) == Invoice.job_id, isouter=True)
-        .join(Client, col(Client.id) == Invoice.client_id, isouter=True)
-        .where(*conditions)
-        .order_by(col(Invoice.issued_on), col(Invoice.id))
-    )
+    query = lookup.with_job_and_client(Invoice).where(*conditions).order_by(col(Invoice.issued_on), col(Invoice.id))
     rows = session.exec(query).all()
     lines: dict[int, list[InvoiceLineView]] = {invoice.saved_id: [] for invoice, _, _ in rows}
     chosen = select(Invoice.id).where(*conditions)
@@ -639,23 +630,18 @@ def _views(session: Session, today: date | None, *conditions: Condition) -> list
         )
         overdue = invoice.status in UNPAID and invoice.due_on is not None and invoice.due_on < today
         views.append(
-            InvoiceView(
+            from_row(
+                InvoiceView,
+                invoice,
                 id=invoice.saved_id,
-                number=invoice.number,
-                job_id=invoice.job_id,
                 job=job,
-                client_id=invoice.client_id,
                 client=client,
-                issued_on=invoice.issued_on,
-                due_on=invoice.due_on,
-                status=invoice.status,
                 subtotal_cents=subtotal,
                 tax_cents=sum(amounts),
                 total_cents=total,
                 overdue=overdue,
                 lines=tuple(own),
                 taxes=tax_views,
-                notes=invoice.notes,
                 replaces=numbers.get(invoice.replaces_id) if invoice.replaces_id is not None else None,
             )
         )

@@ -22,7 +22,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 from studioflow.store.models import Condition, Event, Job, MileageLog
 from studioflow.workflow import lookup
-from studioflow.workflow.views import MileageTotalView, MileageView
+from studioflow.workflow.views import MileageTotalView, MileageView, from_row
 
 MAX_DISTANCE = Decimal(100_000)
 MAX_RATE_CENTS = 100_000
@@ -167,18 +167,8 @@ def _views(session: Session, *conditions: Condition) -> list[MileageView]:
         .order_by(col(MileageLog.trip_on), col(MileageLog.id))
     )
     return [
-        MileageView(
-            id=t.saved_id,
-            job_id=t.job_id,
-            job=job,
-            event_id=t.event_id,
-            event=event,
-            trip_on=t.trip_on,
-            distance=t.distance,
-            unit=t.unit,
-            purpose=t.purpose,
-            rate_cents=t.rate_cents,
-            amount_cents=trip_amount(t.distance, t.rate_cents),
+        from_row(
+            MileageView, t, id=t.saved_id, job=job, event=event, amount_cents=trip_amount(t.distance, t.rate_cents)
         )
         for t, job, event in session.exec(query).all()
     ]

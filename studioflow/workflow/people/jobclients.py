@@ -7,6 +7,8 @@ row. The other clients live in `job_client`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session, col, select
 
 from studioflow.errors import StudioflowError
@@ -53,28 +55,26 @@ def add_job_client(
 
 def remove_job_client(db: Database, job: int | str, client: int | str) -> list[JobClientView]:
     """Take a client off a job; when it was the primary one, the next client takes its place."""
-    with db.write() as session:
-        job_row = lookup.job(session, job)
-        client_row = lookup.client(session, client)
+
+    def remove(session: Session, job_row: Job, client_row: Client) -> None:
         link = _link(session, job_row.saved_id, client_row.saved_id)
-        if link is None and client_row.id != job_row.client_id:
-            raise StudioflowError(f"{client_row.name} is not a client of {job_row.title!r}")
-        if link is not None:
+        if link is None:
+            _refuse_stranger(job_row, client_row)
+        else:
             session.delete(link)
             session.flush()
         if client_row.id == job_row.client_id:
             others = [v for v in _views(session, job_row) if not v.primary]
             successor = session.get(Client, others[0].client_id) if others else None
             _set_primary(session, job_row, successor)
-        session.flush()
-        return _views(session, job_row)
+
+    return _change(db, job, client, remove)
 
 
 def set_primary(db: Database, job: int | str, client: int | str) -> list[JobClientView]:
     """Make a client of the job (added if need be) its primary client; the old one stays on the job."""
-    with db.write() as session:
-        job_row = lookup.job(session, job)
-        client_row = lookup.client(session, client)
+
+    def make_primary(session: Session, job_row: Job, client_row: Client) -> None:
         if client_row.id == job_row.client_id:
             raise StudioflowError(f"{client_row.name} is already the primary client of {job_row.title!r}")
         old = job_row.client_id
@@ -83,24 +83,39 @@ def set_primary(db: Database, job: int | str, client: int | str) -> list[JobClie
         if _link(session, job_row.saved_id, client_row.saved_id) is None:
             session.add(JobClient(job_id=job_row.saved_id, client_id=client_row.saved_id, role=""))
         _set_primary(session, job_row, client_row)
-        session.flush()
-        return _views(session, job_row)
+
+    return _change(db, job, client, make_primary)
 
 
 def set_role(db: Database, job: int | str, client: int | str, role: str) -> list[JobClientView]:
     role = _clean_role(role)
-    with db.write() as session:
-        job_row = lookup.job(session, job)
-        client_row = lookup.client(session, client)
+
+    def give_role(session: Session, job_row: Job, client_row: Client) -> None:
         link = _link(session, job_row.saved_id, client_row.saved_id)
         if link is None:
-            if client_row.id != job_row.client_id:
-                raise StudioflowError(f"{client_row.name} is not a client of {job_row.title!r}")
+            _refuse_stranger(job_row, client_row)
             link = JobClient(job_id=job_row.saved_id, client_id=client_row.saved_id)
             session.add(link)
         link.role = role
+
+    return _change(db, job, client, give_role)
+
+
+def _change(
+    db: Database, job: int | str, client: int | str, change: Callable[[Session, Job, Client], None]
+) -> list[JobClientView]:
+    """Find the job and the client, make the change in one transaction, and return the job's clients."""
+    with db.write() as session:
+        job_row = lookup.job(session, job)
+        change(session, job_row, lookup.client(session, client))
         session.flush()
         return _views(session, job_row)
+
+
+def _refuse_stranger(job: Job, client: Client) -> None:
+    """Refused, unless the client is the job's primary client (who has no link row of its own)."""
+    if client.id != job.client_id:
+        raise StudioflowError(f"{client.name} is not a client of {job.title!r}")
 
 
 def _clean_role(role: str) -> str:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
-from studioflow.store.models import Client, Condition, Event, Job, utcnow
+from studioflow.store.models import Condition, Event, utcnow
 from studioflow.workflow import lookup
 from studioflow.workflow.views import EventView
 
@@ -33,10 +33,7 @@ def add_event(
     _check_times(starts_at, ends_at)
     location = _clean_location(location)
     with db.write() as session:
-        job_row = None if job is None else lookup.job(session, job)
-        client_id = None if client is None else lookup.client(session, client).id
-        if client_id is None and job_row is not None:
-            client_id = job_row.client_id
+        job_row, client_id = lookup.job_and_client(session, job, client)
         event = Event(
             title=title,
             starts_at=starts_at,
@@ -163,13 +160,7 @@ def _clean_location(location: str) -> str:
 
 
 def _views(session: Session, *conditions: Condition) -> list[EventView]:
-    query = (
-        select(Event, Job.title, Client.name)
-        .join(Job, col(Job.id) == Event.job_id, isouter=True)
-        .join(Client, col(Client.id) == Event.client_id, isouter=True)
-        .where(*conditions)
-        .order_by(col(Event.starts_at), col(Event.id))
-    )
+    query = lookup.with_job_and_client(Event).where(*conditions).order_by(col(Event.starts_at), col(Event.id))
     return [
         EventView(e.saved_id, e.title, e.starts_at, e.ends_at, e.location, e.job_id, job, e.client_id, client)
         for e, job, client in session.exec(query).all()

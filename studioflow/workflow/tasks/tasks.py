@@ -35,7 +35,7 @@ from studioflow.workflow import lookup
 from studioflow.workflow.automations import automations
 from studioflow.workflow.board import reads
 from studioflow.workflow.jobs import journal
-from studioflow.workflow.jobs.pipelines import after_last, reorder_rows
+from studioflow.workflow.jobs.pipelines import after_last, in_order, reorder_rows
 from studioflow.workflow.tasks import quickadd, tasklists
 from studioflow.workflow.views import (
     OwnerChoice,
@@ -273,7 +273,7 @@ def swap_tasks(db: Database, task_ref: int | str, other_ref: int | str) -> TaskV
         if task.id == other.id:
             return _view(session, task)
         owner = Task.job_id == task.job_id, Task.project_id == task.project_id
-        siblings = session.exec(select(Task).where(*owner).order_by(col(Task.position), col(Task.id))).all()
+        siblings = in_order(session, Task, *owner)
         with journal.recording(session, f"move task {task.title!r}") as rec:
             if task.position == other.position:
                 # Tied places (older files, bulk imports): number the list 1..n first.
@@ -634,13 +634,7 @@ def move_saved_item(db: Database, item_id: int, offset: int) -> SavedTaskListVie
         raise StudioflowError("an item moves one place up (-1) or down (+1) at a time")
     with db.write() as session:
         item = _item(session, item_id)
-        items = list(
-            session.exec(
-                select(SavedTaskItem)
-                .where(SavedTaskItem.list_id == item.list_id)
-                .order_by(col(SavedTaskItem.position), col(SavedTaskItem.id))
-            ).all()
-        )
+        items = in_order(session, SavedTaskItem, SavedTaskItem.list_id == item.list_id)
         here = [i.id for i in items].index(item_id)
         there = here + offset
         if not 0 <= there < len(items):
@@ -677,11 +671,7 @@ def apply_saved_list(
 
 
 def _saved_view(session: Session, saved: SavedTaskList) -> SavedTaskListView:
-    items = session.exec(
-        select(SavedTaskItem)
-        .where(SavedTaskItem.list_id == saved.id)
-        .order_by(col(SavedTaskItem.position), col(SavedTaskItem.id))
-    ).all()
+    items = in_order(session, SavedTaskItem, SavedTaskItem.list_id == saved.id)
     return SavedTaskListView(
         saved.saved_id,
         saved.name,
