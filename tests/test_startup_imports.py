@@ -76,10 +76,27 @@ def board_db(db: Database) -> Path:
     return db.path
 
 
-def test_the_boards_first_frame_loads_no_orm_templates_or_markdown(board_db: Path, tmp_path: Path) -> None:
-    found = _run(BOARD.format(heavy=HEAVY, db=str(board_db)), tmp_path)
+def test_the_boards_first_frame_loads_no_orm_templates_markdown_or_click(board_db: Path, tmp_path: Path) -> None:
+    found = _run(BOARD.format(heavy=(*HEAVY, "click"), db=str(board_db)), tmp_path)
     assert found["card"] == "Smith wedding"  # the frame measured is one with a card drawn
     assert found["loaded"] == []
+
+
+@pytest.mark.parametrize("db", ["\udcff", "a file/studio.db"], ids=["undecodable", "under a file"])
+def test_the_boards_own_launch_says_a_bad_db_in_one_line_as_click_would(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`studioflow --db X` is read without click; `--db=X` goes through click: the same one line."""
+    from studioflow.cli import main
+
+    (tmp_path / "a file").write_text("not a folder")
+    path = db if db == "\udcff" else str(tmp_path / db)
+    assert main(["--db", path]) == 2
+    fast = capsys.readouterr().err
+    assert main([f"--db={path}"]) == 2
+    assert capsys.readouterr().err == fast
+    assert fast.count("\n") == 1
+    assert fast.startswith("studioflow: ")
 
 
 @pytest.mark.parametrize(

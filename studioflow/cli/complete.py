@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studioflow.cli.frame import Leaf
+from studioflow.cli.main import COMPLETE_VAR
 from studioflow.cli.params import OneOf
 from studioflow.cli.services import names
 from studioflow.config import db_path
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
 SHELLS = ("bash", "zsh", "fish")
-COMPLETE_VAR = "_STUDIOFLOW_COMPLETE"
 
 # click's bash script, but names may hold spaces ("Contract Sent") and quotes: each is read as
 # it is (read -r) and inserted escaped (%q), so the shell reads back one word.
@@ -79,7 +79,7 @@ def script(root: click.Command, shell: str) -> str:
 )
 @click.argument("shell", type=OneOf(SHELLS))
 def completion(shell: str) -> str:
-    from studioflow.cli.main import studioflow  # the whole command tree, to complete
+    from studioflow.cli.root import studioflow  # the whole command tree, to complete
 
     return script(studioflow, shell).rstrip("\n")
 

@@ -1,33 +1,19 @@
-"""The frame every command hangs on: commands that take --db and --json, groups of them, and
-what a command line asks for once parsed (a `Call`, run by `main` inside its error boundary)."""
+"""The frame every command hangs on: commands that take --db and --json, and groups of them.
+Each parses its line into a `Call` (cli/call.py), which `main` runs inside its error boundary."""
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
+from studioflow.cli.call import Call, check_text
 from studioflow.config import DB_ENV
-from studioflow.errors import StudioflowError
 
 NEGATIVE = re.compile(r"-\d+|-\d*\.\d+")  # argparse's own test of a negative number
-
-
-@dataclass(frozen=True)
-class Call:
-    """What the command line asked for. Parsing is click's; running it is `main`'s, so that every
-    failure of a handler meets the same error boundary, and a usage error writes nothing."""
-
-    handler: Callable[..., Any] | None  # None: open the TUI
-    params: dict[str, Any] = field(default_factory=dict)
-    db: str | None = None  # --db as typed (None: $STUDIOFLOW_DB or the default)
-    json: bool = False
-    dry_run: bool = False
-    uses_db: bool = True
 
 
 def db_option() -> click.Option:
@@ -152,27 +138,3 @@ class Section(click.Group):
         kwargs.setdefault("no_args_is_help", False)
         kwargs.setdefault("short_help", kwargs.get("help"))
         super().__init__(*args, **kwargs)
-
-
-def check_text(params: dict[str, Any]) -> None:
-    """Every text argument is text: no NUL, nothing that cannot be UTF-8 (bytes the terminal could not decode)."""
-    for name, value in params.items():
-        for text in _strings(value):
-            if "\x00" in text or not _encodable(text):
-                raise StudioflowError(f"{name.replace('_', '-')}: not valid text (check the terminal's encoding)")
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [text for item in value for text in _strings(item)]
-    return []
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -1,9 +1,11 @@
-"""The root command and the CLI's one error boundary: whatever the user typed ends in a result,
-or in one line on stderr and exit 2 (exit 1 for what is not the input's fault)."""
+"""The CLI's one error boundary: whatever the user typed ends in a result, or in one line on
+stderr and exit 2 (exit 1 for what is not the input's fault). And the console script's `main`:
+the board's own launch (`studioflow`, `studioflow --db FILE`) is read here without click, which
+a launch would otherwise load for nothing (some 40 ms); every other line is click's (cli/root.py).
+"""
 
 from __future__ import annotations
 
-import importlib
 import os
 import sqlite3
 import sys
@@ -11,11 +13,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import click
-
-from studioflow import __version__, process
-from studioflow.cli import complete
-from studioflow.cli.frame import Call, Section, check_text, db_option
+from studioflow import process
+from studioflow.cli.call import Call, check_text
 from studioflow.cli.services import jobs
 from studioflow.config import Config, db_path, load_config
 from studioflow.errors import DatabaseTrouble, StudioflowError
@@ -23,73 +22,35 @@ from studioflow.store import Database, open_database
 from studioflow.store.db import trouble
 
 USAGE_ERROR = 2
+COMPLETE_VAR = "_STUDIOFLOW_COMPLETE"  # set by the shell when it asks for completions
 
 
-# Every command of the root: the module of studioflow.cli that holds it, and its name there.
-# A module is imported when its command runs (`task list` loads task.py, not the other ten).
-COMMANDS = {
-    "agenda": ("event", "agenda"),
-    "automation": ("automation", "automation"),
-    "backup": ("files", "backup"),
-    "check": ("top", "check"),
-    "client": ("client", "client"),
-    "completion": ("complete", "completion"),
-    "csv": ("files", "csv"),
-    "demo": ("top", "demo"),
-    "event": ("event", "event"),
-    "export": ("files", "export"),
-    "import": ("files", "import_"),
-    "invoice": ("money", "invoice"),
-    "job": ("job", "job"),
-    "jobclient": ("client", "jobclient"),
-    "keys": ("top", "keys"),
-    "mileage": ("money", "mileage_group"),
-    "outbox": ("outbox", "outbox_group"),
-    "pipeline": ("pipeline", "pipeline"),
-    "project": ("task", "project"),
-    "redo": ("top", "redo"),
-    "savedtasks": ("task", "savedtasks"),
-    "stage": ("pipeline", "stage"),
-    "status": ("client", "status"),
-    "task": ("task", "task"),
-    "template": ("automation", "template"),
-    "transfer": ("files", "transfer_"),
-    "undo": ("top", "undo"),
-}
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script: the exit status of the command line `argv` (default: sys.argv)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if _opens_the_board(args):
+        return run(lambda: _board(args[1] if args else None))
+    from studioflow.cli.root import studioflow
+
+    code: int = studioflow.main(args, "studioflow", standalone_mode=False)
+    return code
 
 
-class Root(Section):
-    """`studioflow`: with no command, the TUI. Its `main` is the error boundary, so the console
-    script, `python -m studioflow` and click's CliRunner all meet the same one."""
+def _opens_the_board(args: list[str]) -> bool:
+    """`studioflow` or `studioflow --db FILE`; any other line (`--db=FILE`, a missing value, a
+    completion asked by the shell) is click's, so its answers and errors stay click's."""
+    if os.environ.get(COMPLETE_VAR):
+        return False
+    return not args or (len(args) == 2 and args[0] == "--db" and bool(args[1]) and not args[1].startswith("-"))
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, name = COMMANDS[cmd_name]
-        command: click.Command = getattr(importlib.import_module(f"studioflow.cli.{module}"), name)
-        return command
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        if os.environ.get(complete_var or complete.COMPLETE_VAR):
-            complete.install()
-        code = run(partial(super().main, args, prog_name or "studioflow", complete_var, False, **extra))
-        if standalone_mode:
-            sys.exit(code)
-        return code
+def _board(db: str | None) -> Call:
+    check_text({"db": db})
+    return Call(None, db=db)
 
 
 def run(parse: Callable[[], Any]) -> int:
-    """Parse (click), then run what was asked inside the error boundary."""
+    """Parse (click, or the board's own launch), then run what was asked inside the error boundary."""
     for stream in (sys.stdout, sys.stderr):
         # Text the terminal cannot show (a file name from undecodable bytes) is shown escaped, not a crash.
         reconfigure = getattr(stream, "reconfigure", None)
@@ -120,11 +81,11 @@ def run(parse: Callable[[], Any]) -> int:
         show(result, call.json)
         _warn_nobody(result)
         return 0
-    except click.UsageError as exc:
+    except _click().UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "studioflow"
         print(f"{where}: {_one_line(exc.format_message())} (see '{where} --help')", file=sys.stderr)
         return USAGE_ERROR
-    except click.ClickException as exc:
+    except _click().ClickException as exc:
         print(f"studioflow: {_one_line(exc.format_message())}", file=sys.stderr)
         return USAGE_ERROR if exc.exit_code == USAGE_ERROR else 1
     except DatabaseTrouble as exc:  # busy or full: not the input's fault (a damaged file is the file's)
@@ -148,7 +109,7 @@ def run(parse: Callable[[], Any]) -> int:
         damaged = db.label if db is not None else "the database"
         print(f"studioflow: {damaged} is damaged ({error}); see `studioflow check`", file=sys.stderr)
         return USAGE_ERROR
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, _click().Abort):
         return 130
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: stop quietly, as shell tools do.
@@ -178,6 +139,25 @@ def run(parse: Callable[[], Any]) -> int:
 
 def _one_line(exc: BaseException | str) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class _NoClick:
+    """click's errors as the boundary names them, for a line click did not read: nothing raises them."""
+
+    class UsageError(Exception): ...
+
+    class ClickException(Exception): ...
+
+    class Abort(Exception): ...
+
+
+def _click() -> Any:
+    """click, whose errors the boundary catches, if the line went through it (the board's launch does not)."""
+    if "click" not in sys.modules:
+        return _NoClick
+    import click
+
+    return click
 
 
 def _orm_database_error() -> type[Exception]:
@@ -239,24 +219,3 @@ def _warn_nobody(result: Any) -> None:
             print(f"studioflow: warning: {line} (see 'studioflow outbox list --state held')", file=sys.stderr)
 
 
-@click.group(
-    "studioflow",
-    cls=Root,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    params=[db_option()],
-    help="Pipelines, jobs and tasks for a solo practice, in the terminal. With no command, opens the board.",
-)
-@click.version_option(__version__, prog_name="studioflow", message="%(prog)s %(version)s")
-@click.pass_context
-def studioflow(ctx: click.Context, db: str | None) -> Call | None:
-    check_text({"db": db})
-    if ctx.invoked_subcommand is None:
-        return Call(None, db=db)
-    return None
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The console script: the exit status of the command line `argv` (default: sys.argv)."""
-    code: int = studioflow.main(argv, "studioflow", standalone_mode=False)
-    return code

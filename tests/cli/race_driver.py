@@ -24,7 +24,7 @@ import time
 import traceback
 
 from studioflow.cli import main
-from studioflow.cli.main import COMMANDS
+from studioflow.cli.root import COMMANDS
 
 
 def run_once(args: list[str]) -> tuple[int, str]:
