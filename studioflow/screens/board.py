@@ -90,6 +90,7 @@ class BoardScreen(FilterLine, Screen[None]):
         # The mounted columns and their headers, kept to skip DOM queries on every key.
         self._cards: list[CardColumn] = []
         self._headers: list[Static] = []
+        self._resumed = False  # the first resume is the app's start, right after on_mount read the board
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="board-top"):
@@ -146,8 +147,9 @@ class BoardScreen(FilterLine, Screen[None]):
     def on_screen_resume(self) -> None:
         # Back from the job screen or a dialog: tasks or jobs may have changed. Skipped
         # while columns are being remounted, or when the stages themselves changed (the
-        # stage editor's own callback redraws the whole pipeline then).
-        if self.view is None or not self._cards or not all(card.is_mounted for card in self._cards):
+        # stage editor's own callback redraws the whole pipeline then), and at start.
+        first, self._resumed = not self._resumed, True
+        if first or self.view is None or not self._cards or not all(card.is_mounted for card in self._cards):
             return
         if self._refresh():
             self._focus(self.column_index, self._column(self.column_index).cursor)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Label, TabbedContent
 
 from studioflow.app import make_app
 from studioflow.screens.agenda import AgendaScreen
+from studioflow.screens.board import BoardScreen
 from studioflow.screens.clients import ClientScreen, ClientsScreen
 from studioflow.screens.dialogs import FormDialog, PickerDialog, PromptDialog, TextDialog
 from studioflow.screens.export import ExportDialog
@@ -24,6 +25,7 @@ from studioflow.workflow.jobs import jobs
 from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.people import jobclients
 from studioflow.workflow.schedule import agenda, events
+from tests.conftest import outside
 from tests.ui.test_board import paste, press
 
 SIZE = (120, 35)
@@ -239,3 +241,19 @@ async def test_export_and_backup_from_the_palette_run_in_a_worker(demo_db: Datab
         await pilot.pause()
         with closing(sqlite3.connect(tmp_path / "copy.db")) as conn:
             assert conn.execute("SELECT count(*) FROM job").fetchone()[0] == 25
+
+
+async def test_back_from_the_job_page_the_board_shows_what_changed_meanwhile(demo_db: Database) -> None:
+    """The board reads itself again when a screen over it closes (not only when it starts)."""
+    job_id = martinez_id(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_job(pilot, demo_db, "clients")
+        with outside(demo_db) as conn:  # another window renames it while the page is open
+            conn.execute("UPDATE job SET title = 'Martinez renamed' WHERE id = ?", (job_id,))
+        await press(pilot, "escape")
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        card = board.focused_card()
+        assert card is not None
+        assert card.title == "Martinez renamed"
