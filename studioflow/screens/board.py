@@ -31,6 +31,7 @@ from studioflow.widgets.board.pipeline_bar import PipelineBar
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
+from studioflow.workflow import names
 from studioflow.workflow.board import board, reads
 from studioflow.workflow.board.board import BoardView, CardView
 from studioflow.workflow.views import JobView
@@ -115,7 +116,7 @@ class BoardScreen(FilterLine, Screen[None]):
         await container.remove_children()
         self._cards, self._headers = [], []
         self.view = None if pipeline_id is None else board.board(self.db, pipeline_id, self.filter_text)
-        self.query_one(PipelineBar).show(reads.pipeline_names(self.db), pipeline_id)
+        self.query_one(PipelineBar).show(names.shown_pipelines(self.db), pipeline_id)
         empty = self.query_one("#board-empty", Static)
         if self.view is None:
             empty.update(

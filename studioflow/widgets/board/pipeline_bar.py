@@ -19,10 +19,10 @@ class PipelineBar(Static):
     }
     """
 
-    def show(self, pipelines: list[tuple[int, str]], current: int | None) -> None:
-        """`pipelines`: (id, name) in board order."""
+    def show(self, pipelines: list[tuple[int, str, str]], current: int | None) -> None:
+        """`pipelines`: (id, name, kind) in board order (`names.shown_pipelines`)."""
         text = Text()
-        for pipeline_id, name in pipelines:
+        for pipeline_id, name, _kind in pipelines:
             if pipeline_id == current:
                 text.append(f" {name} ", style="bold reverse")
             else:

@@ -103,13 +103,6 @@ def list_pipelines(db: Database, include_archived: bool = False) -> list[Pipelin
         return [_pipeline_view(conn, row) for row in rows.fetchall()]
 
 
-def pipeline_names(db: Database) -> list[tuple[int, str]]:
-    """(id, name) of every pipeline on show, in board order: the pipeline bar's, which needs no counts
-    (on 100,000 jobs, counting every pipeline's cards was some 10 ms of the board's start)."""
-    with db.rows() as conn:
-        return list(conn.execute("SELECT id, name FROM pipeline WHERE archived = FALSE ORDER BY position, id"))
-
-
 def get_pipeline(db: Database, ref: int | str) -> PipelineView:
     with db.rows() as conn:
         pipeline_id = find_id(conn, "pipeline", ref, "pipeline")
