@@ -82,6 +82,10 @@ class Row(SQLModel):
     (an `int`, so callers need no None check) and fails loudly on one not yet saved.
     """
 
+    # Table rows are never validated by pydantic (SQLModel skips it for tables), so its schema
+    # is built only if asked for: building it for every table cost ~60 ms of each write's start.
+    model_config = {"defer_build": True}
+
     if TYPE_CHECKING:
         # Set by SQLModel on every table class; declared so `Job.__table__` is a typed Table.
         __table__: ClassVar[Table]
