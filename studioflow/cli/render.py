@@ -34,9 +34,11 @@ from studioflow.workflow.views import (
 
 def show(result: Any, as_json: bool) -> None:
     if as_json:
-        # One write of the whole text: json.dump to stdout writes each token on its own,
-        # which made `job list --json` of 10,000 jobs spend seconds in write calls.
-        sys.stdout.write(json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n")
+        # Indented for a person at a terminal; one line for a script (a pipe or a file), which
+        # json's C encoder writes ~4x faster (indenting is pure Python: ~170 ms of 10,000 jobs).
+        # One write of the whole text: json.dump writes each token on its own.
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(to_json(result), indent=indent, ensure_ascii=False) + "\n")
     else:
         text(result)
 
