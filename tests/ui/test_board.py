@@ -209,6 +209,28 @@ async def test_arrows_and_hjkl_move_the_focus_between_cards_and_columns(demo_db:
         assert dump(demo_db) == before  # looking around writes nothing
 
 
+async def test_a_theme_picked_while_the_board_is_open_recolours_the_cards(demo_db: Database) -> None:
+    def client_colour(column: CardColumn) -> str | None:  # a card's second line: its client, muted
+        segment = next(s for s in column.render_line(1) if s.text.strip())
+        assert segment.style is not None
+        assert segment.style.color is not None
+        return segment.style.color.name
+
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.theme = "textual-dark"
+        await pilot.pause()
+        dark = client_colour(columns(app)[1])
+        app.theme = "textual-light"  # what picking it in the palette does
+        await pilot.pause()
+        light = client_colour(columns(app)[1])
+        assert light != dark
+        app.theme = "textual-dark"
+        await pilot.pause()
+        assert client_colour(columns(app)[1]) == dark
+
+
 async def test_g_and_G_go_to_the_first_and_last_card_of_the_column(demo_db: Database) -> None:
     order = stage_titles(demo_db, TAX, "Review Docs")
     assert len(order) == 3
