@@ -58,28 +58,24 @@ def show_job(db: Database, job: str) -> JobView:
     return reads.get_job(db, job)
 
 
-@job.command("archive", help="archive a job (hidden from the board)")
-@JOB
-def archive(db: Database, job: str) -> JobView:
-    return jobs.archive(db, job)
+# Verbs that differ only in the job service they call, which has the verb's name; it is looked
+# up when the command runs, so building the commands loads no ORM (as cli/tracking.py does).
+for verb, text in (("archive", "archive a job (hidden from the board)"), ("unarchive", "bring an archived job back")):
 
+    def set_aside(db: Database, job: str, verb: str = verb) -> JobView:
+        return getattr(jobs, verb)(db, job)
 
-@job.command("unarchive", help="bring an archived job back")
-@JOB
-def unarchive(db: Database, job: str) -> JobView:
-    return jobs.unarchive(db, job)
+    job.command(verb, help=text)(JOB(set_aside))
 
+for verb, text in (
+    ("advance", "complete the job's stage and enter the next"),
+    ("skip", "skip the job's stage and enter the next"),
+):
 
-@job.command("advance", help="complete the job's stage and enter the next")
-@NEXT_STAGE
-def advance(db: Database, job: str, no_automations: bool) -> JobView:
-    return jobs.advance(db, job, automations_on=not no_automations)
+    def step(db: Database, job: str, no_automations: bool, verb: str = verb) -> JobView:
+        return getattr(jobs, verb)(db, job, automations_on=not no_automations)
 
-
-@job.command("skip", help="skip the job's stage and enter the next")
-@NEXT_STAGE
-def skip(db: Database, job: str, no_automations: bool) -> JobView:
-    return jobs.skip(db, job, automations_on=not no_automations)
+    job.command(verb, help=text)(NEXT_STAGE(step))
 
 
 @job.command("move", help="move a job to a stage of its pipeline")
