@@ -92,16 +92,12 @@ def list_automations(db: Database, pipeline: str | None, stage: str | None) -> l
     return automation_rules.list_automations(db, pipeline, stage)
 
 
-@automation.command("enable", help="enable an automation")
-@ID
-def enable(db: Database, automation_id: int) -> AutomationView:
-    return automation_rules.set_enabled(db, automation_id, True)
+for verb, enabled in (("enable", True), ("disable", False)):
 
+    def switch(db: Database, automation_id: int, enabled: bool = enabled) -> AutomationView:
+        return automation_rules.set_enabled(db, automation_id, enabled)
 
-@automation.command("disable", help="disable an automation")
-@ID
-def disable(db: Database, automation_id: int) -> AutomationView:
-    return automation_rules.set_enabled(db, automation_id, False)
+    automation.command(verb, help=f"{verb} an automation")(ID(switch))
 
 
 @automation.command("move", help="reorder")
