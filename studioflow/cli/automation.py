@@ -85,11 +85,13 @@ def add_automation(
     )
 
 
-@automation.command("list", help="list")
-@ON_PIPELINE
-@click.option("--stage", metavar="S", shell_complete=stage_names, help="needs --pipeline")
-def list_automations(db: Database, pipeline: str | None, stage: str | None) -> list[AutomationView]:
-    return automation_rules.list_automations(db, pipeline, stage)
+automation.calls(
+    "list",
+    "list",
+    ON_PIPELINE,
+    click.option("--stage", metavar="S", shell_complete=stage_names, help="needs --pipeline"),
+    service=lambda: automation_rules.list_automations,
+)
 
 
 for verb, enabled in (("enable", True), ("disable", False)):
@@ -100,11 +102,7 @@ for verb, enabled in (("enable", True), ("disable", False)):
     automation.command(verb, help=f"{verb} an automation")(ID(switch))
 
 
-@automation.command("move", help="reorder")
-@ID
-@new_place("fires first")
-def move_automation(db: Database, automation_id: int, to: int) -> list[AutomationView]:
-    return automation_rules.move_automation(db, automation_id, to)
+automation.calls("move", "reorder", ID, new_place("fires first"), service=lambda: automation_rules.move_automation)
 
 
 @automation.command("delete", help="delete an automation")
@@ -147,15 +145,10 @@ def add_template(
     return templates.create_template(db, name, channel, subject, body)
 
 
-@template.command("list", help="list message templates")
-def list_templates(db: Database) -> list[TemplateView]:
-    return templates.list_templates(db)
+template.calls("list", "list message templates", service=lambda: templates.list_templates)
 
 
-@template.command("show", help="show a template")
-@TEMPLATE
-def show_template(db: Database, template: str) -> TemplateView:
-    return templates.get_template(db, template)
+template.calls("show", "show a template", TEMPLATE, service=lambda: templates.get_template)
 
 
 @template.command("preview", help="show a template rendered for a job")

@@ -44,10 +44,12 @@ def list_events(db: Database, job: str | None, upcoming: bool) -> list[EventView
     return events.list_events(db, job=job, since=datetime.now(UTC) if upcoming else None)
 
 
-@event.command("delete", help="delete an event")
-@click.argument("event_id", metavar="ID", type=POSITIVE)
-def delete_event(db: Database, event_id: int) -> EventView:
-    return events.delete_event(db, event_id)
+event.calls(
+    "delete",
+    "delete an event",
+    click.argument("event_id", metavar="ID", type=POSITIVE),
+    service=lambda: events.delete_event,
+)
 
 
 @event.command("ics", help="write a job's events (or all upcoming) to an .ics file for a calendar app")
