@@ -11,7 +11,7 @@ import click
 from studioflow.cli.complete import ON_PIPELINE, PIPELINE, STAGE, job_ids, stage_names, status_names
 from studioflow.cli.files import read_text
 from studioflow.cli.frame import Section
-from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf, new_place
+from studioflow.cli.params import DELAY, ON_OFF, OneOf, new_place, record_id
 from studioflow.cli.services import automation_rules, templates
 from studioflow.config import load_me
 from studioflow.store import Database
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from studioflow.workflow.automations.automation_rules import AutomationView
 
-ID = click.argument("automation_id", metavar="ID", type=POSITIVE)
+ID = record_id("automation_id")
 
 
 automation = Section("automation", help="what a stage does when a job enters it, leaves it or gets a status")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studioflow.cli.frame import Section
-from studioflow.cli.params import POSITIVE, OneOf
+from studioflow.cli.params import POSITIVE, OneOf, record_id
 from studioflow.cli.services import clients, outbox, reads
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -36,12 +36,7 @@ outbox_group.calls(
 )
 
 
-outbox_group.calls(
-    "show",
-    "show a message in full",
-    click.argument("message_id", metavar="ID", type=POSITIVE),
-    service=lambda: reads.get_message,
-)
+outbox_group.calls("show", "show a message in full", record_id("message_id"), service=lambda: reads.get_message)
 
 
 @outbox_group.command("send", help="send every message that is due (progress on stderr)")
