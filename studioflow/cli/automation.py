@@ -11,7 +11,7 @@ import click
 from studioflow.cli.complete import ON_PIPELINE, PIPELINE, STAGE, job_ids, stage_names, status_names
 from studioflow.cli.files import read_text
 from studioflow.cli.frame import Section
-from studioflow.cli.params import DELAY, ON_OFF, POSITIVE, OneOf, new_place
+from studioflow.cli.params import DELAY, ON_OFF, OneOf, new_place, record_id
 from studioflow.cli.services import automation_rules, templates
 from studioflow.config import load_me
 from studioflow.store import Database
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from studioflow.workflow.automations.automation_rules import AutomationView
 
-ID = click.argument("automation_id", metavar="ID", type=POSITIVE)
+ID = record_id("automation_id")
 
 
 automation = Section("automation", help="what a stage does when a job enters it, leaves it or gets a status")
@@ -85,30 +85,24 @@ def add_automation(
     )
 
 
-@automation.command("list", help="list")
-@ON_PIPELINE
-@click.option("--stage", metavar="S", shell_complete=stage_names, help="needs --pipeline")
-def list_automations(db: Database, pipeline: str | None, stage: str | None) -> list[AutomationView]:
-    return automation_rules.list_automations(db, pipeline, stage)
+automation.calls(
+    "list",
+    "list",
+    ON_PIPELINE,
+    click.option("--stage", metavar="S", shell_complete=stage_names, help="needs --pipeline"),
+    service=lambda: automation_rules.list_automations,
+)
 
 
-@automation.command("enable", help="enable an automation")
-@ID
-def enable(db: Database, automation_id: int) -> AutomationView:
-    return automation_rules.set_enabled(db, automation_id, True)
+for verb, enabled in (("enable", True), ("disable", False)):
+
+    def switch(db: Database, automation_id: int, enabled: bool = enabled) -> AutomationView:
+        return automation_rules.set_enabled(db, automation_id, enabled)
+
+    automation.command(verb, help=f"{verb} an automation")(ID(switch))
 
 
-@automation.command("disable", help="disable an automation")
-@ID
-def disable(db: Database, automation_id: int) -> AutomationView:
-    return automation_rules.set_enabled(db, automation_id, False)
-
-
-@automation.command("move", help="reorder")
-@ID
-@new_place("fires first")
-def move_automation(db: Database, automation_id: int, to: int) -> list[AutomationView]:
-    return automation_rules.move_automation(db, automation_id, to)
+automation.calls("move", "reorder", ID, new_place("fires first"), service=lambda: automation_rules.move_automation)
 
 
 @automation.command("delete", help="delete an automation")
@@ -151,15 +145,10 @@ def add_template(
     return templates.create_template(db, name, channel, subject, body)
 
 
-@template.command("list", help="list message templates")
-def list_templates(db: Database) -> list[TemplateView]:
-    return templates.list_templates(db)
+template.calls("list", "list message templates", service=lambda: templates.list_templates)
 
 
-@template.command("show", help="show a template")
-@TEMPLATE
-def show_template(db: Database, template: str) -> TemplateView:
-    return templates.get_template(db, template)
+template.calls("show", "show a template", TEMPLATE, service=lambda: templates.get_template)
 
 
 @template.command("preview", help="show a template rendered for a job")

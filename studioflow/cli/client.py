@@ -15,7 +15,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 
 if TYPE_CHECKING:
-    from studioflow.workflow.views import ClientPageView, ClientView, JobClientView, StatusView
+    from studioflow.workflow.views import ClientView
 
 CLIENT = click.argument("client", shell_complete=client_names)
 
@@ -39,15 +39,10 @@ def add_client(
         raise StudioflowError(f"{exc}; --allow-duplicate adds a second one") from None
 
 
-@client.command("list", help="list clients")
-def list_clients(db: Database) -> list[ClientView]:
-    return reads.list_clients(db)
+client.calls("list", "list clients", service=lambda: reads.list_clients)
 
 
-@client.command("show", help="show a client: jobs, events, invoices")
-@CLIENT
-def show_client(db: Database, client: str) -> ClientPageView:
-    return clients.client_page(db, client)
+client.calls("show", "show a client: jobs, events, invoices", CLIENT, service=lambda: clients.client_page)
 
 
 tracking_commands(client, "clients")
@@ -90,13 +85,13 @@ def delete_client(db: Database, client: str) -> str:
     return f"deleted client {links.id} {links.name}: {links.consequence()} (`studioflow undo` brings it back)"
 
 
-@client.command(
-    "merge", help="fold duplicate client B into the original A: jobs, roles, events, invoices, history (undoable)"
+client.calls(
+    "merge",
+    "fold duplicate client B into the original A: jobs, roles, events, invoices, history (undoable)",
+    click.argument("original", metavar="A", shell_complete=client_names),
+    click.argument("duplicate", metavar="B", shell_complete=client_names),
+    service=lambda: clients.merge_clients,
 )
-@click.argument("original", metavar="A", shell_complete=client_names)
-@click.argument("duplicate", metavar="B", shell_complete=client_names)
-def merge_clients(db: Database, original: str, duplicate: str) -> ClientView:
-    return clients.merge_clients(db, original, duplicate)
 
 
 STATUS = click.argument("status", shell_complete=status_names)
@@ -105,30 +100,22 @@ STATUS = click.argument("status", shell_complete=status_names)
 status = Section("status", help="custom job statuses that flag blockers")
 
 
-@status.command("add", help="add a job status")
-@click.argument("name")
-@click.option("--colour", "--color", "colour", default="yellow", help="a colour name or #rrggbb")
-def add_status(db: Database, name: str, colour: str) -> StatusView:
-    return clients.add_status(db, name, colour)
+status.calls(
+    "add",
+    "add a job status",
+    click.argument("name"),
+    click.option("--colour", "--color", "colour", default="yellow", help="a colour name or #rrggbb"),
+    service=lambda: clients.add_status,
+)
 
 
-@status.command("list", help="list job statuses")
-def list_statuses(db: Database) -> list[StatusView]:
-    return clients.list_statuses(db)
+status.calls("list", "list job statuses", service=lambda: clients.list_statuses)
 
 
-@status.command("rename", help="rename a job status")
-@STATUS
-@click.argument("name")
-def rename_status(db: Database, status: str, name: str) -> StatusView:
-    return clients.rename_status(db, status, name)
+status.calls("rename", "rename a job status", STATUS, click.argument("name"), service=lambda: clients.rename_status)
 
 
-@status.command("colour", help="change its colour")
-@STATUS
-@click.argument("colour")
-def recolour_status(db: Database, status: str, colour: str) -> StatusView:
-    return clients.recolour_status(db, status, colour)
+status.calls("colour", "change its colour", STATUS, click.argument("colour"), service=lambda: clients.recolour_status)
 
 
 @status.command("delete", help="delete a job status: the jobs holding it lose it (undoable)")
@@ -144,37 +131,23 @@ jobclient = Section(
 )
 
 
-@jobclient.command("list", help="list a job's clients")
-@JOB
-def list_job_clients(db: Database, job: str) -> list[JobClientView]:
-    return jobclients.list_job_clients(db, job)
+jobclient.calls("list", "list a job's clients", JOB, service=lambda: jobclients.list_job_clients)
 
 
-@jobclient.command("add", help="add a client")
-@JOB
-@CLIENT
-@click.option("--role", default="", metavar="R", help='e.g. "bride" or "payer"')
-def add_job_client(db: Database, job: str, client: str, role: str) -> list[JobClientView]:
-    return jobclients.add_job_client(db, job, client, role)
+jobclient.calls(
+    "add",
+    "add a client",
+    JOB,
+    CLIENT,
+    click.option("--role", default="", metavar="R", help='e.g. "bride" or "payer"'),
+    service=lambda: jobclients.add_job_client,
+)
 
 
-@jobclient.command("remove", help="take a client off")
-@JOB
-@CLIENT
-def remove_job_client(db: Database, job: str, client: str) -> list[JobClientView]:
-    return jobclients.remove_job_client(db, job, client)
+jobclient.calls("remove", "take a client off", JOB, CLIENT, service=lambda: jobclients.remove_job_client)
 
 
-@jobclient.command("primary", help="make the primary client")
-@JOB
-@CLIENT
-def set_primary(db: Database, job: str, client: str) -> list[JobClientView]:
-    return jobclients.set_primary(db, job, client)
+jobclient.calls("primary", "make the primary client", JOB, CLIENT, service=lambda: jobclients.set_primary)
 
 
-@jobclient.command("role", help="set a client's role")
-@JOB
-@CLIENT
-@click.argument("role")
-def set_role(db: Database, job: str, client: str, role: str) -> list[JobClientView]:
-    return jobclients.set_role(db, job, client, role)
+jobclient.calls("role", "set a client's role", JOB, CLIENT, click.argument("role"), service=lambda: jobclients.set_role)

@@ -10,7 +10,7 @@ import click
 
 from studioflow.cli.complete import ON_JOB, client_names, job_ids
 from studioflow.cli.frame import Leaf, Section
-from studioflow.cli.params import DATETIME, FILE, POSITIVE
+from studioflow.cli.params import DATETIME, FILE, record_id
 from studioflow.cli.services import events, reads, transfer
 from studioflow.cli.tracking import tracking_commands
 from studioflow.store import Database
@@ -44,10 +44,7 @@ def list_events(db: Database, job: str | None, upcoming: bool) -> list[EventView
     return events.list_events(db, job=job, since=datetime.now(UTC) if upcoming else None)
 
 
-@event.command("delete", help="delete an event")
-@click.argument("event_id", metavar="ID", type=POSITIVE)
-def delete_event(db: Database, event_id: int) -> EventView:
-    return events.delete_event(db, event_id)
+event.calls("delete", "delete an event", record_id("event_id"), service=lambda: events.delete_event)
 
 
 @event.command("ics", help="write a job's events (or all upcoming) to an .ics file for a calendar app")

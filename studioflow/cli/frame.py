@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from studioflow.cli.call import Call, check_text
 from studioflow.config import DB_ENV
 
+if TYPE_CHECKING:
+    from studioflow.store import Database
+
+LEAF_OWN = ("db", "json", "dry_run")  # the options a Leaf reads itself, not its handler (see Leaf.invoke)
 NEGATIVE = re.compile(r"-\d+|-\d*\.\d+")  # argparse's own test of a negative number
 
 
@@ -138,3 +142,21 @@ class Section(click.Group):
         kwargs.setdefault("no_args_is_help", False)
         kwargs.setdefault("short_help", kwargs.get("help"))
         super().__init__(*args, **kwargs)
+
+    def calls(
+        self, name: str, help: str, *params: Callable[[Any], Any], service: Callable[[], Callable[..., Any]]
+    ) -> click.Command:
+        """A command whose whole work is one service (`job show JOB` is `reads.get_job(db, job)`): it
+        hands the service its arguments and options in the order they are declared, and what the
+        service returns is shown. `service` names it without loading it: its module (often the ORM)
+        is imported when the command runs."""
+
+        def handler(db: Database, **given: Any) -> Any:
+            return service()(db, *(given[key] for key in names))
+
+        callback: Callable[..., Any] = handler
+        for param in reversed(params):  # applied last first, as decorators written in this order are
+            callback = param(callback)
+        command = self.command(name, help=help)(callback)
+        names = [param.name for param in command.params if param.name and param.name not in LEAF_OWN]
+        return command

@@ -44,42 +44,36 @@ def add_job(
     return jobs.add_job(db, title, pipeline, client=client, stage=stage, due_on=due)
 
 
-@job.command("list", help="list jobs in board order")
-@ON_PIPELINE
-@click.option("--stage", metavar="S", shell_complete=stage_names, help="only this stage (needs --pipeline)")
-@click.option("--all", "include_archived", is_flag=True, help="include archived jobs")
-def list_jobs(db: Database, pipeline: str | None, stage: str | None, include_archived: bool) -> list[JobView]:
-    return reads.list_jobs(db, pipeline, stage, include_archived)
+job.calls(
+    "list",
+    "list jobs in board order",
+    ON_PIPELINE,
+    click.option("--stage", metavar="S", shell_complete=stage_names, help="only this stage (needs --pipeline)"),
+    click.option("--all", "include_archived", is_flag=True, help="include archived jobs"),
+    service=lambda: reads.list_jobs,
+)
 
 
-@job.command("show", help="show a job and its stage history")
-@JOB
-def show_job(db: Database, job: str) -> JobView:
-    return reads.get_job(db, job)
+job.calls("show", "show a job and its stage history", JOB, service=lambda: reads.get_job)
 
 
-@job.command("archive", help="archive a job (hidden from the board)")
-@JOB
-def archive(db: Database, job: str) -> JobView:
-    return jobs.archive(db, job)
+job.calls("archive", "archive a job (hidden from the board)", JOB, service=lambda: jobs.archive)
 
 
-@job.command("unarchive", help="bring an archived job back")
-@JOB
-def unarchive(db: Database, job: str) -> JobView:
-    return jobs.unarchive(db, job)
+job.calls("unarchive", "bring an archived job back", JOB, service=lambda: jobs.unarchive)
 
 
-@job.command("advance", help="complete the job's stage and enter the next")
-@NEXT_STAGE
-def advance(db: Database, job: str, no_automations: bool) -> JobView:
-    return jobs.advance(db, job, automations_on=not no_automations)
+# advance and skip differ only in the job service they call, which has the verb's name; it is
+# looked up when the command runs, so building the commands loads no ORM (as cli/tracking.py does).
+for verb, text in (
+    ("advance", "complete the job's stage and enter the next"),
+    ("skip", "skip the job's stage and enter the next"),
+):
 
+    def step(db: Database, job: str, no_automations: bool, verb: str = verb) -> JobView:
+        return getattr(jobs, verb)(db, job, automations_on=not no_automations)
 
-@job.command("skip", help="skip the job's stage and enter the next")
-@NEXT_STAGE
-def skip(db: Database, job: str, no_automations: bool) -> JobView:
-    return jobs.skip(db, job, automations_on=not no_automations)
+    job.command(verb, help=text)(NEXT_STAGE(step))
 
 
 @job.command("move", help="move a job to a stage of its pipeline")
@@ -112,10 +106,12 @@ def set_due(db: Database, job: str, due: date | None, clear: bool) -> JobView:
     return jobs.set_due(db, job, due)
 
 
-@job.command("pipeline", help="move a job to another pipeline")
-@JOB
-@click.argument("pipeline", shell_complete=pipeline_names)
-@click.option("--stage", metavar="S", shell_complete=stage_names, help="default: the pipeline's first stage")
-@dry_run_option
-def to_pipeline(db: Database, job: str, pipeline: str, stage: str | None) -> JobView:
-    return jobs.move_to_pipeline(db, job, pipeline, stage)
+job.calls(
+    "pipeline",
+    "move a job to another pipeline",
+    JOB,
+    click.argument("pipeline", shell_complete=pipeline_names),
+    click.option("--stage", metavar="S", shell_complete=stage_names, help="default: the pipeline's first stage"),
+    dry_run_option,
+    service=lambda: jobs.move_to_pipeline,
+)

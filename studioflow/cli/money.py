@@ -105,32 +105,27 @@ def _line(description: str, quantity: str, price: str) -> tuple[str, int, int]:
     return description, count, values.parse_cents(price, f"the price of {description!r}")
 
 
-@invoice.command(
-    "correct", help="void a sent invoice and make a new draft (new number) to fix and send instead (undoable)"
+invoice.calls(
+    "correct",
+    "void a sent invoice and make a new draft (new number) to fix and send instead (undoable)",
+    INVOICE,
+    service=lambda: invoices.correct,
 )
-@INVOICE
-def correct(db: Database, invoice: str) -> InvoiceView:
-    return invoices.correct(db, invoice)
 
 
-@invoice.command("show", help="show an invoice with its lines")
-@INVOICE
-def show_invoice(db: Database, invoice: str) -> InvoiceView:
-    return invoices.get_invoice(db, invoice)
+invoice.calls("show", "show an invoice with its lines", INVOICE, service=lambda: invoices.get_invoice)
 
 
-@invoice.command("list", help="list invoices")
-@ON_JOB
-@ON_CLIENT
-def list_invoices(db: Database, job: str | None, client: str | None) -> list[InvoiceView]:
-    return invoices.list_invoices(db, job, client)
+invoice.calls("list", "list invoices", ON_JOB, ON_CLIENT, service=lambda: invoices.list_invoices)
 
 
-@invoice.command("status", help="change the status")
-@INVOICE
-@click.argument("status", type=OneOf(INVOICE_STATES))
-def set_status(db: Database, invoice: str, status: str) -> InvoiceView:
-    return invoices.set_status(db, invoice, status)
+invoice.calls(
+    "status",
+    "change the status",
+    INVOICE,
+    click.argument("status", type=OneOf(INVOICE_STATES)),
+    service=lambda: invoices.set_status,
+)
 
 
 @invoice.command("email", help="queue the invoice in the outbox to its client (a draft becomes sent)")
@@ -188,11 +183,13 @@ def add_trip(
     return mileage.add_trip(db, job, trip_on or date.today(), distance, purpose, event, unit, rate)
 
 
-@mileage_group.command("list", help="list trips, with totals")
-@ON_JOB
-@click.option("--year", type=YEAR, metavar="YYYY")
-def list_trips(db: Database, job: str | None, year: int | None) -> list[MileageView]:
-    return mileage.list_trips(db, job, year)
+mileage_group.calls(
+    "list",
+    "list trips, with totals",
+    ON_JOB,
+    click.option("--year", type=YEAR, metavar="YYYY"),
+    service=lambda: mileage.list_trips,
+)
 
 
 @mileage_group.command("csv", help="write trips to a CSV file")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studioflow.cli.frame import Section
-from studioflow.cli.params import POSITIVE, OneOf
+from studioflow.cli.params import POSITIVE, OneOf, record_id
 from studioflow.cli.services import clients, outbox, reads
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
@@ -28,16 +28,15 @@ outbox_group = Section(
 )
 
 
-@outbox_group.command("list", help="list messages")
-@click.option("--state", "states", multiple=True, type=OneOf(OUTBOX_STATE_ORDER), help="only this state (repeat)")
-def list_messages(db: Database, states: tuple[str, ...]) -> list[MessageView]:
-    return reads.list_messages(db, states)
+outbox_group.calls(
+    "list",
+    "list messages",
+    click.option("--state", "states", multiple=True, type=OneOf(OUTBOX_STATE_ORDER), help="only this state (repeat)"),
+    service=lambda: reads.list_messages,
+)
 
 
-@outbox_group.command("show", help="show a message in full")
-@click.argument("message_id", metavar="ID", type=POSITIVE)
-def show_message(db: Database, message_id: int) -> MessageView:
-    return reads.get_message(db, message_id)
+outbox_group.calls("show", "show a message in full", record_id("message_id"), service=lambda: reads.get_message)
 
 
 @outbox_group.command("send", help="send every message that is due (progress on stderr)")
@@ -71,22 +70,15 @@ def retry(db: Database, ids: tuple[int, ...], failed: bool) -> list[MessageView]
     return outbox.retry_failed(db) if failed else outbox.retry(db, ids)
 
 
-@outbox_group.command("cancel", help="cancel messages not sent yet (undo with 'undo')")
-@IDS
-def cancel(db: Database, ids: tuple[int, ...]) -> list[MessageView]:
-    return outbox.cancel(db, ids)
+outbox_group.calls("cancel", "cancel messages not sent yet (undo with 'undo')", IDS, service=lambda: outbox.cancel)
 
 
-@outbox_group.command("release", help="let held messages go (they may have been sent once)")
-@IDS
-def release(db: Database, ids: tuple[int, ...]) -> list[MessageView]:
-    return outbox.release(db, ids)
+outbox_group.calls(
+    "release", "let held messages go (they may have been sent once)", IDS, service=lambda: outbox.release
+)
 
 
-@outbox_group.command("now", help="make queued messages due now")
-@IDS
-def send_now(db: Database, ids: tuple[int, ...]) -> list[MessageView]:
-    return outbox.send_now(db, ids)
+outbox_group.calls("now", "make queued messages due now", IDS, service=lambda: outbox.send_now)
 
 
 @outbox_group.command("test", help="send a test email through the configured SMTP server")

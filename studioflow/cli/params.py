@@ -106,6 +106,11 @@ def stacked(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return apply
 
 
+def record_id(name: str) -> Callable[[Any], Any]:
+    """The ID argument of a command about one record known by its number (`event delete ID`)."""
+    return click.argument(name, metavar="ID", type=POSITIVE)
+
+
 def new_place(first: str) -> Callable[[Any], Any]:
     """`--to N` of a reorder command: the row's new place, counted from 1 (`first` says what 1 is)."""
     return click.option("--to", type=POSITIVE, required=True, metavar="N", help=f"new place, 1 = {first}")

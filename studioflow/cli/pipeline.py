@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from studioflow.workflow.views import PipelineView
 
 
-
 pipeline = Section("pipeline", help="pipelines (kanban boards) and their stages")
 
 
@@ -36,30 +35,23 @@ def default_for_new(db: Database, pipeline: str, state: str) -> PipelineView:
     return pipelines.set_default_for_new(db, pipeline, state == "on")
 
 
-@pipeline.command("list", help="list pipelines")
-@click.option("--all", "include_archived", is_flag=True, help="include archived pipelines")
-def list_pipelines(db: Database, include_archived: bool) -> list[PipelineView]:
-    return reads.list_pipelines(db, include_archived)
+pipeline.calls(
+    "list",
+    "list pipelines",
+    click.option("--all", "include_archived", is_flag=True, help="include archived pipelines"),
+    service=lambda: reads.list_pipelines,
+)
 
 
-@pipeline.command("show", help="show a pipeline's stages")
-@PIPELINE
-def show_pipeline(db: Database, pipeline: str) -> PipelineView:
-    return reads.get_pipeline(db, pipeline)
+pipeline.calls("show", "show a pipeline's stages", PIPELINE, service=lambda: reads.get_pipeline)
 
 
-@pipeline.command("rename", help="rename a pipeline")
-@PIPELINE
-@click.argument("name")
-def rename_pipeline(db: Database, pipeline: str, name: str) -> PipelineView:
-    return pipelines.rename_pipeline(db, pipeline, name)
+pipeline.calls(
+    "rename", "rename a pipeline", PIPELINE, click.argument("name"), service=lambda: pipelines.rename_pipeline
+)
 
 
-@pipeline.command("move", help="reorder pipelines")
-@PIPELINE
-@new_place("first")
-def move_pipeline(db: Database, pipeline: str, to: int) -> list[PipelineView]:
-    return pipelines.move_pipeline(db, pipeline, to)
+pipeline.calls("move", "reorder pipelines", PIPELINE, new_place("first"), service=lambda: pipelines.move_pipeline)
 
 
 @pipeline.command("delete", help="delete a pipeline that holds no jobs")
@@ -72,21 +64,18 @@ def delete_pipeline(db: Database, pipeline: str) -> str:
 stage = Section("stage", help="stages (columns) of a pipeline")
 
 
-@stage.command("add", help="add a stage")
-@PIPELINE
-@click.argument("name")
-@click.option("--at", type=POSITIVE, metavar="N", help="place, 1 = first column (default: last)")
-@click.option("--wait", type=int, metavar="DAYS", help="days a job usually waits here")
-def add_stage(db: Database, pipeline: str, name: str, at: int | None, wait: int | None) -> PipelineView:
-    return pipelines.add_stage(db, pipeline, name, at, wait)
+stage.calls(
+    "add",
+    "add a stage",
+    PIPELINE,
+    click.argument("name"),
+    click.option("--at", type=POSITIVE, metavar="N", help="place, 1 = first column (default: last)"),
+    click.option("--wait", type=int, metavar="DAYS", help="days a job usually waits here"),
+    service=lambda: pipelines.add_stage,
+)
 
 
-@stage.command("rename", help="rename a stage")
-@PIPELINE
-@STAGE
-@click.argument("name")
-def rename_stage(db: Database, pipeline: str, stage: str, name: str) -> PipelineView:
-    return pipelines.rename_stage(db, pipeline, stage, name)
+stage.calls("rename", "rename a stage", PIPELINE, STAGE, click.argument("name"), service=lambda: pipelines.rename_stage)
 
 
 @stage.command("wait", help="set how many days a job usually waits in a stage", one_of=[("days", "clear")])
@@ -98,19 +87,16 @@ def stage_wait(db: Database, pipeline: str, stage: str, days: int | None, clear:
     return pipelines.set_stage_wait(db, pipeline, stage, None if clear else days)
 
 
-@stage.command("move", help="reorder a stage")
-@PIPELINE
-@STAGE
-@new_place("first column")
-def move_stage(db: Database, pipeline: str, stage: str, to: int) -> PipelineView:
-    return pipelines.move_stage(db, pipeline, stage, to)
+stage.calls("move", "reorder a stage", PIPELINE, STAGE, new_place("first column"), service=lambda: pipelines.move_stage)
 
 
-@stage.command("delete", help="delete a stage (its jobs move to --jobs-to)")
-@PIPELINE
-@STAGE
-@click.option(
-    "--jobs-to", metavar="S", shell_complete=stage_names, help="the stage that receives the deleted stage's jobs"
+stage.calls(
+    "delete",
+    "delete a stage (its jobs move to --jobs-to)",
+    PIPELINE,
+    STAGE,
+    click.option(
+        "--jobs-to", metavar="S", shell_complete=stage_names, help="the stage that receives the deleted stage's jobs"
+    ),
+    service=lambda: pipelines.delete_stage,
 )
-def delete_stage(db: Database, pipeline: str, stage: str, jobs_to: str | None) -> PipelineView:
-    return pipelines.delete_stage(db, pipeline, stage, jobs_to)

@@ -16,7 +16,7 @@ from studioflow.errors import StudioflowError
 from studioflow.store import Database
 
 if TYPE_CHECKING:
-    from studioflow.workflow.views import ProjectDetailView, ProjectView, SavedTaskListView, TaskView
+    from studioflow.workflow.views import ProjectDetailView, SavedTaskListView, TaskView
 
 ON_PROJECT = click.option("--project", metavar="PR")
 
@@ -49,44 +49,38 @@ def delete_task(db: Database, task: str) -> str:
     return f"task {gone.id} {gone.title!r} deleted (studioflow undo brings it back)"
 
 
-@task.command("done", help="check a task off")
-@click.argument("task")
-def complete_task(db: Database, task: str) -> TaskView:
-    return tasks.complete_task(db, task)
+task.calls("done", "check a task off", click.argument("task"), service=lambda: tasks.complete_task)
 
 
-@task.command("reopen", help="uncheck a done task")
-@click.argument("task")
-def reopen_task(db: Database, task: str) -> TaskView:
-    return tasks.reopen_task(db, task)
+task.calls("reopen", "uncheck a done task", click.argument("task"), service=lambda: tasks.reopen_task)
 
 
-@task.command("list", help="list open tasks, soonest due first")
-@click.option("--all", "include_done", is_flag=True, help="include done tasks")
-@ON_JOB
-@ON_PROJECT
-def list_tasks(db: Database, include_done: bool, job: str | None, project: str | None) -> list[TaskView]:
-    return reads.list_tasks(db, include_done, job, project)
+task.calls(
+    "list",
+    "list open tasks, soonest due first",
+    click.option("--all", "include_done", is_flag=True, help="include done tasks"),
+    ON_JOB,
+    ON_PROJECT,
+    service=lambda: reads.list_tasks,
+)
 
 
 project = Section("project", help="projects: groups of tasks, for a client, an event, an invoice, a job or alone")
 
 
-@project.command("add", help="add a project")
-@click.argument("name")
-@ON_JOB
-@ON_CLIENT
-@click.option("--event", metavar="E", help="an event (session), by id or title")
-@click.option("--invoice", metavar="I", help="an invoice, by id or number")
-def add_project(
-    db: Database, name: str, job: str | None, client: str | None, event: str | None, invoice: str | None
-) -> ProjectView:
-    return tasks.add_project(db, name, job, client, event, invoice)
+project.calls(
+    "add",
+    "add a project",
+    click.argument("name"),
+    ON_JOB,
+    ON_CLIENT,
+    click.option("--event", metavar="E", help="an event (session), by id or title"),
+    click.option("--invoice", metavar="I", help="an invoice, by id or number"),
+    service=lambda: tasks.add_project,
+)
 
 
-@project.command("list", help="list projects with their progress and next due date")
-def list_projects(db: Database) -> list[ProjectView]:
-    return tasks.list_projects(db)
+project.calls("list", "list projects with their progress and next due date", service=lambda: tasks.list_projects)
 
 
 @project.command("show", help="show a project and its tasks")
@@ -115,15 +109,15 @@ def add_saved_list(db: Database, name: str, items: tuple[str, ...]) -> SavedTask
     return tasks.create_saved_list(db, name, [quickadd.parse_saved_item(item) for item in items])
 
 
-@savedtasks.command("list", help="list saved task lists")
-def list_saved_lists(db: Database) -> list[SavedTaskListView]:
-    return tasks.list_saved_lists(db)
+savedtasks.calls("list", "list saved task lists", service=lambda: tasks.list_saved_lists)
 
 
-@savedtasks.command("show", help="show a saved task list's items")
-@click.argument("saved_list", metavar="LIST")
-def show_saved_list(db: Database, saved_list: str) -> SavedTaskListView:
-    return tasks.get_saved_list(db, saved_list)
+savedtasks.calls(
+    "show",
+    "show a saved task list's items",
+    click.argument("saved_list", metavar="LIST"),
+    service=lambda: tasks.get_saved_list,
+)
 
 
 @savedtasks.command(

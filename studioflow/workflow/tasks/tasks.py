@@ -176,19 +176,20 @@ def get_task(db: Database, task_ref: int | str) -> TaskView:
 
 
 def complete_task(db: Database, task_ref: int | str) -> TaskView:
-    with db.write() as session:
-        task = lookup.task(session, task_ref)
-        if task.done_at is not None:
-            raise StudioflowError(f"task {task.id} {task.title!r} is already done")
-        return _set_done(session, task, True)
+    return _check(db, task_ref, done=True)
 
 
 def reopen_task(db: Database, task_ref: int | str) -> TaskView:
+    return _check(db, task_ref, done=False)
+
+
+def _check(db: Database, task_ref: int | str, done: bool) -> TaskView:
+    """Check a task off (`done`) or uncheck it, refused when it is so already (a script's mistake)."""
     with db.write() as session:
         task = lookup.task(session, task_ref)
-        if task.done_at is None:
-            raise StudioflowError(f"task {task.id} {task.title!r} is not done")
-        return _set_done(session, task, False)
+        if (task.done_at is not None) == done:
+            raise StudioflowError(f"task {task.id} {task.title!r} is {'already done' if done else 'not done'}")
+        return _set_done(session, task, done)
 
 
 def toggle_task(db: Database, task_ref: int | str) -> TaskView:
