@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -66,6 +67,15 @@ def schema_template_postgres(request: pytest.FixtureRequest) -> str:
     name = server.create_database()
     open_database(server.url(name)).close()
     return name
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish() -> None:
+    """The process exits next: set its objects aside from the collector. What a worker's tests leave
+    grows with them (660,000 objects after the 169 app tests of tests/ui, 0.9 s for one full
+    collection), and its collections at exit outlasted the 5 s execnet gives a worker before it
+    interrupts it (a KeyboardInterrupt printed inside hypothesis's gc callback)."""
+    gc.freeze()
 
 
 @contextmanager
