@@ -16,7 +16,6 @@ from studioflow.config import DB_ENV
 if TYPE_CHECKING:
     from studioflow.store import Database
 
-LEAF_OWN = ("db", "json", "dry_run")  # the options a Leaf reads itself, not its handler (see Leaf.invoke)
 NEGATIVE = re.compile(r"-\d+|-\d*\.\d+")  # argparse's own test of a negative number
 
 
@@ -152,11 +151,13 @@ class Section(click.Group):
         is imported when the command runs."""
 
         def handler(db: Database, **given: Any) -> Any:
-            return service()(db, *(given[key] for key in names))
+            # Click fills its params in the order typed; the service takes them as declared. The
+            # options the Leaf reads itself (--db, --json, --dry-run) are not among `given`.
+            return service()(db, *(given[key] for key in names if key in given))
 
         callback: Callable[..., Any] = handler
         for param in reversed(params):  # applied last first, as decorators written in this order are
             callback = param(callback)
         command = self.command(name, help=help)(callback)
-        names = [param.name for param in command.params if param.name and param.name not in LEAF_OWN]
+        names = [param.name for param in command.params if param.name]
         return command
