@@ -92,24 +92,24 @@ class StatusesDialog(UndoKeys, ListDialog[StatusView]):
         ask_new_status(self, self.db, made)
 
     def action_rename(self) -> None:
-        status = self._row()
-        if status is None:
-            return
-
-        def renamed(name: str) -> None:
-            self._run(lambda: clients.rename_status(self.db, status.id, name), f"Renamed to {name.strip()}")
-
-        ask_text(self, f"Rename {status.name}", status.name, renamed)
+        self._ask_change("Rename {name}", "name", clients.rename_status, "Renamed to {value}")
 
     def action_colour(self) -> None:
+        question = "Colour of {name} (a name like red, or #d08770)"
+        self._ask_change(question, "colour", clients.recolour_status, "{name} is {value}")
+
+    def _ask_change(self, question: str, field: str, change: Callable[[Database, int, str], object], said: str) -> None:
+        """Ask for a new `field` of the highlighted status, starting from the one it has, and save the
+        answer with `change`; `question` and `said` name the status as {name} and the answer as {value}."""
         status = self._row()
         if status is None:
             return
 
-        def chosen(colour: str) -> None:
-            self._run(lambda: clients.recolour_status(self.db, status.id, colour), f"{status.name} is {colour}")
+        def answered(value: str) -> None:
+            done = said.format(name=status.name, value=value.strip())
+            self._run(lambda: change(self.db, status.id, value), done)
 
-        ask_text(self, f"Colour of {status.name} (a name like red, or #d08770)", status.colour, chosen)
+        ask_text(self, question.format(name=status.name), getattr(status, field), answered)
 
     def action_delete(self) -> None:
         status = self._row()
