@@ -23,6 +23,7 @@ from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.tables import highlighted_id, refill
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
 from studioflow.workflow.views import ClientView
@@ -148,24 +149,21 @@ class ClientsScreen(ClientActions):
         self._reload()
 
     def _reload(self) -> None:
-        table = self.query_one("#clients-table", DataTable)
-        row = table.cursor_row
         self._load(self.query_one("#clients-search", Input).value)
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
 
     def _load(self, text: str) -> None:
-        table = self.query_one("#clients-table", DataTable)
-        table.clear()
         found = clients.search_clients(self.db, text, limit=SHOWN + 1)
-        for c in found[:SHOWN]:
-            table.add_row(Text(c.name), Text(c.email), Text(c.phone), Text(", ".join(c.tags)), key=str(c.id))
+        rows = [
+            (str(c.id), (Text(c.name), Text(c.email), Text(c.phone), Text(", ".join(c.tags)))) for c in found[:SHOWN]
+        ]
+        refill(self.query_one("#clients-table", DataTable), rows)
         more = f"the first {SHOWN:,} shown: type to narrow down" if len(found) > SHOWN else f"{len(found):,} client(s)"
         self.query_one("#clients-search", Input).border_subtitle = more
 
     @on(Input.Changed, "#clients-search")
     def _search(self, event: Input.Changed) -> None:
         self._load(event.value)
+        self.query_one("#clients-table", DataTable).move_cursor(row=0)  # the best match, not the old place
 
     @on(Input.Submitted, "#clients-search")
     def _searched(self) -> None:
@@ -183,11 +181,10 @@ class ClientsScreen(ClientActions):
         self.query_one("#clients-table").focus()
 
     def focused_client(self) -> int | None:
-        table = self.query_one("#clients-table", DataTable)
-        if not table.row_count:
+        client_id = highlighted_id(self.query_one("#clients-table", DataTable))
+        if client_id is None:
             self.notify("No client here.", severity="warning")
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        return client_id
 
     def action_open(self) -> None:
         client_id = self.focused_client()
@@ -311,9 +308,8 @@ class ClientScreen(ClientActions):
         self.action_open_job()
 
     def action_open_job(self) -> None:
-        table = self.query_one("#client-jobs", DataTable)
-        if not table.row_count:
+        job_id = highlighted_id(self.query_one("#client-jobs", DataTable))
+        if job_id is None:
             self.notify("This client has no jobs.", severity="warning")
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.push_screen(JobScreen(self.db, int(key or 0)))
+        self.app.push_screen(JobScreen(self.db, job_id))

@@ -21,6 +21,7 @@ from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
 from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.tables import highlighted_id, refill
 from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
 
@@ -55,28 +56,20 @@ class ProjectsScreen(UndoKeys, Screen[None]):
         self.load()
 
     def load(self, keep: int | None = None) -> None:
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        if keep is None and table.row_count:
-            keep = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
-        table.clear()
-        keys = []
         today = date.today()
+        rows = []
         for project in tasks.list_projects(self.db):
             linked = project.job or project.event or project.invoice or "—"
             done = f"{project.tasks_total - project.tasks_open}/{project.tasks_total}"
             due = due_text(project.next_due, today)[0] or "—"
-            table.add_row(project.name, linked, project.client or "—", done, due, key=str(project.id))
-            keys.append(project.id)
-        if table.row_count:
-            table.move_cursor(row=keys.index(keep) if keep in keys else min(row, table.row_count - 1))
+            rows.append((str(project.id), (project.name, linked, project.client or "—", done, due)))
+        refill(self.query_one(DataTable), rows, keep=None if keep is None else str(keep))
 
     def _current(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
+        project_id = highlighted_id(self.query_one(DataTable))
+        if project_id is None:
             self.notify("No projects yet: n makes one.", severity="warning")
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        return project_id
 
     def on_data_table_row_selected(self) -> None:
         # The table takes enter itself (its select key); a selected row opens the project.
@@ -191,24 +184,19 @@ class SavedListsScreen(UndoKeys, Screen[None]):
 
     def show_items(self, item_id: int | None = None) -> None:
         table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
         saved = self.current_list()
         if saved is None:
+            table.clear()
             return
+        rows = []
         for n, item in enumerate(saved.items, start=1):
             due = "—" if item.due_offset_days is None else f"+{item.due_offset_days} days"
             priority = quickadd.PRIORITY_NAMES[item.priority] or "—"
-            table.add_row(str(n), item.title, due, priority, key=str(item.id))
-        ids = [i.id for i in saved.items]
-        if ids:
-            table.move_cursor(row=ids.index(item_id) if item_id in ids else min(row, len(ids) - 1))
+            rows.append((str(item.id), (str(n), item.title, due, priority)))
+        refill(table, rows, keep=None if item_id is None else str(item_id))
 
     def current_item(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        return highlighted_id(self.query_one(DataTable))
 
     def _run(self, change: Callable[[], Any], then: Callable[[Any], object], message: str = "") -> None:
         """Run a service off the UI thread (see run_effect); `then(result)` redraws."""

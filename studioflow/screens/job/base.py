@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 from studioflow.screens.dialogs import confirm
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
+from studioflow.widgets.tables import highlighted_id, refill
 
 
 class JobPageBase(Screen[None]):
@@ -27,23 +28,7 @@ class JobPageBase(Screen[None]):
         raise NotImplementedError
 
     def _fill(self, table_id: str, rows: Sequence[tuple[str, tuple[object, ...]]]) -> None:
-        """Refill a table, keeping the cursor on the same row (by key) when it is still there."""
-        table = self.query_one(f"#{table_id}", DataTable)
-        kept = self._key(table)
-        row = table.cursor_row
-        table.clear()
-        keys = []
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-            keys.append(key)
-        if table.row_count:
-            table.move_cursor(row=keys.index(kept) if kept in keys else min(row, table.row_count - 1))
-
-    @staticmethod
-    def _key(table: DataTable[object]) -> str | None:
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        refill(self.query_one(f"#{table_id}", DataTable), rows)
 
     def _run(self, call: Callable[[], Any], done: str | Callable[[Any], str] | None = None) -> None:
         """Call a service off the UI thread (see run_effect); then say `done` and show what is stored."""
@@ -54,8 +39,7 @@ class JobPageBase(Screen[None]):
         confirm(self, f"{what}?", what, lambda: self._run(call, done))
 
     def _selected(self, table_id: str, what: str) -> int | None:
-        key = self._key(self.query_one(f"#{table_id}", DataTable))
-        if key is None:
+        record_id = highlighted_id(self.query_one(f"#{table_id}", DataTable))
+        if record_id is None:
             self.notify(f"No {what} here.", severity="warning")
-            return None
-        return int(key)
+        return record_id

@@ -17,6 +17,7 @@ from studioflow.screens.job.base import JobPageBase
 from studioflow.screens.job.fields import parse_day, parse_price, parse_quantity
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.tables import highlighted_key
 from studioflow.workflow.money import invoices
 from studioflow.workflow.views import InvoiceView
 
@@ -48,7 +49,7 @@ class InvoicesTab(JobPageBase):
         self._show_invoice_lines()
 
     def _show_invoice_lines(self) -> None:
-        invoice = self.invoices.get(self._key(self.query_one("#job-invoices", DataTable)) or "")
+        invoice = self.invoices.get(highlighted_key(self.query_one("#job-invoices", DataTable)) or "")
         panel = self.query_one("#job-invoice-lines", Static)
         if invoice is None:
             panel.update("No invoices yet: press a to add one.")
