@@ -230,3 +230,23 @@ async def test_A_shows_the_archived_jobs_and_a_brings_one_back(demo_db: Database
         await press(pilot, "escape")
         assert isinstance(app.screen, BoardScreen)
         assert at(app)[1] == title  # the card is back where the cursor stands
+
+
+async def test_the_cursor_follows_a_renamed_client_and_a_search_starts_at_the_top(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, ClientsScreen)
+        table = screen.query_one("#clients-table", DataTable)
+        ava = screen.focused_client()
+        assert ava is not None and str(table.get_row_at(0)[0]) == "Ava Martinez"
+        await press(pilot, "e")
+        await fill(pilot, ["Zoe Martinez"])
+        await press(pilot, "ctrl+s")
+        # Renamed, the client sorts last; the cursor went with it, not stayed on the row now Ben's.
+        assert table.cursor_row == table.row_count - 1
+        assert screen.focused_client() == ava
+        await press(pilot, "slash")
+        await paste(pilot, "a")
+        assert table.row_count > 1 and table.cursor_row == 0
