@@ -240,7 +240,8 @@ async def test_the_cursor_follows_a_renamed_client_and_a_search_starts_at_the_to
         assert isinstance(screen, ClientsScreen)
         table = screen.query_one("#clients-table", DataTable)
         ava = screen.focused_client()
-        assert ava is not None and str(table.get_row_at(0)[0]) == "Ava Martinez"
+        assert ava is not None
+        assert str(table.get_row_at(0)[0]) == "Ava Martinez"
         await press(pilot, "e")
         await fill(pilot, ["Zoe Martinez"])
         await press(pilot, "ctrl+s")
@@ -249,4 +250,5 @@ async def test_the_cursor_follows_a_renamed_client_and_a_search_starts_at_the_to
         assert screen.focused_client() == ava
         await press(pilot, "slash")
         await paste(pilot, "a")
-        assert table.row_count > 1 and table.cursor_row == 0
+        assert table.row_count > 1
+        assert table.cursor_row == 0
