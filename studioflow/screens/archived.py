@@ -35,8 +35,7 @@ class ArchivedDialog(UndoKeys, ListDialog[JobView]):
         self.pipeline = pipeline
 
     def compose(self) -> ComposeResult:
-        hint = "a unarchive · enter open · u undo · esc close"
-        yield list_dialog(f"Archived in {self.pipeline}", "archived-list", hint)
+        yield list_dialog(f"Archived in {self.pipeline}", "archived-list")
 
     def _reload(self) -> None:
         options = self.query_one(OptionList)

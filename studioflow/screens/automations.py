@@ -51,8 +51,7 @@ class AutomationsDialog(ListDialog[AutomationView]):
 
     def compose(self) -> ComposeResult:
         title = Label("", id="automations-title", classes="dialog-title")
-        hint = "a add · e edit · space on/off · J/K order · d delete · m auto-move · esc close"
-        yield list_dialog(title, "automations-list", hint, classes="dialog automations")
+        yield list_dialog(title, "automations-list", classes="dialog automations")
 
     def _reload(self, highlight: int | None = None) -> None:
         options = self.query_one(OptionList)

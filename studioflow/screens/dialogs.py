@@ -21,6 +21,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
 from studioflow.store.text import fold, matches
+from studioflow.widgets.keys import KeyHints
 from studioflow.workflow.values import parse_date
 
 Value = TypeVar("Value")
@@ -177,12 +178,12 @@ class ListDialog(ModalScreen[None], Generic[Value]):
         return highlighted(self.query_one(OptionList), self.rows, self.NOTHING)
 
 
-def list_dialog(title: str | Label, list_id: str, hint: str, classes: str = "dialog") -> Vertical:
+def list_dialog(title: str | Label, list_id: str, classes: str = "dialog") -> Vertical:
     """The body of a dialog that lists rows for its keys to act on: a title, the list, a line of keys.
     A title given as a Label is one the dialog re-writes (with markup) when it loads."""
     if isinstance(title, str):
         title = Label(title, classes="dialog-title", markup=False)
-    return Vertical(title, OptionList(id=list_id, markup=False), Label(hint, classes="dialog-hint"), classes=classes)
+    return Vertical(title, OptionList(id=list_id, markup=False), KeyHints(), classes=classes)
 
 
 def refill(options: OptionList, labels: Sequence[str | Text], keep: int | None = None, empty: str = "") -> None:
@@ -249,7 +250,7 @@ class JobDialog(ModalScreen[JobForm | None]):
             yield Label("Due date (YYYY-MM-DD, empty for none)")
             yield Input(due_on.isoformat() if due_on else "", placeholder="YYYY-MM-DD", id="job-due")
             yield Label("", id="job-error", classes="dialog-error")
-            yield Label("tab: next field · ctrl+s: save · esc: cancel", classes="dialog-hint")
+            yield KeyHints("tab: next field")
 
     def on_mount(self) -> None:
         self._fill(self.query_one("#job-client", Input).value)
@@ -364,7 +365,7 @@ class FormDialog(ModalScreen[bool]):
                 yield Label(field.label, markup=False)
                 yield Input(field.value, placeholder=field.placeholder, id=f"form-{field.key}")
             yield Label("", id="form-error", classes="dialog-error", markup=False)
-            yield Label("enter: next field (saves on the last) · ctrl+s: save · esc: cancel", classes="dialog-hint")
+            yield KeyHints("enter: next field (saves on the last)")
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -402,7 +403,7 @@ class TextDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog text-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             yield TextArea(self.text, id="text-body")
-            yield Label("ctrl+s: save · esc: cancel", classes="dialog-hint")
+            yield KeyHints()
 
     def action_save(self) -> None:
         self.dismiss(self.query_one(TextArea).text)

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from studioflow.widgets.colours import theme_style
+from studioflow.widgets.keys import KeyHints
 from studioflow.workflow.automations.automations import Effect
 from studioflow.workflow.views import JobView
 
@@ -45,4 +46,4 @@ class DryRunPanel(ModalScreen[None]):
             yield Label(self.heading, classes="dialog-title", markup=False)
             with VerticalScroll(id="dry-run-text"):
                 yield Static(self.body, id="dry-run-body")
-            yield Label("Dry run: nothing was written · esc: close", classes="dialog-hint")
+            yield KeyHints("Dry run: nothing was written")

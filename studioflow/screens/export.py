@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, ProgressBar
 
 from studioflow.errors import StudioflowError
 from studioflow.store import Database
+from studioflow.widgets.keys import KeyHints
 from studioflow.workflow.files import transfer
 
 
@@ -35,7 +36,7 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Input(default, id="export-path")
             yield ProgressBar(total=1, show_eta=False, id="export-progress")
             yield Label("", id="export-status", markup=False)
-            yield Label("enter: start · esc: close", classes="dialog-hint")
+            yield KeyHints("enter: start")
 
     @on(Input.Submitted, "#export-path")
     def _start(self, event: Input.Submitted) -> None:

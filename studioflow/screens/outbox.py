@@ -20,7 +20,7 @@ from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import KeyHints, undo_hint
 from studioflow.widgets.outbox_badge import OutboxBadge
 from studioflow.workflow.automations import outbox
 from studioflow.workflow.views import MessageView, first_line, local_minute
@@ -72,7 +72,7 @@ class MessageDialog(ModalScreen[str | None]):
             with VerticalScroll(id="message-text"):
                 subject = f"Subject: {m.subject}\n\n" if m.channel == "email" else ""
                 yield Static(Text(subject + m.body), id="message-body")
-            yield Label("e: edit · esc: close", classes="dialog-hint")
+            yield KeyHints()
 
 
 class EditMessageDialog(ModalScreen[MessageView | None]):
@@ -98,7 +98,7 @@ class EditMessageDialog(ModalScreen[MessageView | None]):
             yield Label("Text")
             yield TextArea(m.body, id="edit-body")
             yield Label("", id="edit-error", classes="dialog-error")
-            yield Label("tab: next field · ctrl+s: save · esc: cancel", classes="dialog-hint")
+            yield KeyHints("tab: next field")
 
     def on_mount(self) -> None:
         self.query_one("#edit-to", Input).focus()

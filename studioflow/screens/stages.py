@@ -43,11 +43,7 @@ class StageEditor(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         title = Label("", id="stages-title", classes="dialog-title")
-        hint = (
-            "a add · r rename · J/K move · d delete · A automations · "
-            "N new pipeline · R rename pipeline · f cards are… · esc close"
-        )
-        yield list_dialog(title, "stages-list", hint, classes="dialog stage-editor")
+        yield list_dialog(title, "stages-list", classes="dialog stage-editor")
 
     def on_mount(self) -> None:
         self._load()

@@ -72,8 +72,7 @@ class StatusesDialog(UndoKeys, ListDialog[StatusView]):
     NOTHING = "No status here: n makes one."
 
     def compose(self) -> ComposeResult:
-        hint = "n new · r rename · c colour · D delete · u undo · esc close"
-        yield list_dialog("Job statuses", "statuses-list", hint)
+        yield list_dialog("Job statuses", "statuses-list")
 
     def _reload(self, keep: int | None = None) -> None:
         options = self.query_one(OptionList)

@@ -19,6 +19,7 @@ from studioflow.screens.dialogs import DialogBody, save_keys
 from studioflow.screens.editor import edit_in_editor
 from studioflow.screens.effects import run_effect
 from studioflow.store.text import fold, matches
+from studioflow.widgets.keys import KeyHints
 from studioflow.workflow.tasks import quickadd
 from studioflow.workflow.views import OwnerChoice, TaskView
 
@@ -50,10 +51,9 @@ class QuickAddDialog(ModalScreen[TaskView | None]):
             options.display = False
             yield options
             yield Label("", id="quickadd-error", classes="dialog-error")
-            yield Label(
+            yield KeyHints(
                 "due:today|tomorrow|fri|+3d|+2w|YYYY-MM-DD · !low|!medium|!high · @job or project "
-                "(tab completes) · enter adds · esc cancels",
-                classes="dialog-hint",
+                "(tab completes) · enter: add"
             )
 
     @on(Input.Changed, "#quickadd-input")
@@ -158,9 +158,7 @@ class TaskDialog(ModalScreen[TaskForm | None]):
             yield Label("Notes")
             yield TextArea(task.notes, id="task-notes")
             yield Label("", id="task-error", classes="dialog-error")
-            yield Label(
-                "tab: next field · ctrl+e: notes in $EDITOR · ctrl+s: save · esc: cancel", classes="dialog-hint"
-            )
+            yield KeyHints("tab: next field")
 
     def action_notes_in_editor(self) -> None:
         notes = self.query_one("#task-notes", TextArea)

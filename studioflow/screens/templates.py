@@ -35,7 +35,7 @@ class TemplatesDialog(ListDialog[str]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield list_dialog("Message templates", "templates-list", "n new · e edit · d delete · esc close")
+        yield list_dialog("Message templates", "templates-list")
 
     def _reload(self) -> None:
         from studioflow.workflow.automations import templates  # jinja2 only when templates are wanted

@@ -14,6 +14,7 @@ from textual.widgets._footer import FooterKey
 from studioflow.app import make_app
 from studioflow.config import load_config
 from studioflow.store import Database
+from studioflow.widgets.keys import KeyHints
 
 from .test_board import BERG, KIM, at, job, notices, press, problems, steps
 
@@ -106,6 +107,23 @@ async def test_a_notice_names_the_undo_key_the_user_bound(demo_db: Database, pri
         assert any(message.endswith("(z to undo).") for message, _ in notices(app))
         await press(pilot, "z")
         assert not job(demo_db, BERG).archived
+
+
+async def test_a_dialogs_line_of_keys_names_the_keys_the_user_bound(demo_db: Database, private_config: Path) -> None:
+    write_config(private_config, '[keys]\n"statuses.new" = "N"\n"dialog.save" = "f2"\n')
+    app = make_app(demo_db, load_config())
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "ctrl+t")
+        hints = str(app.screen.query_one(KeyHints).render())
+        assert "N: new" in hints
+        assert "n: new" not in hints
+        assert hints.endswith("esc: close")  # the way out last
+        await press(pilot, "escape", "4", "e")
+        hints = str(app.screen.query_one(KeyHints).render())
+        assert "f2: save" in hints
+        assert "^s" not in hints
+        await press(pilot, "f2")  # the key the line names saves
+        assert type(app.screen).__name__ == "ClientsScreen"
 
 
 async def test_keys_typed_into_config_toml_apply_when_the_settings_screen_saves(
