@@ -105,11 +105,13 @@ for verb, enabled in (("enable", True), ("disable", False)):
 automation.calls("move", "reorder", ID, new_place("fires first"), service=lambda: automation_rules.move_automation)
 
 
-@automation.command("delete", help="delete an automation")
-@ID
-def delete_automation(db: Database, automation_id: int) -> str:
-    automation_rules.delete_automation(db, automation_id)
-    return f"automation {automation_id} deleted"
+automation.calls(
+    "delete",
+    "delete an automation",
+    ID,
+    service=lambda: automation_rules.delete_automation,
+    said="automation {automation_id} deleted",
+)
 
 
 @automation.command("automove", help="advance jobs once the tasks a stage made are all done (on/off)")

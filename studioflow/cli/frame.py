@@ -143,17 +143,24 @@ class Section(click.Group):
         super().__init__(*args, **kwargs)
 
     def calls(
-        self, name: str, help: str, *params: Callable[[Any], Any], service: Callable[[], Callable[..., Any]]
+        self,
+        name: str,
+        help: str,
+        *params: Callable[[Any], Any],
+        service: Callable[[], Callable[..., Any]],
+        said: str = "",
     ) -> click.Command:
         """A command whose whole work is one service (`job show JOB` is `reads.get_job(db, job)`): it
         hands the service its arguments and options in the order they are declared, and what the
         service returns is shown. `service` names it without loading it: its module (often the ORM)
-        is imported when the command runs."""
+        is imported when the command runs. A service that returns nothing (a delete) has the command
+        say `said`, its arguments filled in by name: "automation {automation_id} deleted"."""
 
         def handler(db: Database, **given: Any) -> Any:
             # Click fills its params in the order typed; the service takes them as declared. The
             # options the Leaf reads itself (--db, --json, --dry-run) are not among `given`.
-            return service()(db, *(given[key] for key in names if key in given))
+            result = service()(db, *(given[key] for key in names if key in given))
+            return said.format(**given) if result is None and said else result
 
         callback: Callable[..., Any] = handler
         for param in reversed(params):  # applied last first, as decorators written in this order are

@@ -54,11 +54,13 @@ pipeline.calls(
 pipeline.calls("move", "reorder pipelines", PIPELINE, new_place("first"), service=lambda: pipelines.move_pipeline)
 
 
-@pipeline.command("delete", help="delete a pipeline that holds no jobs")
-@PIPELINE
-def delete_pipeline(db: Database, pipeline: str) -> str:
-    pipelines.delete_pipeline(db, pipeline)
-    return f"pipeline {pipeline!r} deleted"
+pipeline.calls(
+    "delete",
+    "delete a pipeline that holds no jobs",
+    PIPELINE,
+    service=lambda: pipelines.delete_pipeline,
+    said="pipeline {pipeline!r} deleted",
+)
 
 
 stage = Section("stage", help="stages (columns) of a pipeline")

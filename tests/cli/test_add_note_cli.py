@@ -51,3 +51,18 @@ def test_bad_add_note_input_is_one_line_and_exit_2(cli: Cli, demo_db: Path) -> N
     assert len(bad.err.strip().splitlines()) == 1
     assert "add_note" in bad.err  # the choices offered are the registry's
     assert studio_state(demo_db) == before
+
+
+def test_automation_and_pipeline_delete_say_what_went_and_refuse_what_is_not_there(cli: Cli, demo_db: Path) -> None:
+    rule = cli(*RULE, "--text", "Called", "--db", demo_db, "--json").json()
+    assert cli("automation", "delete", rule["id"], "--db", demo_db).ok() == f"automation {rule['id']} deleted\n"
+    with rows_at(demo_db) as conn:
+        assert conn.execute("SELECT count(*) FROM automation WHERE id = ?", (rule["id"],)).fetchone() == (0,)
+    gone = cli("automation", "delete", rule["id"], "--db", demo_db)
+    assert gone.code == 2
+    assert gone.out == ""
+    cli("pipeline", "add", "Spare", "--stage", "One", "--db", demo_db).ok()
+    assert cli("pipeline", "delete", "spare", "--db", demo_db).ok() == "pipeline 'spare' deleted\n"
+    held = cli("pipeline", "delete", "wedding photography", "--db", demo_db)
+    assert held.code == 2
+    assert "holds" in held.err
