@@ -238,7 +238,7 @@ def _views(session: Session, *conditions: Any) -> list[AutomationView]:
     for automation, stage, pipeline_name in session.exec(query).all():
         status = None if automation.status_id is None else session.get(JobStatus, automation.status_id)
         spec = actions.REGISTRY.get(automation.action)  # None: a rule from a newer studioflow
-        target = "" if spec is None else spec.target(session, automation.params)
+        target = "" if spec is None else spec.target_of(session, automation.params)
         views.append(
             AutomationView(
                 id=automation.saved_id,

@@ -28,6 +28,31 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Record:
+    """What a parameter that names one stored record (a saved task list, a status) is of. The user
+    names it, or gives its id; the rule keeps its id under `stored_as`, and lists and the history
+    show its name, or `gone` once it has been deleted."""
+
+    model: str  # its table's class in store.models: "SavedTaskList"
+    what: str  # in refusals: "no saved task list 'x'"
+    stored_as: str  # its id's key in the rule's params: "list_id"
+    gone: str  # its name once it is deleted: "(deleted list)"
+
+    def stored_id(self, session: Session, ref: int | str) -> int:
+        from studioflow.store import models
+        from studioflow.workflow import lookup
+
+        found: Any = lookup.find(session, getattr(models, self.model), ref, self.what)
+        return int(found.id)
+
+    def name(self, session: Session, params: Mapping[str, Any]) -> str:
+        from studioflow.store import models
+
+        row = session.get(getattr(models, self.model), params.get(self.stored_as))
+        return self.gone if row is None else str(row.name)
+
+
+@dataclass(frozen=True)
 class Param:
     """One thing an action needs, as `add_automation(..., key=value)` takes it."""
 
@@ -44,6 +69,7 @@ class Param:
     # The dialog's choices, (label, id), for a stage of the given pipeline; None = typed.
     choices: Callable[[Database, int], list[tuple[str, int]]] | None = None
     empty: str = ""  # said when there is nothing to choose
+    record: Record | None = None  # it names a stored record: looked up and kept by id (see Record)
 
     def __post_init__(self) -> None:
         # Most parameters are named alike everywhere: to_stage, "to stage", --to-stage.
@@ -78,15 +104,21 @@ class Action:
     run: Callable[[Firing], Effect]  # the action, in the move's transaction
     describe: Callable[[str], str]  # the rule's "what", given its target: "send email 'Thanks'"
     params: tuple[Param, ...] = ()
-    # Checks and looks up the given values (every needed one is there, no other); the
-    # result is stored as the rule's params. StudioflowError says what is wrong.
-    # Default: the values are stored as given.
+    # Checks and looks up the given values (every needed one is there, no other, and a record's
+    # already looked up, see Record); the result is stored as the rule's params. StudioflowError
+    # says what is wrong. Default: the values are stored as given.
     setup: Callable[[Session, Pipeline, dict[str, Any]], dict[str, Any]] = lambda _session, _pipeline, values: values
-    # What it uses: a template's name, "+3 days"; default: nothing to name.
-    target: Callable[[Session, Mapping[str, Any]], str] = lambda _session, _params: ""
+    # What it uses: a template's name, "+3 days"; default: the name of the record it names, if any.
+    target: Callable[[Session, Mapping[str, Any]], str] | None = None
     kinds: tuple[str, ...] = PIPELINE_KINDS  # the pipelines it may be set on
     channel: str = ""  # "email" or "sms": it queues a message, which may be delayed
     moves: bool = False  # it moves the card: not while the card is leaving a stage
+
+
+    def target_of(self, session: Session, params: Mapping[str, Any]) -> str:
+        if self.target is not None:
+            return self.target(session, params)
+        return ", ".join(p.record.name(session, params) for p in self.params if p.record is not None)
 
 
 REGISTRY: dict[str, Action] = {}
@@ -151,4 +183,10 @@ def check_params(session: Session, action: Action, pipeline: Pipeline, values: M
     for param in action.params:
         if param.needs and values.get(param.key) in (None, ""):
             raise StudioflowError(f"{action.name} needs {param.needs}")
-    return action.setup(session, pipeline, {p.key: values.get(p.key) for p in action.params})
+    given = {p.key: values.get(p.key) for p in action.params if p.record is None}
+    found = {
+        p.record.stored_as: p.record.stored_id(session, values[p.key])
+        for p in action.params
+        if p.record is not None and values.get(p.key) is not None
+    }
+    return {**found, **action.setup(session, pipeline, given)}

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from studioflow.workflow.automations.actions.base import Action, Firing, Param, register
+from studioflow.workflow.automations.actions.base import Action, Firing, Param, Record, register
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
 
     from studioflow.store import Database
-    from studioflow.store.models import Pipeline
     from studioflow.workflow.automations.automations import Effect
 
 
@@ -20,12 +17,6 @@ def _choices(db: Database, _pipeline_id: int) -> list[tuple[str, int]]:
     from studioflow.workflow.tasks import tasks
 
     return [(s.name, s.id) for s in tasks.list_saved_lists(db)]
-
-
-def _setup(session: Session, _pipeline: Pipeline, values: dict[str, Any]) -> dict[str, Any]:
-    from studioflow.workflow import lookup
-
-    return {"list_id": lookup.saved_list(session, values["saved_list"]).id}
 
 
 def _run(firing: Firing) -> Effect:
@@ -49,20 +40,14 @@ def _run(firing: Firing) -> Effect:
     return Effect(f"{len(made)} task(s) from {saved.name!r}")
 
 
-def _target(session: Session, params: Mapping[str, Any]) -> str:
-    from studioflow.store.models import SavedTaskList
-
-    saved = session.get(SavedTaskList, params.get("list_id"))
-    return "(deleted list)" if saved is None else saved.name
-
-
 register(
     Action(
         "create_tasks", "create tasks from a saved list", word="tasks", order=30,
-        run=_run, setup=_setup, target=_target, describe=lambda target: f"create tasks from {target!r}",
+        run=_run, describe=lambda target: f"create tasks from {target!r}",
         params=(
             Param("saved_list", "create_tasks: the saved task list", option="--list", metavar="L",
                   needs="a saved task list",
+                  record=Record("SavedTaskList", "saved task list", "list_id", "(deleted list)"),
                   ask="Which saved task list?", choices=_choices, empty="no saved task lists yet"),
         ),
     )

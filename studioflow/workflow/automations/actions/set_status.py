@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from studioflow.workflow.automations.actions.base import Action, Firing, Param, register
+from studioflow.workflow.automations.actions.base import Action, Firing, Param, Record, register
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
 
     from studioflow.store import Database
-    from studioflow.store.models import Pipeline
     from studioflow.workflow.automations.automations import Effect
 
 
@@ -19,12 +16,6 @@ def _choices(db: Database, _pipeline_id: int) -> list[tuple[str, int]]:
     from studioflow.workflow.people import clients
 
     return [(s.name, s.id) for s in clients.list_statuses(db)]
-
-
-def _setup(session: Session, _pipeline: Pipeline, values: dict[str, Any]) -> dict[str, Any]:
-    from studioflow.workflow import lookup
-
-    return {"status_id": lookup.status(session, values["to_status"]).id}
 
 
 def _run(firing: Firing) -> Effect:
@@ -44,20 +35,14 @@ def _run(firing: Firing) -> Effect:
     return Effect(f"status set to {status.name!r}")
 
 
-def _target(session: Session, params: Mapping[str, Any]) -> str:
-    from studioflow.store.models import JobStatus
-
-    status = session.get(JobStatus, params.get("status_id"))
-    return "(deleted status)" if status is None else status.name
-
-
 register(
     Action(
         "set_status", "set the job's status", word="status", order=40, kinds=("jobs",),  # statuses are a job's
-        run=_run, setup=_setup, target=_target, describe=lambda target: f"set status {target!r}",
+        run=_run, describe=lambda target: f"set status {target!r}",
         params=(
             Param("to_status", "set_status: the status to set", noun="status to set", metavar="S",
                   needs="the status to set",
+                  record=Record("JobStatus", "status", "status_id", "(deleted status)"),
                   ask="Set which status?", choices=_choices, empty="no job statuses yet"),
         ),
     )
