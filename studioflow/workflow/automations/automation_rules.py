@@ -49,9 +49,37 @@ class AutomationView:
 
 
 def add_automation(
-    db: Database,
-    pipeline: int | str,
-    stage: int | str,
+    db: Database, pipeline: int | str, stage: int | str, trigger: str, action: str, **options: Any
+) -> AutomationView:
+    """Add a rule at the end of the stage's automations; every part is checked first (see `_rule`)."""
+    with db.write() as session:
+        pipeline_row = lookup.pipeline(session, pipeline)
+        stage_row = lookup.stage(session, pipeline_row, stage)
+        automation = Automation(
+            stage_id=stage_row.saved_id,
+            position=after_last(session, Automation.position, Automation.stage_id == stage_row.id),
+            **_rule(session, pipeline_row, trigger, action, **options),
+        )
+        session.add(automation)
+        session.flush()
+        return _views(session, Automation.id == automation.id)[0]
+
+
+def edit_automation(db: Database, automation_id: int, trigger: str, action: str, **options: Any) -> AutomationView:
+    """Change a rule in place: same id, place and run ledger (so it does not fire again in
+    a visit where it already ran); the new parts are checked as `add_automation` does."""
+    with db.write() as session:
+        automation = _get(session, automation_id)
+        pipeline_row = session.get_one(Pipeline, session.get_one(Stage, automation.stage_id).pipeline_id)
+        for field, value in _rule(session, pipeline_row, trigger, action, **options).items():
+            setattr(automation, field, value)
+        session.flush()
+        return _views(session, Automation.id == automation.id)[0]
+
+
+def _rule(
+    session: Session,
+    pipeline_row: Pipeline,
     trigger: str,
     action: str,
     *,
@@ -61,8 +89,8 @@ def add_automation(
     keep_on_leave: bool = False,
     reentry: str = "every",
     **values: Any,
-) -> AutomationView:
-    """Add a rule at the end of the stage's automations; every part is checked first.
+) -> dict[str, Any]:
+    """The parts of a rule for a stage of `pipeline_row`, checked, as its columns hold them.
 
     `values` are the action's parameters by their keys in the registry (template=,
     saved_list=, days=, text=...); one the action does not use is refused."""
@@ -76,57 +104,21 @@ def add_automation(
         raise StudioflowError("only messages can be delayed")
     if spec.moves and trigger in ("complete", "skip"):
         raise StudioflowError("a job can be moved on entering a stage or on a status, not while it is leaving one")
-    tags = [lookup.clean_name(t, "a tag").casefold() for t in required_tags]
-    with db.write() as session:
-        pipeline_row = lookup.pipeline(session, pipeline)
-        stage_row = lookup.stage(session, pipeline_row, stage)
-        actions.check_kind(spec, pipeline_row)
-        if pipeline_row.kind != "jobs" and trigger == "status":
-            raise StudioflowError(
-                f"a status trigger is for job pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}"
-            )
-        status_id = _trigger_status(session, trigger, status)
-        params = actions.check_params(session, spec, pipeline_row, values)
-        automation = Automation(
-            stage_id=stage_row.saved_id,
-            trigger=trigger,
-            status_id=status_id,
-            action=action,
-            params=params,
-            delay_minutes=delay_minutes,
-            required_tags=tags,
-            keep_on_leave=keep_on_leave,
-            position=after_last(session, Automation.position, Automation.stage_id == stage_row.id),
-            reentry=reentry,
+    actions.check_kind(spec, pipeline_row)
+    if pipeline_row.kind != "jobs" and trigger == "status":
+        raise StudioflowError(
+            f"a status trigger is for job pipelines; {pipeline_row.name!r} tracks {pipeline_row.kind}"
         )
-        session.add(automation)
-        session.flush()
-        return _views(session, Automation.id == automation.id)[0]
-
-
-def edit_automation(db: Database, automation_id: int, trigger: str, action: str, **options: Any) -> AutomationView:
-    """Change a rule in place: same id, place and run ledger (so it does not fire again in
-    a visit where it already ran); the new parts are checked as `add_automation` does."""
-    with db.write() as session:
-        old = _get(session, automation_id)
-        stage = session.get_one(Stage, old.stage_id)
-        draft = add_automation(db, stage.pipeline_id, stage.saved_id, trigger, action, **options)
-        new = session.get_one(Automation, draft.id)
-        changed = (
-            "trigger",
-            "status_id",
-            "action",
-            "params",
-            "delay_minutes",
-            "required_tags",
-            "keep_on_leave",
-            "reentry",
-        )
-        for field in changed:
-            setattr(old, field, getattr(new, field))
-        session.delete(new)
-        session.flush()
-        return _views(session, Automation.id == old.id)[0]
+    return {
+        "trigger": trigger,
+        "status_id": _trigger_status(session, trigger, status),
+        "action": action,
+        "params": actions.check_params(session, spec, pipeline_row, values),
+        "delay_minutes": delay_minutes,
+        "required_tags": [lookup.clean_name(t, "a tag").casefold() for t in required_tags],
+        "keep_on_leave": keep_on_leave,
+        "reentry": reentry,
+    }
 
 
 REENTRY_RULES = ("every", "first", "days:N")
