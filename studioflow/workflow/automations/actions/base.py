@@ -114,8 +114,8 @@ class Action:
     channel: str = ""  # "email" or "sms": it queues a message, which may be delayed
     moves: bool = False  # it moves the card: not while the card is leaving a stage
 
-
     def target_of(self, session: Session, params: Mapping[str, Any]) -> str:
+        """What the rule uses, for lists and the history (see `target`)."""
         if self.target is not None:
             return self.target(session, params)
         return ", ".join(p.record.name(session, params) for p in self.params if p.record is not None)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from studioflow.workflow.automations.actions.base import Action, Firing, Param, Record, register
 
 if TYPE_CHECKING:
-
     from studioflow.store import Database
     from studioflow.workflow.automations.automations import Effect
 
