@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.cells import cell_len
 from textual.binding import Binding
+from textual.content import Content
 from textual.dom import DOMNode
-from textual.widgets import Label
+from textual.geometry import Size
+from textual.widget import Widget
+
+SEPARATOR = " · "
 
 
 def bound_now(node: DOMNode) -> list[tuple[str, Binding]]:
@@ -44,18 +49,39 @@ def undo_hint(node: DOMNode) -> str:
     return f"({key_for(node, 'undo', 'u')} to undo)"
 
 
-class KeyHints(Label):
+class KeyHints(Widget):
     """A dialog's line of keys ("n: new · e: edit · esc: close"), written from its screen's shown
     bindings when it is mounted, so that it names the keys that work now, not the ones a
-    programmer once typed. `lead` comes first: what the dialog's own fields do with tab or enter."""
+    programmer once typed. `lead` comes first: what the dialog's own fields do with tab or enter.
+    A line too long for the dialog wraps between keys, never inside one ("d:" | "delete")."""
+
+    DEFAULT_CSS = "KeyHints { height: auto; }"
 
     def __init__(self, lead: str = "") -> None:
-        super().__init__(classes="dialog-hint", markup=False)
+        super().__init__(classes="dialog-hint")
         self.lead = lead
+        self.items: list[str] = []
 
     def on_mount(self) -> None:
         shown = [(key, b) for key, b in bound_now(self) if b.show and b.description]
-        # The way out (escape) last, where people look for it.
-        shown.sort(key=lambda pair: pair[1].key == "escape")
+        shown.sort(key=lambda pair: pair[1].key == "escape")  # the way out last, where people look for it
         said = [f"{key}: {b.description[:1].lower()}{b.description[1:]}" for key, b in shown]
-        self.update(" · ".join([self.lead, *said] if self.lead else said))
+        self.items = [self.lead, *said] if self.lead else said
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[str]:
+        """The keys packed into lines of `width` cells, each line as full as it goes."""
+        lines: list[str] = []
+        for item in self.items:
+            if lines and cell_len(lines[-1]) + len(SEPARATOR) + cell_len(item) <= width:
+                lines[-1] += SEPARATOR + item
+            else:
+                lines.append(item)
+        return lines
+
+    def render(self) -> Content:
+        return Content("\n".join(self.lines(self.size.width)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # A lead longer than the whole width still wraps (inside itself) when drawn.
+        return sum(-(-cell_len(line) // max(width, 1)) or 1 for line in self.lines(width))
