@@ -32,7 +32,9 @@ def save_keys(scope: str = "dialog", *, cancelled: str = "None") -> list[Binding
     their ids start with `scope` ("dialog.save"), as the user's [keys] name them."""
     return [
         Binding("escape", f"dismiss({cancelled})", "Cancel", id=f"{scope}.cancel"),
-        Binding("ctrl+s", "save", "Save", id=f"{scope}.save"),
+        # priority: a key the user gives it in [keys] saves even in a text field that has a use
+        # for it (ctrl+w deletes a word in one), as the dialog's line of keys then says.
+        Binding("ctrl+s", "save", "Save", priority=True, id=f"{scope}.save"),
     ]
 
 
