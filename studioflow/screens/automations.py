@@ -14,6 +14,7 @@ from textual.widgets import Label, OptionList
 from studioflow.screens.dialogs import ListDialog, PickerDialog, PromptDialog, confirm, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
+from studioflow.widgets.keys import key_for
 from studioflow.workflow.automations import actions, automation_rules
 from studioflow.workflow.automations.automation_rules import AutomationView
 from studioflow.workflow.jobs import pipelines
@@ -60,7 +61,7 @@ class AutomationsDialog(ListDialog[AutomationView]):
         auto = "  [dim](auto-move on)[/dim]" if automation_rules.auto_move(self.db, self.stage_id) else ""
         self.query_one("#automations-title", Label).update(f"Automations of [b]{escape(stage.name)}[/b]{auto}")
         labels = [f"{number}. {rule.summary}" for number, rule in enumerate(self.rows, 1)]
-        refill(options, labels, highlight, empty="(none yet: press a to add one)")
+        refill(options, labels, highlight, empty=f"(none yet: press {key_for(self, 'add', 'a')} to add one)")
 
     def _run(self, change: Callable[[], Any], highlight: int | None = None) -> None:
         run_effect(self, change, lambda _: self._reload(highlight))

@@ -64,7 +64,7 @@ class ClientActions(UndoKeys, Screen[None]):
                 return None
             except clients.DuplicateClient as exc:
                 asked.add(values["name"].strip())
-                raise StudioflowError(f"{exc}: ctrl+s again to keep both, or change the name") from None
+                raise StudioflowError(f"{exc}: save again to keep both, or change the name") from None
 
         def said(made: ClientView | None) -> str:
             return f"Client saved {undo_hint(self)}." if made is None else f"Added {made.name} {undo_hint(self)}."

@@ -20,7 +20,7 @@ from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.due import due_text
 from studioflow.widgets.footer import KeysFooter
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.tables import highlighted_id, refill
 from studioflow.workflow.tasks import quickadd, tasks
 from studioflow.workflow.views import SavedTaskListView
@@ -68,7 +68,7 @@ class ProjectsScreen(UndoKeys, Screen[None]):
     def _current(self) -> int | None:
         project_id = highlighted_id(self.query_one(DataTable))
         if project_id is None:
-            self.notify("No projects yet: n makes one.", severity="warning")
+            self.notify(f"No projects yet: {key_for(self, 'new_project', 'n')} makes one.", severity="warning")
         return project_id
 
     def on_data_table_row_selected(self) -> None:
@@ -113,7 +113,7 @@ class ProjectsScreen(UndoKeys, Screen[None]):
             "Apply a saved task list to this project",
             lambda list_id: tasks.apply_saved_list(self.db, list_id, project=project_id),
             lambda _: self.load(keep=project_id),
-            no_lists="No saved task lists yet: S on the Tasks screen makes one.",
+            no_lists="No saved task lists yet: make one under Saved lists on the Tasks screen.",
         )
 
     def _reload(self) -> None:
@@ -205,7 +205,7 @@ class SavedListsScreen(UndoKeys, Screen[None]):
     def _need_list(self) -> SavedTaskListView | None:
         saved = self.current_list()
         if saved is None:
-            self.notify("No saved lists yet: N makes one.", severity="warning")
+            self.notify(f"No saved lists yet: {key_for(self, 'new_list', 'N')} makes one.", severity="warning")
         return saved
 
     def action_new_list(self) -> None:

@@ -15,6 +15,7 @@ from studioflow.screens.automations import AutomationsDialog
 from studioflow.screens.dialogs import NewEntry, PickerDialog, PromptDialog, confirm, list_dialog, refill
 from studioflow.screens.effects import run_effect
 from studioflow.store import Database
+from studioflow.widgets.keys import key_for
 from studioflow.workflow.jobs import pipelines
 from studioflow.workflow.views import PipelineView
 
@@ -54,7 +55,7 @@ class StageEditor(ModalScreen[int | None]):
         if self.pipeline_id is None:
             self.pipeline = None
             options.clear_options()
-            title.update("No pipelines yet: press N to create one.")
+            title.update(f"No pipelines yet: press {key_for(self, 'new_pipeline', 'N')} to create one.")
             return
         self.pipeline = pipelines.get_pipeline(self.db, self.pipeline_id)
         kind = self.pipeline.kind

@@ -22,7 +22,7 @@ from studioflow.screens.dialogs import (
 from studioflow.screens.effects import run_effect
 from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.workflow.people import clients
 from studioflow.workflow.views import StatusView
 
@@ -69,7 +69,7 @@ class StatusesDialog(UndoKeys, ListDialog[StatusView]):
         *undo_keys("statuses"),
     ]
 
-    NOTHING = "No status here: n makes one."
+    NOTHING = "No status here."  # the line of keys below says which key makes one
 
     def compose(self) -> ComposeResult:
         yield list_dialog("Job statuses", "statuses-list")
@@ -78,7 +78,7 @@ class StatusesDialog(UndoKeys, ListDialog[StatusView]):
         options = self.query_one(OptionList)
         self.rows = clients.list_statuses(self.db)
         labels = [Text.assemble(("● ", s.colour), s.name, (f"  {s.colour}", "dim")) for s in self.rows]
-        refill(options, labels, keep, empty="No statuses yet: n makes one.")
+        refill(options, labels, keep, empty=f"No statuses yet: {key_for(self, 'new', 'n')} makes one.")
 
     def _run(self, change: Callable[[], object], said: str) -> None:
         run_effect(self, change, lambda _: self._reload(), said=f"{said} {undo_hint(self)}.")

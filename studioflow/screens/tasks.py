@@ -29,7 +29,7 @@ from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.store.text import matches
 from studioflow.widgets.footer import KeysFooter
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.tasks.task_list import TaskList
 from studioflow.workflow.schedule import agenda
 from studioflow.workflow.tasks import quickadd, tasks
@@ -74,12 +74,14 @@ def apply_saved_list(
     title: str,
     apply: Callable[[int], list[TaskView]],
     shown: Callable[[list[TaskView]], object],
-    no_lists: str = "No saved task lists yet: S makes one.",
+    no_lists: str = "",
 ) -> None:
-    """Pick a saved list and `apply` it (tasks due from today); `shown` re-reads the screen after."""
+    """Pick a saved list and `apply` it (tasks due from today); `shown` re-reads the screen after.
+    `no_lists` is said when there is none (default: the key of this screen that makes one)."""
     saved = tasks.list_saved_lists(db)
     if not saved:
-        screen.notify(no_lists, severity="warning")
+        made_by = key_for(screen, "saved_lists", "S")
+        screen.notify(no_lists or f"No saved task lists yet: {made_by} makes one.", severity="warning")
         return
 
     def chosen(list_id: int | NewEntry | None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
 
 from studioflow.app import make_app
@@ -129,6 +130,15 @@ async def test_a_dialogs_line_of_keys_names_the_keys_the_user_bound(demo_db: Dat
         assert all(any(item in row for row in drawn) for item in line.items)
         await press(pilot, "ctrl+w")  # the key the line names saves, in a text field that deletes a word with it
         assert type(app.screen).__name__ == "ClientsScreen"
+
+
+async def test_an_empty_list_names_the_key_the_user_bound_to_fill_it(db: Database, private_config: Path) -> None:
+    write_config(private_config, '[keys]\n"statuses.new" = "N"\n')
+    app = make_app(db, load_config())
+    async with app.run_test(size=SIZE) as pilot:
+        await press(pilot, "ctrl+t")
+        empty = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert empty == "No statuses yet: N makes one."
 
 
 async def test_keys_typed_into_config_toml_apply_when_the_settings_screen_saves(

@@ -16,7 +16,7 @@ from studioflow.screens.effects import run_effect, studio
 from studioflow.screens.job.base import JobPageBase
 from studioflow.screens.job.fields import parse_day, parse_price, parse_quantity
 from studioflow.widgets.colours import theme_style
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.tables import highlighted_key
 from studioflow.workflow.money import invoices
 from studioflow.workflow.views import InvoiceView
@@ -52,7 +52,7 @@ class InvoicesTab(JobPageBase):
         invoice = self.invoices.get(highlighted_key(self.query_one("#job-invoices", DataTable)) or "")
         panel = self.query_one("#job-invoice-lines", Static)
         if invoice is None:
-            panel.update("No invoices yet: press a to add one.")
+            panel.update(f"No invoices yet: press {key_for(self, 'add_invoice', 'a')} to add one.")
             return
         lines = [f"[b]{escape(invoice.number)}[/b] for {escape(invoice.client or '—')}"]
         *rows, total = invoices.invoice_rows(invoice)

@@ -13,6 +13,7 @@ from studioflow.screens.dialogs import Field, FormDialog
 from studioflow.screens.effects import studio
 from studioflow.screens.job.base import JobPageBase
 from studioflow.screens.job.fields import parse_day
+from studioflow.widgets.keys import key_for
 from studioflow.workflow.money import invoices, mileage
 from studioflow.workflow.schedule import events
 
@@ -40,9 +41,8 @@ class MileageTab(JobPageBase):
             f"{invoices.money(total.amount_cents)}"
             for total in mileage.totals(trips)
         ]
-        self.query_one("#job-mileage-total", Static).update(
-            "Total: " + "; ".join(totals) if totals else "No trips yet: press a to log one."
-        )
+        none = f"No trips yet: press {key_for(self, 'add_trip', 'a')} to log one."
+        self.query_one("#job-mileage-total", Static).update("Total: " + "; ".join(totals) if totals else none)
 
     def action_add_trip(self) -> None:
         event_names = ", ".join(f"{e.id} {e.title}" for e in events.list_events(self.db, job=self.job_id))

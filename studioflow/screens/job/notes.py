@@ -9,7 +9,7 @@ from studioflow.errors import StudioflowError
 from studioflow.screens.dialogs import TextDialog
 from studioflow.screens.editor import edit_in_terminal
 from studioflow.screens.job.base import JobPageBase
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.workflow.jobs import jobs
 
 TAB = "notes"
@@ -18,8 +18,8 @@ KEYS = [Binding("e", "edit_notes", "Edit notes", id="job.edit_notes")]
 
 class NotesTab(JobPageBase):
     def _load_notes(self) -> None:
-        text = jobs.get_notes(self.db, self.job_id)
-        self.query_one("#job-notes", Markdown).update(text or "*No notes yet: press e to write some.*")
+        none = f"*No notes yet: press {key_for(self, 'edit_notes', 'e')} to write some.*"
+        self.query_one("#job-notes", Markdown).update(jobs.get_notes(self.db, self.job_id) or none)
 
     def action_edit_notes(self) -> None:
         notes = jobs.get_notes(self.db, self.job_id)
