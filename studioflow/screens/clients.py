@@ -22,7 +22,7 @@ from studioflow.screens.undo import UndoKeys, undo_keys
 from studioflow.store import Database
 from studioflow.widgets.colours import theme_style
 from studioflow.widgets.footer import KeysFooter
-from studioflow.widgets.keys import undo_hint
+from studioflow.widgets.keys import key_for, undo_hint
 from studioflow.widgets.tables import highlighted_id, refill
 from studioflow.workflow.money import invoices
 from studioflow.workflow.people import clients
@@ -135,7 +135,8 @@ class ClientsScreen(ClientActions):
         self.db = db
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="search clients (/): name, email, phone, tag", id="clients-search")
+        search = key_for(self, "search", "/")
+        yield Input(placeholder=f"search clients ({search}): name, email, phone, tag", id="clients-search")
         yield DataTable(id="clients-table", cursor_type="row")
         yield KeysFooter()
 

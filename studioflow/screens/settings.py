@@ -18,6 +18,7 @@ from studioflow.errors import StudioflowError
 from studioflow.mail.transport import send_test_email
 from studioflow.screens.effects import studio
 from studioflow.widgets.footer import KeysFooter
+from studioflow.widgets.keys import key_for
 
 FIELDS = (
     # (input id, label, placeholder)
@@ -55,7 +56,8 @@ class SettingsScreen(Screen[None]):
                     yield Label(label)
                     yield Input(placeholder=placeholder, id=f"smtp-{key}")
                 yield Label("Test address")
-                yield Input(placeholder="where ctrl+t sends a test email", id="smtp-test-to")
+                test_key = key_for(self, "test", "ctrl+t")
+                yield Input(placeholder=f"where {test_key} sends a test email", id="smtp-test-to")
                 for key, label, placeholder in ME_FIELDS:
                     yield Label(label)
                     yield Input(placeholder=placeholder, id=f"me-{key}")
